@@ -1,0 +1,50 @@
+# Wijkmonitor: `make demo` and `make test` are the two commands; the rest supports them.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO   := data/demo
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+
+.PHONY: install browser demo demo-data test test-fast bench bench-national clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install whenever the project's dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's Chromium and its driver for the browser tests (CI runs as root).
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+$(DEMO)/bronnen:
+	$(BIN)/wijkmonitor generate --out $(DEMO)/bronnen --seed 2015
+
+demo-data: install $(DEMO)/bronnen
+	$(BIN)/wijkmonitor etl --sources $(DEMO)/bronnen --warehouse $(DEMO)/warehouse.duckdb --db $(DEMO)/monitor.duckdb
+
+demo: demo-data
+	$(BIN)/wijkmonitor serve --db $(DEMO)/monitor.duckdb --host $(HOST) --port $(PORT)
+
+test: install browser
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+bench: install
+	$(BIN)/python benchmarks/run.py --scales 1
+
+bench-national: install
+	$(BIN)/python benchmarks/run.py --scales 1,10,75
+
+clean:
+	rm -rf $(VENV) $(DEMO) *.egg-info

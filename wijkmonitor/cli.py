@@ -1,0 +1,101 @@
+"""The `wijkmonitor` command: a thin layer over the library.
+
+Each subcommand parses its arguments, calls one library function and turns a
+WijkmonitorError into one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from wijkmonitor.errors import EXIT_OK, WijkmonitorError
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from wijkmonitor.generate import generate
+
+    generate(out=args.out, seed=args.seed, scale=args.scale)
+    return EXIT_OK
+
+
+def _etl(args: argparse.Namespace) -> int:
+    from wijkmonitor.pipeline import run_etl
+
+    warehouse = args.warehouse or args.db.with_name(args.db.stem + "_warehouse.duckdb")
+    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from wijkmonitor.pipeline import run_validate
+
+    return run_validate(sources=args.sources)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from indicators.export import export
+
+    export(db=args.db, out=args.out)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dashboard.app import serve
+
+    serve(db=args.db, host=args.host, port=args.port, state=args.state)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wijkmonitor",
+        description="Wijkmonitor Sociaal Domein: laden, valideren, berekenen, publiceren en tonen.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("generate", help="write demo sources in the data-contract format")
+    p.add_argument("--out", type=Path, required=True, help="folder to write the six sources into")
+    p.add_argument("--seed", type=int, default=2015, help="random seed (same seed, same files)")
+    p.add_argument("--scale", type=float, default=1.0, help="population factor (75 ~ the Netherlands)")
+    p.set_defaults(run=_generate)
+
+    p = commands.add_parser("etl", help="load, validate, compute and publish")
+    p.add_argument("--sources", type=Path, required=True, help="source folder (bronmap)")
+    p.add_argument("--warehouse", type=Path, help="warehouse DuckDB (default: next to --db)")
+    p.add_argument("--db", type=Path, required=True, help="published monitor DuckDB to (re)place")
+    p.set_defaults(run=_etl)
+
+    p = commands.add_parser("validate", help="validate sources only: report and exit code")
+    p.add_argument("--sources", type=Path, required=True, help="source folder (bronmap)")
+    p.set_defaults(run=_validate)
+
+    p = commands.add_parser("export", help="write the publication contract (long format)")
+    p.add_argument("--db", type=Path, required=True, help="published monitor DuckDB")
+    p.add_argument("--out", type=Path, required=True, help="FILE.csv, FILE.xlsx or FILE.parquet")
+    p.set_defaults(run=_export)
+
+    p = commands.add_parser("serve", help="serve the dashboard")
+    p.add_argument("--db", type=Path, required=True, help="published monitor DuckDB (opened read-only)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--state", type=Path, help="app-state SQLite for PDCA notes (default: next to --db)")
+    p.set_defaults(run=_serve)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except WijkmonitorError as error:
+        print(f"wijkmonitor {args.command}: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(f"wijkmonitor {args.command}: afgebroken", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
