@@ -47,6 +47,36 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _users(args: argparse.Namespace) -> int:
+    from dashboard.users import UserStore
+
+    store = UserStore(args.state)
+    if args.action == "list":
+        for username, role in store.list():
+            print(f"{username}\t{role}")
+    elif args.action == "remove":
+        store.remove(args.username)
+    else:
+        password = _read_password(args.password_stdin)
+        if args.action == "add":
+            store.add(args.username, password, args.role)
+        else:
+            store.set_password(args.username, password)
+    return EXIT_OK
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password from standard input or an interactive prompt, never from argv."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    password = getpass.getpass("Nieuw wachtwoord: ")
+    if getpass.getpass("Nogmaals: ") != password:
+        raise WijkmonitorError("de wachtwoorden verschillen")
+    return password
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wijkmonitor",
@@ -82,11 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", type=Path, help="app-state SQLite for PDCA notes (default: next to --db)")
     p.set_defaults(run=_serve)
 
+    p = commands.add_parser("users", help="manage dashboard users (add|remove|passwd|list)")
+    p.add_argument("action", choices=["add", "remove", "passwd", "list"])
+    p.add_argument("username", nargs="?", help="user name (not for list)")
+    p.add_argument("--role", choices=["raad", "programmateam", "beheer"], default="raad")
+    p.add_argument("--state", type=Path, required=True, help="app-state SQLite of the dashboard")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(run=_users)
+
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "users" and args.action != "list" and not args.username:
+        parser.error(f"users {args.action} needs a user name")
     try:
         return args.run(args)
     except WijkmonitorError as error:
