@@ -1,0 +1,356 @@
+"""The demo-data generator: deterministic, within the data contract, realistic magnitudes, varied files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from wijkmonitor.errors import EXIT_USAGE, WijkmonitorError
+from wijkmonitor.generate import SOURCES, generate
+from wijkmonitor.paths import GEBIEDEN_CSV
+
+GRONINGEN_WIJKEN = set(pl.read_csv(GEBIEDEN_CSV)["wijkcode"])
+# Oud-Noord, Oosterparkwijk, Zuidwest, Nieuw-West, Noordwest
+DEPRIVED = ["WK001403", "WK001404", "WK001407", "WK001409", "WK001410"]
+AFFLUENT = ["WK001406", "WK001417", "WK001418", "WK001419"]  # Helpman, Haren-West, Haren-Oost, Glimmen-Onnen-Noordlaren
+
+REQUIRED = {
+    "bevolking": ["peildatum", "wijkcode", "inwoners", "inwoners_0_17", "huishoudens"],
+    "bewonersenquete": ["respondent_id", "veldwerk_datum", "wijkcode", "gewicht", "zelfredzaam",
+                        "vrijwilligerswerk", "mantelzorg"],
+    "clientervaring": ["respondent_id", "veldwerk_datum", "wijkcode", "wet", "gewicht", "tevreden"],
+    "ondersteuning": ["traject_id", "persoon_id", "huishouden_id", "wijkcode", "geboortejaar", "voorziening",
+                      "soort", "kader", "aanbieder", "professional_id", "begindatum", "einddatum"],
+    "bijstand": ["uitkering_id", "persoon_id", "wijkcode", "begindatum", "einddatum"],
+    "participatie": ["activiteit_id", "persoon_id", "activiteit", "begindatum", "einddatum"],
+}
+DATE_COLUMNS = {"peildatum", "veldwerk_datum", "begindatum", "einddatum"}
+INTEGER_COLUMNS = {"inwoners", "inwoners_0_17", "huishoudens", "zelfredzaam", "vrijwilligerswerk", "mantelzorg",
+                   "tevreden", "geboortejaar"}
+
+
+# ---- reading a delivered CSV the way the contract describes it (independent of etl/read.py) ----
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """Text and encoding name: BOM -> utf-8-sig, valid UTF-8 -> utf-8, else Windows-1252."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252"), "cp1252"
+
+
+def _read_delivered(path: Path) -> pl.DataFrame:
+    """One delivered CSV, typed: header normalised, delimiter detected, decimal comma and DD-MM-YYYY parsed."""
+    text, _ = _decode(path.read_bytes())
+    separator = ";" if text.split("\n", 1)[0].count(";") > 0 else ","
+    frame = pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False)
+    frame = frame.rename({name: name.strip().lower() for name in frame.columns})
+    typed = []
+    for name in frame.columns:
+        column = pl.col(name).str.strip_chars()
+        if name in DATE_COLUMNS:
+            column = pl.coalesce(column.str.to_date("%Y-%m-%d", strict=False),
+                                 column.str.to_date("%d-%m-%Y", strict=False))
+        elif name in INTEGER_COLUMNS:
+            column = column.cast(pl.Int64)
+        elif name == "gewicht":
+            column = column.str.replace(",", ".", literal=True).cast(pl.Float64)
+        typed.append(column.alias(name))
+    return frame.select(typed)
+
+
+def _read_source(folder: Path, bron: str) -> pl.DataFrame:
+    """All files of one source together (CSV and Parquet)."""
+    frames = []
+    for path in sorted((folder / bron).iterdir()):
+        frame = _read_delivered(path) if path.suffix == ".csv" else pl.read_parquet(path)
+        frames.append(frame.select(REQUIRED[bron]).with_columns(pl.col(c).cast(pl.Int64) for c in
+                                                                 INTEGER_COLUMNS & set(REQUIRED[bron])))
+    return pl.concat(frames)
+
+
+# ---- fixtures: generate once per session ----
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "bronnen"
+    generate(out, seed=2015, scale=1.0)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sources(demo: Path) -> dict[str, pl.DataFrame]:
+    return {bron: _read_source(demo, bron) for bron in SOURCES}
+
+
+@pytest.fixture(scope="session")
+def con(sources: dict[str, pl.DataFrame]) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    for bron, frame in sources.items():
+        connection.register(bron, frame.to_arrow())
+    return connection
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+# ---- determinism ----
+
+def test_same_seed_gives_identical_files_and_another_seed_different_ones(tmp_path: Path) -> None:
+    generate(tmp_path / "a", seed=7, scale=0.1)
+    generate(tmp_path / "b", seed=7, scale=0.1)
+    generate(tmp_path / "c", seed=8, scale=0.1)
+    first, again, other = _files(tmp_path / "a"), _files(tmp_path / "b"), _files(tmp_path / "c")
+    assert len(first) >= 12
+    assert first == again
+    assert first.keys() == other.keys()
+    assert sum(first[name] != other[name] for name in first) >= 10
+
+
+# ---- data contract ----
+
+def test_every_source_is_several_files_with_the_required_columns(demo: Path) -> None:
+    for bron in SOURCES:
+        files = sorted((demo / bron).glob("*.csv"))
+        assert len(files) >= 2, bron
+        for path in files:
+            header = [name.strip().lower() for name in _read_delivered(path).columns]
+            assert set(REQUIRED[bron]) <= set(header), path.name
+
+
+def test_no_area_table_is_written_at_scale_one(demo: Path) -> None:
+    assert not (demo / "gebieden.csv").exists()
+
+
+def test_files_vary_like_municipal_deliveries(demo: Path) -> None:
+    encodings, separators, decimal_comma, dutch_dates, non_ascii_cp1252 = set(), set(), False, False, False
+    for path in demo.rglob("*.csv"):
+        raw = path.read_bytes()
+        text, encoding = _decode(raw)
+        encodings.add(encoding)
+        header, first_row = text.splitlines()[:2]
+        separator = ";" if ";" in header else ","
+        separators.add(separator)
+        columns = [name.strip().lower() for name in header.split(separator)]
+        values = dict(zip(columns, first_row.split(separator)))
+        decimal_comma |= "," in values.get("gewicht", "")
+        dutch_dates |= any(len(values.get(c, "")) == 10 and values[c][2] == "-" for c in DATE_COLUMNS)
+        non_ascii_cp1252 |= encoding == "cp1252" and any(ord(ch) > 127 for ch in text)
+    assert encodings == {"utf-8", "utf-8-sig", "cp1252"}
+    assert separators == {",", ";"}
+    assert decimal_comma and dutch_dates and non_ascii_cp1252
+    headers = [_decode(p.read_bytes())[0].splitlines()[0] for p in (demo / "bevolking").iterdir()]
+    assert any(h != h.lower() or " " in h for h in headers)  # case and spacing vary in one file
+
+
+def test_values_satisfy_the_contract(sources: dict[str, pl.DataFrame]) -> None:
+    for bron, frame in sources.items():
+        required = [c for c in REQUIRED[bron] if c not in {"zelfredzaam", "vrijwilligerswerk", "mantelzorg",
+                                                              "tevreden", "einddatum"}]
+        assert frame.select(pl.col(required).null_count()).sum_horizontal().item() == 0, bron
+        if "wijkcode" in frame.columns:
+            assert set(frame["wijkcode"]) <= GRONINGEN_WIJKEN, bron
+    bevolking = sources["bevolking"]
+    assert bevolking.select("peildatum", "wijkcode").is_duplicated().sum() == 0
+    assert bevolking.filter(~pl.col("inwoners_0_17").is_between(0, pl.col("inwoners"))).height == 0
+    assert bevolking.filter(~pl.col("huishoudens").is_between(0, pl.col("inwoners"))).height == 0
+    assert bevolking.height == 20 * 12
+    for bron, item in (("bewonersenquete", "zelfredzaam"), ("clientervaring", "tevreden")):
+        frame = sources[bron]
+        assert frame["respondent_id"].is_unique().all()
+        assert frame["gewicht"].min() >= 0.4 and frame["gewicht"].max() <= 2.5
+        assert frame["gewicht"].n_unique() > 100
+        assert set(frame[item].drop_nulls()) == {1, 2, 3, 4, 5}
+        assert 0 < frame[item].null_count() < 0.1 * frame.height  # some unanswered
+    for item in ("vrijwilligerswerk", "mantelzorg"):
+        assert set(sources["bewonersenquete"][item].drop_nulls()) == {0, 1}
+    assert set(sources["clientervaring"]["wet"]) == {"wmo", "jeugdwet"}
+    trajecten = sources["ondersteuning"]
+    assert trajecten["traject_id"].is_unique().all()
+    assert set(trajecten["soort"]) == {"basis", "specialistisch"}
+    assert set(trajecten["kader"]) == {"vrijwillig", "gedwongen"}
+    assert trajecten["geboortejaar"].is_between(1900, dt.date.today().year).all()
+    gedwongen = set(trajecten.filter(pl.col("kader") == "gedwongen")["voorziening"])
+    assert gedwongen == {"ots", "voogdij", "jeugdreclassering"}
+    assert sources["bijstand"]["uitkering_id"].is_unique().all()
+    assert sources["participatie"]["activiteit_id"].is_unique().all()
+    assert set(sources["participatie"]["activiteit"]) == {
+        "vrijwilligerswerk", "re_integratie", "tegenprestatie", "deeltijdwerk", "opleiding", "mantelzorg"}
+    for bron in ("ondersteuning", "bijstand", "participatie"):
+        frame = sources[bron]
+        assert frame.filter(pl.col("einddatum") < pl.col("begindatum")).height == 0, bron
+        assert frame["einddatum"].null_count() > 0, bron  # some still running
+        assert frame["begindatum"].min() < dt.date(2012, 1, 1), bron  # history well before the nulmeting
+    assert set(sources["participatie"]["persoon_id"]) <= set(sources["bijstand"]["persoon_id"])
+
+
+def test_each_person_keeps_one_birth_year(sources: dict[str, pl.DataFrame]) -> None:
+    trajecten = sources["ondersteuning"]
+    assert trajecten.group_by("persoon_id").agg(pl.col("geboortejaar").n_unique()).filter(
+        pl.col("geboortejaar") > 1).height == 0
+
+
+# ---- magnitudes (issue 2, facts.md) ----
+
+def test_population_magnitudes(con: duckdb.DuckDBPyConnection) -> None:
+    rows = dict(con.execute("""
+        select year(peildatum), [sum(inwoners), sum(inwoners_0_17) / sum(inwoners), sum(inwoners) / sum(huishoudens)]
+        from bevolking group by 1""").fetchall())
+    assert 220_000 <= rows[2015][0] <= 232_000
+    assert 238_000 <= rows[2024][0] <= 250_000
+    for year, (_, share_0_17, persons_per_household) in rows.items():
+        assert 0.12 <= share_0_17 <= 0.20, year
+        assert 1.7 <= persons_per_household <= 1.8, year
+    centrum, meerstad = con.execute("""
+        select sum(inwoners_0_17) filter (wijkcode = 'WK001400') / sum(inwoners) filter (wijkcode = 'WK001400'),
+               sum(inwoners_0_17) filter (wijkcode = 'WK001414') / sum(inwoners) filter (wijkcode = 'WK001414')
+        from bevolking""").fetchone()
+    assert centrum < 0.10 < 0.20 < meerstad
+
+
+def _support(con: duckdb.DuckDBPyConnection, peildatum: str) -> tuple[float, float, float, float]:
+    """Shares of inhabitants with any and with specialist support, of 0-17 in the compulsory framework, and
+    professionals per household, city-wide on one peildatum (indicators.md definitions)."""
+    return con.execute(f"""
+        with actief as (
+            select * from ondersteuning
+            where begindatum <= date '{peildatum}' and (einddatum is null or einddatum >= date '{peildatum}')),
+        per_huishouden as (select huishouden_id, count(distinct professional_id) as professionals
+                           from actief group by 1),
+        bevolking_p as (select sum(inwoners) as inwoners, sum(inwoners_0_17) as jeugd
+                        from bevolking where peildatum = date '{peildatum}')
+        select (select count(distinct persoon_id) from actief) / inwoners,
+               (select count(distinct persoon_id) from actief where soort = 'specialistisch') / inwoners,
+               (select count(distinct persoon_id) from actief where kader = 'gedwongen'
+                  and geboortejaar >= year(date '{peildatum}') - 17) / jeugd,
+               (select avg(professionals) from per_huishouden)
+        from bevolking_p""").fetchone()
+
+
+@pytest.mark.parametrize("peildatum", ["2015-01-01", "2018-01-01", "2024-01-01"])
+def test_support_magnitudes(con: duckdb.DuckDBPyConnection, peildatum: str) -> None:
+    any_support, specialist, compulsory_youth, professionals = _support(con, peildatum)
+    assert 0.06 <= any_support <= 0.09
+    assert 0.03 <= specialist <= 0.05
+    assert 0.005 <= compulsory_youth <= 0.015
+    assert 1.2 <= professionals <= 1.6
+
+
+def test_support_follows_the_transition_then_improves(con: duckdb.DuckDBPyConnection) -> None:
+    nulmeting, transition, later = (_support(con, p)[0] for p in ("2015-01-01", "2017-01-01", "2024-01-01"))
+    assert transition > nulmeting > later
+
+
+def _bijstand_shares(con: duckdb.DuckDBPyConnection, peildatum: str) -> dict[str, float]:
+    """Share of adults with an active benefit per wijk on one peildatum."""
+    return dict(con.execute(f"""
+        select wijkcode, count(distinct persoon_id) / any_value(inwoners - inwoners_0_17)
+        from bijstand join bevolking using (wijkcode)
+        where peildatum = date '{peildatum}'
+          and begindatum <= peildatum and (einddatum is null or einddatum >= peildatum)
+        group by wijkcode""").fetchall())
+
+
+@pytest.mark.parametrize("peildatum", ["2015-01-01", "2024-01-01"])
+def test_bijstand_deprived_versus_affluent(con: duckdb.DuckDBPyConnection, peildatum: str) -> None:
+    shares = _bijstand_shares(con, peildatum)
+    for wijk in DEPRIVED:
+        assert 0.04 <= shares[wijk] <= 0.08, wijk
+    for wijk in AFFLUENT:
+        assert 0.005 <= shares[wijk] <= 0.02, wijk
+
+
+def test_participatie_covers_part_of_bijstand(con: duckdb.DuckDBPyConnection) -> None:
+    share = con.execute("""
+        with actief as (select distinct persoon_id from bijstand
+                        where begindatum <= date '2020-01-01' and (einddatum is null or einddatum >= date '2020-01-01'))
+        select avg((persoon_id in (select persoon_id from participatie
+                                   where begindatum < date '2020-01-01'
+                                     and (einddatum is null or einddatum >= date '2019-01-01')))::int)
+        from actief""").fetchone()[0]
+    assert 0.2 <= share <= 0.6
+
+
+def test_survey_sizes(con: duckdb.DuckDBPyConnection, sources: dict[str, pl.DataFrame]) -> None:
+    sizes = sources["bewonersenquete"].group_by("wijkcode", pl.col("veldwerk_datum").dt.year()).len("n")
+    assert sizes.height == 20 * 12  # every wijk, every fieldwork year 2014-2025
+    assert 150 <= sizes["n"].median() <= 400
+    assert sizes.filter(pl.col("wijkcode") == "WK001400")["n"].min() >= 200
+    assert sizes.filter(pl.col("n") < 30).height >= 1  # suppression shows
+    clients, residents = con.execute("""
+        select (select count(*) from clientervaring), (select count(*) from bewonersenquete)""").fetchone()
+    assert 0 < clients < residents
+
+
+def test_survey_answers_dip_then_improve_and_differ_by_deprivation(con: duckdb.DuckDBPyConnection) -> None:
+    zelfredzaam = dict(con.execute("""
+        select year(veldwerk_datum), sum(gewicht * (zelfredzaam >= 4)::int) / sum(gewicht)
+        from bewonersenquete where zelfredzaam is not null group by 1""").fetchall())
+    assert zelfredzaam[2015] < zelfredzaam[2014] < zelfredzaam[2024]
+    deprived, affluent = con.execute(f"""
+        select avg((zelfredzaam >= 4)::int) filter (wijkcode in {tuple(DEPRIVED)}),
+               avg((zelfredzaam >= 4)::int) filter (wijkcode in {tuple(AFFLUENT)})
+        from bewonersenquete""").fetchone()
+    assert deprived + 0.05 < affluent
+
+
+def test_registers_have_realistic_structure(sources: dict[str, pl.DataFrame]) -> None:
+    trajecten = sources["ondersteuning"]
+    days = (pl.col("einddatum") - pl.col("begindatum")).dt.total_days()
+    assert trajecten.filter(days < 56).height > 0 and trajecten.filter(days > 730).height > 0  # weeks to years
+    per_person = trajecten.group_by("persoon_id").agg(pl.len().alias("trajecten"), pl.col("wijkcode").n_unique())
+    assert per_person.filter(pl.col("trajecten") > 1).height > 0.1 * per_person.height
+    assert per_person.filter(pl.col("wijkcode") > 1).height >= 100  # moved to another wijk
+    per_household = trajecten.group_by("huishouden_id").agg(pl.col("persoon_id").n_unique())
+    assert per_household.filter(pl.col("persoon_id") > 1).height > 0.1 * per_household.height
+    same_professional_twice = trajecten.group_by("huishouden_id", "professional_id").len().filter(pl.col("len") > 1)
+    assert same_professional_twice.height > 0
+    benefits_per_person = sources["bijstand"].group_by("persoon_id").agg(pl.col("wijkcode").n_unique(), pl.len())
+    assert benefits_per_person.filter(pl.col("len") > 1).height > 0
+    assert benefits_per_person.filter(pl.col("wijkcode") > 1).height > 0
+
+
+# ---- scale ----
+
+def test_scale_two_adds_synthetic_wijken_with_their_area_rows(tmp_path: Path) -> None:
+    generate(tmp_path, seed=1, scale=2.0)
+    gebieden = pl.read_csv(tmp_path / "gebieden.csv", schema_overrides={"geldig_tot": pl.String})
+    assert gebieden.columns == pl.read_csv(GEBIEDEN_CSV).columns
+    assert gebieden["wijkcode"].is_unique().all()
+    synthetic = gebieden.filter(~pl.col("wijkcode").is_in(list(GRONINGEN_WIJKEN)))
+    assert synthetic.height >= 20 and set(GRONINGEN_WIJKEN) <= set(gebieden["wijkcode"])
+    assert synthetic["wijkcode"].str.contains(r"^WK9\d{5}$").all()
+    assert synthetic["gemeentecode"].str.contains(r"^GM9\d{3}$").all()
+    codes = synthetic.select("wijkcode", "gemeentecode").rows()
+    assert all(code[2:6] == gemeente[2:] for code, gemeente in codes)
+    assert all(list((tmp_path / bron).glob("*.parquet")) for bron in SOURCES)
+    known = set(gebieden["wijkcode"])
+    for bron in ("bevolking", "bewonersenquete", "clientervaring", "ondersteuning", "bijstand"):
+        assert set(_read_source(tmp_path, bron)["wijkcode"]) == known, bron
+    bevolking = _read_source(tmp_path, "bevolking").filter(pl.col("peildatum") == dt.date(2024, 1, 1))
+    assert 2 * 238_000 <= bevolking["inwoners"].sum() <= 2 * 250_000
+    trajecten = _read_source(tmp_path, "ondersteuning")
+    assert trajecten["traject_id"].is_unique().all()
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, 1000.0])
+def test_impossible_scale_is_refused(tmp_path: Path, scale: float) -> None:
+    with pytest.raises(WijkmonitorError, match="--scale") as refused:
+        generate(tmp_path / "out", seed=1, scale=scale)
+    assert refused.value.exit_code == EXIT_USAGE
+    assert not (tmp_path / "out").exists()
+
+
+def test_refuses_to_write_over_earlier_sources(tmp_path: Path) -> None:
+    (tmp_path / "bijstand").mkdir()
+    (tmp_path / "bijstand" / "oud.csv").write_text("uitkering_id\n")
+    with pytest.raises(WijkmonitorError, match="already holds sources"):
+        generate(tmp_path, seed=1, scale=0.1)
