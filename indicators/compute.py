@@ -1,0 +1,413 @@
+"""Compute the published indicator tables from the warehouse staging layer, in DuckDB SQL.
+
+Steps (each a temp table in the caller's connection, dropped afterwards):
+1. wm_peildata: the peildata (distinct peildatum in stg_bevolking on or after the nulmeting);
+2. wm_gebieden_op_p: every wijk valid on P with its wijk, gebied and gemeente (three rows);
+3. the registry's building blocks (BOUWSTENEN);
+4. wm_ruw / wm_ruw_uitsplitsing: per indicator, its unit rows summed per area of every level;
+5. one set-based query adds suppression, intervals, nulmeting comparison, corridor and status.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from indicators import registry
+from indicators.config import MonitorConfig
+from indicators.registry import Indicator
+from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
+from wijkmonitor.errors import WijkmonitorError
+
+NIVEAUS = ("gemeente", "gebied", "wijk")  # display order
+
+INDICATORS_SCHEMA = pa.schema(
+    [
+        ("indicator", pa.string()),
+        ("volgorde", pa.int32()),
+        ("naam", pa.string()),
+        ("omschrijving", pa.string()),
+        ("definitie", pa.string()),
+        ("richting", pa.string()),
+        ("eenheid", pa.string()),
+        ("decimalen", pa.int32()),
+        ("soort", pa.string()),
+        ("bronnen", pa.string()),
+        ("onderdrukking", pa.string()),
+    ]
+)
+CORRIDOR_SCHEMA = pa.schema(
+    [
+        ("indicator", pa.string()),
+        ("max_verslechtering", pa.float64()),
+        ("marge_tot", pa.date32()),
+        ("herstel_op", pa.date32()),
+        ("reden", pa.string()),
+    ]
+)
+STREEFWAARDEN_SCHEMA = pa.schema(
+    [("indicator", pa.string()), ("peildatum", pa.date32()), ("streefwaarde", pa.float64())]
+)
+
+_TEMP_TABLES = (
+    "wm_peildata",
+    "wm_gebieden_op_p",
+    "wm_raster",
+    "wm_parameters",
+    "wm_streefwaarden",
+    "wm_ruw",
+    "wm_ruw_uitsplitsing",
+)
+
+
+def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> dict[str, pa.Table]:
+    """All indicator tables of the published store, keyed by table name."""
+    indicators = registry.INDICATORS
+    temp_tables = _TEMP_TABLES + tuple(registry.BOUWSTENEN)
+    try:
+        _create_peildata(con, config.nulmeting)
+        _create_areas(con)
+        for name, sql in registry.BOUWSTENEN.items():
+            con.execute(f"create or replace temp table {name} as {sql}")
+        _create_parameters(con, indicators, config)
+        _create_raw_tables(con)
+        for indicator in indicators:
+            _insert_aggregates(con, indicator)
+            for uitsplitsing in indicator.uitsplitsingen:
+                _insert_breakdown(con, indicator, uitsplitsing)
+        return {
+            "indicator_values": con.sql(_VALUES_SQL).to_arrow_table(),
+            "indicator_breakdown": con.sql(_BREAKDOWN_SQL).to_arrow_table(),
+            "indicators": indicators_table(indicators),
+            "corridor": corridor_table(indicators, config),
+            "streefwaarden": streefwaarden_table(config),
+            "peildata": con.sql(
+                "select peildatum, is_nulmeting from wm_peildata order by peildatum"
+            ).to_arrow_table(),
+        }
+    finally:
+        for name in temp_tables:
+            con.execute(f"drop table if exists temp.{name}")
+
+
+def indicators_table(indicators: tuple[Indicator, ...]) -> pa.Table:
+    """The registry as published: one row per indicator in display order."""
+    rows = [
+        {
+            "indicator": indicator.id,
+            "volgorde": volgorde,
+            "naam": indicator.naam,
+            "omschrijving": indicator.omschrijving,
+            "definitie": indicator.definitie,
+            "richting": indicator.richting,
+            "eenheid": indicator.eenheid,
+            "decimalen": indicator.decimalen,
+            "soort": indicator.soort,
+            "bronnen": ", ".join(indicator.bronnen),
+            "onderdrukking": indicator.onderdrukking.omschrijving(),
+        }
+        for volgorde, indicator in enumerate(indicators, start=1)
+    ]
+    return pa.Table.from_pylist(rows, schema=INDICATORS_SCHEMA)
+
+
+def corridor_table(indicators: tuple[Indicator, ...], config: MonitorConfig) -> pa.Table:
+    """The corridor in force per indicator (configured, else the registry default)."""
+    rows = [
+        {"indicator": indicator.id, **vars(config.corridor(indicator))} for indicator in indicators
+    ]
+    return pa.Table.from_pylist(rows, schema=CORRIDOR_SCHEMA)
+
+
+def streefwaarden_table(config: MonitorConfig) -> pa.Table:
+    """The configured targets per (indicator, peildatum)."""
+    rows = [
+        {"indicator": indicator_id, "peildatum": peildatum, "streefwaarde": waarde}
+        for (indicator_id, peildatum), waarde in sorted(config.streefwaarden.items())
+    ]
+    return pa.Table.from_pylist(rows, schema=STREEFWAARDEN_SCHEMA)
+
+
+def _create_peildata(con: duckdb.DuckDBPyConnection, nulmeting: date) -> None:
+    """wm_peildata: every peildatum of stg_bevolking on or after the nulmeting, with its window."""
+    con.execute(
+        """
+        create or replace temp table wm_peildata as
+        with peildata as (
+            select distinct peildatum from stg_bevolking where peildatum >= $nulmeting
+        )
+        select
+            peildatum,
+            (peildatum - interval 1 year)::date as venster_begin,
+            lag(peildatum) over (order by peildatum) as vorige_peildatum,
+            peildatum = $nulmeting as is_nulmeting,
+            $nulmeting::date as nulmeting
+        from peildata
+        """,
+        {"nulmeting": nulmeting},
+    )
+    [(count,)] = con.sql("select count(*) from wm_peildata").fetchall()
+    if count == 0:
+        raise WijkmonitorError(
+            f"stg_bevolking: geen peildatum op of na de nulmeting {nulmeting.isoformat()}; niets te berekenen"
+        )
+
+
+def _create_areas(con: duckdb.DuckDBPyConnection) -> None:
+    """wm_gebieden_op_p (wijk -> its area of each level on P) and wm_raster (every area on P)."""
+    con.execute(
+        """
+        create or replace temp table wm_gebieden_op_p as
+        with geldig as (
+            select p.peildatum, g.*
+            from ref_gebieden g
+            join wm_peildata p
+              on g.geldig_van <= p.peildatum
+             and (g.geldig_tot is null or p.peildatum < g.geldig_tot)
+        )
+        select peildatum, wijkcode, 'wijk' as niveau, wijkcode as gebiedcode, wijknaam as gebiedsnaam from geldig
+        union all
+        select peildatum, wijkcode, 'gebied', gebiedcode, gebiedsnaam from geldig
+        union all
+        select peildatum, wijkcode, 'gemeente', gemeentecode, gemeentenaam from geldig
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table wm_raster as
+        select peildatum, niveau, gebiedcode, min(gebiedsnaam) as gebiedsnaam
+        from wm_gebieden_op_p
+        group by peildatum, niveau, gebiedcode
+        """
+    )
+
+
+def _create_parameters(
+    con: duckdb.DuckDBPyConnection, indicators: tuple[Indicator, ...], config: MonitorConfig
+) -> None:
+    """wm_parameters (one row per indicator) and wm_streefwaarden, for the set-based statistics."""
+    con.execute(
+        """
+        create or replace temp table wm_parameters (
+            indicator VARCHAR, volgorde INTEGER, soort VARCHAR, factor DOUBLE, richting_teken INTEGER,
+            decimalen INTEGER, schaal DOUBLE, min_n INTEGER, min_noemer INTEGER, min_teller INTEGER,
+            max_verslechtering DOUBLE, marge_tot DATE, herstel_op DATE
+        )
+        """
+    )
+    rows = []
+    for volgorde, indicator in enumerate(indicators, start=1):
+        corridor = config.corridor(indicator)
+        rows.append(
+            (
+                indicator.id, volgorde, indicator.soort, indicator.factor, indicator.richting_teken,
+                indicator.decimalen, float(10**indicator.decimalen), indicator.onderdrukking.min_n,
+                indicator.onderdrukking.min_noemer, indicator.onderdrukking.min_teller,
+                corridor.max_verslechtering, corridor.marge_tot, corridor.herstel_op,
+            )
+        )
+    con.executemany("insert into wm_parameters values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(
+        "create or replace temp table wm_streefwaarden (indicator VARCHAR, peildatum DATE, streefwaarde DOUBLE)"
+    )
+    if config.streefwaarden:
+        con.executemany(
+            "insert into wm_streefwaarden values (?, ?, ?)",
+            [(i, p, w) for (i, p), w in config.streefwaarden.items()],
+        )
+
+
+def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Sums per indicator, peildatum and area (and per category for breakdowns)."""
+    columns = """
+        indicator VARCHAR, peildatum DATE, niveau VARCHAR, gebiedcode VARCHAR, gebiedsnaam VARCHAR,
+        teller DOUBLE, noemer DOUBLE, n BIGINT, som_gewicht_kwadraat DOUBLE
+    """
+    con.execute(f"create or replace temp table wm_ruw ({columns})")
+    con.execute(
+        f"create or replace temp table wm_ruw_uitsplitsing ({columns}, uitsplitsing VARCHAR, categorie VARCHAR)"
+    )
+
+
+def _sums_sql(indicator: Indicator) -> str:
+    """Aggregates of the unit rows: teller, noemer, n and sum of squared weights."""
+    if indicator.soort == "enquete":
+        return """
+            coalesce(sum(e.gewicht) filter (where e.is_positief), 0) as teller,
+            sum(e.gewicht) as noemer,
+            count(*) as n,
+            sum(e.gewicht * e.gewicht) as som_gewicht_kwadraat
+        """
+    return """
+        sum(e.teller) as teller,
+        sum(e.noemer) as noemer,
+        null::bigint as n,
+        null::double as som_gewicht_kwadraat
+    """
+
+
+def _insert_aggregates(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
+    """Sum one indicator's unit rows per area; every area valid on P gets a row."""
+    con.execute(
+        f"""
+        insert into wm_ruw
+        with eenheden as ({indicator.sql}),
+        per_gebied as (
+            select g.peildatum, g.niveau, g.gebiedcode, {_sums_sql(indicator)}
+            from eenheden e
+            join wm_gebieden_op_p g on g.peildatum = e.peildatum and g.wijkcode = e.wijkcode
+            group by g.peildatum, g.niveau, g.gebiedcode
+        )
+        select
+            $indicator, r.peildatum, r.niveau, r.gebiedcode, r.gebiedsnaam,
+            coalesce(a.teller, 0), coalesce(a.noemer, 0),
+            {"coalesce(a.n, 0)" if indicator.soort == "enquete" else "null"},
+            a.som_gewicht_kwadraat
+        from wm_raster r
+        left join per_gebied a
+          on a.peildatum = r.peildatum and a.niveau = r.niveau and a.gebiedcode = r.gebiedcode
+        """,
+        {"indicator": indicator.id},
+    )
+
+
+def _insert_breakdown(con: duckdb.DuckDBPyConnection, indicator: Indicator, uitsplitsing: str) -> None:
+    """Sum one indicator's unit rows per area and category of `uitsplitsing` (e.g. wet)."""
+    con.execute(
+        f"""
+        insert into wm_ruw_uitsplitsing
+        with eenheden as ({indicator.sql}),
+        categorieen as (
+            select distinct {uitsplitsing}::varchar as categorie from eenheden where {uitsplitsing} is not null
+        ),
+        per_gebied as (
+            select g.peildatum, g.niveau, g.gebiedcode, e.{uitsplitsing}::varchar as categorie,
+                   {_sums_sql(indicator)}
+            from eenheden e
+            join wm_gebieden_op_p g on g.peildatum = e.peildatum and g.wijkcode = e.wijkcode
+            group by g.peildatum, g.niveau, g.gebiedcode, e.{uitsplitsing}
+        )
+        select
+            $indicator, r.peildatum, r.niveau, r.gebiedcode, r.gebiedsnaam,
+            coalesce(a.teller, 0), coalesce(a.noemer, 0),
+            {"coalesce(a.n, 0)" if indicator.soort == "enquete" else "null"},
+            a.som_gewicht_kwadraat, $uitsplitsing, c.categorie
+        from wm_raster r
+        cross join categorieen c
+        left join per_gebied a
+          on a.peildatum = r.peildatum and a.niveau = r.niveau and a.gebiedcode = r.gebiedcode
+         and a.categorie = c.categorie
+        """,
+        {"indicator": indicator.id, "uitsplitsing": uitsplitsing},
+    )
+
+
+def _statistics_sql(raw_table: str) -> str:
+    """Suppression, share and effective sample size per row of a raw table, with its parameters."""
+    n_eff = n_eff_sql("r.noemer", "r.som_gewicht_kwadraat")
+    p = "(r.teller / r.noemer)"
+    return f"""
+        select r.*, pm.* exclude (indicator),
+            -- a survey is judged on respondents; a register on persons counted (privacy)
+            case when pm.soort = 'enquete' then r.n < pm.min_n or r.noemer <= 0
+                 else r.noemer < pm.min_noemer or r.noemer <= 0
+                      or (pm.min_teller is not null and r.teller > 0 and r.teller < pm.min_teller)
+            end as onderdrukt,
+            {p} as aandeel,
+            {n_eff} as n_eff
+        from {raw_table} r
+        join wm_parameters pm on pm.indicator = r.indicator
+    """
+
+
+def _visible_sql(source: str) -> str:
+    """Published value columns: NULL for a suppressed row, so nothing downstream can leak it."""
+    wilson_laag = wilson_sql("aandeel", "n_eff", -1)
+    wilson_hoog = wilson_sql("aandeel", "n_eff", +1)
+    return f"""
+        select s.*,
+            case when not onderdrukt then factor * aandeel end as waarde,
+            case when not onderdrukt then teller end as teller_zichtbaar,
+            case when not onderdrukt then noemer end as noemer_zichtbaar,
+            case when not onderdrukt and soort = 'enquete' then factor * {wilson_laag} end as ci_laag,
+            case when not onderdrukt and soort = 'enquete' then factor * {wilson_hoog} end as ci_hoog,
+            case when not onderdrukt and soort = 'enquete' then aandeel end as p_zichtbaar,
+            case when not onderdrukt and soort = 'enquete' then n_eff end as n_eff_zichtbaar
+        from ({source}) s
+    """
+
+
+_SIGNIFICANT = z_test_significant_sql("h.p_zichtbaar", "h.n_eff_zichtbaar", "nul.p_zichtbaar", "nul.n_eff_zichtbaar")
+
+_VALUES_SQL = f"""
+with zichtbaar as ({_visible_sql(_statistics_sql("wm_ruw"))}),
+vergeleken as (
+    select
+        h.*,
+        nul.waarde as waarde_nulmeting,
+        vorig.waarde as waarde_vorige,
+        pd.is_nulmeting,
+        case when h.soort = 'enquete' and h.waarde is not null and nul.waarde is not null
+             then {_SIGNIFICANT} end as significant,
+        -- D(P): held until marge_tot, then linear to zero at herstel_op
+        case when h.peildatum <= h.marge_tot then h.max_verslechtering
+             when h.peildatum >= h.herstel_op then 0.0
+             else h.max_verslechtering * datediff('day', h.peildatum, h.herstel_op)
+                  / datediff('day', h.marge_tot, h.herstel_op)
+        end as marge
+    from zichtbaar h
+    join wm_peildata pd on pd.peildatum = h.peildatum
+    left join zichtbaar nul
+      on nul.indicator = h.indicator and nul.niveau = h.niveau and nul.gebiedcode = h.gebiedcode
+     and nul.peildatum = pd.nulmeting
+    left join zichtbaar vorig
+      on vorig.indicator = h.indicator and vorig.niveau = h.niveau and vorig.gebiedcode = h.gebiedcode
+     and vorig.peildatum = pd.vorige_peildatum
+),
+beoordeeld as (
+    select *,
+        -- compared as displayed, so a status never contradicts the figures on screen
+        round(richting_teken * (round(waarde * schaal) - round(waarde_nulmeting * schaal))) / schaal
+            as verbetering
+    from vergeleken
+)
+select
+    indicator, peildatum, niveau, gebiedcode, gebiedsnaam,
+    waarde,
+    teller_zichtbaar as teller,
+    noemer_zichtbaar as noemer,
+    case when soort = 'enquete' then n end::bigint as n,
+    ci_laag, ci_hoog, onderdrukt,
+    waarde - waarde_nulmeting as verschil_nulmeting,
+    100 * (waarde / nullif(waarde_nulmeting, 0)) as index_nulmeting,
+    significant,
+    case when waarde is null or waarde_nulmeting is null then 'onvoldoende gegevens'
+         when is_nulmeting then 'gelijk gebleven'
+         when soort = 'enquete' and not significant then 'gelijk gebleven'
+         when verbetering > 0 then 'verbeterd'
+         when verbetering = 0 then 'gelijk gebleven'
+         when -verbetering <= marge then 'binnen marge'
+         else 'buiten marge'
+    end as status,
+    waarde_nulmeting - richting_teken * marge as marge_grens,
+    s.streefwaarde,
+    waarde - waarde_vorige as verschil_vorige
+from beoordeeld
+left join wm_streefwaarden s using (indicator, peildatum)
+order by volgorde, peildatum,
+    case niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, gebiedcode
+"""
+
+_BREAKDOWN_SQL = f"""
+with zichtbaar as ({_visible_sql(_statistics_sql("wm_ruw_uitsplitsing"))})
+select
+    indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie,
+    waarde, teller_zichtbaar as teller, noemer_zichtbaar as noemer,
+    case when soort = 'enquete' then n end::bigint as n,
+    ci_laag, ci_hoog, onderdrukt
+from zichtbaar
+order by volgorde, peildatum,
+    case niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, gebiedcode, uitsplitsing, categorie
+"""

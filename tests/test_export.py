@@ -1,0 +1,139 @@
+"""`wijkmonitor export`: the publication contract as CSV, Excel and Parquet from a published store."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+from fixtures.indicators import NOORD_A, NOORD_B, P1, ZUID_A, insert, responses, staging, traject
+
+from etl.publish import publish
+from indicators.compute import compute_publication
+from indicators.config import MonitorConfig
+from indicators.export import CONTRACT_COLUMNS, export
+from wijkmonitor.cli import main
+from wijkmonitor.errors import WijkmonitorError
+
+HEADER = (
+    "indicator,peildatum,niveau,gebiedcode,gebiedsnaam,waarde,teller,noemer,n,ci_laag,ci_hoog,"
+    "onderdrukt,verschil_nulmeting,index_nulmeting,status"
+)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """A published store: Noord-A 7 persons in support (shown), Zuid-A 3 (suppressed), a survey in Noord-A."""
+    con = staging()
+    insert(con, "stg_ondersteuning", [traject(f"A{i}", f"A{i}", NOORD_A, date(2014, 1, 1)) for i in range(7)])
+    insert(con, "stg_ondersteuning", [traject(f"Z{i}", f"Z{i}", ZUID_A, date(2014, 1, 1)) for i in range(3)])
+    insert(con, "stg_clientervaring", responses("r", NOORD_A, date(2015, 6, 1), 30, tevreden=4))
+    db = tmp_path_factory.mktemp("export") / "monitor.duckdb"
+    publish(db, compute_publication(con, MonitorConfig()))
+    return db
+
+
+def _csv_rows(path):
+    """The exported CSV as dicts keyed by (indicator, peildatum, gebiedcode)."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return {(r["indicator"], r["peildatum"], r["gebiedcode"]): r for r in csv.DictReader(file)}
+
+
+def test_csv_follows_the_contract(store, tmp_path):
+    out = tmp_path / "monitor.csv"
+    export(store, out)
+    assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER
+    rows = _csv_rows(out)
+    # 8 indicators x 2 peildata x (3 wijken + 2 gebieden + 1 gemeente)
+    assert len(rows) == 8 * 2 * 6
+    shown = rows[("professionele_ondersteuning", "2016-01-01", NOORD_A)]
+    assert {k: shown[k] for k in ("niveau", "gebiedsnaam", "teller", "noemer", "n", "onderdrukt", "status")} == {
+        "niveau": "wijk", "gebiedsnaam": "Noord-A", "teller": "7.0", "noemer": "1000.0", "n": "",
+        "onderdrukt": "false", "status": "gelijk gebleven",
+    }
+    assert float(shown["waarde"]) == pytest.approx(7.0)
+    assert (shown["verschil_nulmeting"], shown["index_nulmeting"]) == ("0.0", "100.0")
+    survey = rows[("tevredenheid", "2016-01-01", NOORD_A)]
+    assert (survey["n"], survey["waarde"], survey["onderdrukt"]) == ("30", "100.0", "false")
+    assert float(survey["ci_laag"]) == pytest.approx(88.64866068260312)
+
+
+def test_csv_suppressed_rows_have_empty_fields(store, tmp_path):
+    out = tmp_path / "monitor.csv"
+    export(store, out)
+    rows = _csv_rows(out)
+    hidden = rows[("professionele_ondersteuning", "2016-01-01", ZUID_A)]
+    assert hidden["onderdrukt"] == "true"
+    assert hidden["status"] == "onvoldoende gegevens"
+    blank = ("waarde", "teller", "noemer", "ci_laag", "ci_hoog", "verschil_nulmeting", "index_nulmeting")
+    assert {k: hidden[k] for k in blank} == dict.fromkeys(blank, "")
+    no_responses = rows[("tevredenheid", "2016-01-01", NOORD_B)]
+    assert (no_responses["onderdrukt"], no_responses["n"], no_responses["waarde"]) == ("true", "0", "")
+
+
+def test_parquet_has_the_contract_columns(store, tmp_path):
+    out = tmp_path / "monitor.parquet"
+    export(store, out)
+    table = pq.read_table(out)
+    assert tuple(table.column_names) == CONTRACT_COLUMNS
+    records = {(r["indicator"], r["peildatum"], r["gebiedcode"]): r for r in table.to_pylist()}
+    hidden = records[("professionele_ondersteuning", P1, ZUID_A)]
+    assert (hidden["onderdrukt"], hidden["waarde"], hidden["teller"], hidden["noemer"]) == (True, None, None, None)
+    assert records[("professionele_ondersteuning", P1, NOORD_A)]["teller"] == 7.0
+
+
+def test_xlsx_one_sheet_per_indicator_and_definitions(store, tmp_path):
+    out = tmp_path / "monitor.xlsx"
+    export(store, out)
+    workbook = openpyxl.load_workbook(out, read_only=True)
+    assert workbook.sheetnames == [
+        "Tevredenheid over de ondersteun",  # Dutch names truncated to Excel's 31 characters
+        "Zelfredzaamheid",
+        "Vrijwilligerswerk of mantelzorg",
+        "Bijstandsgerechtigden die meedo",
+        "Beroepskrachten per huishouden",
+        "Gebruik individuele specialisti",
+        "Beroep op professionele onderst",
+        "Jeugd in het gedwongen kader",
+        "Definities",
+    ]
+    rows = list(workbook["Beroep op professionele onderst"].iter_rows(values_only=True))
+    assert rows[0][:6] == ("Indicator", "Peildatum", "Niveau", "Gebiedscode", "Gebiedsnaam", "Waarde")
+    assert len(rows) == 1 + 2 * 6
+    by_area = {(r[1].date(), r[3]): r for r in rows[1:]}
+    shown = by_area[(P1, NOORD_A)]
+    assert (shown[5], shown[6], shown[7], shown[11], shown[14]) == (pytest.approx(7.0), 7.0, 1000.0, "nee", "gelijk gebleven")
+    hidden = by_area[(P1, ZUID_A)]
+    assert hidden[5] == "onvoldoende waarnemingen"  # never a number
+    assert hidden[6:11] == (None, None, None, None, None)
+    assert (hidden[11], hidden[12], hidden[13]) == ("ja", None, None)
+    definitions = list(workbook["Definities"].iter_rows(values_only=True))
+    assert definitions[0] == (
+        "Indicator", "Naam", "Omschrijving", "Definitie", "Eenheid", "Richting", "Soort", "Bronnen", "Onderdrukking",
+    )
+    jeugd = next(r for r in definitions if r[0] == "jeugd_gedwongen_kader")
+    assert jeugd[4:6] == ("per 1.000 jeugdigen (0-17)", "lager is beter")
+    assert jeugd[7] == "ondersteuning, bevolking"
+    assert jeugd[8] == "Onderdrukt wanneer noemer < 10 of 0 < teller < 5."
+    assert "geboortejaar >= jaar(P) − 17" in jeugd[3]
+
+
+def test_unknown_extension_and_missing_store_are_clear_errors(store, tmp_path):
+    with pytest.raises(WijkmonitorError, match="onbekend exportformaat '.json'"):
+        export(store, tmp_path / "monitor.json")
+    with pytest.raises(WijkmonitorError, match="gepubliceerde monitor niet gevonden"):
+        export(tmp_path / "geen.duckdb", tmp_path / "monitor.csv")
+    assert not list(tmp_path.iterdir())
+    (tmp_path / "bezet.csv").mkdir()
+    with pytest.raises(WijkmonitorError, match="bezet.csv: kan niet schrijven"):
+        export(store, tmp_path / "bezet.csv")
+    assert [p.name for p in tmp_path.iterdir()] == ["bezet.csv"]  # no partial file left behind
+
+
+def test_cli_export(store, tmp_path, capsys):
+    assert main(["export", "--db", str(store), "--out", str(tmp_path / "m.csv")]) == 0
+    assert (tmp_path / "m.csv").read_text(encoding="utf-8").startswith(HEADER)
+    assert main(["export", "--db", str(store), "--out", str(tmp_path / "m.txt")]) == 3
+    assert "onbekend exportformaat" in capsys.readouterr().err

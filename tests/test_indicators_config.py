@@ -1,0 +1,94 @@
+"""data/config/monitor.toml: defaults, overrides, targets and clear errors for bad config."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from indicators import registry
+from indicators.config import load_config
+from wijkmonitor.errors import WijkmonitorError
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    """A monitor.toml with the given content."""
+    path = tmp_path / "monitor.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_is_valid_and_covers_every_indicator():
+    config = load_config()
+    assert config.nulmeting == date(2015, 1, 1)
+    assert set(config.corridors) == {indicator.id for indicator in registry.INDICATORS}
+    for corridor in config.corridors.values():
+        assert corridor.max_verslechtering > 0 and corridor.reden
+        assert config.nulmeting <= corridor.marge_tot <= corridor.herstel_op
+
+
+def test_empty_config_uses_nulmeting_2015_and_registry_corridors(tmp_path):
+    config = load_config(_write(tmp_path, ""))
+    assert config.nulmeting == date(2015, 1, 1)
+    tevredenheid = registry.indicator_by_id("tevredenheid")
+    assert config.corridor(tevredenheid) == tevredenheid.corridor
+    assert config.streefwaarden == {}
+
+
+def test_overrides_and_streefwaarden(tmp_path):
+    path = _write(tmp_path, """
+nulmeting = 2016-01-01
+[corridor.zelfredzaamheid]
+max_verslechtering = 1.5
+marge_tot = 2017-01-01
+herstel_op = 2018-07-01
+reden = "Testreden."
+[streefwaarden.zelfredzaamheid]
+"2018-01-01" = 75
+"2019-01-01" = 76.5
+""")
+    config = load_config(path)
+    assert config.nulmeting == date(2016, 1, 1)
+    corridor = config.corridor(registry.indicator_by_id("zelfredzaamheid"))
+    assert (corridor.max_verslechtering, corridor.marge_tot, corridor.herstel_op, corridor.reden) == (
+        1.5, date(2017, 1, 1), date(2018, 7, 1), "Testreden.",
+    )
+    assert config.streefwaarden == {
+        ("zelfredzaamheid", date(2018, 1, 1)): 75.0,
+        ("zelfredzaamheid", date(2019, 1, 1)): 76.5,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("nulmeting = ", "geen geldige TOML"),
+        ("nulmeting = 'gisteren'", "nulmeting is geen datum"),
+        ("peil = 2015-01-01", "onbekende sleutel peil"),
+        ("[corridor.onbekend]\nmax_verslechtering = 1", "onbekende indicator 'onbekend'"),
+        ("[corridor.tevredenheid]\nmax_verslechtering = 1", "mist herstel_op, marge_tot, reden"),
+        (
+            "[corridor.tevredenheid]\nmax_verslechtering = -1\nmarge_tot = 2016-01-01\nherstel_op = 2017-01-01\nreden = 'x'",
+            "max_verslechtering moet >= 0",
+        ),
+        (
+            "[corridor.tevredenheid]\nmax_verslechtering = 1\nmarge_tot = 2018-01-01\nherstel_op = 2017-01-01\nreden = 'x'",
+            "herstel_op \\(2017-01-01\\) ligt vóór marge_tot",
+        ),
+        (
+            "[corridor.tevredenheid]\nmax_verslechtering = 1\nmarge_tot = 2016-01-01\nherstel_op = 2017-01-01\nreden = 'x'\nmarge = 2",
+            "onbekende sleutel corridor.tevredenheid.marge",
+        ),
+        ("[streefwaarden.tevredenheid]\n'2020-01-01' = 'hoog'", "streefwaarden.tevredenheid.2020-01-01 is geen getal"),
+        ("[streefwaarden.tevredenheid]\n'1 januari' = 80", "is geen datum"),
+    ],
+)
+def test_bad_config_is_one_clear_error(tmp_path, text, message):
+    with pytest.raises(WijkmonitorError, match=message):
+        load_config(_write(tmp_path, text))
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(WijkmonitorError, match="configuratiebestand niet gevonden"):
+        load_config(tmp_path / "bestaat_niet.toml")
