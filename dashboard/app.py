@@ -1,0 +1,85 @@
+"""The Dash app: pages from dashboard/pages/, navigation from the page registry, assets served locally."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, html
+
+from dashboard.components import DB_KEY, STATE_KEY
+from dashboard.data import StoreUnavailable, published
+from dashboard.notes import default_state_path
+
+HERE = Path(__file__).parent
+
+# lang="nl" for screen readers and hyphenation; the skip link is the first focusable element.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="nl">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        <a class="skip-link" href="#inhoud">Naar de inhoud</a>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def _navigation() -> html.Header:
+    """The site header with one real link per registered page."""
+    links = [
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        for page in dash.page_registry.values()
+    ]
+    return html.Header(
+        [
+            html.Div([html.Span("Wijkmonitor Sociaal Domein", className="merk"),
+                      html.Span(" · gemeente Groningen", className="merk-sub")], className="kop"),
+            html.Nav(dbc.Nav(links, pills=True, className="flex-wrap"), **{"aria-label": "Hoofdmenu"}),
+        ],
+        className="site-header no-print",
+    )
+
+
+def create_app(db: Path, state: Path | None = None) -> Dash:
+    """The dashboard for the published store at db, with PDCA notes in state."""
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        title="Wijkmonitor Sociaal Domein",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+    app.index_string = INDEX_STRING
+    app.server.config[DB_KEY] = str(Path(db).resolve())
+    app.server.config[STATE_KEY] = str(Path(state or default_state_path(Path(db))).resolve())
+    app.layout = html.Div(
+        [_navigation(), html.Main(dash.page_container, id="inhoud", tabIndex="-1", className="container-fluid py-3")]
+    )
+    # Bind the page callbacks to this app now, so a second app in the same process gets its own.
+    app._setup_server()
+    return app
+
+
+def serve(db: Path, host: str = "127.0.0.1", port: int = 8050, state: Path | None = None) -> None:
+    """Serve the dashboard (the development server is enough for a few users; use gunicorn for more)."""
+    try:
+        published(Path(db))
+    except StoreUnavailable as error:
+        print(f"wijkmonitor serve: waarschuwing: {error}", file=sys.stderr)
+    app = create_app(Path(db), state)
+    app.run(host=host, port=port, debug=False)

@@ -1,0 +1,186 @@
+"""The only module that opens the published store: read-only, loaded once into memory per process.
+
+The store holds a few thousand aggregate rows, so every table is read into a polars frame when the
+file first is needed and again whenever its modification time changes (the ETL swaps the file in by
+rename). Callbacks then only filter these frames. Display texts that every page needs (values in
+nl-NL, 'onvoldoende waarnemingen' for suppressed rows) are computed here once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from dashboard.format import format_change, format_index, format_value
+from wijkmonitor.errors import WijkmonitorError
+
+TABLES = (
+    "indicator_values", "indicator_breakdown", "indicators", "corridor", "streefwaarden", "peildata",
+    "areas", "geometry", "dq_sources", "dq_rules", "dq_files", "meta",
+)
+STATUS_ORDER = ("buiten marge", "binnen marge", "gelijk gebleven", "verbeterd", "onvoldoende gegevens")
+
+
+class StoreUnavailable(WijkmonitorError):
+    """The published store is missing or cannot be read."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the published registry."""
+
+    indicator: str
+    volgorde: int
+    naam: str
+    omschrijving: str
+    definitie: str
+    richting: str
+    eenheid: str
+    decimalen: int
+    soort: str
+    bronnen: str
+    onderdrukking: str
+
+    @property
+    def lager_is_beter(self) -> bool:
+        """True when a lower value is better."""
+        return self.richting == "lager_is_beter"
+
+    @property
+    def is_survey(self) -> bool:
+        """True for survey (enquête) indicators, which carry intervals and significance."""
+        return self.soort == "enquete"
+
+
+@dataclass(frozen=True)
+class Published:
+    """The published store in memory."""
+
+    path: Path
+    mtime_ns: int
+    tables: dict[str, pl.DataFrame]
+    indicators: dict[str, Indicator]
+    values: pl.DataFrame
+    peildata: list[date]
+    nulmeting: date
+    wijk_geojson: dict
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        """The indicator with this id, or None."""
+        return self.indicators.get(indicator_id)
+
+    @property
+    def latest(self) -> date:
+        """The most recent peildatum."""
+        return self.peildata[-1]
+
+    def area_name(self, gebiedcode: str) -> str | None:
+        """The name of an area of any level, or None if unknown."""
+        hit = self.tables["areas"].filter(pl.col("gebiedcode") == gebiedcode)
+        return hit["gebiedsnaam"][0] if hit.height else None
+
+    def areas(self, niveau: str, peildatum: date | None = None) -> pl.DataFrame:
+        """Areas of one level valid on peildatum (default: the latest), sorted by name."""
+        on = peildatum or self.latest
+        frame = self.tables["areas"].filter(
+            (pl.col("niveau") == niveau)
+            & (pl.col("geldig_van") <= on)
+            & (pl.col("geldig_tot").is_null() | (pl.col("geldig_tot") > on))
+        )
+        return frame.sort("gebiedsnaam")
+
+    def gemeente(self) -> tuple[str, str]:
+        """(code, name) of the gemeente."""
+        row = self.areas("gemeente").row(0, named=True)
+        return row["gebiedcode"], row["gebiedsnaam"]
+
+    def select(self, **equal: object) -> pl.DataFrame:
+        """indicator_values rows whose columns equal the given values."""
+        frame = self.values
+        for column, value in equal.items():
+            frame = frame.filter(pl.col(column) == value)
+        return frame
+
+
+_lock = threading.Lock()
+_cache: dict[Path, Published] = {}
+
+
+def _display_columns(values: pl.DataFrame, indicators: dict[str, Indicator]) -> pl.DataFrame:
+    """Add waarde_tekst, verschil_tekst, index_tekst, vorige_tekst and interval_tekst (nl-NL)."""
+    rows = values.select("indicator", "waarde", "verschil_nulmeting", "index_nulmeting", "verschil_vorige",
+                         "ci_laag", "ci_hoog", "onderdrukt").iter_rows()
+    texts: dict[str, list[str]] = {k: [] for k in ("waarde_tekst", "verschil_tekst", "index_tekst", "vorige_tekst", "interval_tekst")}
+    for indicator, waarde, verschil, index, vorige, laag, hoog, onderdrukt in rows:
+        meta = indicators[indicator]
+        texts["waarde_tekst"].append(format_value(waarde, meta.eenheid, meta.decimalen, onderdrukt))
+        texts["verschil_tekst"].append(format_change(verschil, meta.eenheid, meta.decimalen, onderdrukt))
+        texts["index_tekst"].append(format_index(index, onderdrukt))
+        texts["vorige_tekst"].append(format_change(vorige, meta.eenheid, meta.decimalen, onderdrukt))
+        texts["interval_tekst"].append(
+            "" if onderdrukt or laag is None else
+            f"{format_value(laag, meta.eenheid, meta.decimalen)} – {format_value(hoog, meta.eenheid, meta.decimalen)}"
+        )
+    return values.with_columns(pl.Series(name, column, dtype=pl.String) for name, column in texts.items())
+
+
+def _read_tables(path: Path) -> dict[str, pl.DataFrame]:
+    """Every table of the store as a polars frame."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as error:
+        raise StoreUnavailable(f"het gepubliceerde bestand {path} is niet te openen: {error}") from error
+    try:
+        return {table: con.sql(f"SELECT * FROM {table}").pl() for table in TABLES}
+    except duckdb.Error as error:
+        raise StoreUnavailable(f"het gepubliceerde bestand {path} is onvolledig: {error}") from error
+    finally:
+        con.close()
+
+
+def _load(path: Path, mtime_ns: int) -> Published:
+    """Read the store and precompute what the pages need."""
+    tables = _read_tables(path)
+    indicators = {
+        row["indicator"]: Indicator(**row) for row in tables["indicators"].sort("volgorde").iter_rows(named=True)
+    }
+    peildata = sorted(tables["peildata"]["peildatum"].to_list())
+    if not indicators or not peildata:
+        raise StoreUnavailable(f"het gepubliceerde bestand {path} bevat nog geen indicatoren of peildata")
+    nulmeting_rows = tables["peildata"].filter(pl.col("is_nulmeting"))["peildatum"].to_list()
+    values = _display_columns(tables["indicator_values"], indicators).sort("indicator", "niveau", "gebiedcode", "peildatum")
+    features = [
+        {"type": "Feature", "id": code, "properties": {"naam": naam}, "geometry": json.loads(geometry)}
+        for code, naam, geometry in tables["geometry"].iter_rows()
+    ]
+    return Published(
+        path=path, mtime_ns=mtime_ns, tables=tables, indicators=indicators, values=values, peildata=peildata,
+        nulmeting=nulmeting_rows[0] if nulmeting_rows else peildata[0],
+        wijk_geojson={"type": "FeatureCollection", "features": features},
+    )
+
+
+def published(path: Path) -> Published:
+    """The store at path, from memory unless the file changed since it was read."""
+    path = Path(path)
+    try:
+        mtime_ns = path.stat().st_mtime_ns
+    except OSError as error:
+        raise StoreUnavailable(
+            f"het gepubliceerde bestand {path} ontbreekt; draai eerst 'wijkmonitor etl --db {path}'"
+        ) from error
+    cached = _cache.get(path)
+    if cached is not None and cached.mtime_ns == mtime_ns:
+        return cached
+    with _lock:
+        cached = _cache.get(path)
+        if cached is None or cached.mtime_ns != mtime_ns:
+            cached = _load(path, mtime_ns)
+            _cache[path] = cached
+        return cached

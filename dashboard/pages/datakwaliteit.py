@@ -1,0 +1,78 @@
+"""Datakwaliteit: per source the last load, rows accepted and quarantined per rule, rejected files, freshness."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import dash
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import ids
+from dashboard.components import Column, data_table, guarded, status_badge, store, xlsx_bytes
+from dashboard.format import format_date, format_datetime
+
+dash.register_page(__name__, path="/datakwaliteit", name="Datakwaliteit", title="Datakwaliteit · Wijkmonitor", order=5)
+
+SOURCE_COLUMNS = [
+    Column("bron", "Bron"), Column("lading_tekst", "Laatst geladen"), Column("bestanden", "Bestanden", 0, "–"),
+    Column("bestanden_afgewezen", "Bestanden afgewezen", 0, "–"), Column("rijen_geleverd", "Rijen geleverd", 0, "–"),
+    Column("rijen_geaccepteerd", "Rijen geaccepteerd", 0, "–"), Column("rijen_quarantaine", "Rijen in quarantaine", 0, "–"),
+    Column("waarschuwingen", "Waarschuwingen", 0, "–"), Column("recentste_tekst", "Recentste gegevens"), Column("status", "Status"),
+]
+RULE_COLUMNS = [Column("bron", "Bron"), Column("kolom", "Kolom"), Column("regel", "Regel"), Column("ernst", "Ernst"),
+                Column("aantal", "Aantal rijen", 0, "–")]
+FILE_COLUMNS = [Column("bron", "Bron"), Column("bestand", "Bestand"), Column("rijen", "Rijen", 0, "–"), Column("status", "Status"),
+                Column("reden", "Reden"), Column("geladen_tekst", "Geladen op")]
+ERNST_UITLEG = "fout: de rij is in quarantaine gezet en telt niet mee; waarschuwing: de rij telt mee."
+
+
+def dq_tables() -> dict[str, tuple[list[Column], list[dict]]]:
+    """The three data-quality tables with dates in Dutch."""
+    tables = store().tables
+    sources = tables["dq_sources"].sort("bron").to_dicts()
+    for row in sources:
+        row |= {"lading_tekst": format_datetime(row["laatste_lading"]), "recentste_tekst": format_date(row["recentste_datum"])}
+    files = tables["dq_files"].sort("bron", "bestand").to_dicts()
+    for row in files:
+        row["geladen_tekst"] = format_datetime(row["geladen_op"])
+    rules = tables["dq_rules"].sort(["bron", "aantal"], descending=[False, True]).to_dicts()
+    return {"Bronnen": (SOURCE_COLUMNS, sources), "Regels": (RULE_COLUMNS, rules), "Bestanden": (FILE_COLUMNS, files)}
+
+
+def _published_on(data_meta: pl.DataFrame) -> str:
+    """' (gepubliceerd 1 februari 2017 09:30)' from the meta table, or ''."""
+    value = data_meta.filter(pl.col("sleutel") == "gepubliceerd_op")["waarde"].to_list()
+    try:
+        return f" (gepubliceerd {format_datetime(datetime.fromisoformat(value[0]))})" if value else ""
+    except ValueError:
+        return f" (gepubliceerd {value[0]})"
+
+
+@guarded
+def layout(**_: object) -> html.Div:
+    """The page."""
+    data = store()
+    tables = dq_tables()
+    return html.Div([
+        html.H1("Datakwaliteit"),
+        html.P(f"De kwaliteit van de bronnen bij de verwerking die deze cijfers opleverde{_published_on(data.tables['meta'])}."),
+        html.Ul([html.Li([html.Span(f"{row['bron']}: ", className="fw-semibold"), status_badge(row["status"])])
+                 for row in tables["Bronnen"][1]], className="list-unstyled"),
+        html.H2("Per bron", className="h5 mt-3"),
+        data_table(ids.DQ_BRONNEN, *tables["Bronnen"]),
+        html.H2("Regels en aantallen", className="h5 mt-3"),
+        html.P(ERNST_UITLEG, className="small"),
+        data_table(ids.DQ_REGELS, *tables["Regels"]),
+        html.H2("Bestanden", className="h5 mt-3"),
+        data_table(ids.DQ_BESTANDEN, *tables["Bestanden"]),
+        html.Div([dbc.Button("Download de tabellen (Excel)", id=ids.DQ_DOWNLOAD_XLSX, color="secondary", outline=True, size="sm"),
+                  dcc.Download(id=ids.DQ_DOWNLOAD)], className="downloads no-print my-2"),
+    ])
+
+
+@callback(Output(ids.DQ_DOWNLOAD, "data"), Input(ids.DQ_DOWNLOAD_XLSX, "n_clicks"), prevent_initial_call=True)
+def download_tables(_clicks: int) -> dict:
+    """The three tables as one Excel workbook."""
+    return dcc.send_bytes(xlsx_bytes(dq_tables()), "datakwaliteit.xlsx")

@@ -1,0 +1,60 @@
+"""Over de cijfers: definitions, sources, suppression rules, corridor settings, statuses and attribution."""
+
+from __future__ import annotations
+
+import dash
+import polars as pl
+from dash import html
+
+from dashboard.components import ATTRIBUTION, guarded, status_badge, store
+from dashboard.data import STATUS_ORDER
+from dashboard.format import SUPPRESSED_TEXT, format_date, format_value
+from dashboard.definitions import explanation
+
+dash.register_page(__name__, path="/over", name="Over de cijfers", title="Over de cijfers · Wijkmonitor", order=6)
+
+STATUS_UITLEG = {
+    "verbeterd": "beter dan bij de nulmeting (bij enquêtes: significant beter).",
+    "gelijk gebleven": "gelijk aan de nulmeting, of bij enquêtes een verschil dat niet significant is.",
+    "binnen marge": "slechter dan de nulmeting, maar binnen de afgesproken tijdelijke verslechtering (corridor).",
+    "buiten marge": "slechter dan de corridor toestaat: een signaal voor de PDCA-sessie.",
+    "onvoldoende gegevens": f"te weinig waarnemingen om een cijfer te tonen ('{SUPPRESSED_TEXT}').",
+}
+
+
+def _targets(data, indicator: str) -> str:
+    """The streefwaarden of one indicator in words."""
+    meta = data.indicators[indicator]
+    rows = data.tables["streefwaarden"].filter(pl.col("indicator") == indicator).sort("peildatum")
+    if rows.is_empty():
+        return "Geen streefwaarden ingesteld."
+    return "; ".join(f"{format_date(p)}: {format_value(v, meta.eenheid, meta.decimalen)}"
+                     for p, v in rows.select("peildatum", "streefwaarde").iter_rows())
+
+
+@guarded
+def layout(**_: object) -> html.Div:
+    """The page."""
+    data = store()
+    sections = [
+        html.Section([html.H3(meta.naam, className="h6 mt-3", id=f"over-{key}"), explanation(data, meta),
+                      html.P([html.Span("Streefwaarden: ", className="fw-semibold"), _targets(data, key)])])
+        for key, meta in data.indicators.items()
+    ]
+    return html.Div([
+        html.H1("Over de cijfers"),
+        html.P(f"De wijkmonitor volgt de sturingsindicatoren van het sociaal domein per wijk, gebied en de hele gemeente, "
+               f"vergeleken met de nulmeting van {format_date(data.nulmeting)}. Peildata: "
+               f"{', '.join(format_date(p) for p in data.peildata)}."),
+        html.H2("Statussen", className="h5"),
+        html.Dl([part for status in STATUS_ORDER for part in (html.Dt(status_badge(status)), html.Dd(STATUS_UITLEG[status]))]),
+        html.H2("Onderdrukking en onzekerheid", className="h5"),
+        html.P("Een cijfer op te weinig waarnemingen wordt niet getoond, ter bescherming van de privacy en omdat het te "
+               f"onzeker is; overal staat dan '{SUPPRESSED_TEXT}'. Enquêtecijfers hebben een 95%-betrouwbaarheidsinterval; "
+               "een verschil met de nulmeting geldt pas als verandering wanneer het significant is. Registratiecijfers zijn "
+               "volledige tellingen. De regel per indicator staat hieronder."),
+        html.H2("De indicatoren", className="h5"),
+        *sections,
+        html.H2("Kaart", className="h5 mt-3"),
+        html.P(ATTRIBUTION, className="bron"),
+    ])
