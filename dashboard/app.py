@@ -12,6 +12,9 @@ from dash import Dash, html
 from dashboard.components import DB_KEY, STATE_KEY
 from dashboard.data import StoreUnavailable, published
 from dashboard.notes import default_state_path
+from dashboard.security import SecuritySettings, install_security, login_required_for
+from dashboard.serving import run_server
+from dashboard.users import UserStore
 
 HERE = Path(__file__).parent
 
@@ -52,8 +55,11 @@ def _navigation() -> html.Header:
     )
 
 
-def create_app(db: Path, state: Path | None = None) -> Dash:
-    """The dashboard for the published store at db, with PDCA notes in state."""
+def create_app(db: Path, state: Path | None = None, security: SecuritySettings | None = None) -> Dash:
+    """The dashboard for the published store at db, with PDCA notes and users in state.
+
+    Without security settings the app serves the local operator only (loopback, no login).
+    """
     app = Dash(
         __name__,
         use_pages=True,
@@ -66,20 +72,29 @@ def create_app(db: Path, state: Path | None = None) -> Dash:
     )
     app.index_string = INDEX_STRING
     app.server.config[DB_KEY] = str(Path(db).resolve())
-    app.server.config[STATE_KEY] = str(Path(state or default_state_path(Path(db))).resolve())
+    state_path = Path(state or default_state_path(Path(db))).resolve()
+    app.server.config[STATE_KEY] = str(state_path)
     app.layout = html.Div(
         [_navigation(), html.Main(dash.page_container, id="inhoud", tabIndex="-1", className="container-fluid py-3")]
     )
     # Bind the page callbacks to this app now, so a second app in the same process gets its own.
     app._setup_server()
+    install_security(app, UserStore(state_path), security or SecuritySettings(require_login=False))
     return app
 
 
-def serve(db: Path, host: str = "127.0.0.1", port: int = 8050, state: Path | None = None) -> None:
-    """Serve the dashboard (the development server is enough for a few users; use gunicorn for more)."""
+def serve(db: Path, host: str = "127.0.0.1", port: int = 8050, state: Path | None = None, *,
+          workers: int = 2, trusted_user_header: str | None = None, insecure_cookies: bool = False) -> None:
+    """Serve the dashboard with gunicorn; login is required whenever host is not loopback."""
     try:
         published(Path(db))
     except StoreUnavailable as error:
         print(f"wijkmonitor serve: waarschuwing: {error}", file=sys.stderr)
-    app = create_app(Path(db), state)
-    app.run(host=host, port=port, debug=False)
+    security = SecuritySettings(
+        require_login=login_required_for(host),
+        trusted_user_header=trusted_user_header,
+        secure_cookies=not insecure_cookies,
+    )
+    print(f"Wijkmonitor op http://{host}:{port} ({'inloggen verplicht' if security.require_login else 'alleen lokaal'})",
+          file=sys.stderr)
+    run_server(lambda: create_app(Path(db), state, security), host, port, workers)

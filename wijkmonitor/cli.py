@@ -43,7 +43,8 @@ def _export(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from dashboard.app import serve
 
-    serve(db=args.db, host=args.host, port=args.port, state=args.state)
+    serve(db=args.db, host=args.host, port=args.port, state=args.state, workers=args.workers,
+          trusted_user_header=args.trusted_user_header, insecure_cookies=args.insecure_cookies)
     return EXIT_OK
 
 
@@ -110,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
     p.add_argument("--state", type=Path, help="app-state SQLite for PDCA notes (default: next to --db)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    p.add_argument("--trusted-user-header", metavar="HEADER",
+                   help="trust this header (e.g. X-Remote-User) set by the single-sign-on proxy; off by default")
+    p.add_argument("--insecure-cookies", action="store_true",
+                   help="send the session cookie over plain HTTP too (testing only; use HTTPS in production)")
     p.set_defaults(run=_serve)
 
     p = commands.add_parser("users", help="manage dashboard users (add|remove|passwd|list)")

@@ -29,6 +29,7 @@ from dashboard.components import (
 )
 from dashboard.data import Published
 from dashboard.format import format_date, format_datetime
+from dashboard.security import has_right
 from dashboard.notes import FASES, Note, NoteRejected, add_note, notes_for, sessions
 from wijkmonitor.errors import WijkmonitorError
 
@@ -165,7 +166,8 @@ def layout(peildatum: str | None = None, **_: object) -> html.Div:
         ], className="downloads no-print my-2"),
         html.H2("Notities en besluiten van deze sessie", className="h5 mt-3"),
         html.Div(_notes_view(note_rows(data, notes_for(state_path(), chosen))), id=ids.PDCA_NOTITIES),
-        form,
+        form if has_right("notities") else html.P(
+            "Uw rol (raad) kan notities lezen; het programmateam schrijft ze.", className="no-print"),
         html.H2("Eerdere sessies", className="h5"),
         html.Div(_history(chosen), id=ids.PDCA_HISTORIE),
         dcc.Store(id=ids.PDCA_VERSIE, data=0),
@@ -207,6 +209,8 @@ def show_session(peildatum_iso: str, _versie: int) -> tuple:
 def save_note(_clicks: int, peildatum_iso: str, indicator: str, gebied: str, fase: str, notitie: str | None,
               besluit: str | None, eigenaar: str | None, deadline: str | None, versie: int) -> tuple:
     """Store the note; show the reason in Dutch when it cannot be stored."""
+    if not has_right("notities"):
+        return dash.no_update, message("Uw rol mag notities lezen, niet schrijven.", "danger"), dash.no_update
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
     try:
