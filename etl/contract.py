@@ -1,0 +1,185 @@
+"""The data contract (version 1) as code: the six sources, their columns, types, keys and value sets.
+
+Both the reader (required columns) and the gate (expectation suites) are built from this module,
+so a change to the contract is made here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# How a column is typed in staging:
+#   code: upper-case trimmed text (wijkcode); enum: lower-case trimmed text from a value set;
+#   tekst: trimmed text; datum: DATE; geheel: integer; decimaal: double (decimal comma allowed).
+KolomType = Literal["code", "enum", "tekst", "datum", "geheel", "decimaal"]
+
+
+@dataclass(frozen=True)
+class Kolom:
+    """One contract column and the rules that hold for it on its own."""
+
+    naam: str
+    type: KolomType
+    verplicht: bool = True
+    waarden: tuple[str, ...] | tuple[int, ...] | None = None  # allowed values (enum, 0/1 items)
+    minimum: float | None = None
+    maximum: float | None = None
+    strikt_minimum: bool = False  # minimum itself is not allowed (gewicht > 0)
+    geen_toekomst: bool = False  # dates may not lie after today
+    geboortejaar: bool = False  # 1900..current year
+
+
+@dataclass(frozen=True)
+class Paar:
+    """A rule between two columns of the same row: groot >= klein; kolom is the one reported."""
+
+    groot: str
+    klein: str
+    kolom: str
+    regel: str
+
+
+@dataclass(frozen=True)
+class Bron:
+    """One source of the data contract."""
+
+    naam: str
+    kolommen: tuple[Kolom, ...]
+    sleutel: tuple[str, ...]
+    datumkolom: str  # the column whose latest value tells how fresh the source is
+    paren: tuple[Paar, ...] = field(default_factory=tuple)
+
+    @property
+    def kolomnamen(self) -> list[str]:
+        """Contract column names in contract order."""
+        return [kolom.naam for kolom in self.kolommen]
+
+    @property
+    def verplichte_kolommen(self) -> list[str]:
+        """Columns a delivered file must have (the whole contract: optional means may be empty)."""
+        return self.kolomnamen
+
+    def kolom(self, naam: str) -> Kolom:
+        """The column called naam."""
+        return next(kolom for kolom in self.kolommen if kolom.naam == naam)
+
+
+WETTEN = ("wmo", "jeugdwet")
+SOORTEN = ("basis", "specialistisch")
+KADERS = ("vrijwillig", "gedwongen")
+ACTIVITEITEN = (
+    "vrijwilligerswerk",
+    "re_integratie",
+    "tegenprestatie",
+    "deeltijdwerk",
+    "opleiding",
+    "mantelzorg",
+)
+EINDE_NA_BEGIN = Paar("einddatum", "begindatum", "einddatum", "einddatum ligt voor begindatum")
+
+BRONNEN: dict[str, Bron] = {
+    bron.naam: bron
+    for bron in (
+        Bron(
+            naam="bevolking",
+            kolommen=(
+                Kolom("peildatum", "datum", geen_toekomst=True),
+                Kolom("wijkcode", "code"),
+                Kolom("inwoners", "geheel", minimum=0),
+                Kolom("inwoners_0_17", "geheel", minimum=0),
+                Kolom("huishoudens", "geheel", minimum=0),
+            ),
+            sleutel=("peildatum", "wijkcode"),
+            datumkolom="peildatum",
+            paren=(
+                Paar("inwoners", "inwoners_0_17", "inwoners_0_17", "inwoners_0_17 groter dan inwoners"),
+                Paar("inwoners", "huishoudens", "huishoudens", "huishoudens groter dan inwoners"),
+            ),
+        ),
+        Bron(
+            naam="bewonersenquete",
+            kolommen=(
+                Kolom("respondent_id", "tekst"),
+                Kolom("veldwerk_datum", "datum", geen_toekomst=True),
+                Kolom("wijkcode", "code"),
+                Kolom("gewicht", "decimaal", minimum=0, strikt_minimum=True),
+                Kolom("zelfredzaam", "geheel", verplicht=False, minimum=1, maximum=5),
+                Kolom("vrijwilligerswerk", "geheel", verplicht=False, waarden=(0, 1)),
+                Kolom("mantelzorg", "geheel", verplicht=False, waarden=(0, 1)),
+            ),
+            sleutel=("respondent_id",),
+            datumkolom="veldwerk_datum",
+        ),
+        Bron(
+            naam="clientervaring",
+            kolommen=(
+                Kolom("respondent_id", "tekst"),
+                Kolom("veldwerk_datum", "datum", geen_toekomst=True),
+                Kolom("wijkcode", "code"),
+                Kolom("wet", "enum", waarden=WETTEN),
+                Kolom("gewicht", "decimaal", minimum=0, strikt_minimum=True),
+                Kolom("tevreden", "geheel", verplicht=False, minimum=1, maximum=5),
+            ),
+            sleutel=("respondent_id",),
+            datumkolom="veldwerk_datum",
+        ),
+        Bron(
+            naam="ondersteuning",
+            kolommen=(
+                Kolom("traject_id", "tekst"),
+                Kolom("persoon_id", "tekst"),
+                Kolom("huishouden_id", "tekst"),
+                Kolom("wijkcode", "code"),
+                Kolom("geboortejaar", "geheel", geboortejaar=True),
+                Kolom("voorziening", "tekst"),
+                Kolom("soort", "enum", waarden=SOORTEN),
+                Kolom("kader", "enum", waarden=KADERS),
+                Kolom("aanbieder", "tekst", verplicht=False),
+                Kolom("professional_id", "tekst"),
+                Kolom("begindatum", "datum", geen_toekomst=True),
+                Kolom("einddatum", "datum", verplicht=False),
+            ),
+            sleutel=("traject_id",),
+            datumkolom="begindatum",
+            paren=(EINDE_NA_BEGIN,),
+        ),
+        Bron(
+            naam="bijstand",
+            kolommen=(
+                Kolom("uitkering_id", "tekst"),
+                Kolom("persoon_id", "tekst"),
+                Kolom("wijkcode", "code"),
+                Kolom("begindatum", "datum", geen_toekomst=True),
+                Kolom("einddatum", "datum", verplicht=False),
+            ),
+            sleutel=("uitkering_id",),
+            datumkolom="begindatum",
+            paren=(EINDE_NA_BEGIN,),
+        ),
+        Bron(
+            naam="participatie",
+            kolommen=(
+                Kolom("activiteit_id", "tekst"),
+                Kolom("persoon_id", "tekst"),
+                Kolom("activiteit", "enum", waarden=ACTIVITEITEN),
+                Kolom("begindatum", "datum", geen_toekomst=True),
+                Kolom("einddatum", "datum", verplicht=False),
+            ),
+            sleutel=("activiteit_id",),
+            datumkolom="begindatum",
+            paren=(EINDE_NA_BEGIN,),
+        ),
+    )
+}
+
+# Person-level keys: allowed in the warehouse, never in the published store.
+PERSOONSKOLOMMEN = (
+    "persoon_id",
+    "huishouden_id",
+    "respondent_id",
+    "professional_id",
+    "traject_id",
+    "uitkering_id",
+    "activiteit_id",
+)

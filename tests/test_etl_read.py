@@ -1,0 +1,107 @@
+"""etl/read.py: one delivered file -> raw text rows, or a one-line rejection."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from etl.contract import BRONNEN
+from etl.read import detect_delimiter, read_to_parquet
+from wijkmonitor.errors import InputRejected
+
+BEVOLKING = BRONNEN["bevolking"]
+HEADER = "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n"
+
+
+def _read(tmp_path: Path, name: str, content: bytes) -> pl.DataFrame:
+    """Write content as name, read it, return the raw rows."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "raw.parquet"
+    rows = read_to_parquet(path, BEVOLKING, out)
+    frame = pl.read_parquet(out)
+    assert frame.height == rows
+    return frame
+
+
+def test_utf8_bom_semicolon_header_case_and_spaces(tmp_path: Path) -> None:
+    content = "\ufeff Peildatum ;WIJKCODE;Inwoners; inwoners_0_17;huishoudens\n01-01-2015;wk001400;10;2;5\n"
+    frame = _read(tmp_path, "a.csv", content.encode("utf-8"))
+    assert frame.rows() == [(1, "01-01-2015", "wk001400", "10", "2", "5", None)]
+    assert frame.columns == ["_rij", *BEVOLKING.kolomnamen, "_extra"]
+
+
+def test_windows_1252_extra_column_kept_as_json(tmp_path: Path) -> None:
+    content = (HEADER.rstrip("\n") + ",opmerking\n2015-01-01,WK001400,10,2,5,€ café\n").encode("cp1252")
+    frame = _read(tmp_path, "a.csv", content)
+    assert frame.row(0) == (1, "2015-01-01", "WK001400", "10", "2", "5", '{"opmerking":"€ café"}')
+
+
+def test_empty_cell_is_null_and_rows_numbered_from_one(tmp_path: Path) -> None:
+    frame = _read(tmp_path, "a.csv", (HEADER + "2015-01-01,WK001400,10,2,5\n2015-01-01,WK001401,,1,1\n").encode())
+    assert frame["_rij"].to_list() == [1, 2]
+    assert frame["inwoners"].to_list() == ["10", None]
+
+
+def test_blank_lines_are_no_rows_and_keep_row_numbers(tmp_path: Path) -> None:
+    content = HEADER + "2015-01-01,WK001400,10,2,5\r\n\r\n2015-01-01,WK001401,20,4,9\r\n,,,,\r\n\r\n"
+    frame = _read(tmp_path, "a.csv", content.encode())
+    assert frame.select("_rij", "wijkcode").rows() == [(1, "WK001400"), (3, "WK001401")]
+
+
+def test_parquet_native_types_become_text(tmp_path: Path) -> None:
+    source = pl.DataFrame(
+        {"Peildatum": [date(2015, 1, 1)], "wijkcode": ["WK001400"], "inwoners": [10], "inwoners_0_17": [2],
+         "huishoudens": [5]}
+    )
+    path = tmp_path / "a.parquet"
+    source.write_parquet(path)
+    out = tmp_path / "raw.parquet"
+    assert read_to_parquet(path, BEVOLKING, out) == 1
+    assert pl.read_parquet(out).row(0) == (1, "2015-01-01", "WK001400", "10", "2", "5", None)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"), [("a;b;c", ";"), ("a,b,c", ","), ("a,b;c,d", ","), ("naam;omschrijving, kort;x", ";")]
+)
+def test_detect_delimiter(line: str, expected: str) -> None:
+    assert detect_delimiter(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("a.csv", b"", "a.csv: leeg bestand (0 bytes)"),
+        ("a.csv", HEADER.encode(), "a.csv: alleen een kopregel, geen gegevensrijen"),
+        ("a.csv", b"\n2015-01-01,WK001400\n", "a.csv: geen kopregel (eerste regel is leeg)"),
+        ("a.csv", b"peildatum,wijkcode,inwoners\n2015-01-01,WK001400,1\n",
+         "a.csv: verplichte kolom ontbreekt: inwoners_0_17, huishoudens"),
+        ("a.csv", (HEADER.rstrip() + ",Inwoners\n2015-01-01,WK001400,1,1,1,1\n").encode(),
+         "a.csv: kolom komt vaker voor in de kopregel: inwoners"),
+        ("a.csv", b"\x81\x8d\x8f\x90\x9d", "a.csv: tekencodering onleesbaar (geen UTF-8 en geen Windows-1252)"),
+        ("a.csv", (HEADER + "2015-01-01,WK001400,10,2,5\n2016-01-01,WK00").encode(),
+         "a.csv: bestand afgebroken: laatste regel heeft 2 van 5 kolommen"),
+        ("a.txt", b"peildatum\n", "a.txt: geen CSV- of Parquet-bestand"),
+    ],
+)
+def test_file_level_rejections(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputRejected) as raised:
+        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+    assert str(raised.value) == message
+
+
+def test_last_line_without_newline_but_complete_is_accepted(tmp_path: Path) -> None:
+    frame = _read(tmp_path, "a.csv", (HEADER + "2015-01-01,WK001400,10,2,5").encode())
+    assert frame.height == 1
+
+
+def test_corrupt_parquet_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "a.parquet"
+    path.write_bytes(b"PAR1 dit is geen parquet")
+    with pytest.raises(InputRejected, match=r"^a\.parquet: Parquet niet leesbaar \("):
+        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")

@@ -1,0 +1,58 @@
+"""expectations/suites.py: one GX suite per source, built from the contract."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from etl.contract import BRONNEN
+from expectations.suites import build_suite, datum_als_getal
+
+VANDAAG = date(2025, 6, 30)
+
+
+@pytest.mark.parametrize("bron", list(BRONNEN))
+def test_suite_is_named_after_its_source_and_every_rule_is_described(bron: str) -> None:
+    suite = build_suite(BRONNEN[bron], ["WK001400"], VANDAAG)
+    assert suite.name == bron
+    rules = [(e.meta["kolom"], e.meta["regel"]) for e in suite.expectations]
+    assert len(rules) == len(set(rules)), "the gate matches results to rules by (kolom, regel)"
+    assert all(e.meta["ernst"] in ("fout", "waarschuwing") for e in suite.expectations)
+
+
+def test_bevolking_rules_written_out() -> None:
+    suite = build_suite(BRONNEN["bevolking"], ["WK001401", "WK001400"], VANDAAG)
+    rules = [(e.expectation_type, e.meta["kolom"], e.meta["regel"], e.meta["ernst"]) for e in suite.expectations]
+    assert rules == [
+        ("expect_column_values_to_not_be_null", "peildatum", "verplichte waarde ontbreekt", "fout"),
+        ("expect_column_values_to_not_be_null", "peildatum", "geen geldige datum (JJJJ-MM-DD of DD-MM-JJJJ)", "fout"),
+        ("expect_column_values_to_be_between", "peildatum", "datum ligt in de toekomst", "fout"),
+        ("expect_column_values_to_not_be_null", "wijkcode", "verplichte waarde ontbreekt", "fout"),
+        ("expect_column_values_to_be_in_set", "wijkcode", "onbekende wijkcode", "fout"),
+        ("expect_column_values_to_not_be_null", "inwoners", "verplichte waarde ontbreekt", "fout"),
+        ("expect_column_values_to_not_be_null", "inwoners", "geen geheel getal", "fout"),
+        ("expect_column_values_to_be_between", "inwoners", "waarde moet >= 0 zijn", "fout"),
+        ("expect_column_values_to_not_be_null", "inwoners_0_17", "verplichte waarde ontbreekt", "fout"),
+        ("expect_column_values_to_not_be_null", "inwoners_0_17", "geen geheel getal", "fout"),
+        ("expect_column_values_to_be_between", "inwoners_0_17", "waarde moet >= 0 zijn", "fout"),
+        ("expect_column_values_to_not_be_null", "huishoudens", "verplichte waarde ontbreekt", "fout"),
+        ("expect_column_values_to_not_be_null", "huishoudens", "geen geheel getal", "fout"),
+        ("expect_column_values_to_be_between", "huishoudens", "waarde moet >= 0 zijn", "fout"),
+        ("expect_column_pair_values_a_to_be_greater_than_b", "inwoners_0_17", "inwoners_0_17 groter dan inwoners",
+         "fout"),
+        ("expect_column_pair_values_a_to_be_greater_than_b", "huishoudens", "huishoudens groter dan inwoners",
+         "fout"),
+        ("expect_column_values_to_be_between", "peildatum,wijkcode", "sleutel (peildatum,wijkcode) komt vaker voor",
+         "fout"),
+        ("expect_column_values_to_be_between", "inwoners", "inwoners wijken meer dan 25% af van de vorige peildatum",
+         "waarschuwing"),
+    ]
+    in_set = next(e for e in suite.expectations if e.meta["regel"] == "onbekende wijkcode")
+    assert list(in_set.value_set) == ["WK001400", "WK001401"]
+    future = next(e for e in suite.expectations if e.meta["regel"] == "datum ligt in de toekomst")
+    assert future.max_value == 20250630
+
+
+def test_datum_als_getal() -> None:
+    assert datum_als_getal(date(2015, 1, 1)) == 20150101

@@ -1,0 +1,271 @@
+"""wijkmonitor/pipeline.py: idempotent loading, data-quality tables, exit codes, the real computation."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.contract import BRONNEN, PERSOONSKOLOMMEN
+from expectations import gate
+from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
+from wijkmonitor.cli import main
+from wijkmonitor.pipeline import run_etl
+
+VANDAAG = date(2025, 6, 30)
+
+
+def _etl(folder: Path, **kwargs) -> tuple[int, str, str]:
+    """Run the ETL over folder/bronnen with the stand-in computation; (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    options = {"compute": fake_compute, "config": object(), **kwargs}
+    code = run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb",
+                   vandaag=VANDAAG, out=out, err=err, **options)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _warehouse(folder: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a query on the warehouse."""
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _raw_rows(folder: Path) -> dict[str, int]:
+    """Rows per raw table."""
+    return {name: _warehouse(folder, f"SELECT count(*) FROM raw_{name}")[0][0] for name in BRONNEN}
+
+
+@pytest.fixture()
+def drop(tmp_path: Path) -> Path:
+    """A folder holding the clean drop in bronnen/."""
+    write_clean_sources(tmp_path / "bronnen")
+    return tmp_path
+
+
+def test_clean_drop_publishes_with_clean_summary(drop: Path) -> None:
+    code, out, err = _etl(drop)
+    assert (code, err) == (0, "")
+    assert "Uitkomst: alles geaccepteerd" in out
+    with duckdb.connect(str(drop / "monitor.duckdb"), read_only=True) as con:
+        sources = con.execute(
+            "SELECT bron, bestanden, bestanden_afgewezen, rijen_geleverd, rijen_geaccepteerd, rijen_quarantaine, "
+            "waarschuwingen, recentste_datum, status FROM dq_sources ORDER BY bron"
+        ).fetchall()
+        assert con.execute("SELECT count(*) FROM dq_rules").fetchone()[0] == 0
+        meta = dict(con.execute("SELECT sleutel, waarde FROM meta").fetchall())
+        areas = con.execute("SELECT niveau, count(*) FROM areas GROUP BY niveau ORDER BY niveau").fetchall()
+        geometry = con.execute("SELECT wijkcode, wijknaam FROM geometry WHERE wijkcode = 'WK001400'").fetchall()
+    assert sources == [
+        ("bevolking", 1, 0, 4, 4, 0, 0, date(2016, 1, 1), "in orde"),
+        ("bewonersenquete", 1, 0, 4, 4, 0, 0, date(2015, 4, 1), "in orde"),
+        ("bijstand", 1, 0, 2, 2, 0, 0, date(2014, 5, 1), "in orde"),
+        ("clientervaring", 1, 0, 3, 3, 0, 0, date(2015, 5, 3), "in orde"),
+        ("ondersteuning", 1, 0, 3, 3, 0, 0, date(2014, 12, 1), "in orde"),
+        ("participatie", 1, 0, 2, 2, 0, 0, date(2014, 6, 1), "in orde"),
+    ]
+    assert meta["bron_geometrie"] == "Bron: CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd), CC-BY 4.0"
+    assert set(meta) == {"gepubliceerd_op", "nulmeting", "bron_geometrie", "versie", "run_id"}
+    assert areas == [("gebied", 7), ("gemeente", 1), ("wijk", 20)]
+    assert geometry == [("WK001400", "Centrum")]
+
+
+def test_twice_over_the_same_drop_gives_identical_figures_and_no_duplicate_rows(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    first_figures, first_raw = published_figures(drop / "monitor.duckdb"), _raw_rows(drop)
+    assert _etl(drop)[0] == 0
+    assert published_figures(drop / "monitor.duckdb") == first_figures
+    assert _raw_rows(drop) == first_raw == CLEAN_ROWS
+    last_run = _warehouse(drop, "SELECT max(run_id) FROM load_log")[0][0]
+    outcomes = _warehouse(drop, "SELECT DISTINCT uitkomst FROM load_log WHERE run_id = ?", [last_run])
+    assert outcomes == [("ongewijzigd",)]
+
+
+def test_changed_file_replaces_its_earlier_version(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    path = drop / "bronnen" / "bevolking" / "bevolking.csv"
+    path.write_text(CLEAN["bevolking"].replace("2016-01-01,WK001400,1100", "2016-01-01,WK001400,1150"))
+    assert _etl(drop)[0] == 0
+    assert _raw_rows(drop)["bevolking"] == 4
+    assert ("inwoners", date(2016, 1, 1), "WK001400", 1150.0) in published_figures(drop / "monitor.duckdb")
+    assert ("inwoners", date(2016, 1, 1), "WK001400", 1100.0) not in published_figures(drop / "monitor.duckdb")
+
+
+def test_removed_file_stops_counting(drop: Path) -> None:
+    extra = drop / "bronnen" / "participatie" / "participatie_2016.csv"
+    extra.write_text("activiteit_id,persoon_id,activiteit,begindatum,einddatum\nA3,P10,opleiding,2016-01-01,\n")
+    assert _etl(drop)[0] == 0
+    assert _raw_rows(drop)["participatie"] == 3
+    extra.unlink()
+    assert _etl(drop)[0] == 0
+    assert _raw_rows(drop)["participatie"] == 2
+    figures = dict(((f[0], f[2]), f[3]) for f in published_figures(drop / "monitor.duckdb"))
+    assert figures[("rijen_participatie", "GM0014")] == 2.0
+
+
+def test_renamed_copy_of_an_accepted_file_is_a_duplicate(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    shutil.copy(drop / "bronnen" / "bijstand" / "bijstand.csv", drop / "bronnen" / "bijstand" / "a_kopie.csv")
+    code, _, err = _etl(drop)
+    assert code == 1
+    assert err.strip() == "wijkmonitor etl: bijstand/a_kopie.csv: dubbel aangeleverd, zelfde inhoud als bijstand.csv"
+    assert _raw_rows(drop)["bijstand"] == 2
+
+
+def test_quarantine_and_warning_reach_the_published_summary(drop: Path) -> None:
+    bevolking = drop / "bronnen" / "bevolking" / "bevolking.csv"
+    bevolking.write_text(
+        CLEAN["bevolking"]
+        .replace("2016-01-01,WK001400,1100,210,520", "2016-01-01,WK001400,2000,210,520")
+        .replace("2016-01-01,WK001401,2100,420,950", "2016-01-01,WK001401,2100,420,abc")
+    )
+    code, out, err = _etl(drop)
+    assert code == 1
+    assert err.strip() == "wijkmonitor etl: 1 rij(en) in quarantaine; zie de samenvatting"
+    assert "bevolking.huishoudens: geen geheel getal (fout): 1 rij(en)" in out
+    assert "  bevolking/bevolking.csv rij 4, huishoudens: geen geheel getal: 'abc'" in out
+    with duckdb.connect(str(drop / "monitor.duckdb"), read_only=True) as con:
+        rules = con.execute("SELECT bron, kolom, regel, ernst, aantal FROM dq_rules ORDER BY ernst").fetchall()
+        source = con.execute(
+            "SELECT rijen_geleverd, rijen_geaccepteerd, rijen_quarantaine, waarschuwingen, status "
+            "FROM dq_sources WHERE bron = 'bevolking'"
+        ).fetchone()
+    assert rules == [
+        ("bevolking", "huishoudens", "geen geheel getal", "fout", 1),
+        ("bevolking", "inwoners", "inwoners wijken meer dan 25% af van de vorige peildatum", "waarschuwing", 1),
+    ]
+    assert source == (4, 3, 1, 1, "fout")
+
+
+def test_gx_results_kept_per_run_and_source(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    run_id = _warehouse(drop, "SELECT max(run_id) FROM load_log")[0][0]
+    folder = drop / "warehouse_gx" / run_id
+    assert sorted(path.name for path in folder.iterdir()) == sorted(f"{name}.json" for name in BRONNEN)
+    document = json.loads((folder / "bevolking.json").read_text(encoding="utf-8"))
+    assert document["bron"] == "bevolking"
+    assert document["chunks"][0]["success"] is True
+    assert document["chunks"][0]["suite_name"] == "bevolking"
+
+
+def test_unchanged_source_keeps_its_verdict_in_the_next_run(drop: Path) -> None:
+    (drop / "bronnen" / "bijstand" / "bijstand.csv").write_text(CLEAN["bijstand"] + "U3,P12,WK999999,2014-07-01,\n")
+    assert _etl(drop)[0] == 1
+    first_run = _warehouse(drop, "SELECT max(run_id) FROM load_log")[0][0]
+    assert _etl(drop)[0] == 1
+    second_run = _warehouse(drop, "SELECT max(run_id) FROM load_log")[0][0]
+    query = "SELECT bron, bestand, rij, kolom, regel, waarde FROM quarantine WHERE run_id = ?"
+    expected = [("bijstand", "bijstand.csv", 3, "wijkcode", "onbekende wijkcode", "WK999999")]
+    assert _warehouse(drop, query, [first_run]) == _warehouse(drop, query, [second_run]) == expected
+    first = json.loads((drop / "warehouse_gx" / first_run / "bijstand.json").read_text(encoding="utf-8"))
+    second = json.loads((drop / "warehouse_gx" / second_run / "bijstand.json").read_text(encoding="utf-8"))
+    assert (first["hergebruikt_van"], second["hergebruikt_van"]) == (None, first_run)
+    assert second["chunks"] == first["chunks"]
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bijstand") == [(2,)]
+
+
+def test_new_area_table_revalidates_unchanged_sources(drop: Path) -> None:
+    (drop / "bronnen" / "bijstand" / "bijstand.csv").write_text(CLEAN["bijstand"] + "U3,P12,WK990001,2014-07-01,\n")
+    assert _etl(drop)[0] == 1
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bijstand") == [(2,)]
+    shipped = (Path(__file__).resolve().parents[1] / "data" / "reference" / "gebieden.csv").read_text()
+    (drop / "bronnen" / "gebieden.csv").write_text(
+        shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n"
+    )
+    code, out, _ = _etl(drop)
+    assert code == 0
+    assert "bijstand: 3 van 3 rijen door de controle" in out
+    assert "bevolking: 4 van 4 rijen door de controle" in out and "ongewijzigd: uitkomst van run" not in out
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bijstand") == [(3,)]
+
+
+def test_validation_in_chunks_finds_duplicates_across_chunks(
+    drop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gate, "CHUNK_ROWS", 2)
+    (drop / "bronnen" / "clientervaring" / "clientervaring.csv").write_text(
+        CLEAN["clientervaring"].replace("C3,2015-05-03", "C1,2015-05-03")
+    )
+    code, out, _ = _etl(drop)
+    assert code == 1
+    assert "  clientervaring: controle rijen 3..3 van 3" in out
+    run_id = _warehouse(drop, "SELECT max(run_id) FROM load_log")[0][0]
+    assert _warehouse(drop, "SELECT bron, rij, regel FROM quarantine WHERE run_id = ? ORDER BY rij", [run_id]) == [
+        ("clientervaring", 1, "sleutel (respondent_id) komt vaker voor"),
+        ("clientervaring", 3, "sleutel (respondent_id) komt vaker voor"),
+    ]
+    document = json.loads((drop / "warehouse_gx" / run_id / "clientervaring.json").read_text(encoding="utf-8"))
+    assert len(document["chunks"]) == 2
+
+
+def test_step_failure_exits_3_and_leaves_published_file_untouched(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    before = (drop / "monitor.duckdb").read_bytes()
+
+    def broken_compute(con: duckdb.DuckDBPyConnection, config: object) -> dict:
+        raise RuntimeError("schijf vol")
+
+    code, _, err = _etl(drop, compute=broken_compute)
+    assert code == 3
+    assert err == "wijkmonitor etl: stap 'berekenen' mislukt: RuntimeError: schijf vol\n"
+    assert (drop / "monitor.duckdb").read_bytes() == before
+
+
+def test_rejected_file_run_still_publishes_accepted_data(drop: Path) -> None:
+    (drop / "bronnen" / "bijstand" / "bijstand.csv").write_bytes(b"")
+    code, _, err = _etl(drop)
+    assert code == 1
+    assert err.strip() == "wijkmonitor etl: bijstand/bijstand.csv: leeg bestand (0 bytes)"
+    figures = dict(((f[0], f[2]), f[3]) for f in published_figures(drop / "monitor.duckdb"))
+    assert figures[("rijen_bijstand", "GM0014")] == 0.0
+    assert figures[("rijen_bevolking", "GM0014")] == 4.0
+
+
+def test_area_table_in_the_source_folder_replaces_the_shipped_one(drop: Path) -> None:
+    shipped = (Path(__file__).resolve().parents[1] / "data" / "reference" / "gebieden.csv").read_text()
+    (drop / "bronnen" / "gebieden.csv").write_text(
+        shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n"
+    )
+    bijstand = drop / "bronnen" / "bijstand" / "bijstand.csv"
+    bijstand.write_text(CLEAN["bijstand"] + "U3,P12,WK990001,2014-07-01,\n")
+    code, out, _ = _etl(drop)
+    assert code == 0
+    assert "gebieden: 21 rijen" in out
+    assert _warehouse(drop, "SELECT uitkering_id FROM stg_bijstand WHERE wijkcode = 'WK990001'") == [("U3",)]
+
+
+def test_missing_source_folder_is_rejected(tmp_path: Path) -> None:
+    code, _, err = _etl(tmp_path)
+    assert code == 1
+    assert err == f"wijkmonitor etl: bronmap {tmp_path / 'bronnen'} bestaat niet\n"
+
+
+def test_real_computation_end_to_end_has_no_person_level_columns(drop: Path) -> None:
+    err = io.StringIO()
+    code = run_etl(drop / "bronnen", drop / "warehouse.duckdb", drop / "monitor.duckdb",
+                   vandaag=VANDAAG, out=io.StringIO(), err=err)
+    assert (code, err.getvalue()) == (0, "")
+    with duckdb.connect(str(drop / "monitor.duckdb"), read_only=True) as con:
+        names = con.execute("SELECT column_name FROM information_schema.columns").fetchall()
+        columns = {name.lower() for (name,) in names}
+        values = con.execute("SELECT count(*) FROM indicator_values").fetchone()[0]
+        nulmeting = con.execute("SELECT waarde FROM meta WHERE sleutel = 'nulmeting'").fetchone()[0]
+    assert columns.isdisjoint(PERSOONSKOLOMMEN)
+    assert values > 0
+    assert nulmeting == "2015-01-01"
+
+
+def test_cli_validate_exit_codes(drop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--sources", str(drop / "bronnen")]) == 0
+    assert "Uitkomst: alles geaccepteerd" in capsys.readouterr().out
+    (drop / "bronnen" / "bevolking" / "notities.txt").write_text("geen data")
+    assert main(["validate", "--sources", str(drop / "bronnen")]) == 1
+    assert capsys.readouterr().err == (
+        "wijkmonitor validate: bevolking/notities.txt: geen CSV- of Parquet-bestand\n"
+    )
+    assert main(["validate", "--sources", str(drop / "bestaat_niet")]) == 1
+    assert not (drop / "monitor.duckdb").exists()

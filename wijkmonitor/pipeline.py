@@ -1,0 +1,386 @@
+"""The ETL run: load every source, gate it, compute the indicators and publish, in that order.
+
+Exit codes (wijkmonitor/errors.py): 0 when everything was accepted; 1 when a file was rejected or
+rows were quarantined — the run still publishes, from the accepted rows and the earlier accepted
+version of every rejected file, so the figures are what the accepted data say; 3 when a step
+failed — then nothing is published and the previous published file stays as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import duckdb
+import pyarrow as pa
+
+from etl.contract import BRONNEN, Bron
+from etl.load import AFGEWEZEN, GEACCEPTEERD, ONGEWIJZIGD, VERWIJDERD, FileOutcome, create_warehouse_tables, load_source
+from etl.publish import publish
+from etl.staging import create_staging_tables, load_ref_gebieden, staging_table
+from expectations.gate import GateResult, create_gate_tables, gate_source
+from wijkmonitor import __version__, paths
+from wijkmonitor.errors import EXIT_FAILED, EXIT_INPUT_REJECTED, EXIT_OK, InputRejected, WijkmonitorError
+
+BRON_GEOMETRIE = "Bron: CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd), CC-BY 4.0"
+GEBIEDEN_IN_BRONMAP = "gebieden.csv"
+# DuckDB would take up to 80% of RAM; a fixed ceiling keeps the national-scale run bounded
+# (it spills to disk beyond this) and leaves room for the pandas chunks the gate validates.
+WAREHOUSE_MEMORY_LIMIT = "3GB"
+SUMMARY_EXAMPLES = 10  # quarantined rows shown in the summary; the rest are in the warehouse
+
+Compute = Callable[[duckdb.DuckDBPyConnection, Any], dict[str, pa.Table]]
+
+
+@dataclass
+class RunReport:
+    """What one run found, per source: file outcomes and the gate's verdict."""
+
+    run_id: str
+    files: dict[str, list[FileOutcome]] = field(default_factory=dict)
+    gates: dict[str, GateResult] = field(default_factory=dict)
+    voorbeelden: list[tuple] = field(default_factory=list)  # first quarantined rows, for the summary
+
+    @property
+    def rejected_files(self) -> list[FileOutcome]:
+        """Every file outcome that was a rejection."""
+        return [outcome for outcomes in self.files.values() for outcome in outcomes if outcome.is_rejected]
+
+    @property
+    def quarantined_rows(self) -> int:
+        """Rows quarantined over all sources."""
+        return sum(gate.quarantaine for gate in self.gates.values())
+
+    @property
+    def exit_code(self) -> int:
+        """1 when anything delivered was rejected (file or row), else 0."""
+        return EXIT_INPUT_REJECTED if self.rejected_files or self.quarantined_rows else EXIT_OK
+
+
+def run_etl(
+    sources: Path,
+    warehouse: Path,
+    db: Path,
+    *,
+    compute: Compute | None = None,
+    config: Any = None,
+    vandaag: date | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Load, validate, compute and publish; return the exit code (reasons on err, progress on out)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    step = "voorbereiden"
+    try:
+        _require_folder(sources)
+        if compute is None:
+            from indicators.compute import compute_publication as compute
+        if config is None:
+            from indicators.config import load_config
+
+            step = "configuratie lezen"
+            config = load_config()
+        step = "warehouse openen"
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        run_id = _new_run_id()
+        results_dir = warehouse.with_name(f"{warehouse.stem}_gx") / run_id
+        con = duckdb.connect(str(warehouse), config={"memory_limit": WAREHOUSE_MEMORY_LIMIT})
+        try:
+            step = "laden en controleren"
+            report = _load_and_gate(con, sources, warehouse.parent, run_id, vandaag or date.today(), results_dir, out)
+            step = "berekenen"
+            started = time.monotonic()
+            tables = dict(compute(con, config))
+            _progress(out, f"indicatoren berekend ({_seconds(started)})")
+            tables.update(_publication_tables(con, report, config, run_id))
+        finally:
+            con.close()
+        step = "publiceren"
+        started = time.monotonic()
+        publish(db, tables)
+        _progress(out, f"gepubliceerd naar {db} ({_seconds(started)})")
+    except WijkmonitorError as error:
+        print(f"wijkmonitor etl: {error}", file=err)
+        return error.exit_code
+    except Exception as error:  # noqa: BLE001 - any failure of a step: one line, exit 3, nothing published
+        print(f"wijkmonitor etl: stap '{step}' mislukt: {type(error).__name__}: {_one_line(error)}", file=err)
+        return EXIT_FAILED
+    _report_rejections(report, "wijkmonitor etl", err)
+    print(summary_text(report), file=out)
+    return report.exit_code
+
+
+def run_validate(sources: Path, *, vandaag: date | None = None, out: TextIO | None = None,
+                 err: TextIO | None = None) -> int:
+    """Load and gate the sources into a throw-away warehouse; print the summary; return the exit code."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        _require_folder(sources)
+        with tempfile.TemporaryDirectory(prefix="wijkmonitor-validate-") as scratch:
+            con = duckdb.connect(
+                str(Path(scratch) / "validate.duckdb"), config={"memory_limit": WAREHOUSE_MEMORY_LIMIT}
+            )
+            try:
+                report = _load_and_gate(con, sources, Path(scratch), _new_run_id(), vandaag or date.today(), None, out)
+            finally:
+                con.close()
+    except WijkmonitorError as error:
+        print(f"wijkmonitor validate: {error}", file=err)
+        return error.exit_code
+    except Exception as error:  # noqa: BLE001 - a failing check is a step failure: one line, exit 3
+        print(f"wijkmonitor validate: controle mislukt: {type(error).__name__}: {_one_line(error)}", file=err)
+        return EXIT_FAILED
+    _report_rejections(report, "wijkmonitor validate", err)
+    print(summary_text(report), file=out)
+    return report.exit_code
+
+
+def _load_and_gate(
+    con: duckdb.DuckDBPyConnection,
+    sources: Path,
+    scratch: Path,
+    run_id: str,
+    vandaag: date,
+    results_dir: Path | None,
+    out: TextIO,
+) -> RunReport:
+    """Load the area table and every source, then run the gate over each source."""
+    bronnen = list(BRONNEN.values())
+    create_warehouse_tables(con, bronnen)
+    create_staging_tables(con)
+    create_gate_tables(con)
+    gebieden = sources / GEBIEDEN_IN_BRONMAP
+    gebieden = gebieden if gebieden.is_file() else paths.GEBIEDEN_CSV
+    areas = load_ref_gebieden(con, gebieden)
+    _progress(out, f"gebieden: {areas} rijen uit {gebieden}")
+    report = RunReport(run_id)
+    for bron in bronnen:
+        started = time.monotonic()
+        report.files[bron.naam] = load_source(con, sources / bron.naam, bron, run_id, scratch)
+        loaded = [o for o in report.files[bron.naam] if o.uitkomst in (GEACCEPTEERD, ONGEWIJZIGD)]
+        _progress(out, f"{bron.naam}: {len(loaded)} bestand(en) geladen, "
+                       f"{_nl(sum(o.rijen or 0 for o in loaded))} rijen ({_seconds(started)})")
+    for bron in bronnen:
+        started = time.monotonic()
+        gate = gate_source(con, bron, run_id, vandaag, results_dir, lambda message: _progress(out, message))
+        report.gates[bron.naam] = gate
+        reused = f", ongewijzigd: uitkomst van run {gate.hergebruikt_van}" if gate.hergebruikt_van else ""
+        _progress(out, f"{bron.naam}: {_nl(gate.geaccepteerd)} van {_nl(gate.rijen)} rijen door de controle "
+                       f"({_seconds(started)}{reused})")
+    report.voorbeelden = con.execute(
+        "SELECT bron, bestand, rij, kolom, regel, waarde FROM quarantine WHERE run_id = ? "
+        "ORDER BY bron, bestand, rij, kolom LIMIT ?",
+        [run_id, SUMMARY_EXAMPLES],
+    ).fetchall()
+    return report
+
+
+def _publication_tables(
+    con: duckdb.DuckDBPyConnection, report: RunReport, config: Any, run_id: str
+) -> dict[str, pa.Table]:
+    """The tables the ETL itself owns in the published store: areas, geometry, dq_*, meta."""
+    return {
+        "areas": areas_table(con),
+        "geometry": geometry_table(paths.WIJKEN_GEOJSON),
+        "dq_sources": dq_sources_table(con, report),
+        "dq_rules": dq_rules_table(report),
+        "dq_files": dq_files_table(con, report),
+        "meta": meta_table(config, run_id),
+    }
+
+
+def areas_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Every wijk, gebied and gemeente of ref_gebieden with its enclosing area and validity."""
+    return con.sql(
+        """
+        WITH wijken AS (
+            SELECT 'wijk' AS niveau, wijkcode AS gebiedcode, wijknaam AS gebiedsnaam,
+                   gebiedcode AS bovenliggend, geldig_van, geldig_tot
+            FROM ref_gebieden
+        ), gebieden AS (
+            SELECT 'gebied', gebiedcode, any_value(gebiedsnaam), any_value(gemeentecode), min(geldig_van),
+                   CASE WHEN bool_or(geldig_tot IS NULL) THEN NULL ELSE max(geldig_tot) END
+            FROM ref_gebieden GROUP BY gebiedcode
+        ), gemeenten AS (
+            SELECT 'gemeente', gemeentecode, any_value(gemeentenaam), NULL::VARCHAR, min(geldig_van),
+                   CASE WHEN bool_or(geldig_tot IS NULL) THEN NULL ELSE max(geldig_tot) END
+            FROM ref_gebieden GROUP BY gemeentecode
+        )
+        SELECT * FROM wijken UNION ALL SELECT * FROM gebieden UNION ALL SELECT * FROM gemeenten
+        ORDER BY niveau, gebiedcode, geldig_van
+        """
+    ).to_arrow_table()
+
+
+def geometry_table(geojson: Path) -> pa.Table:
+    """One row per wijk of the boundary file: code, name and its GeoJSON geometry object."""
+    features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
+    return pa.table(
+        {
+            "wijkcode": [feature["properties"]["statcode"] for feature in features],
+            "wijknaam": [feature["properties"]["statnaam"] for feature in features],
+            "geojson": [json.dumps(feature["geometry"], separators=(",", ":")) for feature in features],
+        }
+    )
+
+
+def dq_sources_table(con: duckdb.DuckDBPyConnection, report: RunReport) -> pa.Table:
+    """Per source: last load, files, rows delivered/accepted/quarantined, warnings, freshness, status."""
+    rows = [_dq_source_row(con, BRONNEN[bron], report) for bron in report.gates]
+    return pa.Table.from_pylist(rows, schema=pa.schema([
+        ("bron", pa.string()), ("laatste_lading", pa.timestamp("us")), ("bestanden", pa.int32()),
+        ("bestanden_afgewezen", pa.int32()), ("rijen_geleverd", pa.int64()), ("rijen_geaccepteerd", pa.int64()),
+        ("rijen_quarantaine", pa.int64()), ("waarschuwingen", pa.int64()), ("recentste_datum", pa.date32()),
+        ("status", pa.string()),
+    ]))
+
+
+def _dq_source_row(con: duckdb.DuckDBPyConnection, bron: Bron, report: RunReport) -> dict[str, Any]:
+    """The dq_sources row of one source."""
+    gate = report.gates[bron.naam]
+    outcomes = [o for o in report.files[bron.naam] if o.uitkomst != VERWIJDERD]
+    rejected = sum(1 for o in outcomes if o.is_rejected)
+    laatste_lading = con.execute("SELECT max(geladen_op) FROM bestanden WHERE bron = ?", [bron.naam]).fetchone()[0]
+    recentste = con.execute(f'SELECT max("{bron.datumkolom}") FROM {staging_table(bron)}').fetchone()[0]
+    if rejected or gate.quarantaine or gate.geaccepteerd == 0:
+        status = "fout"
+    elif gate.waarschuwingen:
+        status = "waarschuwing"
+    else:
+        status = "in orde"
+    return {
+        "bron": bron.naam, "laatste_lading": laatste_lading, "bestanden": len(outcomes),
+        "bestanden_afgewezen": rejected, "rijen_geleverd": gate.rijen, "rijen_geaccepteerd": gate.geaccepteerd,
+        "rijen_quarantaine": gate.quarantaine, "waarschuwingen": gate.waarschuwingen,
+        "recentste_datum": recentste, "status": status,
+    }
+
+
+def dq_rules_table(report: RunReport) -> pa.Table:
+    """Per source and broken rule: column, Dutch rule, severity and number of rows."""
+    rows = [
+        {"bron": bron, "kolom": rule.kolom, "regel": rule.regel, "ernst": rule.ernst, "aantal": rule.aantal}
+        for bron, gate in report.gates.items()
+        for rule in gate.regels
+    ]
+    return pa.Table.from_pylist(rows, schema=pa.schema([
+        ("bron", pa.string()), ("kolom", pa.string()), ("regel", pa.string()), ("ernst", pa.string()),
+        ("aantal", pa.int64()),
+    ]))
+
+
+def dq_files_table(con: duckdb.DuckDBPyConnection, report: RunReport) -> pa.Table:
+    """Per delivered file: rows, geaccepteerd / afgewezen / vorige versie behouden, reason, load time."""
+    rows = []
+    for bron, outcomes in report.files.items():
+        for outcome in outcomes:
+            if outcome.uitkomst == VERWIJDERD:
+                continue
+            kept = con.execute(
+                "SELECT rijen, geladen_op FROM bestanden WHERE bron = ? AND bestand = ?", [bron, outcome.bestand]
+            ).fetchone()
+            status = GEACCEPTEERD if outcome.uitkomst in (GEACCEPTEERD, ONGEWIJZIGD) else outcome.uitkomst
+            rows.append({
+                "bron": bron, "bestand": outcome.bestand,
+                "rijen": kept[0] if kept else outcome.rijen, "status": status, "reden": outcome.reden,
+                "geladen_op": kept[1] if kept else outcome.geladen_op,
+            })
+    return pa.Table.from_pylist(rows, schema=pa.schema([
+        ("bron", pa.string()), ("bestand", pa.string()), ("rijen", pa.int64()), ("status", pa.string()),
+        ("reden", pa.string()), ("geladen_op", pa.timestamp("us")),
+    ]))
+
+
+def meta_table(config: Any, run_id: str) -> pa.Table:
+    """Key/value facts about this publication."""
+    facts = {
+        "gepubliceerd_op": datetime.now().isoformat(timespec="seconds"),
+        "nulmeting": str(getattr(config, "nulmeting", "")),
+        "bron_geometrie": BRON_GEOMETRIE,
+        "versie": __version__,
+        "run_id": run_id,
+    }
+    return pa.table({"sleutel": list(facts), "waarde": list(facts.values())})
+
+
+def summary_text(report: RunReport) -> str:
+    """The readable data-quality summary printed at the end of a run."""
+    header = f"{'bron':<16}{'bestanden':>10}{'afgewezen':>10}{'geleverd':>11}{'geaccepteerd':>13}" \
+             f"{'quarantaine':>12}{'waarsch.':>9}"
+    lines = [f"Datakwaliteit (run {report.run_id})", header]
+    for bron, gate in report.gates.items():
+        outcomes = [o for o in report.files[bron] if o.uitkomst != VERWIJDERD]
+        rejected = sum(1 for o in outcomes if o.is_rejected)
+        lines.append(
+            f"{bron:<16}{len(outcomes):>10}{rejected:>10}{_nl(gate.rijen):>11}{_nl(gate.geaccepteerd):>13}"
+            f"{_nl(gate.quarantaine):>12}{_nl(gate.waarschuwingen):>9}"
+        )
+    rules = [(bron, rule) for bron, gate in report.gates.items() for rule in gate.regels]
+    if rules:
+        lines.append("Regels:")
+        lines.extend(f"  {bron}.{rule.kolom}: {rule.regel} ({rule.ernst}): {_nl(rule.aantal)} rij(en)"
+                     for bron, rule in rules)
+    if report.voorbeelden:
+        lines.append(f"In quarantaine (eerste {len(report.voorbeelden)}):")
+        lines.extend(f"  {bron}/{bestand} rij {rij}, {kolom}: {regel}: {waarde!r}"
+                     for bron, bestand, rij, kolom, regel, waarde in report.voorbeelden)
+    if report.rejected_files:
+        lines.append("Afgewezen bestanden:")
+        lines.extend(f"  {_where(o)}{o.reden} ({o.uitkomst})" for o in report.rejected_files)
+    verdict = "alles geaccepteerd" if report.exit_code == EXIT_OK else "invoer (deels) afgewezen"
+    lines.append(f"Uitkomst: {verdict}")
+    return "\n".join(lines)
+
+
+def _report_rejections(report: RunReport, prefix: str, err: TextIO) -> None:
+    """One line on err per rejected file, and one for quarantined rows."""
+    for outcome in report.rejected_files:
+        kept = " (vorige versie behouden)" if outcome.uitkomst != AFGEWEZEN else ""
+        print(f"{prefix}: {_where(outcome)}{outcome.reden}{kept}", file=err)
+    if report.quarantined_rows:
+        print(f"{prefix}: {_nl(report.quarantined_rows)} rij(en) in quarantaine; zie de samenvatting", file=err)
+
+
+def _where(outcome: FileOutcome) -> str:
+    """'bron/' before a reason that starts with the file name, else 'bron: '."""
+    return f"{outcome.bron}/" if (outcome.reden or "").startswith(outcome.bestand) else f"{outcome.bron}: "
+
+
+def _require_folder(sources: Path) -> None:
+    """Reject a source folder that does not exist."""
+    if not sources.is_dir():
+        raise InputRejected(f"bronmap {sources} bestaat niet")
+
+
+def _new_run_id() -> str:
+    """A sortable, unique id for one run."""
+    return f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _progress(out: TextIO, message: str) -> None:
+    """One progress line, flushed so the operator sees it during long steps."""
+    print(f"  {message}", file=out, flush=True)
+
+
+def _seconds(started: float) -> str:
+    """Elapsed time since started, Dutch notation."""
+    return f"{time.monotonic() - started:.1f} s".replace(".", ",")
+
+
+def _nl(number: int) -> str:
+    """An integer with Dutch thousands separators."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _one_line(error: BaseException) -> str:
+    """First line of an exception, for an operator."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
