@@ -5,7 +5,8 @@ Steps (each a temp table in the caller's connection, dropped afterwards):
 2. wm_gebieden_op_p: every wijk valid on P with its wijk, gebied and gemeente (three rows);
 3. the registry's building blocks (BOUWSTENEN);
 4. wm_ruw / wm_ruw_uitsplitsing: per indicator, its unit rows summed per area of every level;
-5. one set-based query adds suppression, intervals, nulmeting comparison, corridor and status.
+5. wm_cel (`indicators.suppression`): primary and complementary suppression of every cell;
+6. one set-based query adds intervals, nulmeting comparison, corridor and status.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
-from indicators import registry
+from indicators import registry, suppression
 from indicators.config import MonitorConfig
 from indicators.registry import Indicator
 from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
@@ -65,7 +66,7 @@ _TEMP_TABLES = (
 def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> dict[str, pa.Table]:
     """All indicator tables of the published store, keyed by table name."""
     indicators = registry.INDICATORS
-    temp_tables = _TEMP_TABLES + tuple(registry.BOUWSTENEN)
+    temp_tables = _TEMP_TABLES + suppression.TEMP_TABLES + tuple(registry.BOUWSTENEN)
     try:
         _create_peildata(con, config.nulmeting)
         _create_areas(con)
@@ -77,6 +78,7 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
             _insert_aggregates(con, indicator)
             for uitsplitsing in indicator.uitsplitsingen:
                 _insert_breakdown(con, indicator, uitsplitsing)
+        suppression.create_suppression(con)
         return {
             "indicator_values": con.sql(_VALUES_SQL).to_arrow_table(),
             "indicator_breakdown": con.sql(_BREAKDOWN_SQL).to_arrow_table(),
@@ -304,21 +306,17 @@ def _insert_breakdown(con: duckdb.DuckDBPyConnection, indicator: Indicator, uits
     )
 
 
-def _statistics_sql(raw_table: str) -> str:
-    """Suppression, share and effective sample size per row of a raw table, with its parameters."""
+def _statistics_sql(raw_table: str, uitsplitsing: str, categorie: str) -> str:
+    """Suppression (from wm_cel), share and effective sample size per row of a raw table."""
     n_eff = n_eff_sql("r.noemer", "r.som_gewicht_kwadraat")
     p = "(r.teller / r.noemer)"
     return f"""
-        select r.*, pm.* exclude (indicator),
-            -- a survey is judged on respondents; a register on persons counted (privacy)
-            case when pm.soort = 'enquete' then r.n < pm.min_n or r.noemer <= 0
-                 else r.noemer < pm.min_noemer or r.noemer <= 0
-                      or (pm.min_teller is not null and r.teller > 0 and r.teller < pm.min_teller)
-            end as onderdrukt,
+        select r.*, pm.* exclude (indicator), c.onderdrukt,
             {p} as aandeel,
             {n_eff} as n_eff
         from {raw_table} r
         join wm_parameters pm on pm.indicator = r.indicator
+        join wm_cel c on {suppression.join_sql("r", uitsplitsing, categorie)}
     """
 
 
@@ -342,7 +340,7 @@ def _visible_sql(source: str) -> str:
 _SIGNIFICANT = z_test_significant_sql("h.p_zichtbaar", "h.n_eff_zichtbaar", "nul.p_zichtbaar", "nul.n_eff_zichtbaar")
 
 _VALUES_SQL = f"""
-with zichtbaar as ({_visible_sql(_statistics_sql("wm_ruw"))}),
+with zichtbaar as ({_visible_sql(_statistics_sql("wm_ruw", "null", "null"))}),
 vergeleken as (
     select
         h.*,
@@ -401,11 +399,13 @@ order by volgorde, peildatum,
 """
 
 _BREAKDOWN_SQL = f"""
-with zichtbaar as ({_visible_sql(_statistics_sql("wm_ruw_uitsplitsing"))})
+with zichtbaar as ({_visible_sql(_statistics_sql("wm_ruw_uitsplitsing", "r.uitsplitsing", "r.categorie"))})
 select
     indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie,
     waarde, teller_zichtbaar as teller, noemer_zichtbaar as noemer,
-    case when soort = 'enquete' then n end::bigint as n,
+    -- a category's respondent count is a count of its clients (e.g. jeugdwet): not published while
+    -- suppressed, except 0, which holds nobody (docs/privacy.md)
+    case when soort = 'enquete' and (not onderdrukt or n = 0) then n end::bigint as n,
     ci_laag, ci_hoog, onderdrukt
 from zichtbaar
 order by volgorde, peildatum,

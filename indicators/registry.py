@@ -44,14 +44,31 @@ class Onderdrukking:
     min_noemer: int | None = None
     min_teller: int | None = None
 
-    def omschrijving(self) -> str:
-        """The rule in Dutch, as published."""
+    def primaire_regel(self) -> str:
+        """The primary rule in Dutch."""
         if self.min_n is not None:
             return f"Onderdrukt bij minder dan {self.min_n} respondenten (n < {self.min_n})."
         regels = [f"noemer < {self.min_noemer}"]
         if self.min_teller is not None:
             regels.append(f"0 < teller < {self.min_teller}")
         return "Onderdrukt wanneer " + " of ".join(regels) + "."
+
+    def omschrijving(self) -> str:
+        """The whole rule in Dutch, as published: primary plus complementary suppression."""
+        return f"{self.primaire_regel()} {AANVULLENDE_ONDERDRUKKING}"
+
+
+# The complementary rule of indicators/suppression.py, as published with every indicator.
+AANVULLENDE_ONDERDRUKKING = (
+    "Aanvullend onderdrukt, zodat een onderdrukt cijfer niet uit andere gepubliceerde cijfers kan "
+    "worden teruggerekend: is in een gebied (of de gemeente) precies één wijk (of gebied) met "
+    "waarnemingen onderdrukt, dan ook de andere wijk (of het andere gebied) met de kleinste noemer; "
+    "is een gebied onderdrukt en geen van zijn wijken, dan ook zijn wijk met de kleinste noemer; is "
+    "in een uitsplitsing (zoals naar wet) precies één categorie of alleen het totaal onderdrukt, dan "
+    "alle categorieën. Dit wordt herhaald tot er niets meer verandert. Tot slot wordt rekenkundig "
+    "gecontroleerd dat geen onderdrukt cijfer uit een combinatie van optellingen volgt; zo nodig "
+    "wordt nog een cijfer onderdrukt."
+)
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,13 @@ HEADER = (
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    """A published store: Noord-A 7 persons in support (shown), Zuid-A 3 (suppressed), a survey in Noord-A."""
+    """A published store: Noord-A 7 persons in support (shown), Noord-B and Zuid-A 3 (suppressed), a survey in Noord-A.
+
+    Two suppressed wijken protect each other, so Noord-A needs no complementary suppression.
+    """
     con = staging()
     insert(con, "stg_ondersteuning", [traject(f"A{i}", f"A{i}", NOORD_A, date(2014, 1, 1)) for i in range(7)])
+    insert(con, "stg_ondersteuning", [traject(f"B{i}", f"B{i}", NOORD_B, date(2014, 1, 1)) for i in range(3)])
     insert(con, "stg_ondersteuning", [traject(f"Z{i}", f"Z{i}", ZUID_A, date(2014, 1, 1)) for i in range(3)])
     insert(con, "stg_clientervaring", responses("r", NOORD_A, date(2015, 6, 1), 30, tevreden=4))
     db = tmp_path_factory.mktemp("export") / "monitor.duckdb"
@@ -116,7 +120,7 @@ def test_xlsx_one_sheet_per_indicator_and_definitions(store, tmp_path):
     jeugd = next(r for r in definitions if r[0] == "jeugd_gedwongen_kader")
     assert jeugd[4:6] == ("per 1.000 jeugdigen (0-17)", "lager is beter")
     assert jeugd[7] == "ondersteuning, bevolking"
-    assert jeugd[8] == "Onderdrukt wanneer noemer < 10 of 0 < teller < 5."
+    assert jeugd[8].startswith("Onderdrukt wanneer noemer < 10 of 0 < teller < 5. Aanvullend onderdrukt")
     assert "geboortejaar >= jaar(P) − 17" in jeugd[3]
 
 

@@ -83,15 +83,17 @@ def test_gebied_and_gemeente_from_the_responses():
     con = staging()
     insert(con, "stg_clientervaring", responses("a", NOORD_A, MIDDEN_2015, 20, tevreden=5))
     insert(con, "stg_clientervaring", responses("b", NOORD_B, MIDDEN_2015, 10, tevreden=1, gewicht=3.0))
-    insert(con, "stg_clientervaring", responses("c", ZUID_A, MIDDEN_2015, 10, tevreden=4))
+    insert(con, "stg_clientervaring", responses("c", ZUID_A, MIDDEN_2015, 30, tevreden=4))
     values, _ = _publish(con)
-    assert row(values, "tevredenheid", P1, NOORD_A)["onderdrukt"] is True  # n = 20
+    # both Noord wijken suppressed (n = 20 and 10): they protect each other, Noord is shown
+    assert row(values, "tevredenheid", P1, NOORD_A)["onderdrukt"] is True
+    assert row(values, "tevredenheid", P1, NOORD_B)["onderdrukt"] is True
     noord = row(values, "tevredenheid", P1, NOORD)
     assert (noord["n"], noord["teller"], noord["noemer"]) == (30, 20.0, 50.0)
     assert noord["waarde"] == pytest.approx(40.0)
     gemeente = row(values, "tevredenheid", P1, GEMEENTE)
-    assert (gemeente["n"], gemeente["teller"], gemeente["noemer"]) == (40, 30.0, 60.0)
-    assert gemeente["waarde"] == pytest.approx(50.0)
+    assert (gemeente["n"], gemeente["teller"], gemeente["noemer"]) == (60, 50.0, 80.0)
+    assert gemeente["waarde"] == pytest.approx(62.5)
 
 
 def _nulmeting_and_p1(con, positief_p1: int, gewicht_p1: float = 1.0, negatief_p1: int | None = None, gewicht_neg: float = 1.0):
@@ -155,14 +157,25 @@ def test_significant_deterioration_against_the_corridor(max_verslechtering, stat
 def test_breakdown_by_wet_with_its_own_suppression():
     con = staging()
     insert(con, "stg_clientervaring", responses("wmo", NOORD_A, MIDDEN_2015, 30, wet="wmo", tevreden=4))
-    insert(con, "stg_clientervaring", responses("jw", NOORD_A, MIDDEN_2015, 29, wet="jeugdwet", tevreden=2))
+    insert(con, "stg_clientervaring", responses("jw", NOORD_A, MIDDEN_2015, 31, wet="jeugdwet", tevreden=2))
     values, breakdown = _publish(con)
     totaal = row(values, "tevredenheid", P1, NOORD_A)
-    assert (totaal["n"], totaal["teller"], totaal["noemer"]) == (59, 30.0, 59.0)
+    assert (totaal["n"], totaal["teller"], totaal["noemer"]) == (61, 30.0, 61.0)
     wmo = row(breakdown, "tevredenheid", P1, NOORD_A, uitsplitsing="wet", categorie="wmo")
-    assert (wmo["n"], wmo["waarde"], wmo["onderdrukt"]) == (30, pytest.approx(100.0), False)
+    assert (wmo["n"], wmo["teller"], wmo["waarde"], wmo["onderdrukt"]) == (30, 30.0, pytest.approx(100.0), False)
     jeugd = row(breakdown, "tevredenheid", P1, NOORD_A, uitsplitsing="wet", categorie="jeugdwet")
-    assert (jeugd["n"], jeugd["onderdrukt"]) == (29, True)
-    assert (jeugd["waarde"], jeugd["teller"], jeugd["noemer"], jeugd["ci_laag"]) == (None, None, None, None)
+    assert (jeugd["n"], jeugd["teller"], jeugd["waarde"], jeugd["onderdrukt"]) == (31, 0.0, 0.0, False)
     gemeente_wmo = row(breakdown, "tevredenheid", P1, GEMEENTE, uitsplitsing="wet", categorie="wmo")
-    assert gemeente_wmo["n"] == 30
+    assert (gemeente_wmo["n"], gemeente_wmo["onderdrukt"]) == (30, False)
+    # 29 jeugdwet responses: that category is suppressed, and so is wmo, or total minus wmo gives it away
+    con.execute("delete from stg_clientervaring where respondent_id in ('jw-0', 'jw-1')")
+    values, breakdown = _publish(con)
+    assert row(values, "tevredenheid", P1, NOORD_A)["onderdrukt"] is False  # n = 59
+    jeugd = row(breakdown, "tevredenheid", P1, NOORD_A, uitsplitsing="wet", categorie="jeugdwet")
+    assert jeugd["onderdrukt"] is True
+    # n of a suppressed category counts its clients: hidden too (unlike n of the total)
+    assert (jeugd["n"], jeugd["waarde"], jeugd["teller"], jeugd["noemer"], jeugd["ci_laag"]) == (None,) * 5
+    wmo = row(breakdown, "tevredenheid", P1, NOORD_A, uitsplitsing="wet", categorie="wmo")
+    assert (wmo["n"], wmo["onderdrukt"], wmo["waarde"], wmo["teller"]) == (None, True, None, None)
+    leeg = row(breakdown, "tevredenheid", P1, NOORD_B, uitsplitsing="wet", categorie="wmo")
+    assert (leeg["n"], leeg["onderdrukt"]) == (0, True)  # no respondents: nothing to hide

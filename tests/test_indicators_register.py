@@ -112,24 +112,24 @@ def test_gebied_and_gemeente_count_persons_distinct():
 
 
 def test_register_suppression_thresholds():
-    # noemer 9 vs 10 (5 persons each); teller 4 vs 5
-    con = staging(bevolking={NOORD_A: 9, NOORD_B: 10, ZUID_A: 1000})
+    # Noord-A: noemer 9; Noord-B: teller 4; Zuid-A: noemer 10 and teller 5, both just enough.
+    # The two suppressed wijken share a gebied, so no complementary suppression interferes.
+    con = staging(bevolking={NOORD_A: 9, NOORD_B: 1000, ZUID_A: 10})
     insert(con, "stg_ondersteuning", _vaste_personen("A", NOORD_A, 5))
-    insert(con, "stg_ondersteuning", _vaste_personen("B", NOORD_B, 5))
-    insert(con, "stg_ondersteuning", _vaste_personen("C", ZUID_A, 4))
+    insert(con, "stg_ondersteuning", _vaste_personen("B", NOORD_B, 4))
+    insert(con, "stg_ondersteuning", _vaste_personen("C", ZUID_A, 5))
     values = _values(con)
     noemer_9 = row(values, "professionele_ondersteuning", P1, NOORD_A)
-    noemer_10 = row(values, "professionele_ondersteuning", P1, NOORD_B)
-    teller_4 = row(values, "professionele_ondersteuning", P1, ZUID_A)
+    teller_4 = row(values, "professionele_ondersteuning", P1, NOORD_B)
+    drempel = row(values, "professionele_ondersteuning", P1, ZUID_A)
     assert (noemer_9["onderdrukt"], noemer_9["waarde"], noemer_9["teller"], noemer_9["noemer"]) == (True, None, None, None)
     assert noemer_9["status"] == "onvoldoende gegevens"
-    assert (noemer_10["onderdrukt"], noemer_10["waarde"]) == (False, pytest.approx(500.0))
     assert (teller_4["onderdrukt"], teller_4["waarde"], teller_4["teller"]) == (True, None, None)
     assert (teller_4["n"], teller_4["ci_laag"], teller_4["significant"]) == (None, None, None)
-    # with a fifth person in Zuid-A the value is shown
-    insert(con, "stg_ondersteuning", _vaste_personen("D", ZUID_A, 1))
-    teller_5 = row(_values(con), "professionele_ondersteuning", P1, ZUID_A)
-    assert (teller_5["onderdrukt"], teller_5["waarde"]) == (False, pytest.approx(5.0))
+    assert (drempel["onderdrukt"], drempel["teller"], drempel["noemer"]) == (False, 5.0, 10.0)
+    assert drempel["waarde"] == pytest.approx(500.0)
+    noord = row(values, "professionele_ondersteuning", P1, NOORD)
+    assert (noord["onderdrukt"], noord["teller"], noord["noemer"]) == (False, 9.0, 1009.0)
 
 
 def test_teller_zero_is_not_suppressed():
@@ -197,6 +197,7 @@ def test_professionals_per_household_suppressed_only_below_10_households():
     con = staging()
     for i in range(9):
         insert(con, "stg_ondersteuning", _huishouden(f"H{i}", NOORD_A, ["PR1"]))
+        insert(con, "stg_ondersteuning", _huishouden(f"N{i}", NOORD_B, ["PR1"]))  # protects Noord-A
     for i in range(10):
         insert(con, "stg_ondersteuning", _huishouden(f"G{i}", ZUID_A, ["PR1"]))
     values = _values(con)
@@ -265,12 +266,13 @@ def test_participatie_bijstand_residence_and_distinct_persons():
         # a tie on begindatum: 'U9' > 'U10' in text order, so Noord-B
         _uitkering("T", NOORD_B, begindatum=date(2015, 1, 1), uitkering_id="U9"),
         _uitkering("T", ZUID_A, begindatum=date(2015, 1, 1), uitkering_id="U10"),
-    ])
+    ] + [_uitkering(f"Z{i}", ZUID_A) for i in range(9)])  # Zuid-A big enough to be shown
     insert(con, "stg_participatie", [_activiteit(f"A{i}", f"N{i}", LANG_GELEDEN) for i in range(6)])
+    insert(con, "stg_participatie", [_activiteit(f"AZ{i}", f"Z{i}", LANG_GELEDEN) for i in range(4)])
     values = _values(con)
     noord_b = row(values, "participatie_bijstand", P1, NOORD_B)
     assert (noord_b["teller"], noord_b["noemer"]) == (5.0, 10.0)   # N1..N9 + T; teller N1..N5
-    gemeente = row(values, "participatie_bijstand", P1, GEMEENTE)
-    assert (gemeente["teller"], gemeente["noemer"], gemeente["waarde"]) == (6.0, 11.0, pytest.approx(600 / 11))
     zuid = row(values, "participatie_bijstand", P1, ZUID_A)
-    assert (zuid["onderdrukt"], zuid["teller"]) == (True, None)  # noemer 1
+    assert (zuid["teller"], zuid["noemer"]) == (5.0, 10.0)  # N0 + Z0..Z8; teller N0, Z0..Z3
+    gemeente = row(values, "participatie_bijstand", P1, GEMEENTE)
+    assert (gemeente["teller"], gemeente["noemer"], gemeente["waarde"]) == (10.0, 20.0, pytest.approx(50.0))

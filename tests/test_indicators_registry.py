@@ -109,10 +109,13 @@ def test_registry_definitions_are_complete_and_unique():
 
 
 def test_suppression_rule_texts():
-    texts = {i.id: i.onderdrukking.omschrijving() for i in registry.INDICATORS}
+    texts = {i.id: i.onderdrukking.primaire_regel() for i in registry.INDICATORS}
     assert texts["tevredenheid"] == "Onderdrukt bij minder dan 30 respondenten (n < 30)."
     assert texts["professionals_per_huishouden"] == "Onderdrukt wanneer noemer < 10."
     assert texts["participatie_bijstand"] == "Onderdrukt wanneer noemer < 10 of 0 < teller < 5."
+    published = registry.indicator_by_id("participatie_bijstand").onderdrukking.omschrijving()
+    assert published.startswith("Onderdrukt wanneer noemer < 10 of 0 < teller < 5. Aanvullend onderdrukt")
+    assert "kleinste noemer" in published
 
 
 def test_changing_a_definition_changes_the_figures(monkeypatch):
@@ -126,4 +129,4 @@ def test_changing_a_definition_changes_the_figures(monkeypatch):
     )
     values = compute_publication(staging(), MonitorConfig())["indicator_values"]
     assert row(values, "professionele_ondersteuning", P1, NOORD_A)["onderdrukt"] is True
-    assert row(values, "professionele_ondersteuning", P1, NOORD)["onderdrukt"] is False
+    assert row(values, "professionele_ondersteuning", P1, GEMEENTE)["onderdrukt"] is False  # 3000 inwoners

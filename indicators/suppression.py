@@ -1,0 +1,244 @@
+"""Statistical disclosure control: primary and complementary suppression of the published figures.
+
+Primary suppression (indicators.md) marks a figure that rests on too few units: a survey value with
+n < min_n, a register value with noemer < min_noemer or 0 < teller < min_teller.
+
+Complementary (secondary) suppression keeps a suppressed figure from being recovered by subtraction.
+Teller and noemer are additive: a gebied is the sum of its wijken valid on P, the gemeente the sum
+of its gebieden, and an area's total the sum of its breakdown categories (e.g. wmo + jeugdwet).
+Each such sum is a *group*: one total cell and its part cells. A group with exactly one suppressed
+cell gives that cell away (total minus the published parts, or the sum of the parts), so while any
+group has exactly one suppressed cell, one more cell of it is suppressed:
+- the suppressed cell is a part and other parts are published: the published part with the
+  smallest noemer (tie: smallest gebiedcode, then categorie); for a breakdown group every other
+  category;
+- the suppressed cell is the total: likewise the smallest part (every category for a breakdown);
+- the suppressed cell is the only part (a gebied with one wijk): the total, which has the same figures.
+An empty cell (noemer 0: no respondents, no persons, no inhabitants) is suppressed because it has no
+value, but it holds nobody and its emptiness shows (n = 0): it neither needs nor gives protection,
+so only suppressed cells with noemer > 0 count.
+Every rule only adds suppression, so repeating the step until nothing changes terminates; a cell
+suppressed in one group can make another group vulnerable (wijk -> gebied -> gemeente -> breakdown).
+Each round fixes only the vulnerable groups of the highest level (gemeente, then gebied, then
+breakdown): suppressing a gebied for the gemeente often protects that gebied's vulnerable wijk as
+well, while suppressing a wijk never helps the gemeente, so top-down suppresses less.
+
+The group rule is enough for the area tree alone, but where a breakdown crosses the area tree the
+groups form a grid, and a cell can still follow from a chain of sums (e.g. two wijken by two
+categories all suppressed, their totals known). So after the rules settle, every (indicator,
+peildatum) is audited by linear algebra: a suppressed cell is *recoverable* when some combination of
+the group equations pins it down. For each one, the published cell with the smallest noemer in the
+groups of that combination is suppressed as well, and rules and audit run again until nothing is
+recoverable. See docs/privacy.md for what this does and does not protect against.
+
+Works on the caller's connection with the temp tables of `indicators.compute`: wm_ruw,
+wm_ruw_uitsplitsing, wm_parameters and wm_gebieden_op_p. Result: temp table wm_cel with one row
+per published cell and the columns `primair` (primary rule) and `onderdrukt` (final).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import NamedTuple
+
+import duckdb
+import numpy as np
+
+TEMP_TABLES = ("wm_cel", "wm_hierarchie", "wm_groep_lid")
+_TOLERANCE = 1e-9  # the group equations have coefficients 0 and ±1: far from rounding trouble
+
+# The primary rule over a raw row `r` joined with its indicator's parameters `pm`: a survey is
+# judged on its respondents, a register on the persons counted; noemer 0 has no value at all.
+PRIMARY_RULE_SQL = """
+    case when pm.soort = 'enquete' then r.n < pm.min_n or r.noemer <= 0
+         else r.noemer < pm.min_noemer or r.noemer <= 0
+              or (pm.min_teller is not null and r.teller > 0 and r.teller < pm.min_teller)
+    end
+"""
+
+
+def create_suppression(con: duckdb.DuckDBPyConnection) -> int:
+    """Build wm_cel with primary and complementary suppression; return the rounds needed."""
+    _create_cells(con)
+    _create_groups(con)
+    rounds = 0
+    while True:
+        while _suppress_one_round(con) > 0:
+            rounds += 1
+        if _close_linear_leaks(con) == 0:
+            return rounds
+        rounds += 1
+
+
+def join_sql(raw_alias: str, uitsplitsing: str, categorie: str) -> str:
+    """Join condition of a raw row to its cell in wm_cel (alias c); pass 'null' for a total."""
+    return f"""
+        c.indicator = {raw_alias}.indicator and c.peildatum = {raw_alias}.peildatum
+        and c.niveau = {raw_alias}.niveau and c.gebiedcode = {raw_alias}.gebiedcode
+        and c.uitsplitsing is not distinct from {uitsplitsing}
+        and c.categorie is not distinct from {categorie}
+    """
+
+
+def _create_cells(con: duckdb.DuckDBPyConnection) -> None:
+    """wm_cel: every value cell (uitsplitsing NULL) and breakdown cell, with the primary rule."""
+    con.execute(
+        f"""
+        create or replace temp table wm_cel as
+        with cellen as (
+            select r.indicator, r.peildatum, r.niveau, r.gebiedcode,
+                   null::varchar as uitsplitsing, null::varchar as categorie,
+                   r.noemer, {PRIMARY_RULE_SQL} as primair
+            from wm_ruw r join wm_parameters pm on pm.indicator = r.indicator
+            union all
+            select r.indicator, r.peildatum, r.niveau, r.gebiedcode, r.uitsplitsing, r.categorie,
+                   r.noemer, {PRIMARY_RULE_SQL}
+            from wm_ruw_uitsplitsing r join wm_parameters pm on pm.indicator = r.indicator
+        )
+        select row_number() over () as cel, *, primair as onderdrukt from cellen
+        """
+    )
+
+
+def _create_groups(con: duckdb.DuckDBPyConnection) -> None:
+    """wm_groep_lid: the cells of every additive group, the total flagged by is_totaal."""
+    con.execute(
+        """
+        create or replace temp table wm_hierarchie as
+        select distinct kind.peildatum, ouder.niveau as ouder_niveau, ouder.gebiedcode as ouder,
+               kind.niveau as kind_niveau, kind.gebiedcode as kind
+        from wm_gebieden_op_p kind
+        join wm_gebieden_op_p ouder on ouder.peildatum = kind.peildatum and ouder.wijkcode = kind.wijkcode
+        where (kind.niveau = 'wijk' and ouder.niveau = 'gebied')
+           or (kind.niveau = 'gebied' and ouder.niveau = 'gemeente')
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table wm_groep_lid as
+        -- an area and the areas directly below it, for the total and for every category
+        select c.cel, c.indicator, c.peildatum,
+               concat_ws('|', 'gebied', c.niveau, c.gebiedcode, c.uitsplitsing, c.categorie) as groep,
+               true as is_totaal, false as alle_delen,
+               case c.niveau when 'gemeente' then 0 else 1 end as volgorde
+        from wm_cel c
+        where exists (select 1 from wm_hierarchie h
+                      where h.peildatum = c.peildatum and h.ouder_niveau = c.niveau and h.ouder = c.gebiedcode)
+        union all
+        select c.cel, c.indicator, c.peildatum,
+               concat_ws('|', 'gebied', h.ouder_niveau, h.ouder, c.uitsplitsing, c.categorie),
+               false, false, case h.ouder_niveau when 'gemeente' then 0 else 1 end
+        from wm_cel c
+        join wm_hierarchie h on h.peildatum = c.peildatum and h.kind_niveau = c.niveau and h.kind = c.gebiedcode
+        union all
+        -- an area's total and its categories of one breakdown
+        select c.cel, c.indicator, c.peildatum,
+               concat_ws('|', 'uitsplitsing', c.niveau, c.gebiedcode, u.uitsplitsing),
+               c.uitsplitsing is null, true, 2
+        from wm_cel c
+        join (select distinct indicator, peildatum, niveau, gebiedcode, uitsplitsing
+              from wm_cel where uitsplitsing is not null) u
+          on u.indicator = c.indicator and u.peildatum = c.peildatum
+         and u.niveau = c.niveau and u.gebiedcode = c.gebiedcode
+         and (c.uitsplitsing is null or c.uitsplitsing = u.uitsplitsing)
+        """
+    )
+
+
+def _suppress_one_round(con: duckdb.DuckDBPyConnection) -> int:
+    """Suppress one more cell in each highest-level group with exactly one suppressed cell; return the count."""
+    [(changed,)] = con.execute(
+        """
+        update wm_cel set onderdrukt = true
+        where cel in (
+            with leden as (
+                select g.*, c.onderdrukt, c.noemer, c.gebiedcode, c.categorie
+                from wm_groep_lid g join wm_cel c on c.cel = g.cel
+            ),
+            kwetsbaar as (
+                select indicator, peildatum, groep,
+                       count(*) filter (where not is_totaal and not onderdrukt) as open_delen
+                from leden
+                group by indicator, peildatum, groep, volgorde
+                having count(*) filter (where onderdrukt and noemer > 0) = 1
+                qualify volgorde = min(volgorde) over (partition by indicator, peildatum)
+            ),
+            kandidaten as (
+                -- the parts while any is published, otherwise the total (a group with one part)
+                select l.cel, l.is_totaal, l.alle_delen,
+                       row_number() over (partition by l.indicator, l.peildatum, l.groep
+                                          order by l.noemer, l.gebiedcode, l.categorie) as rang
+                from leden l
+                join kwetsbaar k on k.indicator = l.indicator and k.peildatum = l.peildatum and k.groep = l.groep
+                where not l.onderdrukt and l.is_totaal = (k.open_delen = 0)
+            )
+            select cel from kandidaten where is_totaal or alle_delen or rang = 1
+        )
+        """
+    ).fetchall()
+    return changed
+
+
+class _Member(NamedTuple):
+    """One cell in one group, as the audit needs it."""
+
+    groep: str
+    is_totaal: bool
+    cel: int
+    onderdrukt: bool
+    noemer: float
+    sorteer: tuple[str, str]
+
+
+def _close_linear_leaks(con: duckdb.DuckDBPyConnection) -> int:
+    """Suppress a published cell for every recoverable suppressed cell; return how many were added."""
+    partitions: dict[tuple, list[_Member]] = defaultdict(list)
+    for indicator, peildatum, groep, is_totaal, cel, onderdrukt, noemer, gebiedcode, categorie in con.execute(
+        """
+        select g.indicator, g.peildatum, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.noemer,
+               c.gebiedcode, coalesce(c.categorie, '')
+        from wm_groep_lid g join wm_cel c on c.cel = g.cel
+        """
+    ).fetchall():
+        partitions[(indicator, peildatum)].append(
+            _Member(groep, is_totaal, cel, onderdrukt, noemer, (gebiedcode, categorie))
+        )
+    extra: set[int] = set()
+    for members in partitions.values():
+        extra |= _cells_to_add(members)
+    if extra:
+        con.execute("update wm_cel set onderdrukt = true where list_contains($cellen, cel)", {"cellen": sorted(extra)})
+    return len(extra)
+
+
+def _cells_to_add(members: list[_Member]) -> set[int]:
+    """Within one partition: for each recoverable cell, the published cell that protects it."""
+    unknown = sorted({m.cel for m in members if m.onderdrukt and m.noemer > 0})
+    if not unknown:
+        return set()
+    column = {cel: i for i, cel in enumerate(unknown)}
+    group_names = sorted({m.groep for m in members})
+    row = {groep: i for i, groep in enumerate(group_names)}
+    # each group: total - sum(parts) = 0; published and empty cells are known numbers (right-hand side)
+    matrix = np.zeros((len(group_names), len(unknown)))
+    for m in members:
+        if m.cel in column:
+            matrix[row[m.groep], column[m.cel]] += 1.0 if m.is_totaal else -1.0
+    # a cell is pinned down when every solution of the homogeneous system leaves it unchanged,
+    # i.e. its coordinate is zero in every null-space vector
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > _TOLERANCE).sum())
+    null_space = vt[rank:]
+    recoverable = [cel for cel, i in column.items() if np.linalg.norm(null_space[:, i]) < _TOLERANCE]
+    published = [m for m in members if not m.onderdrukt]  # one entry per group a cell is in
+    added: set[int] = set()
+    if not published:  # everything is suppressed already: nothing left to add
+        return added
+    for cel in recoverable:
+        target = np.zeros(len(unknown))
+        target[column[cel]] = 1.0
+        weights = np.linalg.lstsq(matrix.T, target, rcond=None)[0]  # the combination that gives it away
+        used = {group_names[i] for i in np.flatnonzero(np.abs(weights) > _TOLERANCE)}
+        candidates = [m for m in published if m.groep in used] or published
+        added.add(min(candidates, key=lambda m: (m.noemer, m.sorteer)).cel)
+    return added
