@@ -27,7 +27,8 @@ CREATE TABLE indicator_values (
     PRIMARY KEY (indicator, peildatum, niveau, gebiedcode)
 );
 
--- Breakdowns (e.g. tevredenheid by wet), same suppression rules.
+-- Breakdowns (e.g. tevredenheid by wet), same suppression rules; n is NULL for a suppressed
+-- category (the number of clients of one wet in one wijk is itself a small count), 0 when empty.
 CREATE TABLE indicator_breakdown (
     indicator    VARCHAR NOT NULL,
     peildatum    DATE NOT NULL,
