@@ -9,7 +9,7 @@ from wijkmonitor.demo.areas import Wijken
 from wijkmonitor.demo.timeline import PEILJAREN, SURVEY_YEARS, IdSequence, decimal_year, new_year_days, trend
 
 _RESPONSES_AT_25000 = 400  # resident survey responses per year in a wijk of 25,000 (Centrum)
-_CLIENT_RESPONSES_AT_25000 = 230
+_CLIENT_RESPONSES_AT_25000 = 320  # fewer than the resident survey; a handful of small wijken stay below 30
 _SAMPLE_EXPONENT = 0.8  # small wijken get relatively more respondents, but still few
 
 
