@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import dash
@@ -44,6 +46,7 @@ def _navigation() -> html.Header:
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()
+        if not page["module"].endswith(".not_found_404")  # shown for unknown addresses, not a menu item
     ]
     return html.Header(
         [
@@ -83,13 +86,24 @@ def create_app(db: Path, state: Path | None = None, security: SecuritySettings |
     return app
 
 
+def store_problem(db: Path) -> str | None:
+    """Why the published store at db cannot be shown, or None when it can."""
+    try:
+        published(db)
+    except StoreUnavailable as error:
+        return str(error)
+    return None
+
+
 def serve(db: Path, host: str = "127.0.0.1", port: int = 8050, state: Path | None = None, *,
           workers: int = 2, trusted_user_header: str | None = None, insecure_cookies: bool = False) -> None:
     """Serve the dashboard with gunicorn; login is required whenever host is not loopback."""
-    try:
-        published(Path(db))
-    except StoreUnavailable as error:
-        print(f"wijkmonitor serve: waarschuwing: {error}", file=sys.stderr)
+    # Checked in a spawned process: once polars has run a query here, its thread pool deadlocks every
+    # gunicorn worker forked from this process on the worker's first query.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as checker:
+        problem = checker.submit(store_problem, Path(db)).result()
+    if problem:
+        print(f"wijkmonitor serve: waarschuwing: {problem}", file=sys.stderr)
     security = SecuritySettings(
         require_login=login_required_for(host),
         trusted_user_header=trusted_user_header,

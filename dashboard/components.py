@@ -72,6 +72,8 @@ def guarded(layout: Callable[..., object]) -> Callable[..., object]:
 
     @functools.wraps(layout)
     def wrapper(**kwargs: object) -> object:
+        # Dash passes a repeated URL parameter (?wijk=a&wijk=b) as a list; the pages expect one text: the first.
+        kwargs = {key: value[0] if isinstance(value, list) and value else value for key, value in kwargs.items()}
         try:
             return layout(**kwargs)
         except StoreUnavailable as error:

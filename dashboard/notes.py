@@ -16,6 +16,7 @@ from wijkmonitor.errors import WijkmonitorError
 
 FASES = ("Plan", "Do", "Check", "Act")
 MAX_TEXT = 4000
+MAX_OWNER = 200  # the form's limit for eigenaar
 BUSY_TIMEOUT_MS = 30_000
 
 SCHEMA = """
@@ -89,9 +90,10 @@ def _validated(note: Note) -> Note:
     notitie = note.notitie.strip()
     if not notitie:
         raise NoteRejected("de notitie is leeg")
-    for label, text in (("notitie", notitie), ("besluit", note.besluit), ("eigenaar", note.eigenaar)):
-        if len(text) > MAX_TEXT:
-            raise NoteRejected(f"{label} is langer dan {MAX_TEXT} tekens")
+    for label, text, limit in (("notitie", notitie, MAX_TEXT), ("besluit", note.besluit, MAX_TEXT),
+                               ("eigenaar", note.eigenaar, MAX_OWNER)):
+        if len(text) > limit:
+            raise NoteRejected(f"{label} is langer dan {limit} tekens")
     if not note.indicator or not note.gebiedcode:
         raise NoteRejected("kies een indicator en een gebied")
     return Note(note.peildatum, note.indicator, note.gebiedcode, note.fase, notitie,

@@ -19,6 +19,7 @@ from dashboard.users import RIGHTS, UserStore
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _OPEN_PATHS = frozenset({"/login", "/logout"})
+MAX_REQUEST_BYTES = 1024 * 1024  # a callback body or login form is a few kB; refuse huge uploads (413)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def install_security(app, store: UserStore, settings: SecuritySettings) -> None:
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=settings.secure_cookies and settings.require_login,
         SESSION_COOKIE_NAME="wijkmonitor_sessie",
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     script_hashes: list[str] = []
 

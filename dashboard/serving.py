@@ -35,6 +35,8 @@ def run_server(app_factory: Callable[[], object], host: str, port: int, workers:
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": "-",
+            # No admin socket in the home directory (a second server would take it over).
+            "control_socket_disable": True,
             # Method, path and status only: no query strings or bodies that could carry text.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         },

@@ -201,3 +201,10 @@ def test_only_roles_with_the_right_can_write_pdca_notes(tmp_path):
         versie, _, _ = pdca.save_note(*arguments)
         assert versie == 1
     assert [note.notitie for note in notes_for(state, date(2017, 1, 1))] == ["bespreken"]
+
+
+def test_huge_request_bodies_are_refused(store):
+    client = _client(store, require_login=False)
+    response = client.post("/_dash-update-component", data=b"x" * (2 * 1024 * 1024),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 413

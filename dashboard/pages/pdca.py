@@ -30,7 +30,7 @@ from dashboard.components import (
 from dashboard.data import Published
 from dashboard.format import format_date, format_datetime
 from dashboard.security import has_right
-from dashboard.notes import FASES, Note, NoteRejected, add_note, notes_for, sessions
+from dashboard.notes import FASES, MAX_OWNER, MAX_TEXT, Note, NoteRejected, add_note, notes_for, sessions
 from wijkmonitor.errors import WijkmonitorError
 
 dash.register_page(__name__, path="/pdca", name="PDCA-sessie", title="PDCA-sessie · Wijkmonitor", order=4)
@@ -140,10 +140,10 @@ def layout(peildatum: str | None = None, **_: object) -> html.Div:
         ], className="controls"),
         html.Fieldset([html.Legend("Fase", className="form-label fw-semibold fs-6"),
                        dbc.RadioItems(id=ids.PDCA_FASE, options=[{"label": f, "value": f} for f in FASES], value="Check", inline=True)]),
-        labelled("Notitie", dbc.Textarea(id=ids.PDCA_NOTITIE, rows=3, maxLength=4000), ids.PDCA_NOTITIE),
-        labelled("Besluit", dbc.Input(id=ids.PDCA_BESLUIT, type="text", maxLength=4000), ids.PDCA_BESLUIT),
+        labelled("Notitie", dbc.Textarea(id=ids.PDCA_NOTITIE, rows=3, maxLength=MAX_TEXT), ids.PDCA_NOTITIE),
+        labelled("Besluit", dbc.Input(id=ids.PDCA_BESLUIT, type="text", maxLength=MAX_TEXT), ids.PDCA_BESLUIT),
         html.Div([
-            labelled("Eigenaar", dbc.Input(id=ids.PDCA_EIGENAAR, type="text", maxLength=200), ids.PDCA_EIGENAAR),
+            labelled("Eigenaar", dbc.Input(id=ids.PDCA_EIGENAAR, type="text", maxLength=MAX_OWNER), ids.PDCA_EIGENAAR),
             labelled("Deadline", dbc.Input(id=ids.PDCA_DEADLINE, type="date"), ids.PDCA_DEADLINE),
         ], className="controls"),
         dbc.Button("Notitie opslaan", id=ids.PDCA_OPSLAAN, color="primary", className="mt-2"),
