@@ -2,12 +2,16 @@
 
 A file's accepted version lives in `bestanden` (one row per bron and file name) and its rows in
 raw_<bron>. The same file again adds nothing; a changed file replaces its earlier rows; a rejected
-file keeps its earlier accepted version; a file no longer in the folder stops counting.
+file keeps its earlier accepted version; a file no longer in the folder stops counting. A source
+whose whole folder is missing keeps its earlier accepted files: that is a delivery problem, not a
+withdrawal. Accepted files are also kept byte-identical in the archive (etl/archive.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.archive import keep, process_alive
 from etl.contract import Bron
 from etl.read import EXTRA, RIJ, is_delivery, read_to_parquet
 from wijkmonitor.errors import InputRejected
@@ -24,6 +29,7 @@ AFGEWEZEN = "afgewezen"
 VORIGE_VERSIE = "vorige versie behouden"
 ONGEWIJZIGD = "ongewijzigd"
 VERWIJDERD = "verwijderd"
+MAP = "(map)"  # the file name of the outcome for a missing source folder
 
 _LOG_SQL = """
 CREATE TABLE IF NOT EXISTS load_log (
@@ -48,6 +54,7 @@ CREATE TABLE IF NOT EXISTS bestanden (
 );
 """
 _HASH_CHUNK = 1 << 20
+_SCRATCH_MARK = ".wijkmonitor-"
 
 
 @dataclass(frozen=True)
@@ -93,15 +100,22 @@ def sha256_of(path: Path) -> str:
 
 
 def load_source(
-    con: duckdb.DuckDBPyConnection, folder: Path, bron: Bron, run_id: str, scratch: Path
+    con: duckdb.DuckDBPyConnection, folder: Path, bron: Bron, run_id: str, scratch: Path,
+    archive: Path | None = None,
 ) -> list[FileOutcome]:
-    """Bring raw_<bron> in line with the files now in folder; one outcome per file."""
+    """Bring raw_<bron> in line with the files now in folder; one outcome per file.
+
+    With an archive, every accepted file (new or unchanged) is kept there as delivered.
+    """
     accepted = _accepted_files(con, bron)
+    if not folder.is_dir():
+        kept = VORIGE_VERSIE if accepted else AFGEWEZEN
+        reden = f"bron {bron.naam} ontbreekt in de aanlevering; " + (
+            "vorige aanlevering blijft gelden" if accepted else "er is geen vorige aanlevering"
+        )
+        return [_record(con, run_id, bron, MAP, None, None, kept, None, reden)]
     delivered = _delivered_files(folder)
     outcomes: list[FileOutcome] = []
-    if not folder.is_dir():
-        outcomes.append(_record(con, run_id, bron, "(map)", None, None, AFGEWEZEN, None,
-                                f"map {bron.naam}/ ontbreekt in de bronmap"))
     checksums = {path.name: sha256_of(path) for path in delivered}
     # Unchanged files first, so a renamed copy of one of them is seen as a duplicate.
     content_owner = {
@@ -110,6 +124,9 @@ def load_source(
     for path in delivered:
         name, checksum = path.name, checksums[path.name]
         if accepted.get(name) == checksum:
+            # Kept again if missing (a run killed between loading and keeping, or a new archive).
+            if archive is not None:
+                keep(archive, bron.naam, path, checksum)
             outcomes.append(_unchanged(con, run_id, bron, path, checksum))
             continue
         owner = content_owner.get(checksum)
@@ -118,7 +135,7 @@ def load_source(
                 raise InputRejected(f"{name}: geen CSV- of Parquet-bestand")
             if owner is not None and owner != name:
                 raise InputRejected(f"{name}: dubbel aangeleverd, zelfde inhoud als {owner}")
-            outcomes.append(_replace_file(con, run_id, bron, path, checksum, scratch))
+            outcomes.append(_replace_file(con, run_id, bron, path, checksum, scratch, archive))
             content_owner[checksum] = name
         except InputRejected as rejection:
             kept = VORIGE_VERSIE if name in accepted else AFGEWEZEN
@@ -135,6 +152,27 @@ def _delivered_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.iterdir() if path.is_file() and not path.name.startswith("."))
+
+
+def scratch_prefix(purpose: str) -> str:
+    """Name prefix of a scratch folder of this process, so a later run can clear it if we are killed."""
+    return f"{_SCRATCH_MARK}{purpose}-{os.getpid()}-"
+
+
+def remove_abandoned_scratch(folder: Path) -> None:
+    """Delete scratch folders in folder left by runs that were killed (their process is gone)."""
+    for path in folder.glob(f"{_SCRATCH_MARK}*"):
+        pid_text = path.name.removeprefix(_SCRATCH_MARK).split("-")[1:2]
+        if path.is_dir() and pid_text and pid_text[0].isdigit() and not process_alive(int(pid_text[0])):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def current_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Per source, file name -> checksum of the accepted versions (what the archive must hold)."""
+    current: dict[str, dict[str, str]] = {}
+    for bron, name, checksum in con.execute("SELECT bron, bestand, sha256 FROM bestanden ORDER BY ALL").fetchall():
+        current.setdefault(bron, {})[name] = checksum
+    return current
 
 
 def _accepted_files(con: duckdb.DuckDBPyConnection, bron: Bron) -> dict[str, str]:
@@ -155,12 +193,16 @@ def _unchanged(
 
 
 def _replace_file(
-    con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, path: Path, checksum: str, scratch: Path
+    con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, path: Path, checksum: str, scratch: Path,
+    archive: Path | None,
 ) -> FileOutcome:
-    """Read a new or changed file and swap its rows into raw in one transaction."""
-    with tempfile.TemporaryDirectory(prefix=".wijkmonitor-laden-", dir=scratch) as workdir:
+    """Read a new or changed file, keep it in the archive, and swap its rows into raw in one transaction."""
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix("laden"), dir=scratch) as workdir:
         parquet = Path(workdir) / "raw.parquet"
         rijen = read_to_parquet(path, bron, parquet)
+        # Kept before the commit, so an accepted file is never missing from the archive.
+        if archive is not None:
+            keep(archive, bron.naam, path, checksum)
         columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
         now = datetime.now()
         con.execute("BEGIN TRANSACTION")

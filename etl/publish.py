@@ -14,6 +14,7 @@ import polars as pl
 import pyarrow as pa
 
 from etl.contract import PERSOONSKOLOMMEN
+from etl.faults import storage_problem
 from wijkmonitor.errors import WijkmonitorError
 
 PUBLISHED_SCHEMA = Path(__file__).with_name("published_schema.sql")
@@ -26,18 +27,25 @@ def temp_path(db: Path) -> Path:
 
 
 def publish(db: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
-    """Create the published schema in a new file, insert tables, check, fsync and rename onto db."""
-    db.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_temp_files(db)
+    """Create the published schema in a new file, insert tables, check, fsync and rename onto db.
+
+    A full disk or read-only folder raises WijkmonitorError naming db and the cause; the previous
+    published file is untouched and the new file is removed.
+    """
     target = temp_path(db)
-    _remove(target)
     try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_temp_files(db)
+        _remove(target)
         _write_store(target, tables)
         _fsync(target)
         os.replace(target, db)
         _fsync_directory(db.parent)
-    except BaseException:
-        _remove(target)
+    except BaseException as error:
+        _remove_quietly(target)
+        problem = storage_problem(error, db)
+        if problem is not None:
+            raise WijkmonitorError(f"{problem}; de vorige publicatie blijft staan") from None
         raise
 
 
@@ -109,6 +117,14 @@ def _remove(path: Path) -> None:
     """Delete a file and its DuckDB WAL, if present."""
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)
+
+
+def _remove_quietly(path: Path) -> None:
+    """_remove while already handling an error: a second failure must not replace the first."""
+    try:
+        _remove(path)
+    except OSError:
+        pass
 
 
 def _fsync(path: Path) -> None:

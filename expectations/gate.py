@@ -24,11 +24,14 @@ from pathlib import Path
 
 import duckdb
 import great_expectations as gx
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from etl.contract import Bron
+from etl.faults import write_text_atomically
 from etl.load import raw_table
 from etl.staging import ID, TEKST, build_candidates, candidate_table, fill_staging, staging_table
 from expectations.suites import FOUT, PARSE_RULES, WAARSCHUWING, build_suite
@@ -121,10 +124,10 @@ def gate_source(
         if rows > CHUNK_ROWS:
             end = min(start + CHUNK_ROWS, rows)
             progress(f"{bron.naam}: controle rijen {_nl(start + 1)}..{_nl(end)} van {_nl(rows)}")
-        frame = con.execute(
+        frame = _comparable_numbers(con.execute(
             f"SELECT {columns} FROM {candidate_table(bron)} WHERE {ID} > ? AND {ID} <= ? ORDER BY {ID}",
             [start, start + CHUNK_ROWS],
-        ).df().set_index(ID)
+        ).df()).set_index(ID)
         result = _validate(suite, frame)
         results.append(result.to_json_dict())
         failures.extend(_failures(suite, result))
@@ -184,6 +187,13 @@ def _reuse_verdict(
     con: duckdb.DuckDBPyConnection, bron: Bron, earlier_run: str, run_id: str, results_dir: Path | None
 ) -> GateResult:
     """Carry an unchanged source's verdict (quarantine, warnings, GX result) over to this run."""
+    # The GX result first: the verdict may only point at this run once its result file exists.
+    if results_dir is not None:
+        earlier_file = results_dir.parent / earlier_run / f"{bron.naam}.json"
+        document = json.loads(earlier_file.read_text(encoding="utf-8")) if earlier_file.exists() else {}
+        chunks = document.get("chunks", [])
+        origin = document.get("hergebruikt_van") or earlier_run
+        _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, origin)
     con.execute("BEGIN TRANSACTION")
     try:
         for table in ("quarantine", "waarschuwingen"):
@@ -197,12 +207,6 @@ def _reuse_verdict(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    if results_dir is not None:
-        earlier_file = results_dir.parent / earlier_run / f"{bron.naam}.json"
-        document = json.loads(earlier_file.read_text(encoding="utf-8")) if earlier_file.exists() else {}
-        chunks = document.get("chunks", [])
-        origin = document.get("hergebruikt_van") or earlier_run
-        _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, origin)
     return _gate_result(con, bron, run_id, earlier_run)
 
 
@@ -221,6 +225,20 @@ def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
         for name in needed
     ]
     return ", ".join([ID, *selected])
+
+
+def _comparable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn int32 and nullable-integer columns into float64 (NULL -> NaN), in place; return frame.
+
+    GX's pandas range check is vectorised only for int64/float64 columns; for any other integer
+    dtype (DuckDB gives Int64/Int32 for columns with NULLs, int32 for YYYYMMDD dates) it calls a
+    Python function per value, which was the largest single cost of the gate. Integers up to 2**53
+    (dates, counts, years, Likert scores) are exact in float64, so the verdict does not change.
+    """
+    for name, dtype in frame.dtypes.items():
+        if pd.api.types.is_integer_dtype(dtype) and dtype != np.int64:
+            frame[name] = frame[name].astype("float64")
+    return frame
 
 
 @lru_cache(maxsize=1)
@@ -377,4 +395,4 @@ def _write_results(
     """Keep the GX validation results of this run as JSON (reused_from: run that validated them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {"bron": bron.naam, "run_id": run_id, "hergebruikt_van": reused_from, "chunks": results}
-    path.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
+    write_text_atomically(path, json.dumps(document, indent=1, default=str))

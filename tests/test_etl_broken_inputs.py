@@ -286,8 +286,9 @@ CASES: dict[str, Broken] = {
     ),
     "missing_source_folder": Broken(
         remove_folder("participatie"),
-        files={("participatie", "(map)", "afgewezen", "map participatie/ ontbreekt in de bronmap")},
-        staged={"participatie": 0},
+        files={("participatie", "(map)", "vorige versie behouden",
+                "bron participatie ontbreekt in de aanlevering; vorige aanlevering blijft gelden")},
+        figures_unchanged=True,
     ),
 }
 

@@ -1,18 +1,17 @@
 """etl/publish.py: atomic replacement of the published store, and no person-level column ever in it.
 
-Includes killing a real ETL process (SIGKILL) while it publishes and at random moments.
+Includes killing a real ETL process (SIGKILL) while it publishes; kills at random moments are in
+tests/test_faults.py.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import random
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import date
 from pathlib import Path
 
@@ -143,18 +142,3 @@ def test_sigkill_during_publish_leaves_last_published_file_intact(tmp_path: Path
     new_figures = _run_to_end(tmp_path)
     assert ("inwoners", date(2016, 1, 1), "WK001400", 1150.0) in new_figures
     assert not [path for path in tmp_path.iterdir() if ".publiceren-" in path.name]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_sigkill_at_a_random_moment_leaves_a_usable_published_file(tmp_path: Path, seed: int) -> None:
-    old_figures = _baseline_and_change(tmp_path)
-    child = _spawn(tmp_path, pause_in_publish=False)
-    assert child.stdout.readline().strip() == "GESTART"
-    time.sleep(random.Random(seed).uniform(0.0, 2.5))
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
-    figures = published_figures(tmp_path / "monitor.duckdb")
-    new_figures = _run_to_end(tmp_path)
-    assert figures in (old_figures, new_figures)
-    assert ("inwoners", date(2016, 1, 1), "WK001400", 1150.0) in new_figures

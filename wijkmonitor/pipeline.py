@@ -4,11 +4,16 @@ Exit codes (wijkmonitor/errors.py): 0 when everything was accepted; 1 when a fil
 rows were quarantined — the run still publishes, from the accepted rows and the earlier accepted
 version of every rejected file, so the figures are what the accepted data say; 3 when a step
 failed — then nothing is published and the previous published file stays as it was.
+
+Faults: a full disk or read-only location gives one line naming the file and the cause, exit 3.
+Every accepted file is kept next to the warehouse (etl/archive.py); a warehouse file that cannot
+be opened or read is moved aside and rebuilt from those kept files before the drop is loaded.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -22,8 +27,13 @@ from typing import Any, TextIO
 import duckdb
 import pyarrow as pa
 
+from etl.archive import archive_folder, read_manifest, restore_drop, write_manifest
 from etl.contract import BRONNEN, Bron
-from etl.load import AFGEWEZEN, GEACCEPTEERD, ONGEWIJZIGD, VERWIJDERD, FileOutcome, create_warehouse_tables, load_source
+from etl.faults import storage_problem
+from etl.load import (
+    AFGEWEZEN, GEACCEPTEERD, MAP, ONGEWIJZIGD, VERWIJDERD, FileOutcome, create_warehouse_tables, current_files,
+    load_source, remove_abandoned_scratch, scratch_prefix,
+)
 from etl.publish import publish
 from etl.staging import create_staging_tables, load_ref_gebieden, staging_table
 from expectations.gate import GateResult, create_gate_tables, gate_source
@@ -36,6 +46,11 @@ GEBIEDEN_IN_BRONMAP = "gebieden.csv"
 # (it spills to disk beyond this) and leaves room for the pandas chunks the gate validates.
 WAREHOUSE_MEMORY_LIMIT = "3GB"
 SUMMARY_EXAMPLES = 10  # quarantined rows shown in the summary; the rest are in the warehouse
+# What DuckDB says when a database file itself is damaged (as opposed to locked or unreachable).
+_DAMAGE_MARKERS = (
+    "not a valid duckdb database file", "could not read enough bytes", "checksum", "corrupt",
+    "failure while replaying wal",
+)
 
 Compute = Callable[[duckdb.DuckDBPyConnection, Any], dict[str, pa.Table]]
 
@@ -92,17 +107,30 @@ def run_etl(
         warehouse.parent.mkdir(parents=True, exist_ok=True)
         run_id = _new_run_id()
         results_dir = warehouse.with_name(f"{warehouse.stem}_gx") / run_id
-        con = duckdb.connect(str(warehouse), config={"memory_limit": WAREHOUSE_MEMORY_LIMIT})
+        archive = archive_folder(warehouse)
+        vandaag = vandaag or date.today()
+        remove_abandoned_scratch(warehouse.parent)
+        con = _open_warehouse(warehouse, archive, sources, vandaag, out, err)
         try:
-            step = "laden en controleren"
-            report = _load_and_gate(con, sources, warehouse.parent, run_id, vandaag or date.today(), results_dir, out)
-            step = "berekenen"
-            started = time.monotonic()
-            tables = dict(compute(con, config))
-            _progress(out, f"indicatoren berekend ({_seconds(started)})")
-            tables.update(_publication_tables(con, report, config, run_id))
+            for attempt in (1, 2):
+                try:
+                    step = "laden en controleren"
+                    report = _load_and_gate(con, sources, warehouse.parent, run_id, vandaag, results_dir, out, archive)
+                    step = "berekenen"
+                    started = time.monotonic()
+                    tables = dict(compute(con, config))
+                    _progress(out, f"indicatoren berekend ({_seconds(started)})")
+                    tables.update(_publication_tables(con, report, config, run_id))
+                    break
+                except duckdb.Error as error:
+                    # Damage the opening check did not read surfaces here: rebuild once and start over.
+                    if attempt == 2 or not _is_damage(error):
+                        raise
+                    _close_quietly(con)
+                    step = "warehouse herstellen"
+                    con = _replace_damaged(warehouse, archive, sources, vandaag, _one_line(error), out, err)
         finally:
-            con.close()
+            _close_quietly(con)
         step = "publiceren"
         started = time.monotonic()
         publish(db, tables)
@@ -111,7 +139,9 @@ def run_etl(
         print(f"wijkmonitor etl: {error}", file=err)
         return error.exit_code
     except Exception as error:  # noqa: BLE001 - any failure of a step: one line, exit 3, nothing published
-        print(f"wijkmonitor etl: stap '{step}' mislukt: {type(error).__name__}: {_one_line(error)}", file=err)
+        storage = storage_problem(error)
+        reason = storage or f"{type(error).__name__}: {_one_line(error)}"
+        print(f"wijkmonitor etl: stap '{step}' mislukt: {reason}", file=err)
         return EXIT_FAILED
     _report_rejections(report, "wijkmonitor etl", err)
     print(summary_text(report), file=out)
@@ -125,9 +155,7 @@ def run_validate(sources: Path, *, vandaag: date | None = None, out: TextIO | No
     try:
         _require_folder(sources)
         with tempfile.TemporaryDirectory(prefix="wijkmonitor-validate-") as scratch:
-            con = duckdb.connect(
-                str(Path(scratch) / "validate.duckdb"), config={"memory_limit": WAREHOUSE_MEMORY_LIMIT}
-            )
+            con = connect_warehouse(Path(scratch) / "validate.duckdb")
             try:
                 report = _load_and_gate(con, sources, Path(scratch), _new_run_id(), vandaag or date.today(), None, out)
             finally:
@@ -151,8 +179,9 @@ def _load_and_gate(
     vandaag: date,
     results_dir: Path | None,
     out: TextIO,
+    archive: Path | None = None,
 ) -> RunReport:
-    """Load the area table and every source, then run the gate over each source."""
+    """Load the area table and every source (keeping accepted files in archive), then gate each source."""
     bronnen = list(BRONNEN.values())
     create_warehouse_tables(con, bronnen)
     create_staging_tables(con)
@@ -164,10 +193,12 @@ def _load_and_gate(
     report = RunReport(run_id)
     for bron in bronnen:
         started = time.monotonic()
-        report.files[bron.naam] = load_source(con, sources / bron.naam, bron, run_id, scratch)
+        report.files[bron.naam] = load_source(con, sources / bron.naam, bron, run_id, scratch, archive)
         loaded = [o for o in report.files[bron.naam] if o.uitkomst in (GEACCEPTEERD, ONGEWIJZIGD)]
         _progress(out, f"{bron.naam}: {len(loaded)} bestand(en) geladen, "
                        f"{_nl(sum(o.rijen or 0 for o in loaded))} rijen ({_seconds(started)})")
+    if archive is not None:
+        write_manifest(archive, current_files(con))
     for bron in bronnen:
         started = time.monotonic()
         gate = gate_source(con, bron, run_id, vandaag, results_dir, lambda message: _progress(out, message))
@@ -181,6 +212,104 @@ def _load_and_gate(
         [run_id, SUMMARY_EXAMPLES],
     ).fetchall()
     return report
+
+
+def _open_warehouse(
+    warehouse: Path, archive: Path, sources: Path, vandaag: date, out: TextIO, err: TextIO
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a file that fails the opening check is moved aside and rebuilt from the kept raw files."""
+    try:
+        return _connect_checked(warehouse)
+    except duckdb.Error as error:
+        if not _is_damage(error):
+            raise
+        damage = _one_line(error)
+    return _replace_damaged(warehouse, archive, sources, vandaag, damage, out, err)
+
+
+def _replace_damaged(
+    warehouse: Path, archive: Path, sources: Path, vandaag: date, damage: str, out: TextIO, err: TextIO
+) -> duckdb.DuckDBPyConnection:
+    """Move a damaged warehouse aside, say so in one line, and rebuild it from the kept raw files."""
+    aside = _move_aside(warehouse)
+    print(f"wijkmonitor etl: warehouse {warehouse} is beschadigd ({damage}); verplaatst naar {aside.name} "
+          f"en opnieuw opgebouwd uit de bewaarde bestanden in {archive}", file=err, flush=True)
+    con = connect_warehouse(warehouse)
+    try:
+        _rebuild(con, archive, sources, warehouse.parent, vandaag, warehouse.with_name(f"{warehouse.stem}_gx"), out,
+                 err)
+    except BaseException:
+        _close_quietly(con)
+        raise
+    return con
+
+
+def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write warehouse connection with bounded memory and without DuckDB's progress bar."""
+    con = duckdb.connect(str(path), config={"memory_limit": WAREHOUSE_MEMORY_LIMIT})
+    # DuckDB's own progress bar would mix with our progress lines on the terminal.
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _connect_checked(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """Connect and read every table once, so a damaged file fails here and not halfway the run."""
+    con = connect_warehouse(warehouse)
+    try:
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+        ).fetchall()
+        for (table,) in tables:
+            con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    except BaseException:
+        _close_quietly(con)
+        raise
+    return con
+
+
+def _is_damage(error: duckdb.Error) -> bool:
+    """True when DuckDB's message says the file is damaged (a lock or access problem is not)."""
+    text = str(error).lower()
+    return any(marker in text for marker in _DAMAGE_MARKERS)
+
+
+def _move_aside(warehouse: Path) -> Path:
+    """Rename a damaged warehouse (and its WAL) to <name>.beschadigd-<timestamp>; return the new path."""
+    aside = warehouse.with_name(f"{warehouse.name}.beschadigd-{datetime.now():%Y%m%dT%H%M%S}")
+    os.replace(warehouse, aside)
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    if wal.exists():
+        os.replace(wal, aside.with_name(aside.name + ".wal"))
+    return aside
+
+
+def _rebuild(
+    con: duckdb.DuckDBPyConnection, archive: Path, sources: Path, scratch: Path, vandaag: date, gx_root: Path,
+    out: TextIO, err: TextIO,
+) -> None:
+    """Load and gate the kept current files into an empty warehouse, as a normal run would."""
+    current = read_manifest(archive)
+    _progress(out, f"warehouse herstellen uit {sum(len(files) for files in current.values())} bewaarde bestand(en)")
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix("herstel"), dir=scratch) as folder:
+        drop = Path(folder)
+        missing = restore_drop(archive, current, drop)
+        for name in missing:
+            print(f"wijkmonitor etl: bewaard bestand {name} ontbreekt in {archive}; niet hersteld", file=err)
+        gebieden = sources / GEBIEDEN_IN_BRONMAP
+        if gebieden.is_file():
+            (drop / GEBIEDEN_IN_BRONMAP).write_bytes(gebieden.read_bytes())
+        for bron in BRONNEN:
+            (drop / bron).mkdir(exist_ok=True)  # a source never delivered is empty, not missing
+        run_id = _new_run_id()
+        _load_and_gate(con, drop, scratch, run_id, vandaag, gx_root / run_id, out)
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection; a failure while closing must not hide the error that is being reported."""
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
 
 
 def _publication_tables(
@@ -343,14 +472,16 @@ def summary_text(report: RunReport) -> str:
 def _report_rejections(report: RunReport, prefix: str, err: TextIO) -> None:
     """One line on err per rejected file, and one for quarantined rows."""
     for outcome in report.rejected_files:
-        kept = " (vorige versie behouden)" if outcome.uitkomst != AFGEWEZEN else ""
+        kept = " (vorige versie behouden)" if outcome.uitkomst != AFGEWEZEN and outcome.bestand != MAP else ""
         print(f"{prefix}: {_where(outcome)}{outcome.reden}{kept}", file=err)
     if report.quarantined_rows:
         print(f"{prefix}: {_nl(report.quarantined_rows)} rij(en) in quarantaine; zie de samenvatting", file=err)
 
 
 def _where(outcome: FileOutcome) -> str:
-    """'bron/' before a reason that starts with the file name, else 'bron: '."""
+    """'bron/' before a reason that starts with the file name, else 'bron: ' (nothing for a missing folder)."""
+    if outcome.bestand == MAP:
+        return ""
     return f"{outcome.bron}/" if (outcome.reden or "").startswith(outcome.bestand) else f"{outcome.bron}: "
 
 
