@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -120,14 +121,12 @@ def gate_source(
     columns = _frame_columns(bron, suite)
     failures: list[tuple[int, int]] = []  # (candidate _id, rule number)
     results: list[dict] = []
-    for start in range(0, max(rows, 1), CHUNK_ROWS):
+    checked = 0
+    for chunk in _chunks(con, f"SELECT {columns} FROM {candidate_table(bron)}", CHUNK_ROWS):
         if rows > CHUNK_ROWS:
-            end = min(start + CHUNK_ROWS, rows)
-            progress(f"{bron.naam}: controle rijen {_nl(start + 1)}..{_nl(end)} van {_nl(rows)}")
-        frame = _comparable_numbers(con.execute(
-            f"SELECT {columns} FROM {candidate_table(bron)} WHERE {ID} > ? AND {ID} <= ? ORDER BY {ID}",
-            [start, start + CHUNK_ROWS],
-        ).df()).set_index(ID)
+            progress(f"{bron.naam}: controle rijen {_nl(checked + 1)}..{_nl(checked + chunk.num_rows)} van {_nl(rows)}")
+        checked += chunk.num_rows
+        frame = _comparable_numbers(duckdb.from_arrow(chunk).df()).set_index(ID)
         result = _validate(suite, frame)
         results.append(result.to_json_dict())
         failures.extend(_failures(suite, result))
@@ -145,6 +144,27 @@ def gate_source(
     con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
     con.execute("DROP TABLE IF EXISTS gate_afgekeurd")
     return _gate_result(con, bron, run_id)
+
+
+def _chunks(con: duckdb.DuckDBPyConnection, query: str, size: int) -> Iterator[pa.Table]:
+    """The query's rows in tables of about `size` rows, read in one streaming scan.
+
+    Always at least one (possibly empty) table, so an empty source is still validated.
+    """
+    with warnings.catch_warnings():
+        # DuckDB notes that a DB-API result copies each batch once; that copy is the chunk we need.
+        warnings.simplefilter("ignore", UserWarning)
+        reader = con.execute(query).to_arrow_reader(size)
+    batches: list[pa.RecordBatch] = []
+    rows = yielded = 0
+    for batch in reader:
+        batches.append(batch)
+        rows += batch.num_rows
+        if rows >= size:
+            yield pa.Table.from_batches(batches)
+            batches, rows, yielded = [], 0, yielded + 1
+    if batches or not yielded:
+        yield pa.Table.from_batches(batches, schema=reader.schema)
 
 
 def _gate_result(

@@ -205,10 +205,36 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection) -> int:
         )
     extra: set[int] = set()
     for members in partitions.values():
-        extra |= _cells_to_add(members)
+        for component in _independent_parts(members):
+            extra |= _cells_to_add(component)
     if extra:
         con.execute("update wm_cel set onderdrukt = true where list_contains($cellen, cel)", {"cellen": sorted(extra)})
     return len(extra)
+
+
+def _independent_parts(members: list[_Member]) -> list[list[_Member]]:
+    """Split a partition into parts that share no cell (in practice one gemeente each).
+
+    Groups that share no cell are independent equations, so auditing each part on its own gives
+    the same answer while keeping every matrix small: the cost grows linearly with the number of
+    gemeenten instead of cubically with the number of cells in the country.
+    """
+    parent: dict[str, str] = {}
+
+    def root(groep: str) -> str:
+        while parent.setdefault(groep, groep) != groep:
+            parent[groep] = parent[parent[groep]]
+            groep = parent[groep]
+        return groep
+
+    first_group_of_cell: dict[int, str] = {}
+    for m in members:
+        other = first_group_of_cell.setdefault(m.cel, m.groep)
+        parent[root(m.groep)] = root(other)
+    parts: dict[str, list[_Member]] = defaultdict(list)
+    for m in members:
+        parts[root(m.groep)].append(m)
+    return list(parts.values())
 
 
 def _cells_to_add(members: list[_Member]) -> set[int]:

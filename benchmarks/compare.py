@@ -1,0 +1,103 @@
+"""Time compute_publication against the pandas reference on one warehouse and check they agree.
+
+Agreement: every non-suppressed row of indicator_values must have a pandas row with the same
+teller, noemer and waarde (and n for surveys). Suppressed rows publish no figures, so there is
+nothing to compare for them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from benchmarks import pandas_indicators
+from indicators.compute import compute_publication
+from indicators.config import MonitorConfig
+
+KEYS = ["indicator", "peildatum", "niveau", "gebiedcode"]
+FIGURES = ("teller", "noemer", "waarde", "n")
+RELATIVE_TOLERANCE = 1e-9  # both sides sum the same doubles, in a different order
+SHOWN_MISMATCHES = 10
+
+
+@dataclass
+class Comparison:
+    """Timings of both implementations on the same warehouse and where their figures differ."""
+
+    duckdb_seconds: float
+    pandas_read_seconds: float
+    pandas_compute_seconds: float
+    rows_compared: int
+    mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def pandas_seconds(self) -> float:
+        """The whole pandas route: staging tables into DataFrames, then the indicators."""
+        return self.pandas_read_seconds + self.pandas_compute_seconds
+
+    @property
+    def ratio(self) -> float:
+        """How many times faster compute_publication is than the whole pandas route."""
+        return self.pandas_seconds / self.duckdb_seconds
+
+
+def compare_with_pandas(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> Comparison:
+    """Run both implementations on con's staging tables, timed, and compare their figures."""
+    started = time.perf_counter()
+    published = compute_publication(con, config)["indicator_values"]
+    duckdb_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    frames = pandas_indicators.read_staging(con)
+    read_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    reference = pandas_indicators.compute(frames, nulmeting=config.nulmeting.isoformat())
+    compute_seconds = time.perf_counter() - started
+
+    compared, mismatches = find_mismatches(published, reference)
+    return Comparison(duckdb_seconds, read_seconds, compute_seconds, compared, mismatches)
+
+
+def find_mismatches(published: pa.Table, reference: pd.DataFrame) -> tuple[int, list[str]]:
+    """(rows compared, one line per figure that differs) over the non-suppressed published rows."""
+    shown = published.select([*KEYS, *FIGURES, "onderdrukt"]).to_pandas()
+    shown = shown[~shown["onderdrukt"]].drop(columns="onderdrukt")
+    shown["peildatum"] = pd.to_datetime(shown["peildatum"])
+    expected = reference[[*KEYS, *FIGURES]].copy()
+    expected["peildatum"] = pd.to_datetime(expected["peildatum"])
+    merged = shown.merge(expected, on=KEYS, how="left", suffixes=("", "_pandas"), indicator=True)
+    mismatches = [
+        f"{_key(row)}: ontbreekt in de pandas-uitkomst"
+        for row in merged[merged["_merge"] == "left_only"].itertuples(index=False)
+    ]
+    for row in merged[merged["_merge"] == "both"].to_dict("records"):
+        for figure in FIGURES:
+            ours, theirs = row[figure], row[f"{figure}_pandas"]
+            if figure == "n" and _missing(ours):
+                continue  # registers publish no n
+            if not _same(ours, theirs):
+                mismatches.append(f"{_key(row)}: {figure} {ours!r} (DuckDB) tegen {theirs!r} (pandas)")
+    return len(shown), mismatches
+
+
+def _key(row) -> str:
+    """indicator/peildatum/niveau/gebiedcode of a row, for a mismatch line."""
+    values = row if isinstance(row, dict) else row._asdict()
+    return "/".join(str(values[key].date() if key == "peildatum" else values[key]) for key in KEYS)
+
+
+def _missing(value) -> bool:
+    """True for None, NaN and pandas' NA."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _same(ours, theirs) -> bool:
+    """Equal figures, allowing for summation order in floating point."""
+    if _missing(ours) or _missing(theirs):
+        return _missing(ours) and _missing(theirs)
+    return math.isclose(float(ours), float(theirs), rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-9)

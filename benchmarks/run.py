@@ -1,0 +1,223 @@
+"""Benchmark the ETL and the dashboard at one or more scales and write docs/benchmarks.md.
+
+    .venv/bin/python benchmarks/run.py --scales 1            # make bench (Groningen)
+    .venv/bin/python benchmarks/run.py --scales 1,10,75      # make bench-national
+
+Per scale: generate the demo sources (reused when already generated for the same seed and scale),
+time the whole `wijkmonitor etl` as a child process (wall time, peak RSS from wait4), then each
+stage in its own child process (benchmarks/stages.py), the pandas comparison and the gate's GX route
+against the same suite as SQL (both up to --pandas-max-scale), and the dashboard's server-side callbacks on the published store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import STAGES, machine, render, versions  # noqa: E402
+
+STAGES_SCRIPT = ROOT / "benchmarks" / "stages.py"
+GENERATED_MARK = "generated.json"  # written after generate finished: the sources are complete
+OUTPUT_TAIL = 40  # progress lines kept from a run that did not finish
+SMALL_SCALE = 1.0  # up to here a whole etl is short enough to repeat (--etl-runs) and take the median
+
+
+def measure(command: list[str], log: Path, timeout: float | None = None) -> dict[str, Any]:
+    """Run a child process (killed after timeout seconds); wall time, peak RSS (bytes), exit code, output."""
+    started = time.perf_counter()
+    killed = threading.Event()
+    with log.open("a", encoding="utf-8") as err:
+        err.write(f"$ {' '.join(command)}\n")
+        err.flush()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=ROOT)
+        timer = threading.Timer(timeout or 0, lambda: (killed.set(), process.kill()))
+        if timeout:
+            timer.start()
+        output = process.stdout.read()
+        # wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the maximum over all children.
+        _pid, status, usage = os.wait4(process.pid, 0)
+        timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        process.stdout.close()
+        err.write(output)
+    lines = output.strip().splitlines()
+    return {"wall_seconds": time.perf_counter() - started, "rss_bytes": usage.ru_maxrss * 1024,
+            "exit_code": process.returncode, "last_line": lines[-1] if lines else "",
+            "timed_out": killed.is_set(), "output_tail": _finished_steps(lines)}
+
+
+def _finished_steps(lines: list[str]) -> list[str]:
+    """The progress lines that report a finished step (they end with its time), and the very last line."""
+    timed = [line for line in lines[:-1] if line.rstrip().endswith(" s)")]
+    return (timed + lines[-1:])[-OUTPUT_TAIL:]
+
+
+def stage(name: str, log: Path, **options: Path | int) -> dict[str, Any]:
+    """Run one benchmarks/stages.py step; its own figures plus the process's wall time and RSS."""
+    command = [sys.executable, str(STAGES_SCRIPT), name]
+    for option, value in options.items():
+        command += [f"--{option}", str(value)]
+    result = measure(command, log)
+    if result["exit_code"] != 0:
+        raise SystemExit(f"benchmark: stap {name} mislukt (exit {result['exit_code']}); zie {log}")
+    figures = json.loads(result.pop("last_line"))
+    result.pop("output_tail")
+    return {**figures, **result}
+
+
+def sources_for(scale: float, seed: int, workdir: Path, log: Path) -> tuple[Path, dict[str, Any]]:
+    """The generated sources for (seed, scale), generating them unless a complete earlier set exists."""
+    folder = workdir / f"seed{seed}-scale{scale:g}"
+    sources, mark = folder / "bronnen", folder / GENERATED_MARK
+    if mark.is_file():
+        return sources, {**json.loads(mark.read_text(encoding="utf-8")), "reused": True}
+    shutil.rmtree(sources, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    result = measure([sys.executable, "-m", "wijkmonitor.cli", "generate", "--out", str(sources),
+                      "--seed", str(seed), "--scale", f"{scale:g}"], log)
+    if result["exit_code"] != 0:
+        raise SystemExit(f"benchmark: generate --scale {scale:g} mislukt; zie {log}")
+    for key in ("last_line", "output_tail", "timed_out"):
+        result.pop(key)
+    result["bytes"] = sum(path.stat().st_size for path in sources.rglob("*") if path.is_file())
+    mark.write_text(json.dumps(result), encoding="utf-8")
+    return sources, {**result, "reused": False}
+
+
+def fresh(*paths: Path) -> None:
+    """Remove earlier warehouses, stores and state, so every run loads everything (no checksum skip)."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        for candidate in (path, path.with_name(path.name + ".wal")):
+            if candidate.is_file():
+                candidate.unlink()
+
+
+def whole_etl(sources: Path, warehouse: Path, db: Path, log: Path, timeout: float | None) -> dict[str, Any]:
+    """One `wijkmonitor etl` into a fresh warehouse: wall time, peak RSS, exit code, warehouse size."""
+    etl = measure([sys.executable, "-m", "wijkmonitor.cli", "etl", "--sources", str(sources),
+                   "--warehouse", str(warehouse), "--db", str(db)], log, timeout)
+    etl.pop("last_line")
+    if etl["timed_out"]:
+        return etl  # what it printed so far says how far it got
+    etl.pop("output_tail")
+    if etl["exit_code"] not in (0, 1):  # 1: rows quarantined, still published
+        raise SystemExit(f"benchmark: wijkmonitor etl mislukt (exit {etl['exit_code']}); zie {log}")
+    etl["warehouse_bytes"] = warehouse.stat().st_size
+    return etl
+
+
+def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float, repeat: int,
+                etl_runs: int, timeout: float | None) -> dict[str, Any]:
+    """Every measurement at one scale."""
+    log = workdir / f"seed{seed}-scale{scale:g}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("", encoding="utf-8")
+    print(f"benchmark: schaal {scale:g}: bronnen", file=sys.stderr, flush=True)
+    sources, generated = sources_for(scale, seed, workdir, log)
+    run = sources.parent / "run"
+    warehouse, db = run / "warehouse.duckdb", run / "monitor.duckdb"
+    fresh(run)
+    run.mkdir(parents=True)
+
+    runs = []
+    for number in range(etl_runs if scale <= SMALL_SCALE else 1):
+        print(f"benchmark: schaal {scale:g}: wijkmonitor etl ({number + 1})", file=sys.stderr, flush=True)
+        fresh(warehouse, db, warehouse.with_name("warehouse_gx"))
+        runs.append(whole_etl(sources, warehouse, db, log, timeout))
+        if runs[-1]["timed_out"]:
+            print(f"benchmark: schaal {scale:g}: etl na {timeout:g} s afgebroken", file=sys.stderr, flush=True)
+            return {"scale": scale, "seed": seed, "generate": generated, "etl": {**runs[-1], "timeout": timeout},
+                    "stages": None, "comparison": None, "gate_sql": None, "dashboard": None}
+    # The median run: on a shared machine one run can be slowed by other work.
+    etl = sorted(runs, key=lambda r: r["wall_seconds"])[len(runs) // 2]
+    etl["all_wall_seconds"] = [r["wall_seconds"] for r in runs]
+
+    staged = run / "stages"
+    stage_warehouse, stage_db, state = staged / "warehouse.duckdb", staged / "monitor.duckdb", staged / "state"
+    staged.mkdir()
+    stages: dict[str, Any] = {}
+    for name in STAGES:
+        print(f"benchmark: schaal {scale:g}: stap {name}", file=sys.stderr, flush=True)
+        options: dict[str, Path] = {"state": state}
+        if name == "load":
+            options["sources"] = sources
+        if name in ("load", "validate", "indicators"):
+            options["warehouse"] = stage_warehouse
+        if name == "publish":
+            options["db"] = stage_db
+        stages[name] = stage(name, log, **options)
+
+    comparison = gate_route = None
+    if scale <= pandas_max_scale:
+        print(f"benchmark: schaal {scale:g}: pandas-vergelijking", file=sys.stderr, flush=True)
+        comparison = stage("compare", log, warehouse=stage_warehouse)
+        print(f"benchmark: schaal {scale:g}: GX tegen SQL in DuckDB", file=sys.stderr, flush=True)
+        gate_route = stage("gate-sql", log, warehouse=stage_warehouse)
+
+    print(f"benchmark: schaal {scale:g}: dashboard", file=sys.stderr, flush=True)
+    latency = stage("dashboard", log, db=db, repeat=repeat)
+    fresh(staged / "warehouse_gx", warehouse.with_name("warehouse_gx"))
+    return {"scale": scale, "seed": seed, "generate": generated, "etl": etl, "stages": stages,
+            "comparison": comparison, "gate_sql": gate_route, "dashboard": latency}
+
+
+def main() -> int:
+    """Benchmark each scale, then write the report."""
+    parser = argparse.ArgumentParser(description="Wijkmonitor benchmarks: ETL per stage, pandas, dashboard.")
+    parser.add_argument("--scales", default="1", help="comma-separated scales, e.g. 1,10,75")
+    parser.add_argument("--seed", type=int, default=2015)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench",
+                        help="generated sources and warehouses (reused per seed and scale)")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--pandas-max-scale", type=float, default=10.0,
+                        help="largest scale for the pandas comparison (it holds everything in memory)")
+    parser.add_argument("--repeat", type=int, default=20, help="calls per dashboard interaction")
+    parser.add_argument("--etl-runs", type=int, default=3,
+                        help=f"whole-etl runs per scale up to {SMALL_SCALE:g} (the median is reported)")
+    parser.add_argument("--etl-timeout", type=float, default=3600,
+                        help="stop a whole etl after this many seconds and report how far it got (0: no limit)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="only rewrite the report from the figures of the last run (workdir/results.json)")
+    args = parser.parse_args()
+    saved = args.workdir / "results.json"
+    if args.render_only:
+        measured = json.loads(saved.read_text(encoding="utf-8"))
+        write_report(args.report, measured["context"], measured["results"])
+        return 0
+    scales = [float(text) for text in args.scales.split(",") if text.strip()]
+    context = {"command": " ".join(["benchmarks/run.py", *sys.argv[1:]]),
+               "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_before": os.getloadavg(),
+               "machine": machine(), "versions": versions()}
+    results = []
+    for scale in scales:
+        results.append(bench_scale(scale, args.seed, args.workdir, args.pandas_max_scale, args.repeat,
+                                   args.etl_runs, args.etl_timeout or None))
+        context["load_after"] = os.getloadavg()
+        # Saved after every scale, so a long national run that fails late keeps the earlier figures.
+        saved.write_text(json.dumps({"context": context, "results": results}, indent=1), encoding="utf-8")
+    write_report(args.report, context, results)
+    return 0
+
+
+def write_report(report: Path, context: dict[str, Any], results: list[dict[str, Any]]) -> None:
+    """Write the Markdown report."""
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(render(context, results), encoding="utf-8")
+    print(f"benchmark: rapport geschreven naar {report}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

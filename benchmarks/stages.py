@@ -1,0 +1,191 @@
+"""One measured step of the benchmark, run as its own process so its peak RSS is its own.
+
+    python benchmarks/stages.py load|validate|indicators|publish --sources S --warehouse W --db D --state DIR
+    python benchmarks/stages.py compare|gate-sql --warehouse W
+    python benchmarks/stages.py dashboard --db D --repeat N
+
+The pipeline stages call the same library functions as wijkmonitor/pipeline.py, in the same order;
+what one stage hands the next (file outcomes, gate results, computed tables) goes through --state.
+The last line on stdout is a JSON object with the stage's own figures (seconds excludes imports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import duckdb  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from etl.contract import BRONNEN  # noqa: E402
+from etl.load import GEACCEPTEERD, ONGEWIJZIGD, create_warehouse_tables, load_source  # noqa: E402
+from etl.publish import publish  # noqa: E402
+from etl.staging import create_staging_tables, load_ref_gebieden  # noqa: E402
+from expectations.gate import create_gate_tables, gate_source  # noqa: E402
+from indicators.config import load_config  # noqa: E402
+from wijkmonitor import paths, pipeline  # noqa: E402
+
+REPORT_FILE = "report.pickle"
+TABLES_DIR = "tables"
+
+
+def load(sources: Path, warehouse: Path, state: Path) -> dict[str, Any]:
+    """Read and load every source into a fresh warehouse, as the pipeline's first step does."""
+    run_id = pipeline._new_run_id()
+    bronnen = list(BRONNEN.values())
+    started = time.perf_counter()
+    con = duckdb.connect(str(warehouse))
+    try:
+        create_warehouse_tables(con, bronnen)
+        create_staging_tables(con)
+        create_gate_tables(con)
+        gebieden = sources / pipeline.GEBIEDEN_IN_BRONMAP
+        load_ref_gebieden(con, gebieden if gebieden.is_file() else paths.GEBIEDEN_CSV)
+        report = pipeline.RunReport(run_id)
+        for bron in bronnen:
+            report.files[bron.naam] = load_source(con, sources / bron.naam, bron, run_id, warehouse.parent)
+    finally:
+        con.close()
+    seconds = time.perf_counter() - started
+    _save_report(state, report)
+    loaded = [o for outcomes in report.files.values() for o in outcomes if o.uitkomst in (GEACCEPTEERD, ONGEWIJZIGD)]
+    return {"seconds": seconds, "rows": sum(o.rijen or 0 for o in loaded), "files": len(loaded),
+            "rejected_files": len(report.rejected_files)}
+
+
+def validate(warehouse: Path, state: Path) -> dict[str, Any]:
+    """Run the Great Expectations gate over every loaded source, as the pipeline does."""
+    report = _load_report(state)
+    results_dir = warehouse.with_name(f"{warehouse.stem}_gx") / report.run_id
+    started = time.perf_counter()
+    con = duckdb.connect(str(warehouse))
+    try:
+        for bron in BRONNEN.values():
+            report.gates[bron.naam] = gate_source(con, bron, report.run_id, date.today(), results_dir)
+    finally:
+        con.close()
+    seconds = time.perf_counter() - started
+    _save_report(state, report)
+    return {"seconds": seconds, "rows": sum(g.rijen for g in report.gates.values()),
+            "quarantined": report.quarantined_rows}
+
+
+def indicators(warehouse: Path, state: Path) -> dict[str, Any]:
+    """Compute the indicator tables and the ETL's own tables, then keep them for the publish stage."""
+    from indicators.compute import compute_publication
+
+    report = _load_report(state)
+    config = load_config()
+    started = time.perf_counter()
+    con = duckdb.connect(str(warehouse))
+    try:
+        tables = dict(compute_publication(con, config))
+        # The same call the pipeline makes for areas, geometry, dq_* and meta.
+        tables.update(pipeline._publication_tables(con, report, config, report.run_id))
+    finally:
+        con.close()
+    seconds = time.perf_counter() - started
+    folder = state / TABLES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        pq.write_table(table, folder / f"{name}.parquet")
+    return {"seconds": seconds, "rows": tables["indicator_values"].num_rows,
+            "breakdown_rows": tables["indicator_breakdown"].num_rows}
+
+
+def publish_stage(db: Path, state: Path) -> dict[str, Any]:
+    """Write the published store from the computed tables."""
+    tables = {path.stem: pq.read_table(path) for path in sorted((state / TABLES_DIR).glob("*.parquet"))}
+    started = time.perf_counter()
+    publish(db, tables)
+    return {"seconds": time.perf_counter() - started, "bytes": db.stat().st_size}
+
+
+def compare(warehouse: Path) -> dict[str, Any]:
+    """compute_publication against the pandas reference on a gated warehouse."""
+    from benchmarks.compare import compare_with_pandas
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        result = compare_with_pandas(con, load_config())
+    finally:
+        con.close()
+    return {"duckdb_seconds": result.duckdb_seconds, "pandas_read_seconds": result.pandas_read_seconds,
+            "pandas_compute_seconds": result.pandas_compute_seconds, "ratio": result.ratio,
+            "rows_compared": result.rows_compared, "mismatches": result.mismatches}
+
+
+def gate_sql(warehouse: Path) -> dict[str, Any]:
+    """Each source's suite through GX (as the gate runs it) and as SQL in DuckDB, on the same candidates."""
+    from benchmarks.gate_sql import time_source
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        timings = [time_source(con, bron, date.today()) for bron in BRONNEN.values()]
+    finally:
+        con.close()
+    return {"sources": [vars(timing) for timing in timings]}
+
+
+def dashboard(db: Path, repeat: int) -> dict[str, Any]:
+    """Server-side callback latency (median, p95) with the dashboard helper's measurement."""
+    from benchmarks.dashboard_latency import measure_callbacks
+    from dashboard.app import create_app
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        areas = dict(con.execute("SELECT niveau, count(DISTINCT gebiedcode) FROM areas GROUP BY niveau").fetchall())
+    finally:
+        con.close()
+    with tempfile.TemporaryDirectory(prefix="wijkmonitor-bench-") as scratch:
+        app = create_app(db, Path(scratch) / "state.sqlite")
+        results = measure_callbacks(app, repeat)
+    return {"areas": areas, "repeat": repeat,
+            "callbacks": [{"name": name, "median_ms": median, "p95_ms": p95} for name, median, p95 in results]}
+
+
+def _save_report(state: Path, report: pipeline.RunReport) -> None:
+    """Hand the run report (file outcomes, gate results) to the next stage."""
+    state.mkdir(parents=True, exist_ok=True)
+    (state / REPORT_FILE).write_bytes(pickle.dumps(report))
+
+
+def _load_report(state: Path) -> pipeline.RunReport:
+    """The run report the previous stage left."""
+    return pickle.loads((state / REPORT_FILE).read_bytes())
+
+
+def main() -> int:
+    """Run one step and print its figures as JSON."""
+    parser = argparse.ArgumentParser(description="One measured benchmark step.")
+    parser.add_argument("stage", choices=["load", "validate", "indicators", "publish", "compare", "gate-sql", "dashboard"])
+    parser.add_argument("--sources", type=Path)
+    parser.add_argument("--warehouse", type=Path)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--state", type=Path)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    steps = {
+        "load": lambda: load(args.sources, args.warehouse, args.state),
+        "validate": lambda: validate(args.warehouse, args.state),
+        "indicators": lambda: indicators(args.warehouse, args.state),
+        "publish": lambda: publish_stage(args.db, args.state),
+        "compare": lambda: compare(args.warehouse),
+        "gate-sql": lambda: gate_sql(args.warehouse),
+        "dashboard": lambda: dashboard(args.db, args.repeat),
+    }
+    print(json.dumps(steps[args.stage]()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
