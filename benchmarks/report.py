@@ -78,8 +78,24 @@ def render(context: dict[str, Any], results: list[dict[str, Any]]) -> str:
         _pandas(results),
         _gate_route(results),
         _dashboard(results),
+        _load_test(results),
     ]
-    return "\n\n".join(sections) + "\n"
+    return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _load_test(results: list[dict[str, Any]]) -> str:
+    """The served dashboard under 50 concurrent users (benchmarks/load.py), as it printed its report."""
+    for r in results:
+        test = r.get("load_test")
+        if test:
+            verdict = "zero errors, no note lost" if test["exit_code"] == 0 else "**errors or lost notes**"
+            return "\n".join([
+                f"## Load test: the served dashboard (scale {r['scale']:g})", "",
+                "`benchmarks/load.py`: `wijkmonitor serve --workers 4` on this run's published store; 50 users replay "
+                "page views and callbacks recorded from a real browser for 60 s, then 10 users save a PDCA note at "
+                f"once. Outcome: {verdict}.", "", "```", test["report"], "```",
+            ])
+    return ""
 
 
 def _header(context: dict[str, Any]) -> str:

@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.report import STAGES, machine, render, versions  # noqa: E402
 
 STAGES_SCRIPT = ROOT / "benchmarks" / "stages.py"
+LOAD_SCRIPT = ROOT / "benchmarks" / "load.py"
+LOAD_TEST_SCALE = 1.0  # the served-dashboard load test (issue 7) runs on the city-size store
 GENERATED_MARK = "generated.json"  # written after generate finished: the sources are complete
 OUTPUT_TAIL = 40  # progress lines kept from a run that did not finish
 SMALL_SCALE = 1.0  # up to here a whole etl is short enough to repeat (--etl-runs) and take the median
@@ -169,9 +171,20 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
 
     print(f"benchmark: schaal {scale:g}: dashboard", file=sys.stderr, flush=True)
     latency = stage("dashboard", log, db=db, repeat=repeat)
+    load_test = None
+    if scale == LOAD_TEST_SCALE:
+        print(f"benchmark: schaal {scale:g}: belastingtest (50 gebruikers, 60 s)", file=sys.stderr, flush=True)
+        load_test = served_load_test(db)
     fresh(staged / "warehouse_gx", warehouse.with_name("warehouse_gx"))
     return {"scale": scale, "seed": seed, "generate": generated, "etl": etl, "stages": stages,
-            "comparison": comparison, "gate_sql": gate_route, "dashboard": latency}
+            "comparison": comparison, "gate_sql": gate_route, "dashboard": latency, "load_test": load_test}
+
+
+def served_load_test(db: Path) -> dict[str, Any]:
+    """benchmarks/load.py against `wijkmonitor serve --workers 4` on the store: its report and exit code."""
+    done = subprocess.run([sys.executable, str(LOAD_SCRIPT), "--db", str(db), "--users", "50", "--seconds", "60",
+                           "--workers", "4"], capture_output=True, text=True, timeout=900)
+    return {"exit_code": done.returncode, "report": done.stdout.strip() or done.stderr.strip()[-2000:]}
 
 
 def main() -> int:
