@@ -103,19 +103,26 @@ def ranking_figure(meta: Indicator, rows: pl.DataFrame, city: dict | None) -> go
         error = {"type": "data", "symmetric": False, "color": "#4d4d4d",
                  "array": (shown["ci_hoog"] - shown["waarde"]).to_list(),
                  "arrayminus": (shown["waarde"] - shown["ci_laag"]).to_list()}
-    names = shown["gebiedsnaam"].to_list() + rows.filter(pl.col("onderdrukt"))["gebiedsnaam"].to_list()
+    suppressed = rows.filter(pl.col("onderdrukt"))["gebiedsnaam"].to_list()
+    names = shown["gebiedsnaam"].to_list() + suppressed
     figure.add_trace(go.Bar(
         x=shown["waarde"].to_list(), y=shown["gebiedsnaam"].to_list(), orientation="h", error_x=error,
         marker_color="#2171b5", text=shown["waarde_tekst"].to_list(), textposition="inside", insidetextanchor="start",
         textfont={"color": "#ffffff"}, hovertext=_hover(shown), hovertemplate="%{hovertext}<extra></extra>", name=meta.naam,
     ))
-    for naam in rows.filter(pl.col("onderdrukt"))["gebiedsnaam"].to_list():
-        figure.add_annotation(x=0, y=naam, xref="paper", text=SUPPRESSED_TEXT, showarrow=False, xanchor="left",
-                              font={"color": "#333333", "size": 12})
+    if suppressed:
+        # One text trace, not an annotation per wijk: plotly revalidates all annotations on every addition.
+        figure.add_trace(go.Scatter(
+            x=[0] * len(suppressed), y=suppressed, mode="text", text=[SUPPRESSED_TEXT] * len(suppressed),
+            textposition="middle right", textfont={"color": "#333333", "size": 12}, hoverinfo="skip",
+        ))
     if city is not None and city["waarde"] is not None:
-        figure.add_vline(x=city["waarde"], line={"color": CITY_COLOUR, "dash": "dash", "width": 2})
-        figure.add_annotation(x=city["waarde"], y=1, yref="paper", yanchor="bottom", showarrow=False,
-                              text=f"Gemeente: {city['waarde_tekst']}", font={"size": 12})
+        figure.update_layout(
+            shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": city["waarde"], "x1": city["waarde"],
+                     "y0": 0, "y1": 1, "line": {"color": CITY_COLOUR, "dash": "dash", "width": 2}}],
+            annotations=[{"x": city["waarde"], "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                          "text": f"Gemeente: {city['waarde_tekst']}", "font": {"size": 12}}],
+        )
     base_figure(figure, height=max(300, 26 * len(names) + 60))
     figure.update_layout(
         showlegend=False, margin={"l": 10, "r": 20, "t": 30, "b": 30},
