@@ -5,11 +5,16 @@ from __future__ import annotations
 import time
 
 import pytest
+from fixtures.browser import click as _click
+from fixtures.browser import driver  # noqa: F401 - module-scoped fixture
+from fixtures.browser import open_page as _open
+from fixtures.browser import severe_logs as _severe
+from fixtures.browser import wait_until as _wait
 from fixtures.published_store import build_published_store
 
 from dashboard.app import create_app
 from dashboard.format import SUPPRESSED_TEXT
-from dashboard.headless import CHROMEDRIVER, CHROMIUM, chromium, served, wait_for_dash
+from dashboard.headless import CHROMEDRIVER, CHROMIUM, served, wait_for_dash
 from dashboard.screenshots import PAGES
 
 pytestmark = [
@@ -25,35 +30,6 @@ def base_url(tmp_path_factory):
     app = create_app(build_published_store(folder / "monitor.duckdb"), folder / "state.sqlite")
     with served(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def driver():
-    with chromium() as browser:
-        yield browser
-
-
-def _open(driver, url: str) -> str:
-    """Load a page, wait for Dash, return the visible text of the main area."""
-    driver.get(url)
-    wait_for_dash(driver)
-    return driver.find_element("id", "inhoud").text
-
-
-def _severe(driver) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-def _wait(driver, condition, timeout: float = 10):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def _click(driver, element) -> None:
-    """Scroll an element to the middle of the window and click it."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
-    element.click()
 
 
 def _choose(driver, dropdown_id: str, value: str) -> None:

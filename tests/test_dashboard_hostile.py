@@ -13,6 +13,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fixtures.browser import click as _click
+from fixtures.browser import driver  # noqa: F401 - module-scoped fixture
+from fixtures.browser import open_page as _open
+from fixtures.browser import severe_logs as _severe
+from fixtures.browser import wait_until as _wait
 from fixtures.published_store import build_published_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.load import CALLBACK_PATH, Client, dependencies_of, require_loopback, save_note_body  # noqa: E402
 from dashboard.app import create_app  # noqa: E402
-from dashboard.headless import CHROMEDRIVER, CHROMIUM, chromium, served, wait_for_dash  # noqa: E402
+from dashboard.headless import CHROMEDRIVER, CHROMIUM, served  # noqa: E402
 from dashboard.notes import MAX_TEXT, Note, add_note, notes_for  # noqa: E402
 
 pytestmark = [
@@ -50,34 +55,6 @@ def site(tmp_path_factory):
     app = create_app(build_published_store(folder / "monitor.duckdb"), state)
     with served(app) as url:
         yield url, state
-
-
-@pytest.fixture(scope="module")
-def driver():
-    with chromium() as browser:
-        yield browser
-
-
-def _open(driver, url: str) -> str:
-    """Load a page, wait for Dash, return the visible text of the main area."""
-    driver.get(url)
-    wait_for_dash(driver)
-    return driver.find_element("id", "inhoud").text
-
-
-def _severe(driver) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-def _wait(driver, condition, timeout: float = 10):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def _click(driver, element) -> None:
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
-    element.click()
 
 
 def _type(driver, element_id: str, text: str) -> None:
