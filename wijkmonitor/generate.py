@@ -3,7 +3,10 @@
 Groningen's 20 wijken get realistic magnitudes (see ../shared/data/facts.md) and are delivered as a
 municipality would: CSV files per period or supplier in mixed encodings and notations. For scale > 1
 synthetic gemeenten (GM9001, ...) are added as Parquet, generated and written one chunk at a time so
-that memory stays bounded, and their area rows are written to `out/gebieden.csv`.
+that memory stays bounded, and their area rows are written to `out/gebieden.csv`. Every drop carries
+`out/herkomst.json`, so that whatever is made from it says "fictieve demogegevens".
+
+The figures tell a mixed story on purpose, to exercise the steering cycle (docs/internals.md).
 """
 
 from __future__ import annotations
