@@ -443,7 +443,8 @@ def _compared(store: duckdb.DuckDBPyConnection, niveau: str, peildatum: dt.date)
         """select h.indicator, h.gebiedcode, h.waarde, nul.waarde, h.significant, h.status
            from indicator_values h
            join indicator_values nul using (indicator, niveau, gebiedcode)
-           where h.niveau = ? and h.peildatum = ? and nul.peildatum = (select peildatum from peildata where is_nulmeting)
+           where h.niveau = ? and h.peildatum = ?
+             and nul.peildatum = (select peildatum from peildata where is_nulmeting)
              and h.waarde is not null and nul.waarde is not null""",
         [niveau, peildatum],
     ).fetchall()
