@@ -6,18 +6,25 @@ DEMO   := data/demo
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: install browser demo demo-data test test-fast bench bench-national clean
+.PHONY: install install-demo browser demo demo-data test test-fast bench bench-national clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-install whenever the project's dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Re-install whenever the project's dependencies change. The demo needs only the project itself;
+# the tests add pytest, selenium and openpyxl. One stamp file each.
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install-demo: $(VENV)/.installed-demo
+
+install: $(VENV)/.installed-test
 
 # Debian's Chromium and its driver for the browser tests (CI runs as root).
 browser:
@@ -25,10 +32,13 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
 
-$(DEMO)/bronnen:
+# The provenance marker stands for the whole generated drop: made again when the generator changes
+# (or when an older drop lacks the marker); the ETL then replaces the changed files.
+$(DEMO)/bronnen/herkomst.json: wijkmonitor/generate.py $(wildcard wijkmonitor/demo/*.py) | $(VENV)/.installed-demo
+	rm -rf $(DEMO)/bronnen
 	$(BIN)/wijkmonitor generate --out $(DEMO)/bronnen --seed 2015
 
-demo-data: install $(DEMO)/bronnen
+demo-data: install-demo $(DEMO)/bronnen/herkomst.json
 	$(BIN)/wijkmonitor etl --sources $(DEMO)/bronnen --warehouse $(DEMO)/warehouse.duckdb --db $(DEMO)/monitor.duckdb
 
 demo: demo-data

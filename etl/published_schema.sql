@@ -86,7 +86,9 @@ CREATE TABLE areas (
     gebiedsnaam   VARCHAR NOT NULL,
     bovenliggend  VARCHAR,            -- wijk -> gebied, gebied -> gemeente, gemeente -> NULL
     geldig_van    DATE NOT NULL,
-    geldig_tot    DATE
+    geldig_tot    DATE,
+    in_gemeente_sinds DATE            -- joined the gemeente on this date (Haren, Ten Boer: 2019-01-01); figures of
+                                      -- earlier peildata are recomputed to today's borders. NULL: always part of it
 );
 
 CREATE TABLE geometry (

@@ -26,6 +26,8 @@ GEBIEDEN_KOLOMMEN = (
     "wijkcode", "wijknaam", "gebiedcode", "gebiedsnaam", "gemeentecode", "gemeentenaam",
     "geldig_van", "geldig_tot",
 )
+# Optional: a municipality's own table may leave it out (then no wijk joined by a merger).
+IN_GEMEENTE_SINDS = "in_gemeente_sinds"
 
 
 def create_staging_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -53,7 +55,9 @@ def load_ref_gebieden(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     missing = [name for name in GEBIEDEN_KOLOMMEN if name not in frame.columns]
     if missing:
         raise WijkmonitorError(f"{path}: gebiedentabel mist kolom {', '.join(missing)}")
-    con.register("gebieden_geleverd", frame.select(GEBIEDEN_KOLOMMEN).to_arrow())
+    if IN_GEMEENTE_SINDS not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(IN_GEMEENTE_SINDS))
+    con.register("gebieden_geleverd", frame.select(*GEBIEDEN_KOLOMMEN, IN_GEMEENTE_SINDS).to_arrow())
     con.execute("BEGIN TRANSACTION")
     con.execute("DELETE FROM ref_gebieden")
     try:
@@ -62,7 +66,8 @@ def load_ref_gebieden(con: duckdb.DuckDBPyConnection, path: Path) -> int:
             INSERT INTO ref_gebieden
             SELECT upper(trim(wijkcode)), trim(wijknaam), upper(trim(gebiedcode)), trim(gebiedsnaam),
                    upper(trim(gemeentecode)), trim(gemeentenaam),
-                   CAST(geldig_van AS DATE), CAST(NULLIF(trim(geldig_tot), '') AS DATE)
+                   CAST(geldig_van AS DATE), CAST(NULLIF(trim(geldig_tot), '') AS DATE),
+                   CAST(NULLIF(trim(in_gemeente_sinds), '') AS DATE)
             FROM gebieden_geleverd
             """
         )

@@ -11,8 +11,12 @@ CREATE TABLE IF NOT EXISTS ref_gebieden (
     gemeentecode  VARCHAR NOT NULL,   -- GM0014
     gemeentenaam  VARCHAR NOT NULL,
     geldig_van    DATE NOT NULL,      -- the row holds for peildata geldig_van <= P
-    geldig_tot    DATE                -- ... and P < geldig_tot (NULL: still valid)
+    geldig_tot    DATE,               -- ... and P < geldig_tot (NULL: still valid)
+    in_gemeente_sinds DATE            -- the wijk joined the gemeente on this date (merger); figures of
+                                      -- earlier peildata are recomputed for it; NULL: always part of it
 );
+-- Warehouses made before in_gemeente_sinds existed get the column here.
+ALTER TABLE ref_gebieden ADD COLUMN IF NOT EXISTS in_gemeente_sinds DATE;
 
 CREATE TABLE IF NOT EXISTS stg_bevolking (
     peildatum      DATE NOT NULL,

@@ -137,7 +137,7 @@ def test_wijk_moves_to_another_gebied_from_its_geldig_van():
     con = staging()
     con.execute("update ref_gebieden set geldig_tot = ? where wijkcode = ?", [P1, NOORD_B])
     con.execute(
-        "insert into ref_gebieden values (?, 'Noord-B', ?, 'Zuid', ?, 'Groningen', ?, null)",
+        "insert into ref_gebieden values (?, 'Noord-B', ?, 'Zuid', ?, 'Groningen', ?, null, null)",
         [NOORD_B, ZUID, GEMEENTE, P1],
     )
     insert(con, "stg_ondersteuning", _personen("B", NOORD_B, 5) + _personen("C", ZUID_A, 5))

@@ -55,7 +55,7 @@ def _staging_zes_wijken(inwoners: dict[str, int]) -> duckdb.DuckDBPyConnection:
         (NOORD_C, "Noord-C", NOORD, "Noord"), (OOST_A, "Oost-A", OOST, "Oost"), (OOST_B, "Oost-B", OOST, "Oost"),
     ]
     con.executemany(
-        "insert into ref_gebieden values (?, ?, ?, ?, 'GM0014', 'Groningen', date '2015-01-01', null)", extra
+        "insert into ref_gebieden values (?, ?, ?, ?, 'GM0014', 'Groningen', date '2015-01-01', null, null)", extra
     )
     insert(con, "stg_bevolking", [
         {"peildatum": p, "wijkcode": w, "inwoners": inwoners[w]} for p in (P0, P1) for w, *_ in extra

@@ -3,11 +3,15 @@
 Groningen's 20 wijken get realistic magnitudes (see ../shared/data/facts.md) and are delivered as a
 municipality would: CSV files per period or supplier in mixed encodings and notations. For scale > 1
 synthetic gemeenten (GM9001, ...) are added as Parquet, generated and written one chunk at a time so
-that memory stays bounded, and their area rows are written to `out/gebieden.csv`.
+that memory stays bounded, and their area rows are written to `out/gebieden.csv`. Every drop carries
+`out/herkomst.json`, so that whatever is made from it says "fictieve demogegevens".
+
+The figures tell a mixed story on purpose, to exercise the steering cycle (docs/internals.md).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +25,14 @@ from wijkmonitor.demo.bijstand import bijstand, participatie
 from wijkmonitor.demo.ondersteuning import ondersteuning
 from wijkmonitor.demo.surveys import bevolking, bewonersenquete, clientervaring
 from wijkmonitor.demo.timeline import IdSequence, RegisterIds
+from wijkmonitor import __version__
 from wijkmonitor.errors import WijkmonitorError
 
 SOURCES = ("bevolking", "bewonersenquete", "clientervaring", "ondersteuning", "bijstand", "participatie")
 AREA_TABLE = "gebieden.csv"
+# Provenance marker next to the source folders: the ETL publishes meta fictieve_demogegevens = 'ja'
+# when it is present (wijkmonitor/pipeline.py), so every page, export and report says the figures are made up.
+MARKER = "herkomst.json"
 GEMEENTEN_PER_CHUNK = 8  # ~20 x 8 wijken per chunk keeps a chunk's registers at a few million rows
 
 
@@ -38,7 +46,8 @@ class _Ids:
 
 
 def generate(out: Path, seed: int = 2015, scale: float = 1.0) -> None:
-    """Write the six demo sources into `out/<bron>/` (and `out/gebieden.csv` when scale > 1)."""
+    """Write the six demo sources into `out/<bron>/`, the marker `out/herkomst.json` (and `out/gebieden.csv`
+    when scale > 1)."""
     out = Path(out)
     all_chunks = chunks(seed, scale, GEMEENTEN_PER_CHUNK)
     _check_empty(out)
@@ -53,6 +62,19 @@ def generate(out: Path, seed: int = 2015, scale: float = 1.0) -> None:
             deliver_parquet(frames, out, chunk.name)
     if len(all_chunks) > 1:
         write_csv(area_table(all_chunks), out / AREA_TABLE, UTF8)
+    _write_marker(out, seed, scale)
+
+
+def _write_marker(out: Path, seed: int, scale: float) -> None:
+    """Say in the drop itself that it is generated (provenance, not a source: the loader reads only <bron>/)."""
+    herkomst = {
+        "fictieve_demogegevens": True,
+        "generator": f"wijkmonitor generate {__version__}",
+        "seed": seed,
+        "scale": scale,
+        "toelichting": "Fictieve demogegevens: gegenereerd, geen echte cijfers van de gemeente Groningen.",
+    }
+    (out / MARKER).write_text(json.dumps(herkomst, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _sources(seed: int, chunk: Chunk, ids: _Ids) -> dict[str, pl.DataFrame]:
@@ -75,7 +97,7 @@ def _sources(seed: int, chunk: Chunk, ids: _Ids) -> dict[str, pl.DataFrame]:
 
 def _check_empty(out: Path) -> None:
     """Refuse to mix with earlier output: stale files would silently become part of the sources."""
-    earlier = [out / AREA_TABLE] if (out / AREA_TABLE).exists() else []
+    earlier = [out / name for name in (AREA_TABLE, MARKER) if (out / name).exists()]
     earlier += [path for bron in SOURCES if (out / bron).is_dir() for path in sorted((out / bron).iterdir())]
     if earlier:
         raise WijkmonitorError(f"{out}: already holds sources (e.g. {earlier[0]}); generate into an empty folder")

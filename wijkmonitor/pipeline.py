@@ -42,6 +42,8 @@ from wijkmonitor.errors import EXIT_FAILED, EXIT_INPUT_REJECTED, EXIT_OK, InputR
 
 BRON_GEOMETRIE = "Bron: CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd), CC-BY 4.0"
 GEBIEDEN_IN_BRONMAP = "gebieden.csv"
+# Provenance marker the demo generator writes next to the source folders (docs/internals.md).
+HERKOMST_IN_BRONMAP = "herkomst.json"
 # DuckDB would take up to 80% of RAM; a fixed ceiling keeps the national-scale run bounded
 # (it spills to disk beyond this) and leaves room for the pandas chunks the gate validates.
 WAREHOUSE_MEMORY_LIMIT = "3GB"
@@ -120,7 +122,7 @@ def run_etl(
                     started = time.monotonic()
                     tables = dict(compute(con, config))
                     _progress(out, f"indicatoren berekend ({_seconds(started)})")
-                    tables.update(_publication_tables(con, report, config, run_id))
+                    tables.update(_publication_tables(con, report, config, run_id, sources))
                     break
                 except duckdb.Error as error:
                     # Damage the opening check did not read surfaces here: rebuild once and start over.
@@ -313,7 +315,7 @@ def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _publication_tables(
-    con: duckdb.DuckDBPyConnection, report: RunReport, config: Any, run_id: str
+    con: duckdb.DuckDBPyConnection, report: RunReport, config: Any, run_id: str, sources: Path | None = None
 ) -> dict[str, pa.Table]:
     """The tables the ETL itself owns in the published store: areas, geometry, dq_*, meta."""
     return {
@@ -322,25 +324,29 @@ def _publication_tables(
         "dq_sources": dq_sources_table(con, report),
         "dq_rules": dq_rules_table(report),
         "dq_files": dq_files_table(con, report),
-        "meta": meta_table(config, run_id),
+        "meta": meta_table(config, run_id, fictief=sources is not None and is_demo_drop(sources)),
     }
 
 
 def areas_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Every wijk, gebied and gemeente of ref_gebieden with its enclosing area and validity."""
+    """Every wijk, gebied and gemeente of ref_gebieden with its enclosing area, validity and merger date.
+
+    A gebied has in_gemeente_sinds only when all its wijken joined (the latest date); a gemeente never.
+    """
     return con.sql(
         """
         WITH wijken AS (
             SELECT 'wijk' AS niveau, wijkcode AS gebiedcode, wijknaam AS gebiedsnaam,
-                   gebiedcode AS bovenliggend, geldig_van, geldig_tot
+                   gebiedcode AS bovenliggend, geldig_van, geldig_tot, in_gemeente_sinds
             FROM ref_gebieden
         ), gebieden AS (
             SELECT 'gebied', gebiedcode, any_value(gebiedsnaam), any_value(gemeentecode), min(geldig_van),
-                   CASE WHEN bool_or(geldig_tot IS NULL) THEN NULL ELSE max(geldig_tot) END
+                   CASE WHEN bool_or(geldig_tot IS NULL) THEN NULL ELSE max(geldig_tot) END,
+                   CASE WHEN bool_and(in_gemeente_sinds IS NOT NULL) THEN max(in_gemeente_sinds) END
             FROM ref_gebieden GROUP BY gebiedcode
         ), gemeenten AS (
             SELECT 'gemeente', gemeentecode, any_value(gemeentenaam), NULL::VARCHAR, min(geldig_van),
-                   CASE WHEN bool_or(geldig_tot IS NULL) THEN NULL ELSE max(geldig_tot) END
+                   CASE WHEN bool_or(geldig_tot IS NULL) THEN NULL ELSE max(geldig_tot) END, NULL::DATE
             FROM ref_gebieden GROUP BY gemeentecode
         )
         SELECT * FROM wijken UNION ALL SELECT * FROM gebieden UNION ALL SELECT * FROM gemeenten
@@ -428,14 +434,30 @@ def dq_files_table(con: duckdb.DuckDBPyConnection, report: RunReport) -> pa.Tabl
     ]))
 
 
-def meta_table(config: Any, run_id: str) -> pa.Table:
-    """Key/value facts about this publication."""
+def is_demo_drop(sources: Path) -> bool:
+    """True when the drop carries the demo generator's provenance marker.
+
+    Only the generator writes it, so its presence is enough; only an explicit
+    `"fictieve_demogegevens": false` clears it (an unreadable marker still marks the figures as fictitious).
+    """
+    marker = sources / HERKOMST_IN_BRONMAP
+    if not marker.is_file():
+        return False
+    try:
+        return json.loads(marker.read_text(encoding="utf-8")).get("fictieve_demogegevens") is not False
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
+def meta_table(config: Any, run_id: str, fictief: bool = False) -> pa.Table:
+    """Key/value facts about this publication; `fictieve_demogegevens` is 'ja' for generated demo data."""
     facts = {
         "gepubliceerd_op": datetime.now().isoformat(timespec="seconds"),
         "nulmeting": str(getattr(config, "nulmeting", "")),
         "bron_geometrie": BRON_GEOMETRIE,
         "versie": __version__,
         "run_id": run_id,
+        "fictieve_demogegevens": "ja" if fictief else "nee",
     }
     return pa.table({"sleutel": list(facts), "waarde": list(facts.values())})
 

@@ -103,7 +103,7 @@ class Chunk:
 
 def groningen_gebieden() -> pl.DataFrame:
     """The shipped reference area table."""
-    return pl.read_csv(GEBIEDEN_CSV, schema_overrides={"geldig_tot": pl.String})
+    return pl.read_csv(GEBIEDEN_CSV, schema_overrides={"geldig_tot": pl.String, "in_gemeente_sinds": pl.String})
 
 
 def _inwoners_2024() -> dict[str, float]:
@@ -169,6 +169,7 @@ def _synthetic_gebieden(gebieden: pl.DataFrame, digits: str) -> pl.DataFrame:
         pl.col("gebiedcode").str.replace(r"^GB0014", f"GB{digits}"),
         pl.lit(f"GM{digits}").alias("gemeentecode"),
         pl.lit(f"Demogemeente {digits}").alias("gemeentenaam"),
+        pl.lit(None, dtype=pl.String).alias("in_gemeente_sinds"),  # the 2019 merger is Groningen's alone
     )
 
 

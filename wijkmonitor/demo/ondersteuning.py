@@ -1,8 +1,14 @@
 """The support register (ondersteuning): trajectories of adults, families and youth protection.
 
 An arrival process per wijk and year, like the benefits register: arrivals scale with the wijk's
-population and deprivation and with the policy trajectory (`trend`), durations are log-normal. On a
-peildatum the number of active records is then about arrivals per year times mean duration.
+population and deprivation and with the policy trajectory (`transition`, `improvement`), durations
+are log-normal. On a peildatum the number of active records is then about arrivals per year times mean
+duration.
+
+The story (issue 11): contact with the wijkteams falls a little below the nulmeting after the
+transition, but specialist support and youth protection rise after 2015 as they did nationally, peak
+around 2020 and come only partly back: above the nulmeting in deprived and lagging wijken (and so
+in the city), below it in affluent ones.
 """
 
 from __future__ import annotations
@@ -20,9 +26,12 @@ from wijkmonitor.demo.timeline import (
     REGISTER_START_YEAR,
     RegisterIds,
     decimal_year,
+    improvement,
     lognormal_days,
     new_year_days,
     open_end,
+    rise_and_partial_recovery,
+    transition,
     trend,
 )
 
@@ -61,6 +70,8 @@ _MAX_TRAJECT_DAYS = 12 * 365
 _ADULT_HOUSEHOLDS_PER_ADULT = 0.044
 _YOUTH_HOUSEHOLDS_PER_YOUTH = 0.040
 _PROTECTION_PER_YOUTH = 0.0075
+_ADULT_SPECIALIST_SHARE = 0.34  # of adult clients, on the nulmeting
+_YOUTH_SPECIALIST_SHARE = 0.47  # of children in support, on the nulmeting
 
 
 @dataclass
@@ -130,7 +141,7 @@ def ondersteuning(rng: np.random.Generator, wijken: Wijken, ids: RegisterIds) ->
 
 def _adult_support(rng: np.random.Generator, wijken: Wijken, people: _People, trajects: _Trajects) -> None:
     """Adults (Wmo): wijkteam and/or individual support; some couples get support together."""
-    households = _arrivals(rng, wijken, wijken.volwassenen, _ADULT_HOUSEHOLDS_PER_ADULT, 0.15)
+    households = _arrivals(rng, wijken, wijken.volwassenen, _ADULT_HOUSEHOLDS_PER_ADULT, _wijkteam_change(wijken))
     size = 1 + (rng.random(len(households.wijk)) < 0.15)
     persons = _members(rng, households, size, people)
     count = len(persons)
@@ -138,9 +149,12 @@ def _adult_support(rng: np.random.Generator, wijken: Wijken, people: _People, tr
     age = np.where(older, rng.integers(65, 96, count), rng.integers(18, 65, count))
     people.geboortejaar[persons] = _birth_year(people.start[persons], age)
     kind = rng.random(count)  # basis only, specialist only, or both
-    basis, specialist = persons[kind < 0.85], persons[kind >= 0.66]
+    # Wmo maatwerk grew after 2015 (and with the flat contribution of 2019), then partly back
+    rise = _specialist_rise(wijken, people.wijk[persons], people.start[persons], 0.15, 0.0)
+    is_specialist = kind >= 1.0 - _ADULT_SPECIALIST_SHARE * (1.0 + rise)
+    basis, specialist = persons[kind < 0.85], persons[is_specialist]
     trajects.add(basis, _CODES.index("wijkteam"), 30, rng)
-    older_specialist = older[kind >= 0.66]
+    older_specialist = older[is_specialist]
     options_older = [_CODES.index(c) for c in ("hulp_bij_huishouden", "begeleiding", "dagbesteding")]
     options_younger = [_CODES.index(c) for c in ("begeleiding", "dagbesteding", "hulp_bij_huishouden")]
     choice = rng.choice(3, size=len(specialist), p=[0.6, 0.25, 0.15])
@@ -155,13 +169,14 @@ def _adult_support(rng: np.random.Generator, wijken: Wijken, people: _People, tr
 
 def _youth_support(rng: np.random.Generator, wijken: Wijken, people: _People, trajects: _Trajects) -> None:
     """Families (Jeugdwet): children with wijkteam and/or youth care, sometimes a parent with wijkteam."""
-    households = _arrivals(rng, wijken, wijken.jeugdigen, _YOUTH_HOUSEHOLDS_PER_YOUTH, 0.15)
+    households = _arrivals(rng, wijken, wijken.jeugdigen, _YOUTH_HOUSEHOLDS_PER_YOUTH, _wijkteam_change(wijken))
     children_per_household = 1 + rng.binomial(2, 0.2, size=len(households.wijk))
     children = _members(rng, households, children_per_household, people)
     people.geboortejaar[children] = _birth_year(people.start[children], rng.integers(0, 18, len(children)))
     kind = rng.random(len(children))
     trajects.add(children[kind < 0.8], _CODES.index("wijkteam"), 30, rng)
-    specialist = children[kind >= 0.53]
+    rise = _specialist_rise(wijken, people.wijk[children], people.start[children], 0.35, 0.09)
+    specialist = children[kind >= 1.0 - _YOUTH_SPECIALIST_SHARE * (1.0 + rise)]
     residential = rng.random(len(specialist)) < 0.10
     code = np.where(residential, _CODES.index("jeugdhulp_verblijf"), _CODES.index("jeugdhulp_ambulant"))
     trajects.add(specialist, code, 120, rng)
@@ -170,7 +185,7 @@ def _youth_support(rng: np.random.Generator, wijken: Wijken, people: _People, tr
 
 def _youth_protection(rng: np.random.Generator, wijken: Wijken, people: _People, trajects: _Trajects) -> None:
     """Youth in the compulsory framework (OTS, voogdij, jeugdreclassering), often with youth care alongside."""
-    households = _arrivals(rng, wijken, wijken.jeugdigen, _PROTECTION_PER_YOUTH, 0.2)
+    households = _arrivals(rng, wijken, wijken.jeugdigen, _PROTECTION_PER_YOUTH, _protection_change(wijken))
     children = _members(rng, households, np.ones(len(households.wijk), dtype=np.int64), people)
     count = len(children)
     measure = rng.choice(np.array([_CODES.index(c) for c in ("ots", "voogdij", "jeugdreclassering")]),
@@ -191,12 +206,38 @@ class _Households:
     key: np.ndarray
 
 
+Change = Callable[[np.ndarray], np.ndarray]  # (wijken x years) fractional years -> relative change since 2015
+
+
+def _wijkteam_change(wijken: Wijken) -> Change:
+    """Client households: 15% more in the transition, then a little below the nulmeting."""
+    lag = wijken.lag_years[:, None]
+    return lambda year: 0.15 * transition(year, lag) - 0.10 * improvement(year, lag)
+
+
+def _protection_change(wijken: Wijken) -> Change:
+    """Youth protection: up by a third or more until 2020, then back, but not in deprived and lagging wijken."""
+    deprivation, lag = wijken.deprivation[:, None], wijken.lag_years[:, None]
+    return lambda year: rise_and_partial_recovery(
+        year, 0.30 + 0.30 * deprivation, -0.26 + 0.35 * deprivation + 0.05 * lag
+    )
+
+
+def _specialist_rise(wijken: Wijken, wijk: np.ndarray, day: np.ndarray, peak: float, end: float) -> np.ndarray:
+    """Relative rise of the specialist share for clients starting on `day`: `peak` and `end` in an affluent
+    wijk, more in deprived and lagging ones."""
+    deprivation, lag = wijken.deprivation[wijk], wijken.lag_years[wijk]
+    return rise_and_partial_recovery(
+        decimal_year(day), peak + 0.25 * deprivation, end + 0.28 * deprivation + 0.03 * lag
+    )
+
+
 def _arrivals(rng: np.random.Generator, wijken: Wijken, population: Callable[[np.ndarray], np.ndarray],
-              rate: float, sensitivity: float) -> _Households:
-    """New client households per wijk and year: population x rate x deprivation x policy trajectory."""
+              rate: float, change: Change) -> _Households:
+    """New client households per wijk and year: population x rate x deprivation x (1 + change since 2015)."""
     years = np.arange(REGISTER_START_YEAR, LAST_ARRIVAL_YEAR + 1)
-    effect = trend(years[None, :] + 0.5, wijken.lag_years[:, None])
-    expected = population(years) * rate * (0.55 + 0.9 * wijken.deprivation[:, None]) * (1.0 + sensitivity * effect)
+    relative = change(np.broadcast_to(years[None, :] + 0.5, (len(wijken), len(years))))
+    expected = population(years) * rate * (0.55 + 0.9 * wijken.deprivation[:, None]) * (1.0 + relative)
     counts = rng.poisson(np.clip(expected, 0.0, None)).ravel()
     wijk = np.repeat(np.repeat(np.arange(len(wijken)), len(years)), counts)
     start = np.repeat(np.tile(new_year_days(years), len(wijken)), counts) + rng.integers(0, 365, size=counts.sum())

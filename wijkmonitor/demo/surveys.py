@@ -1,4 +1,10 @@
-"""The population table and the two surveys (resident survey and client experience survey)."""
+"""The population table and the two surveys (resident survey and client experience survey).
+
+The story (issue 11): satisfaction dips in the transition and then ends clearly above the nulmeting;
+self-reliance dips and comes back to about where it was (no significant change for the city);
+volunteering and informal care fall in the transition and with the pandemic and stay below the
+nulmeting, most in deprived wijken (significant for the city, in only a few wijken).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,16 @@ import numpy as np
 import polars as pl
 
 from wijkmonitor.demo.areas import Wijken
-from wijkmonitor.demo.timeline import PEILJAREN, SURVEY_YEARS, IdSequence, decimal_year, new_year_days, trend
+from wijkmonitor.demo.timeline import (
+    PEILJAREN,
+    SURVEY_YEARS,
+    IdSequence,
+    decimal_year,
+    improvement,
+    new_year_days,
+    pandemic,
+    transition,
+)
 
 _RESPONSES_AT_25000 = 400  # resident survey responses per year in a wijk of 25,000 (Centrum)
 _CLIENT_RESPONSES_AT_25000 = 320  # fewer than the resident survey; a handful of small wijken stay below 30
@@ -33,7 +48,11 @@ def bevolking(rng: np.random.Generator, wijken: Wijken) -> pl.DataFrame:
 def bewonersenquete(rng: np.random.Generator, wijken: Wijken, ids: IdSequence) -> pl.DataFrame:
     """Resident survey: autumn fieldwork every year, answers worse in deprived wijken and in the transition."""
     wijk, day = _responses(rng, wijken, _RESPONSES_AT_25000, np.ones(len(wijken)), first_month=10)
-    deprivation, effect = wijken.deprivation[wijk], trend(decimal_year(day), wijken.lag_years[wijk])
+    deprivation, year, lag = wijken.deprivation[wijk], decimal_year(day), wijken.lag_years[wijk]
+    dip, better = transition(year, lag), improvement(year, lag)
+    # volunteering drifts down after 2015 (more in deprived wijken) and drops in the pandemic
+    since_2015 = np.clip(year - 2015.0, 0.0, 8.0) / 8.0
+    less_volunteering = (0.015 + 0.05 * deprivation) * since_2015 + 0.06 * pandemic(year)
     size = len(wijk)
     return pl.DataFrame(
         {
@@ -41,9 +60,13 @@ def bewonersenquete(rng: np.random.Generator, wijken: Wijken, ids: IdSequence) -
             "veldwerk_datum": day,
             "wijkcode": wijken.wijkcode[wijk],
             "gewicht": _weights(rng, size),
-            "zelfredzaam": _missing(rng, _five_point(rng, 0.82 - 0.20 * deprivation - 0.05 * effect), 0.03),
-            "vrijwilligerswerk": _missing(rng, _yes_no(rng, 0.30 - 0.12 * deprivation - 0.04 * effect), 0.04),
-            "mantelzorg": _missing(rng, _yes_no(rng, 0.17 - 0.04 * deprivation - 0.02 * effect), 0.04),
+            "zelfredzaam": _missing(
+                rng, _five_point(rng, 0.82 - 0.20 * deprivation - 0.05 * dip + 0.004 * better), 0.03
+            ),
+            "vrijwilligerswerk": _missing(
+                rng, _yes_no(rng, 0.30 - 0.12 * deprivation - 0.04 * dip - less_volunteering), 0.04
+            ),
+            "mantelzorg": _missing(rng, _yes_no(rng, 0.17 - 0.04 * deprivation - 0.02 * dip), 0.04),
         }
     ).with_columns(pl.col("veldwerk_datum").cast(pl.Date)).sort("veldwerk_datum", "respondent_id")
 
@@ -52,7 +75,8 @@ def clientervaring(rng: np.random.Generator, wijken: Wijken, ids: IdSequence) ->
     """Client experience survey (Wmo and Jeugdwet clients): spring fieldwork, a dip in the transition."""
     client_factor = 0.6 + 0.6 * wijken.deprivation  # more clients, so more respondents, in deprived wijken
     wijk, day = _responses(rng, wijken, _CLIENT_RESPONSES_AT_25000, client_factor, first_month=3)
-    deprivation, effect = wijken.deprivation[wijk], trend(decimal_year(day), wijken.lag_years[wijk])
+    deprivation, year, lag = wijken.deprivation[wijk], decimal_year(day), wijken.lag_years[wijk]
+    effect = 0.09 * transition(year, lag) - 0.05 * improvement(year, lag)
     size = len(wijk)
     jeugdwet = rng.random(size) < 0.2 + 0.8 * wijken.share_0_17[wijk]
     return pl.DataFrame(
@@ -62,7 +86,7 @@ def clientervaring(rng: np.random.Generator, wijken: Wijken, ids: IdSequence) ->
             "wijkcode": wijken.wijkcode[wijk],
             "wet": np.where(jeugdwet, "jeugdwet", "wmo"),
             "gewicht": _weights(rng, size),
-            "tevreden": _missing(rng, _five_point(rng, 0.80 - 0.08 * deprivation - 0.09 * effect), 0.05),
+            "tevreden": _missing(rng, _five_point(rng, 0.80 - 0.08 * deprivation - effect), 0.05),
         }
     ).with_columns(pl.col("veldwerk_datum").cast(pl.Date)).sort("veldwerk_datum", "respondent_id")
 

@@ -39,18 +39,53 @@ def decimal_year(days: np.ndarray) -> np.ndarray:
     return 1970.0 + np.asarray(days, dtype=np.float64) / _DAYS_PER_YEAR
 
 
+def transition(year: np.ndarray, lag_years: np.ndarray) -> np.ndarray:
+    """The temporary deterioration of the 2015 decentralisation: 0 before 2015, about +1 in 2016, then gone.
+
+    Lagging wijken feel it longer.
+    """
+    t = np.asarray(year, dtype=np.float64) - NULMETING_YEAR
+    lag = np.asarray(lag_years, dtype=np.float64)
+    return np.clip(t / 0.5, 0.0, 1.0) * np.exp(-(((t - 1.3) / (0.9 + 0.4 * lag)) ** 2))
+
+
+def improvement(year: np.ndarray, lag_years: np.ndarray) -> np.ndarray:
+    """The improvement the new way of working brings: 0 until 2017, then up to 1 (less in lagging wijken)."""
+    t = np.asarray(year, dtype=np.float64) - NULMETING_YEAR
+    lag = np.asarray(lag_years, dtype=np.float64)
+    return np.clip((t - 2.0 - lag) / 6.0, 0.0, 1.0) / (1.0 + 0.5 * lag)
+
+
 def trend(year: np.ndarray, lag_years: np.ndarray) -> np.ndarray:
     """Policy effect on a wijk at a (fractional) year: 0 before 2015, up to +1 in the transition, then -1.
 
     Mirrors the 2013 council paper: the 2015 decentralisation brings a temporary deterioration,
     recovery and improvement from about 2017; lagging wijken recover later and improve less.
     """
+    return transition(year, lag_years) - improvement(year, lag_years)
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    """0 below 0, 1 above 1, an S-curve in between."""
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def rise_and_partial_recovery(year: np.ndarray, peak: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Relative change since 2015 that rises to `peak` in 2020 and falls back to `end` by 2025.
+
+    How specialist youth support and youth protection went after the Jeugdwet (2015): a rise for
+    some five years, nationally and in Groningen (facts.md), then partly back as the wijkteams and
+    stricter access took hold. `end` above 0 means still above the nulmeting.
+    """
     t = np.asarray(year, dtype=np.float64) - NULMETING_YEAR
-    lag = np.asarray(lag_years, dtype=np.float64)
-    onset = np.clip(t / 0.5, 0.0, 1.0)
-    transition = onset * np.exp(-(((t - 1.3) / (0.9 + 0.4 * lag)) ** 2))
-    improvement = np.clip((t - 2.0 - lag) / 6.0, 0.0, 1.0) / (1.0 + 0.5 * lag)
-    return transition - improvement
+    return peak * _smoothstep(t / 5.0) + (end - peak) * _smoothstep((t - 5.0) / 5.0)
+
+
+def pandemic(year: np.ndarray) -> np.ndarray:
+    """0 .. 1: the pandemic's hold on volunteering and informal help, deepest in autumn 2020."""
+    t = np.asarray(year, dtype=np.float64)
+    return np.exp(-(((t - 2020.9) / 0.7) ** 2))
 
 
 def lognormal_days(
