@@ -69,9 +69,9 @@ def _account() -> html.Div | None:
         return None
     parts: list = [html.Span(f"Ingelogd als {user.name} ({user.role})", className="account-naam")]
     if mode == "login":
+        # The submit button carries the CSRF token as its own name=value (html has no hidden input).
         parts.append(html.Form(
-            [html.Input(type="hidden", name="csrf", value=logout_token()),
-             html.Button("Uitloggen", type="submit", className="uitloggen")],
+            html.Button("Uitloggen", type="submit", name="csrf", value=logout_token(), className="uitloggen"),
             method="POST", action="/logout", className="uitlog-form",
         ))
     else:
