@@ -99,7 +99,7 @@ def _navigation() -> html.Header:
 def _layout() -> html.Div:
     """Built per page load: the notices and the logged-in user belong to this request."""
     texts = notices() if flask.has_request_context() else []
-    notice_area = html.Div([html.P(text, className="melding") for text in texts], id="meldingen",
+    notice_area = html.Div([html.P(text, className="kopmelding") for text in texts], id="meldingen",
                            className="meldingen", role="status") if texts else None
     return html.Div([_navigation(), notice_area,
                      html.Main(dash.page_container, id="inhoud", tabIndex="-1", className="container-fluid py-3")])

@@ -400,7 +400,7 @@ def _refuse(status: int, message: str) -> flask.Response:
 
 
 def _login_page(csrf: str, next_path: str, notices: list[str], error: str = "", status: int = 200) -> flask.Response:
-    notice_html = "".join(f'<p class="melding">{escape(text)}</p>' for text in notices)
+    notice_html = "".join(f'<p class="kopmelding">{escape(text)}</p>' for text in notices)
     error_html = f'<p class="fout" role="alert">{escape(error)}</p>' if error else ""
     html = f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>Inloggen - Wijkmonitor</title>
@@ -409,7 +409,7 @@ def _login_page(csrf: str, next_path: str, notices: list[str], error: str = "", 
 label{{display:block;margin-top:1rem}}input{{width:100%;padding:.5rem;font-size:1rem}}
 button{{margin-top:1.5rem;padding:.5rem 1.5rem;font-size:1rem;background:#0b4f8a;color:#fff;border:0}}
 :focus{{outline:3px solid #e8a33d;outline-offset:2px}}.fout{{color:#a40000;font-weight:bold}}
-.melding{{background:#fff3cd;border-left:4px solid #8a6d00;padding:.5rem .75rem;font-weight:bold}}</style>
+.kopmelding{{background:#fff3cd;border-left:4px solid #8a6d00;padding:.5rem .75rem;font-weight:bold}}</style>
 </head><body><main><h1>Wijkmonitor Sociaal Domein</h1>{notice_html}{error_html}
 <form method="post" action="/login">
 <input type="hidden" name="csrf" value="{escape(csrf)}"><input type="hidden" name="next" value="{escape(next_path)}">
