@@ -55,9 +55,9 @@ def notices() -> list[str]:
     texts = [DEMO_NOTICE] if auth_mode() == "demo" else []
     try:
         meta = published(Path(flask.current_app.config[DB_KEY])).tables["meta"]
-    except (StoreUnavailable, RuntimeError):
+    except (StoreUnavailable, RuntimeError, KeyError):
         return texts  # no store (the pages say so) or no request
-    if meta.filter((pl.col("sleutel") == "fictieve_demogegevens") & (pl.col("waarde") == "ja")).height:
+    if {"sleutel", "waarde"} <= set(meta.columns) and meta.filter((pl.col("sleutel") == "fictieve_demogegevens") & (pl.col("waarde") == "ja")).height:
         texts.append(FICTIVE_NOTICE)
     return texts
 

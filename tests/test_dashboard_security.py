@@ -1,6 +1,7 @@
 """Login, roles, throttling, CSRF and headers of the dashboard's Flask layer."""
 
 import re
+import sqlite3
 from datetime import date
 import subprocess
 import sys
@@ -254,3 +255,54 @@ def test_huge_request_bodies_are_refused(store):
     response = client.post("/_dash-update-component", data=b"x" * (2 * 1024 * 1024),
                            headers={"Content-Type": "application/json"})
     assert response.status_code == 413
+
+
+def test_sessions_expire_when_idle_or_old_and_end_with_a_new_password(store, monkeypatch):
+    from dashboard import users as users_module
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(users_module.time, "time", lambda: now[0])
+    token = store.create_session({"_user_id": "anna"}, "anna")
+    assert store.load_session(token) == {"_user_id": "anna"}
+    now[0] += users_module.SESSION_IDLE_S + 1
+    assert store.load_session(token) is None  # idle too long
+    token = store.create_session({"_user_id": "anna"}, "anna")
+    for _ in range(users_module.SESSION_MAX_S // users_module.SESSION_IDLE_S + 1):
+        now[0] += users_module.SESSION_IDLE_S - 1  # kept busy, but ...
+        store.load_session(token)
+    assert store.load_session(token) is None  # ... never beyond the absolute limit
+    token = store.create_session({"_user_id": "anna"}, "anna")
+    store.set_password("anna", "een-nieuw-wachtwoord")
+    assert store.load_session(token) is None
+    with sqlite3.connect(store.path) as con:
+        stored = [row[0] for row in con.execute("SELECT token_hash FROM sessions")]
+    assert token not in stored
+
+
+def test_state_file_is_created_private_and_an_old_loose_one_tightened(tmp_path):
+    import os
+    import stat
+
+    UserStore(tmp_path / "nieuw.sqlite")
+    assert stat.S_IMODE((tmp_path / "nieuw.sqlite").stat().st_mode) == 0o600
+    old = tmp_path / "oud.sqlite"
+    old.touch()
+    os.chmod(old, 0o644)
+    UserStore(old)
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+
+
+def test_wsgi_entry_point_needs_an_explicit_mode_and_users_for_login(tmp_path):
+    from fixtures.published_store import build_published_store
+
+    db = build_published_store(tmp_path / "monitor.duckdb")
+    env = {"PATH": "/usr/bin:/bin", "WIJKMONITOR_DB": str(db), "WIJKMONITOR_STATE": str(tmp_path / "state.sqlite")}
+    command = [sys.executable, "-c", "import dashboard.wsgi"]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert refused.returncode != 0 and "nog geen gebruikers" in refused.stderr
+    wrong = subprocess.run(command, env={**env, "WIJKMONITOR_AUTH": "open"}, capture_output=True, text=True)
+    assert "WIJKMONITOR_AUTH moet een van demo, login, sso zijn" in wrong.stderr
+    UserStore(tmp_path / "state.sqlite").add("piet", PASSWORD, "beheer")
+    served = subprocess.run([sys.executable, "-c", "import dashboard.wsgi as w; print(w.server.config['WIJKMONITOR_AUTH'])"],
+                            env=env, capture_output=True, text=True)
+    assert served.stdout.strip() == "login", served.stderr
