@@ -32,6 +32,7 @@ MAX_FAILURES = 5  # failed logins per user name and address ...
 FAILURE_WINDOW_S = 15 * 60  # ... within this window, before login is refused for a while
 SESSION_IDLE_S = 60 * 60  # a session unused this long is gone ...
 SESSION_MAX_S = 12 * 60 * 60  # ... and every session ends this long after login
+ANONYMOUS_IDLE_S = 10 * 60  # a session before login (the login form's CSRF token) lives shorter
 _TOUCH_EVERY_S = 60  # refresh last_seen at most once a minute (no write per request)
 
 _SCHEMA = """
@@ -164,8 +165,9 @@ class UserStore:
         now = time.time()
         with closing(self._connect()) as con:
             con.execute("BEGIN IMMEDIATE")
-            con.execute("DELETE FROM sessions WHERE last_seen < ? OR created_at < ?",
-                        (now - SESSION_IDLE_S, now - SESSION_MAX_S))
+            con.execute("DELETE FROM sessions WHERE last_seen < ? OR created_at < ? "
+                        "OR (username IS NULL AND last_seen < ?)",
+                        (now - SESSION_IDLE_S, now - SESSION_MAX_S, now - ANONYMOUS_IDLE_S))
             con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
                         (_token_hash(token), username, json.dumps(data), now, now))
             con.execute("COMMIT")
@@ -175,12 +177,13 @@ class UserStore:
         """The data of a live session, or None when the token is unknown, revoked or expired."""
         now = time.time()
         with closing(self._connect()) as con:
-            row = con.execute("SELECT data, created_at, last_seen FROM sessions WHERE token_hash = ?",
+            row = con.execute("SELECT data, username, created_at, last_seen FROM sessions WHERE token_hash = ?",
                               (_token_hash(token),)).fetchone()
         if row is None:
             return None
-        data, created_at, last_seen = row
-        if now - last_seen > SESSION_IDLE_S or now - created_at > SESSION_MAX_S:
+        data, username, created_at, last_seen = row
+        idle_limit = SESSION_IDLE_S if username else ANONYMOUS_IDLE_S
+        if now - last_seen > idle_limit or now - created_at > SESSION_MAX_S:
             self.delete_session(token)
             return None
         if now - last_seen > _TOUCH_EVERY_S:

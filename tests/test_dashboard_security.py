@@ -271,6 +271,9 @@ def test_sessions_expire_when_idle_or_old_and_end_with_a_new_password(store, mon
         now[0] += users_module.SESSION_IDLE_S - 1  # kept busy, but ...
         store.load_session(token)
     assert store.load_session(token) is None  # ... never beyond the absolute limit
+    anonymous = store.create_session({"csrf": "x"}, None)
+    now[0] += users_module.ANONYMOUS_IDLE_S + 1
+    assert store.load_session(anonymous) is None  # a login form left open
     token = store.create_session({"_user_id": "anna"}, "anna")
     store.set_password("anna", "een-nieuw-wachtwoord")
     assert store.load_session(token) is None
