@@ -76,6 +76,8 @@ def resolve_settings(host: str, store: UserStore, auth: str | None = None, sso_h
     if mode == "demo" and host not in LOOPBACK_HOSTS:
         raise WijkmonitorError(f"zonder inloggen alleen op 127.0.0.1; om op {host} te luisteren: voeg gebruikers toe "
                                "(wijkmonitor users add) of kies --auth login of --auth sso")
+    if not secure_cookies and host not in LOOPBACK_HOSTS:
+        raise WijkmonitorError("--insecure-cookies alleen op 127.0.0.1 (om te testen); daarbuiten gaat het sessiecookie alleen over HTTPS")
     if mode == "login" and not store.has_users():
         raise WijkmonitorError(f"--auth login maar er zijn nog geen gebruikers in {store.path}; "
                                f"voeg er een toe met: wijkmonitor users add NAAM --role beheer --state {store.path}")

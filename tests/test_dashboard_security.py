@@ -59,6 +59,8 @@ def test_the_auth_mode_is_explicit_never_taken_from_the_bind_address(tmp_path, s
         resolve_settings("127.0.0.1", store, "sso", "X-Remote-User")
     sso = resolve_settings("10.0.0.1", empty, None, "X-Remote-User", ["10.0.0.2"])
     assert (sso.auth, sso.sso_header, sso.trusted_proxies) == ("sso", "X-Remote-User", frozenset({"10.0.0.2"}))
+    with pytest.raises(WijkmonitorError, match="--insecure-cookies alleen op 127.0.0.1"):
+        resolve_settings("10.0.0.1", store, secure_cookies=False)
     with pytest.raises(WijkmonitorError, match="geen IP-adres"):
         resolve_settings("127.0.0.1", store, "sso", "X-Remote-User", ["proxy.example"])
 
