@@ -15,6 +15,7 @@ from dash import Dash, html
 
 import flask
 import polars as pl
+from markupsafe import escape
 
 from dashboard.components import DB_KEY, STATE_KEY
 from dashboard.data import StoreUnavailable, published
@@ -40,6 +41,7 @@ INDEX_STRING = """<!DOCTYPE html>
     </head>
     <body>
         <a class="skip-link" href="#inhoud">Naar de inhoud</a>
+        <!--wijkmonitor-bovenbalk-->
         {%app_entry%}
         <footer>
             {%config%}
@@ -62,25 +64,42 @@ def notices() -> list[str]:
     return texts
 
 
-def _account() -> html.Div | None:
-    """Who is logged in, and the logout button (a real form: works without script and by keyboard)."""
+TOP_MARK = "<!--wijkmonitor-bovenbalk-->"
+
+
+class _Dashboard(Dash):
+    """Dash whose page HTML carries, from the server, this request's notices and logout form.
+
+    In the HTML rather than the Dash layout: shown on every page before any script runs, and the
+    logout form is a plain form that works by keyboard and without script.
+    """
+
+    def interpolate_index(self, **kwargs) -> str:
+        return super().interpolate_index(**kwargs).replace(TOP_MARK, top_bar() if flask.has_request_context() else "", 1)
+
+
+def top_bar() -> str:
+    """HTML above the site header: the notices (demo, fictitious data) and who is logged in."""
+    parts = []
+    texts = notices()
+    if texts:
+        items = "".join(f'<p class="kopmelding">{escape(text)}</p>' for text in texts)
+        parts.append(f'<div id="meldingen" class="meldingen" role="note" aria-label="Let op">{items}</div>')
     user, mode = current_user(), auth_mode()
-    if user is None or mode == "demo":
-        return None
-    parts: list = [html.Span(f"Ingelogd als {user.name} ({user.role})", className="account-naam")]
-    if mode == "login":
-        # The submit button carries the CSRF token as its own name=value (html has no hidden input).
-        parts.append(html.Form(
-            html.Button("Uitloggen", type="submit", name="csrf", value=logout_token(), className="uitloggen"),
-            method="POST", action="/logout", className="uitlog-form",
-        ))
-    else:
-        parts.append(html.Span(" · uitloggen via de single sign-on van de gemeente"))
-    return html.Div(parts, className="account")
+    if user is not None and mode in ("login", "sso"):
+        who = f'<span class="account-naam">Ingelogd als {escape(user.name)} ({escape(user.role)})</span>'
+        if mode == "login":
+            action = ('<form method="post" action="/logout" class="uitlog-form">'
+                      f'<input type="hidden" name="csrf" value="{escape(logout_token())}">'
+                      '<button type="submit" class="uitloggen">Uitloggen</button></form>')
+        else:
+            action = '<span>uitloggen via de single sign-on van de gemeente</span>'
+        parts.append(f'<div id="account" class="account no-print">{who}{action}</div>')
+    return "\n".join(parts)
 
 
 def _navigation() -> html.Header:
-    """The site header with one real link per registered page, the user and the logout button."""
+    """The site header with one real link per registered page."""
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()
@@ -89,20 +108,11 @@ def _navigation() -> html.Header:
     return html.Header(
         [
             html.Div([html.Span("Wijkmonitor Sociaal Domein", className="merk"),
-                      html.Span(" · gemeente Groningen", className="merk-sub"), _account()], className="kop"),
+                      html.Span(" · gemeente Groningen", className="merk-sub")], className="kop"),
             html.Nav(dbc.Nav(links, pills=True, className="flex-wrap"), **{"aria-label": "Hoofdmenu"}),
         ],
         className="site-header no-print",
     )
-
-
-def _layout() -> html.Div:
-    """Built per page load: the notices and the logged-in user belong to this request."""
-    texts = notices() if flask.has_request_context() else []
-    notice_area = html.Div([html.P(text, className="kopmelding") for text in texts], id="meldingen",
-                           className="meldingen", role="status") if texts else None
-    return html.Div([_navigation(), notice_area,
-                     html.Main(dash.page_container, id="inhoud", tabIndex="-1", className="container-fluid py-3")])
 
 
 def create_app(db: Path, state: Path | None = None, security: SecuritySettings | None = None) -> Dash:
@@ -110,7 +120,7 @@ def create_app(db: Path, state: Path | None = None, security: SecuritySettings |
 
     Without security settings the app is the demo: no login, for the local operator only.
     """
-    app = Dash(
+    app = _Dashboard(
         __name__,
         use_pages=True,
         pages_folder=str(HERE / "pages"),
@@ -124,7 +134,9 @@ def create_app(db: Path, state: Path | None = None, security: SecuritySettings |
     app.server.config[DB_KEY] = str(Path(db).resolve())
     state_path = Path(state or default_state_path(Path(db))).resolve()
     app.server.config[STATE_KEY] = str(state_path)
-    app.layout = _layout
+    app.layout = html.Div(
+        [_navigation(), html.Main(dash.page_container, id="inhoud", tabIndex="-1", className="container-fluid py-3")]
+    )
     # Bind the page callbacks to this app now, so a second app in the same process gets its own.
     app._setup_server()
     install_security(app, UserStore(state_path), security or SecuritySettings(auth="demo"), notices)
