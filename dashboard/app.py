@@ -157,8 +157,7 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8050, state: Path | Non
           trusted_proxies: list[str] | tuple[str, ...] = (), insecure_cookies: bool = False) -> None:
     """Serve the dashboard with gunicorn; refuses (WijkmonitorError) a demo beyond loopback or a busy port."""
     state_path = Path(state or default_state_path(Path(db)))
-    security = resolve_settings(host, UserStore(state_path), auth, sso_header, trusted_proxies,
-                                secure_cookies=not insecure_cookies)
+    security = resolve_settings(host, state_path, auth, sso_header, trusted_proxies, secure_cookies=not insecure_cookies)
     check_port_free(host, port)
     # Checked in a spawned process: once polars has run a query here, its thread pool deadlocks every
     # gunicorn worker forked from this process on the worker's first query.

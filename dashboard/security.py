@@ -15,6 +15,7 @@ import hmac
 import ipaddress
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import flask
@@ -61,16 +62,17 @@ class User(flask_login.UserMixin):
 DEMO_USER = User("demo", "beheer")
 
 
-def resolve_settings(host: str, store: UserStore, auth: str | None = None, sso_header: str | None = None,
+def resolve_settings(host: str, state: Path, auth: str | None = None, sso_header: str | None = None,
                      trusted_proxies: list[str] | tuple[str, ...] = (), secure_cookies: bool = True) -> SecuritySettings:
     """The settings `serve` runs with, or a WijkmonitorError saying in one Dutch line why it refuses.
 
-    Without --auth: login when users are configured, else the demo (loopback only).
+    Without --auth: login when the state file holds users, else the demo (loopback only).
     """
+    has_users = Path(state).exists() and UserStore(state).has_users()  # a refusal creates no state file
     proxies = frozenset(_check_address(address) for address in trusted_proxies)
     if sso_header and auth not in (None, "sso"):
         raise WijkmonitorError(f"--sso-header hoort bij --auth sso, niet bij --auth {auth}")
-    mode = auth or ("sso" if sso_header else "login" if store.has_users() else "demo")
+    mode = auth or ("sso" if sso_header else "login" if has_users else "demo")
     if mode == "sso" and not (sso_header and proxies):
         raise WijkmonitorError("--auth sso vraagt --sso-header (bijv. X-Remote-User) en --trusted-proxy met het adres van de proxy")
     if mode == "demo" and host not in LOOPBACK_HOSTS:
@@ -78,9 +80,9 @@ def resolve_settings(host: str, store: UserStore, auth: str | None = None, sso_h
                                "(wijkmonitor users add) of kies --auth login of --auth sso")
     if not secure_cookies and host not in LOOPBACK_HOSTS:
         raise WijkmonitorError("--insecure-cookies alleen op 127.0.0.1 (om te testen); daarbuiten gaat het sessiecookie alleen over HTTPS")
-    if mode == "login" and not store.has_users():
-        raise WijkmonitorError(f"--auth login maar er zijn nog geen gebruikers in {store.path}; "
-                               f"voeg er een toe met: wijkmonitor users add NAAM --role beheer --state {store.path}")
+    if mode == "login" and not has_users:
+        raise WijkmonitorError(f"--auth login maar er zijn nog geen gebruikers in {state}; "
+                               f"voeg er een toe met: wijkmonitor users add NAAM --role beheer --state {state}")
     return SecuritySettings(auth=mode, sso_header=sso_header if mode == "sso" else None,
                             trusted_proxies=proxies, secure_cookies=secure_cookies)
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from dashboard.app import create_app
 from dashboard.notes import default_state_path
 from dashboard.security import AUTH_MODES, SecuritySettings, resolve_settings
-from dashboard.users import UserStore
 from wijkmonitor.errors import WijkmonitorError
 
 if "WIJKMONITOR_DB" not in os.environ:
@@ -32,7 +31,7 @@ if _auth == "demo":
     _security = SecuritySettings(auth="demo")
 else:
     _security = resolve_settings(
-        "wsgi", UserStore(_state), _auth, os.environ.get("WIJKMONITOR_SSO_HEADER") or None,
+        "wsgi", _state, _auth, os.environ.get("WIJKMONITOR_SSO_HEADER") or None,
         [a for a in os.environ.get("WIJKMONITOR_TRUSTED_PROXIES", "").split(",") if a.strip()],
     )
 server = create_app(_db, _state, _security).server

@@ -47,22 +47,23 @@ def _login(client, user, password):
 
 
 def test_the_auth_mode_is_explicit_never_taken_from_the_bind_address(tmp_path, store):
-    empty = UserStore(tmp_path / "leeg.sqlite")
+    empty, users = tmp_path / "bestaat-niet.sqlite", store.path
     assert resolve_settings("127.0.0.1", empty).auth == "demo"
-    assert resolve_settings("127.0.0.1", store).auth == "login"  # users configured: login, on loopback too
-    assert resolve_settings("0.0.0.0", store).auth == "login"
+    assert resolve_settings("127.0.0.1", users).auth == "login"  # users configured: login, on loopback too
+    assert resolve_settings("0.0.0.0", users).auth == "login"
     with pytest.raises(WijkmonitorError, match="zonder inloggen alleen op 127.0.0.1"):
         resolve_settings("0.0.0.0", empty)
     with pytest.raises(WijkmonitorError, match="nog geen gebruikers"):
         resolve_settings("127.0.0.1", empty, "login")
     with pytest.raises(WijkmonitorError, match="--trusted-proxy"):
-        resolve_settings("127.0.0.1", store, "sso", "X-Remote-User")
+        resolve_settings("127.0.0.1", users, "sso", "X-Remote-User")
     sso = resolve_settings("10.0.0.1", empty, None, "X-Remote-User", ["10.0.0.2"])
     assert (sso.auth, sso.sso_header, sso.trusted_proxies) == ("sso", "X-Remote-User", frozenset({"10.0.0.2"}))
     with pytest.raises(WijkmonitorError, match="--insecure-cookies alleen op 127.0.0.1"):
-        resolve_settings("10.0.0.1", store, secure_cookies=False)
+        resolve_settings("10.0.0.1", users, secure_cookies=False)
+    assert not empty.exists()  # refusing or choosing the demo creates no state file
     with pytest.raises(WijkmonitorError, match="geen IP-adres"):
-        resolve_settings("127.0.0.1", store, "sso", "X-Remote-User", ["proxy.example"])
+        resolve_settings("127.0.0.1", users, "sso", "X-Remote-User", ["proxy.example"])
 
 
 @pytest.mark.parametrize("target", [

@@ -248,6 +248,7 @@ def test_beyond_loopback_without_an_auth_mode_refuses_to_start(tmp_path):
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 3
     assert result.stderr.count("\n") == 1 and "zonder inloggen alleen op 127.0.0.1" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["monitor.duckdb"]  # no state file left behind
 
 
 # --- login ------------------------------------------------------------------------------------------

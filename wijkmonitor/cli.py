@@ -116,8 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", choices=["login", "sso"],
                    help="login: every request needs a user (default when users exist); sso: the user comes from "
                         "--sso-header set by the proxy; without either: the demo, loopback only")
-    p.add_argument("--sso-header", metavar="HEADER",
-                   help="header with the user name set by the single-sign-on proxy (e.g. X-Remote-User); implies --auth sso")
+    p.add_argument("--sso-header", "--trusted-user-header", dest="sso_header", metavar="HEADER",
+                   help="header with the user name set by the single-sign-on proxy (e.g. X-Remote-User); implies --auth sso "
+                        "and needs --trusted-proxy")
     p.add_argument("--trusted-proxy", metavar="ADDRESS", action="append", default=[],
                    help="address of the reverse proxy whose X-Forwarded-For and SSO header are believed (repeatable)")
     p.add_argument("--insecure-cookies", action="store_true",
