@@ -215,6 +215,8 @@ def install_security(app, store: UserStore, settings: SecuritySettings, notices=
 
     @logins.user_loader
     def _from_session(name: str) -> User | None:
+        if settings.auth != "login":
+            return None  # in sso mode a session left from an earlier login mode does not bypass the proxy
         role = store.role_of(name)  # a removed user loses access at once
         return User(name, role) if role else None
 

@@ -177,6 +177,9 @@ def test_sso_header_only_when_switched_on_and_only_from_the_proxy(store):
     assert on.get("/").status_code == 401
     direct = _client(store, remote="10.0.0.9", **sso)
     assert direct.get("/wie", headers={"X-Remote-User": "anna"}).status_code == 401
+    token = store.create_session({"_user_id": "anna"}, "anna")  # a session from an earlier login mode
+    direct.set_cookie("wijkmonitor_sessie", token)
+    assert direct.get("/wie").status_code == 401
 
 
 def test_security_headers_and_session_cookie_flags(store):
