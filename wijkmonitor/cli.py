@@ -7,6 +7,7 @@ WijkmonitorError into one line on stderr and a non-zero exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,8 +44,8 @@ def _export(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from dashboard.app import serve
 
-    serve(db=args.db, host=args.host, port=args.port, state=args.state, workers=args.workers,
-          trusted_user_header=args.trusted_user_header, insecure_cookies=args.insecure_cookies)
+    serve(db=args.db, host=args.host, port=args.port, state=args.state, workers=args.workers, auth=args.auth,
+          sso_header=args.sso_header, trusted_proxies=args.trusted_proxy, insecure_cookies=args.insecure_cookies)
     return EXIT_OK
 
 
@@ -112,8 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8050)
     p.add_argument("--state", type=Path, help="app-state SQLite for PDCA notes (default: next to --db)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    p.add_argument("--trusted-user-header", metavar="HEADER",
-                   help="trust this header (e.g. X-Remote-User) set by the single-sign-on proxy; off by default")
+    p.add_argument("--auth", choices=["login", "sso"],
+                   help="login: every request needs a user (default when users exist); sso: the user comes from "
+                        "--sso-header set by the proxy; without either: the demo, loopback only")
+    p.add_argument("--sso-header", "--trusted-user-header", dest="sso_header", metavar="HEADER",
+                   help="header with the user name set by the single-sign-on proxy (e.g. X-Remote-User); implies --auth sso "
+                        "and needs --trusted-proxy")
+    p.add_argument("--trusted-proxy", metavar="ADDRESS", action="append", default=[],
+                   help="address of the reverse proxy whose X-Forwarded-For and SSO header are believed (repeatable)")
     p.add_argument("--insecure-cookies", action="store_true",
                    help="send the session cookie over plain HTTP too (testing only; use HTTPS in production)")
     p.set_defaults(run=_serve)
@@ -129,7 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def keep_files_private() -> None:
+    """Every file and folder a command creates (state, warehouse, archive, published store, exports)
+    is readable by the account that runs it only: 0600 files, 0700 folders. Share deliberately."""
+    os.umask(0o077)
+
+
 def main(argv: list[str] | None = None) -> int:
+    keep_files_private()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "users" and args.action != "list" and not args.username:
