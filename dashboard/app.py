@@ -13,7 +13,7 @@ from dash import Dash, html
 
 from dashboard.components import DB_KEY, STATE_KEY
 from dashboard.data import StoreUnavailable, published
-from dashboard.notes import default_state_path
+from dashboard.acties import default_state_path
 from dashboard.security import SecuritySettings, install_security, login_required_for
 from dashboard.serving import run_server
 from dashboard.users import UserStore
