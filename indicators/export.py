@@ -103,7 +103,8 @@ def _extra_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     return tuple(c for c in EXTRA_COLUMNS if c in present)
 
 
-def _nl_date(value: date | str) -> str:
+def nl_date(value: date | str) -> str:
+    """A date as dd-mm-jjjj (the Dutch way, never mm/dd/yyyy)."""
     return (date.fromisoformat(value[:10]) if isinstance(value, str) else value).strftime("%d-%m-%Y")
 
 
@@ -123,12 +124,12 @@ def metadata(meta: dict[str, str], definitions: list[dict[str, Any]], *, onderwe
         ("Gemeente", gemeente),
         ("Peildatum", peildatum),
         ("Bron", f"gepubliceerde cijfers van de Wijkmonitor Sociaal Domein, gemeente {gemeente}"
-                 + (f", gepubliceerd op {_nl_date(published)}" if published else "")
+                 + (f", gepubliceerd op {nl_date(published)}" if published else "")
                  + (f"; registraties en enquêtes: {', '.join(bronnen)}" if bronnen else "")),
         ("Gedownload op", gedownload.strftime("%d-%m-%Y %H:%M")),
     ]
     if meta.get("nulmeting"):
-        lines.append(("Nulmeting", _nl_date(meta["nulmeting"])))
+        lines.append(("Nulmeting", nl_date(meta["nulmeting"])))
     lines.append(("Onderdrukking", SUPPRESSION_NOTE))
     rules: dict[str, list[str]] = {}
     for definition in definitions:
@@ -149,7 +150,7 @@ def _store_metadata(con: duckdb.DuckDBPyConnection, definitions: list[dict[str, 
     meta = dict(con.execute("select sleutel, waarde from meta").fetchall())
     peildata = [row[0] for row in con.execute("select distinct peildatum from indicator_values order by 1").fetchall()]
     gemeente = con.execute("select any_value(gebiedsnaam) from indicator_values where niveau = 'gemeente'").fetchone()[0]
-    span = f"{_nl_date(peildata[0])} tot en met {_nl_date(peildata[-1])} ({len(peildata)} peildata)" if peildata else "–"
+    span = f"{nl_date(peildata[0])} tot en met {nl_date(peildata[-1])} ({len(peildata)} peildata)" if peildata else "–"
     return metadata(meta, definitions, onderwerp="alle gepubliceerde cijfers (publicatiecontract, lang formaat)",
                     peildatum=span, gemeente=gemeente or "", gedownload=datetime.now())
 
