@@ -311,7 +311,11 @@ def fill_form(_signal_clicks, _edit_clicks, _clear, _versie, peildatum_iso, indi
     fired = [t for t in dash.ctx.triggered if t["value"]]
     if not fired:
         raise dash.exceptions.PreventUpdate  # buttons that were just drawn, not clicked
-    trigger = dash.ctx.triggered_prop_ids[fired[0]["prop_id"]]
+    return form_values(dash.ctx.triggered_prop_ids[fired[0]["prop_id"]], peildatum_iso, indicator, gebied)
+
+
+def form_values(trigger: object, peildatum_iso: str | None, indicator: str | None, gebied: str | None) -> tuple:
+    """The form's values (FORM_FIELDS, then the message) for what was clicked."""
     data = store()
     empty = (NEW_TITLE, None, "", "", indicator, False, gebied, False, "", "", "", "", "open")
     if isinstance(trigger, dict) and trigger["type"] == ids.PDCA_SIGNAAL_KNOP:
