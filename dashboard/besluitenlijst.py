@@ -110,13 +110,21 @@ _CSS = """
 body { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; color: #1a1a1a; }
 h1 { font-size: 16pt; margin: 0 0 4pt; } h2 { font-size: 12pt; margin: 14pt 0 4pt; }
 p.sub { margin: 0 0 2pt; } p.fictief { font-weight: bold; border: 1pt solid #1a1a1a; padding: 3pt 6pt; }
-table { border-collapse: collapse; width: 100%; } thead { display: table-header-group; }
-th, td { border: 0.5pt solid #888; padding: 3pt; text-align: left; vertical-align: top; white-space: pre-wrap; }
-th { background: #eeeeee; } tr { break-inside: avoid; } td.te-laat { font-weight: bold; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; } thead { display: table-header-group; }
+th, td { border: 0.5pt solid #888; padding: 3pt; text-align: left; vertical-align: top; white-space: pre-wrap;
+         overflow-wrap: anywhere; }
+th { background: #eeeeee; overflow-wrap: normal; } tr { break-inside: avoid; } td.te-laat { font-weight: bold; }
 """
 
 
+# Relative column widths, so long texts wrap inside the page instead of running off it.
+_WIDTHS = {"Nr.": 3, "Sessie": 7, "Indicator": 11, "Gebied": 8, "Signaal": 14, "Actie": 16, "Besluit": 12, "Eigenaar": 8,
+           "Deadline": 8, "Status": 7, "Auteur": 7, "Laatst gewijzigd": 9}
+
+
 def _table(headers: tuple[str, ...], rows: list[list[str]], late: list[bool] | None = None) -> str:
+    total = sum(_WIDTHS[h] for h in headers)
+    cols = "".join(f'<col style="width:{100 * _WIDTHS[h] / total:.1f}%">' for h in headers)
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
 
     def cell(text: str, late_status: bool) -> str:
@@ -127,7 +135,7 @@ def _table(headers: tuple[str, ...], rows: list[list[str]], late: list[bool] | N
         "<tr>" + "".join(cell(c, bool(late and late[y]) and x == len(cells) - 3) for x, c in enumerate(cells)) + "</tr>"
         for y, cells in enumerate(rows)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def minutes_html(minutes: Besluitenlijst) -> str:
