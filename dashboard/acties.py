@@ -304,15 +304,17 @@ def actions_of(state: Path, sessie: date) -> list[Actie]:
 
 
 def carried_over(state: Path, sessie: date) -> list[Actie]:
-    """Actions of earlier sessions that are still open or lopend: they come back in this session.
+    """Actions of earlier sessions that come back in this session: those still open or lopend, and those
+    changed in this session (so one closed during the session stays in its view and minutes).
 
     Earliest due date first (no due date last), then oldest.
     """
     rows = _read(
         state,
-        f"SELECT {_STAND_COLUMNS} FROM actie_stand WHERE sessie < ? AND status IN ('open', 'lopend')"
-        " ORDER BY deadline IS NULL, deadline, id",
-        (sessie.isoformat(),),
+        f"SELECT {_STAND_COLUMNS} FROM actie_stand s WHERE s.sessie < ? AND (s.status IN ('open', 'lopend')"
+        " OR EXISTS (SELECT 1 FROM actie_versies w WHERE w.actie_id = s.id AND w.sessie = ?))"
+        " ORDER BY s.deadline IS NULL, s.deadline, s.id",
+        (sessie.isoformat(), sessie.isoformat()),
     )
     return [_actie(row) for row in rows]
 

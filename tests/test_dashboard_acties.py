@@ -105,13 +105,17 @@ def test_open_actions_are_carried_into_later_sessions_and_overdue_ones_flagged(t
     update_action(state, closed, Invoer("klaar", "afgerond"), "anna", "programmateam", SESSIE, 1)
     cancelled = _add(state, "vervallen")
     update_action(state, cancelled, Invoer("vervallen", "vervallen"), "anna", "programmateam", SESSIE, 1)
-    _add(state, "van de volgende sessie", sessie=VOLGENDE)
+    next_one = _add(state, "van de volgende sessie", sessie=VOLGENDE)
     carried = carried_over(state, VOLGENDE)
     assert [a.id for a in carried] == [late, on_time, no_deadline]  # earliest due date first, none last
     today = date(2018, 1, 15)
     assert [a.te_laat(today) for a in carried] == [True, False, False]
     assert not action(state, closed).te_laat(today)  # afgerond is never overdue
     assert carried_over(state, SESSIE) == []  # nothing from the same or a later session
+    # closed during the next session: it stays in that session's view, and no longer comes back after it
+    update_action(state, late, Invoer("te laat", "afgerond", deadline=date(2017, 6, 1)), "anna", "programmateam", VOLGENDE, 1)
+    assert [a.id for a in carried_over(state, VOLGENDE)] == [late, on_time, no_deadline]
+    assert [a.id for a in carried_over(state, date(2019, 1, 1))] == [on_time, no_deadline, next_one]
 
 
 def test_sessions_and_only_earlier_sessions(tmp_path):
