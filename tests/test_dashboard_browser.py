@@ -109,17 +109,18 @@ def test_unknown_url_ids_show_a_message(driver, base_url, path, expected):
     assert expected in _open(driver, base_url + path)
 
 
-def test_pdca_note_round_trips_and_is_escaped(driver, base_url):
+def test_pdca_action_round_trips_and_is_escaped(driver, base_url):
     _open(driver, base_url + "/pdca")
-    note = "Extra inzet <b>wijkteam</b> Oud-West"
-    driver.find_element("id", "pdca-notitie").send_keys(note)
+    text = "Extra inzet <b>wijkteam</b> Oud-West"
+    driver.find_element("id", "pdca-omschrijving").send_keys(text)
     driver.find_element("id", "pdca-eigenaar").send_keys("J. de Vries")
     _click(driver, driver.find_element("id", "pdca-opslaan"))
-    _wait(driver, lambda d: "Notitie opgeslagen." in d.find_element("id", "pdca-melding").text)
-    text = _open(driver, base_url + "/pdca")  # a fresh page load reads the notes store again
-    assert note in text and "J. de Vries" in text
-    assert driver.find_elements("css selector", "#pdca-notities b") == []
-    assert "Sessie 1 januari 2017" in driver.find_element("id", "pdca-historie").text
+    _wait(driver, lambda d: "Actie opgeslagen." in d.find_element("id", "pdca-melding").text)
+    page = _open(driver, base_url + "/pdca")  # a fresh page load reads the actions store again
+    assert text in page and "J. de Vries" in page
+    assert driver.find_elements("css selector", "#pdca-acties b") == []
+    _open(driver, base_url + "/pdca?peildatum=2018-01-01")  # unknown: the latest session, nothing earlier listed
+    assert "Geen eerdere sessies" in driver.find_element("id", "pdca-historie").text
 
 
 def test_skip_link_is_first_and_focus_is_visible(driver, base_url):
