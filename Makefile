@@ -19,10 +19,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# Debian's Chromium and its driver for the browser tests (CI runs as root).
+# Debian's Chromium and its driver for the browser tests, and Pango + a font for WeasyPrint's PDFs
+# (besluitenlijst, council report) (CI runs as root).
 browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+		|| ! ldconfig -p | grep -q libpangoft2-1.0; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; \
 	fi
 
 $(DEMO)/bronnen:
