@@ -105,21 +105,24 @@ def _cells(row: dict) -> list[str]:
 
 _CSS = """
 @page { size: A4 landscape; margin: 1.6cm 1.4cm 1.8cm;
-        @bottom-left { content: "BRON"; font-size: 8pt; color: #444; }
-        @bottom-right { content: "pagina " counter(page) " van " counter(pages); font-size: 8pt; color: #444; } }
+        @bottom-left { content: "BRON"; font: 8pt "DejaVu Sans", sans-serif; color: #444; }
+        @bottom-right { content: "pagina " counter(page) " van " counter(pages); font: 8pt "DejaVu Sans", sans-serif;
+                        color: #444; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; color: #1a1a1a; }
 h1 { font-size: 16pt; margin: 0 0 4pt; } h2 { font-size: 12pt; margin: 14pt 0 4pt; }
 p.sub { margin: 0 0 2pt; } p.fictief { font-weight: bold; border: 1pt solid #1a1a1a; padding: 3pt 6pt; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; } thead { display: table-header-group; }
 th, td { border: 0.5pt solid #888; padding: 3pt; text-align: left; vertical-align: top; white-space: pre-wrap;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; font-size: 8.5pt; }
+td.datum { white-space: nowrap; }
 th { background: #eeeeee; overflow-wrap: normal; } tr { break-inside: avoid; } td.te-laat { font-weight: bold; }
 """
 
 
 # Relative column widths, so long texts wrap inside the page instead of running off it.
-_WIDTHS = {"Nr.": 3, "Sessie": 7, "Indicator": 11, "Gebied": 8, "Signaal": 14, "Actie": 16, "Besluit": 12, "Eigenaar": 8,
-           "Deadline": 8, "Status": 7, "Auteur": 7, "Laatst gewijzigd": 9}
+_WIDTHS = {"Nr.": 3, "Sessie": 9, "Indicator": 11, "Gebied": 8, "Signaal": 13, "Actie": 15, "Besluit": 12, "Eigenaar": 8,
+           "Deadline": 9, "Status": 7, "Auteur": 7, "Laatst gewijzigd": 9}
+_DATE_HEADERS = ("Sessie", "Deadline")  # never broken inside a date
 
 
 def _table(headers: tuple[str, ...], rows: list[list[str]], late: list[bool] | None = None) -> str:
@@ -127,12 +130,12 @@ def _table(headers: tuple[str, ...], rows: list[list[str]], late: list[bool] | N
     cols = "".join(f'<col style="width:{100 * _WIDTHS[h] / total:.1f}%">' for h in headers)
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
 
-    def cell(text: str, late_status: bool) -> str:
-        return f'<td class="te-laat">{html.escape(text)}</td>' if late_status else f"<td>{html.escape(text or '')}</td>"
+    def cell(text: str, header: str, late_status: bool) -> str:
+        kind = "te-laat" if late_status and header == "Status" else "datum" if header in _DATE_HEADERS else ""
+        return f'<td class="{kind}">{html.escape(text or "")}</td>' if kind else f"<td>{html.escape(text or '')}</td>"
 
-    # the status column is the third from the end; an overdue status is printed bold
     body = "".join(
-        "<tr>" + "".join(cell(c, bool(late and late[y]) and x == len(cells) - 3) for x, c in enumerate(cells)) + "</tr>"
+        "<tr>" + "".join(cell(c, headers[x], bool(late and late[y])) for x, c in enumerate(cells)) + "</tr>"
         for y, cells in enumerate(rows)
     )
     return f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

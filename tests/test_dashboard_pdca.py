@@ -137,7 +137,7 @@ def test_besluitenlijst_pdf_holds_signals_decisions_and_actions(site, minutes_st
     pdf = tmp_path / besluitenlijst.filename(PEILDATUM, "pdf")
     pdf.write_bytes(besluitenlijst.pdf_bytes(minutes))
     assert pdf.name == "wijkmonitor_besluitenlijst_2017-01-01.pdf" and pdf.read_bytes()[:5] == b"%PDF-"
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+    text = " ".join(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
                                    check=True).stdout.split())
     for expected in ("Besluitenlijst PDCA-sessie peildatum 1 januari 2017", "Besproken signalen",
                      "buiten marge: Zelfredzaamheid, Oud-Zuid", "Extra wijkcoach", "J. de Vries", "31-03-2017",

@@ -250,6 +250,7 @@ def layout(peildatum: str | None = None, **_: object) -> html.Div:
                        className="me-2"),
             dbc.Button("Besluitenlijst (Excel)", id=ids.PDCA_EXPORT_XLSX, color="secondary", outline=True, size="sm"),
             dcc.Download(id=ids.PDCA_DOWNLOAD),
+            html.Div(id=ids.PDCA_EXPORT_MELDING, role="status", **{"aria-live": "polite"}),
         ], className="downloads no-print my-2"),
         html.H2("Eerdere sessies", className="h5 mt-3"),
         html.Div(_history(chosen), id=ids.PDCA_HISTORIE),
@@ -403,16 +404,23 @@ clientside_callback(
 
 @callback(
     Output(ids.PDCA_DOWNLOAD, "data"),
+    Output(ids.PDCA_EXPORT_MELDING, "children"),
     Input(ids.PDCA_EXPORT_PDF, "n_clicks"),
     Input(ids.PDCA_EXPORT_XLSX, "n_clicks"),
     State(ids.PDCA_PEILDATUM, "value"),
     prevent_initial_call=True,
 )
-def export_minutes(_pdf: int | None, _xlsx: int | None, peildatum_iso: str | None) -> dict:
+def export_minutes(_pdf: int | None, _xlsx: int | None, peildatum_iso: str | None) -> tuple:
     """The session's besluitenlijst as PDF or Excel."""
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
     minutes = besluitenlijst.build(data, state_path(), peildatum)
     if dash.ctx.triggered_id == ids.PDCA_EXPORT_PDF:
-        return dcc.send_bytes(besluitenlijst.pdf_bytes(minutes), besluitenlijst.filename(peildatum, "pdf"))
-    return dcc.send_bytes(besluitenlijst.xlsx_bytes(minutes), besluitenlijst.filename(peildatum, "xlsx"))
+        try:
+            content = besluitenlijst.pdf_bytes(minutes)
+        except OSError:  # WeasyPrint loads Pango at first use; without it, say what to install
+            return dash.no_update, message("De PDF kan op deze server niet worden gemaakt: Pango ontbreekt "
+                                           "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0). "
+                                           "De besluitenlijst in Excel werkt wel.", "danger")
+        return dcc.send_bytes(content, besluitenlijst.filename(peildatum, "pdf")), None
+    return dcc.send_bytes(besluitenlijst.xlsx_bytes(minutes), besluitenlijst.filename(peildatum, "xlsx")), None
