@@ -310,16 +310,19 @@ def _single(rows: list[dict], key: str) -> object:
     return values.pop() if len(values) == 1 else None
 
 
-def export_metadata(data: Published, onderwerp: str, peildatum: date | None,
+def export_metadata(data: Published, onderwerp: str, peildatum: date | str | None,
                     indicators: list[str] | None = None) -> list[tuple[str, str]]:
-    """What a download holds: subject, peildatum, source, definitions, download date, suppression, demo flag."""
-    chosen = [i for i in (indicators or data.indicators) if i in data.indicators] or list(data.indicators)
+    """What a download holds: subject, peildatum, source, definitions, download date, suppression, demo flag.
+
+    peildatum may be a text (e.g. for data quality); indicators None means all, an empty list none.
+    """
+    chosen = list(data.indicators) if indicators is None else [i for i in indicators if i in data.indicators]
     meta = data.tables["meta"]
     return metadata(
         dict(zip(meta["sleutel"].to_list(), meta["waarde"].to_list(), strict=True)),
         [asdict(data.indicators[i]) for i in chosen],
         onderwerp=onderwerp,
-        peildatum=nl_date(peildatum) if peildatum else "zie de kolom Peildatum",
+        peildatum=peildatum if isinstance(peildatum, str) else nl_date(peildatum) if peildatum else "zie de kolom Peildatum",
         gemeente=data.gemeente()[1],
         gedownload=datetime.now(),
     )

@@ -131,7 +131,7 @@ def _action_card(data: Published, actie: Actie, today: date, can_edit: bool, sho
         facts.insert(0, ("Sessie", format_date(actie.sessie)))
     changes = history(state_path(), actie.id) if actie.versie > 1 else []
     return html.Article([
-        html.H4([f"Actie {actie.id}: {naam}, {gebied} ", *badges], className="h6"),
+        html.H3([f"Actie {actie.id}: {naam}, {gebied} ", *badges], className="h6"),
         html.P(actie.omschrijving, className="notitie-tekst mb-1"),
         html.Dl([part for label, text in facts for part in (html.Dt(label, className="col-sm-3 col-lg-2"),
                                                             html.Dd(text, className="col-sm-9 col-lg-10 mb-0 notitie-tekst"))],
