@@ -77,10 +77,13 @@ def _kinds(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _signals_view(data: Published, peildatum: date, kinds: tuple[str, ...], can_write: bool) -> html.Div:
-    """The ranked signals as an accessible table; each row can start an action."""
+    """The ranked signals as an accessible table; each row can start an action and names the actions it has."""
     frame = signals(data, peildatum, kinds) if kinds else None
     if frame is None or frame.is_empty():
         return html.P("Geen signalen van de gekozen soort op deze peildatum.")
+    handled: dict[tuple[str, str], list[int]] = {}
+    for actie in actions_of(state_path(), peildatum):
+        handled.setdefault((actie.indicator, actie.gebiedcode), []).append(actie.id)
     counts = {k: sum(1 for s in frame["soorten"].to_list() if k in s) for k in kinds}
     summary = f"{frame.height} signalen: " + ", ".join(f"{n} {k}" for k, n in counts.items())
     head = ["Nr.", "Signaal", "Indicator", "Gebied", "Waarde", "t.o.v. nulmeting", "t.o.v. vorige", "Status"]
@@ -88,17 +91,25 @@ def _signals_view(data: Published, peildatum: date, kinds: tuple[str, ...], can_
     for row in frame.iter_rows(named=True):
         texts = [row["rang"], row["signaal"], row["naam"], f"{row['gebiedsnaam']} ({row['niveau']})", row["waarde_tekst"],
                  row["verschil_tekst"], row["vorige_tekst"]]
-        cells = [html.Td(text, className="text-end text-nowrap" if x in (0, 4, 5, 6) else None, **{"data-label": head[x]})
+        cells = [html.Td(text, className="text-end text-nowrap" if x in (0, 4, 5, 6) else "text-nowrap" if x == 1 else None,
+                         **{"data-label": head[x]})
                  for x, text in enumerate(texts)]
         cells.append(html.Td(status_badge(row["status"]), className="text-nowrap", **{"data-label": "Status"}))
+        ids_here = handled.get((row["indicator"], row["gebiedcode"]), [])
+        done = html.Span(("✓ actie " if len(ids_here) == 1 else "✓ acties ") + ", ".join(map(str, ids_here)),
+                         className="small d-block text-nowrap") if ids_here else None
         if can_write:
-            cells.append(html.Td(html.Button(
+            cells.append(html.Td([done, html.Button(
                 "Actie maken", id={"type": ids.PDCA_SIGNAAL_KNOP, "index": _signal_key(row["indicator"], row["gebiedcode"])},
                 className="btn btn-sm btn-outline-primary text-nowrap", type="button",
-                **{"aria-label": f"Actie maken bij signaal {row['rang']}: {row['naam']}, {row['gebiedsnaam']}"})))
+                **{"aria-label": f"Actie maken bij signaal {row['rang']}: {row['naam']}, {row['gebiedsnaam']}"})],
+                **{"data-label": "Actie"}))
+        elif done:
+            cells.append(html.Td(done, **{"data-label": "Actie"}))
+        else:
+            cells.append(html.Td("–", **{"data-label": "Actie"}))
         rows.append(html.Tr(cells))
-    if can_write:
-        head.append("Actie")
+    head.append("Actie")
     return html.Div([
         html.P(summary, className="small mb-1"),
         html.Div(html.Table([
@@ -264,9 +275,10 @@ def choose_session(peildatum_iso: str | None) -> str:
     return f"?peildatum={peildatum_iso}" if peildatum_iso else ""
 
 
-@callback(Output(ids.PDCA_SIGNALEN, "children"), Input(ids.PDCA_SOORTEN, "value"), State(ids.PDCA_PEILDATUM, "value"),
-          prevent_initial_call=True)
-def filter_signals(soorten: list[str] | None, peildatum_iso: str | None) -> html.Div:
+@callback(Output(ids.PDCA_SIGNALEN, "children"), Input(ids.PDCA_SOORTEN, "value"), Input(ids.PDCA_VERSIE, "data"),
+          State(ids.PDCA_PEILDATUM, "value"), prevent_initial_call=True)
+def filter_signals(soorten: list[str] | None, _versie: int, peildatum_iso: str | None) -> html.Div:
+    """The signals of the chosen kinds (again after a save, which may have handled one)."""
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
     return _signals_view(data, peildatum, _kinds(soorten), has_right("notities"))
