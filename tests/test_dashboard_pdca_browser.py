@@ -90,6 +90,7 @@ def test_signal_to_action_to_change_to_close_across_sessions(driver, site):
     _wait(driver, lambda d: "Actie 1:" in d.find_element("id", "pdca-acties").text)
     card = driver.find_element("id", "pdca-acties").text
     assert "Vastgelegd door\nanna" in card and "01-03-2016" in card and "J. de Vries" in card
+    _wait(driver, lambda d: "✓ actie 1" in d.find_element("css selector", "#pdca-signalen tbody tr").text)
 
     # anna changes it: the form shows the stored values, the date as dd-mm-jjjj
     _edit(driver, 1)
