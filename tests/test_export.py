@@ -205,4 +205,4 @@ def test_xlsx_metadata_sheet_numbers_and_missing_figures(flagged_store, tmp_path
     assert (missing[5], missing[11], missing[-1]) == ("onvoldoende gegevens", "nee", "levering ontbreekt")
     support = list(workbook["Beroep op professionele onderst"].iter_rows(values_only=True))[1:]
     numbers = [r[5] for r in support if not isinstance(r[5], str)]
-    assert numbers and all(isinstance(v, float) for v in numbers)  # figures are numbers, not text
+    assert numbers and all(isinstance(v, (int, float)) for v in numbers)  # figures are numbers, not text
