@@ -175,9 +175,11 @@ def test_csv_download_has_the_words_for_suppressed_wijken(driver, base_url, tmp_
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     _open(driver, base_url + "/wijken?id=tevredenheid&peildatum=2017-01-01&gebied=GB001405")
     _click(driver, driver.find_element("id", "vergelijk-download-csv"))
-    target = tmp_path / "wijken_tevredenheid_2017-01-01.csv"
+    target = tmp_path / "wijkmonitor_wijken_tevredenheid_2017-01-01.csv"
     _wait(driver, lambda d: target.exists() and target.stat().st_size > 0)
     lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert "# Peildatum;01-01-2017" in lines  # the metadata block comes first, then an empty line and the table
+    lines = lines[lines.index("") + 1:]
     # gebied Noordoost, tevredenheid = 70 + 0.5 k + 2 * 2 * (0 | +1 | -1 for k % 3): Noorddijk e.o. (k=12) 76.0,
     # Meerstad e.o. (k=14) 73.0, Noordoost (k=11) 71.5; Meerdorpen suppressed.
     assert [line.split(";")[:3] for line in lines[1:]] == [
