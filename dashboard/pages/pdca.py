@@ -184,7 +184,7 @@ def _history(peildatum: date) -> html.Div:
         return html.P("Geen eerdere sessies met acties.")
     return html.Ul([
         html.Li([dcc.Link(f"Sessie {format_date(s.peildatum)}", href=f"/pdca?peildatum={s.peildatum.isoformat()}"),
-                 f" — {s.acties} actie(s), laatst gewijzigd {nl_datetime(s.laatst_gewijzigd)}"])
+                 f" — {s.acties} nieuwe actie{'' if s.acties == 1 else 's'}, laatst gewijzigd {nl_datetime(s.laatst_gewijzigd)}"])
         for s in earlier
     ])
 
