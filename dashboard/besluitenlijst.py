@@ -181,7 +181,7 @@ def pdf_bytes(minutes: Besluitenlijst) -> bytes:
 # ---------------------------------------------------------------- Excel
 
 def xlsx_bytes(minutes: Besluitenlijst) -> bytes:
-    """The minutes as a workbook: Acties, Eerdere acties, Besproken signalen, Toelichting; numbers and dates typed."""
+    """The minutes as a workbook: Toelichting, Acties, Eerdere acties, Besproken signalen; numbers and dates typed."""
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
@@ -211,13 +211,6 @@ def xlsx_bytes(minutes: Besluitenlijst) -> bytes:
             sheet.set_column(0, len(headers) - 1, 18)
             sheet.freeze_panes(1, 0)
 
-        action_sheet("Acties", minutes.acties, with_session=False)
-        action_sheet("Eerdere acties", minutes.overgenomen, with_session=True)
-        signals = workbook.add_worksheet("Besproken signalen")
-        signals.write_row(0, 0, ("Indicator", "Gebied", "Signaal"), bold)
-        for y, row in enumerate(minutes.signalen, start=1):
-            signals.write_row(y, 0, (row["indicator"], row["gebied"], row["signaal"]), wrap)
-        signals.set_column(0, 2, 40)
         about = workbook.add_worksheet("Toelichting")
         about.set_column(0, 0, 24)
         about.set_column(1, 1, 80)
@@ -231,4 +224,11 @@ def xlsx_bytes(minutes: Besluitenlijst) -> bytes:
         if minutes.fictief:
             about.write_string(len(lines) + 1, 0, "Let op", bold)
             about.write_string(len(lines) + 1, 1, FICTIEF_TEXT, bold)
+        action_sheet("Acties", minutes.acties, with_session=False)
+        action_sheet("Eerdere acties", minutes.overgenomen, with_session=True)
+        signals = workbook.add_worksheet("Besproken signalen")
+        signals.write_row(0, 0, ("Indicator", "Gebied", "Signaal"), bold)
+        for y, row in enumerate(minutes.signalen, start=1):
+            signals.write_row(y, 0, (row["indicator"], row["gebied"], row["signaal"]), wrap)
+        signals.set_column(0, 2, 40)
     return buffer.getvalue()

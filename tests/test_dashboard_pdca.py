@@ -152,10 +152,27 @@ def test_besluitenlijst_xlsx_types_its_cells(site, minutes_state):
     state, late = minutes_state
     minutes = besluitenlijst.build(published(db), state, PEILDATUM, datetime(2017, 2, 1, 10, 0))
     workbook = openpyxl.load_workbook(io.BytesIO(besluitenlijst.xlsx_bytes(minutes)))
-    assert workbook.sheetnames == ["Acties", "Eerdere acties", "Besproken signalen", "Toelichting"]
+    assert workbook.sheetnames == ["Toelichting", "Acties", "Eerdere acties", "Besproken signalen"]
     header, row = workbook["Acties"].iter_rows(values_only=True)
     assert header[:3] == ("Nr.", "Indicator", "Gebied")
     assert isinstance(row[0], int) and row[4] == HOSTILE and row[7] == datetime(2017, 3, 31) and row[8] == "lopend"
     assert workbook["Acties"]["H2"].number_format == "dd-mm-yyyy"
     [carried] = list(workbook["Eerdere acties"].iter_rows(values_only=True))[1:]
     assert (carried[0], carried[1], carried[9]) == (datetime(2016, 1, 1), late, "lopend – te laat")
+
+
+def test_minutes_of_generated_data_say_so(site, minutes_state, tmp_path):
+    import shutil
+
+    import duckdb
+
+    _app, db, _state = site
+    state, _late = minutes_state
+    flagged = tmp_path / "demo.duckdb"
+    shutil.copy(db, flagged)
+    with duckdb.connect(str(flagged)) as con:
+        con.execute("insert into meta values ('fictieve_demogegevens', 'ja')")
+    minutes = besluitenlijst.build(published(flagged), state, PEILDATUM)
+    assert minutes.fictief and "fictieve demogegevens" in besluitenlijst.minutes_html(minutes)
+    about = dict(openpyxl.load_workbook(io.BytesIO(besluitenlijst.xlsx_bytes(minutes)))["Toelichting"].iter_rows(values_only=True))
+    assert about["Let op"] == "fictieve demogegevens"
