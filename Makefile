@@ -26,10 +26,13 @@ install-demo: $(VENV)/.installed-demo
 
 install: $(VENV)/.installed-test
 
-# Debian's Chromium and its driver for the browser tests (CI runs as root).
+# Debian's Chromium and its driver for the browser tests, and Pango + a font for WeasyPrint's PDFs
+# (besluitenlijst, council report) (CI runs as root).
 browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+		|| ! ldconfig -p | grep -q libpangoft2-1.0; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; \
 	fi
 
 # The provenance marker stands for the whole generated drop: made again when the generator changes

@@ -68,7 +68,8 @@ def interactions() -> dict[str, Callable[[], object]]:
         "Wijken vergelijken: indicator/peildatum/gebied": lambda: wijk_page.update_view(next(indicators), next(peildata), next(gebieden)),
         "Indicator: indicator en gebieden": lambda: indicator.update_view(next(indicators), [gemeente, next(wijken)]),
         "Wijkprofiel: wijk kiezen": lambda: profiel.update_view(next(wijken), next(peildata)),
-        "PDCA-sessie: peildatum kiezen": lambda: pdca.show_session(next(peildata), 0),
+        "PDCA-sessie: sessie (peildatum) openen": lambda: pdca.layout(peildatum=next(peildata)),
+        "PDCA-sessie: signalen filteren": lambda: pdca.filter_signals(["buiten marge"], 0, next(peildata)),
         "Wijken vergelijken: download Excel": lambda: _excel(wijk_page, next(indicators), data.latest),
     }
     for page in dash.page_registry.values():

@@ -1,12 +1,12 @@
-"""Load test of the served dashboard: many concurrent users on loopback, and PDCA notes saved at once.
+"""Load test of the served dashboard: many concurrent users on loopback, and PDCA actions saved at once.
 
     .venv/bin/python benchmarks/load.py --db data/demo/monitor.duckdb [--users 50] [--seconds 60] [--workers 4] [--think 1.0]
 
-Starts `wijkmonitor serve` with several gunicorn workers on a free loopback port (notes go to a scratch
+Starts `wijkmonitor serve` with several gunicorn workers on a free loopback port (actions go to a scratch
 store), records once in headless Chromium the requests a browser really makes for every page and a few
 interactions (page HTML, /_dash-layout, /_dash-dependencies and the /_dash-update-component callback
-POSTs), replays them from `users` threads for `seconds`, then lets 10 users save a PDCA note at the same
-moment through the real save callback, and stops the server. Exit code 1 on any error or lost note.
+POSTs), replays them from `users` threads for `seconds`, then lets 10 users save a PDCA action at the same
+moment through the real save callback, and stops the server. Exit code 1 on any error or lost action.
 
 Traffic goes only to the loopback address, every request has a timeout, and the run ends by itself.
 The load generator runs on the same machine as the server and competes with it for the CPU.
@@ -43,6 +43,7 @@ from wijkmonitor.errors import WijkmonitorError  # noqa: E402
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 KINDS = ("page", "layout", "dependencies", "callback")
 CALLBACK_PATH = "/_dash-update-component"
+SAVED = "Actie opgeslagen."  # the PDCA page's confirmation (dashboard/pages/pdca.py, SAVED)
 REQUEST_TIMEOUT_S = 30.0
 # gunicorn closes an idle keep-alive connection after 2 s; reconnect well before that so a request
 # never races the server's close (browsers retry in that case; this client does not retry at all).
@@ -130,32 +131,32 @@ class LoadReport:
 
 
 @dataclass(frozen=True)
-class NotesReport:
-    """The outcome of saving notes concurrently: how often each note appears in the session afterwards."""
+class ActionsReport:
+    """The outcome of saving PDCA actions concurrently: how often each action appears in the session afterwards."""
 
     writers: int
-    confirmed: int  # responses that said 'Notitie opgeslagen.'
+    confirmed: int  # responses that said 'Actie opgeslagen.'
     errors: list[str]
     occurrences: dict[str, int] = field(default_factory=dict)
 
     @property
     def lost(self) -> list[str]:
-        """Notes that were sent but are not in the session."""
+        """Actions that were sent but are not in the session."""
         return [text for text, count in self.occurrences.items() if count == 0]
 
     @property
     def duplicated(self) -> list[str]:
-        """Notes that are in the session more than once."""
+        """Actions that are in the session more than once."""
         return [text for text, count in self.occurrences.items() if count > 1]
 
     @property
     def ok(self) -> bool:
-        """Every note confirmed and present exactly once."""
+        """Every action confirmed and present exactly once."""
         return not self.errors and self.confirmed == self.writers and not self.lost and not self.duplicated
 
     def text(self) -> str:
         """The report as printed by the CLI."""
-        lines = [f"PDCA notes: {self.writers} users saved at once; {self.confirmed} confirmed, "
+        lines = [f"PDCA actions: {self.writers} users saved at once; {self.confirmed} confirmed, "
                  f"{sum(1 for c in self.occurrences.values() if c == 1)} present exactly once, "
                  f"{len(self.lost)} lost, {len(self.duplicated)} duplicated"]
         return "\n".join(lines + [f"error: {error}" for error in self.errors])
@@ -403,7 +404,7 @@ def run_load(base_url: str, users: int = 50, seconds: float = 60, *, actions: di
     )
 
 
-# ---------------------------------------------------------------- concurrent PDCA notes
+# ---------------------------------------------------------------- concurrent PDCA actions
 
 
 def _property_ids(spec: str) -> list[tuple[str, str]]:
@@ -447,20 +448,20 @@ def dependencies_of(base_url: str) -> list[dict]:
     return json.loads(content)
 
 
-def save_note_body(dependencies: list[dict], text: str, indicator: str, gebied: str) -> bytes:
-    """The body of a click on 'Notitie opslaan' with this note text (peildatum left to the latest)."""
+def save_action_body(dependencies: list[dict], text: str, indicator: str, gebied: str) -> bytes:
+    """The body of a click on 'Actie opslaan' for a new action with this text (peildatum left to the latest)."""
     return callback_body(
         find_dependency(dependencies, "pdca-versie.data"),
         {"pdca-opslaan.n_clicks": 1, "pdca-indicator.value": indicator, "pdca-gebied.value": gebied,
-         "pdca-fase.value": "Check", "pdca-notitie.value": text, "pdca-versie.data": 0},
+         "pdca-omschrijving.value": text, "pdca-status.value": "open", "pdca-versie.data": 0},
         ["pdca-opslaan.n_clicks"],
     )
 
 
-def session_notes_json(base_url: str, dependencies: list[dict]) -> str:
-    """The notes view of the latest session as the PDCA page's refresh callback returns it (JSON text)."""
+def session_actions_json(base_url: str, dependencies: list[dict]) -> str:
+    """The actions view of the latest session as the PDCA page's refresh callback returns it (JSON text)."""
     host, port = require_loopback(base_url)
-    body = callback_body(find_dependency(dependencies, "pdca-notities.children"), {"pdca-versie.data": 1},
+    body = callback_body(find_dependency(dependencies, "pdca-acties.children"), {"pdca-versie.data": 1},
                          ["pdca-versie.data"])
     client = Client(host, port)
     try:
@@ -468,18 +469,18 @@ def session_notes_json(base_url: str, dependencies: list[dict]) -> str:
     finally:
         client.close()
     if status != 200:
-        raise WijkmonitorError(f"load: notities ophalen gaf HTTP {status}")
+        raise WijkmonitorError(f"load: acties ophalen gaf HTTP {status}")
     return content.decode("utf-8")
 
 
-def concurrent_notes(base_url: str, writers: int = 10, indicator: str = "tevredenheid",
-                     gebied: str = "GM0014") -> NotesReport:
-    """`writers` users, each on its own connection, click 'Notitie opslaan' at the same moment; then count."""
+def concurrent_actions(base_url: str, writers: int = 10, indicator: str = "tevredenheid",
+                       gebied: str = "GM0014") -> ActionsReport:
+    """`writers` users, each on its own connection, click 'Actie opslaan' at the same moment; then count."""
     host, port = require_loopback(base_url)
     dependencies = dependencies_of(base_url)
-    run = secrets.token_hex(4)  # unique per run, so an earlier run's notes in the same store do not count
-    texts = [f"Gelijktijdige notitie {i + 1} van {writers} (run {run})" for i in range(writers)]
-    bodies = [save_note_body(dependencies, text, indicator, gebied) for text in texts]
+    run = secrets.token_hex(4)  # unique per run, so an earlier run's actions in the same store do not count
+    texts = [f"Gelijktijdige actie {i + 1} van {writers} (run {run})" for i in range(writers)]
+    bodies = [save_action_body(dependencies, text, indicator, gebied) for text in texts]
     barrier = threading.Barrier(writers)
     answers: list[str | None] = [None] * writers
 
@@ -494,16 +495,16 @@ def concurrent_notes(base_url: str, writers: int = 10, indicator: str = "tevrede
         finally:
             client.close()
 
-    threads = [threading.Thread(target=write, args=(i,), name=f"note-writer-{i}") for i in range(writers)]
+    threads = [threading.Thread(target=write, args=(i,), name=f"action-writer-{i}") for i in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=REQUEST_TIMEOUT_S * 2)
-    confirmed = sum(1 for answer in answers if answer and "Notitie opgeslagen." in answer)
+    confirmed = sum(1 for answer in answers if answer and SAVED in answer)
     errors = [f"schrijver {i + 1}: {(answer or 'geen antwoord')[:200]}" for i, answer in enumerate(answers)
-              if not answer or "Notitie opgeslagen." not in answer]
-    view = session_notes_json(base_url, dependencies)
-    return NotesReport(writers, confirmed, errors, {text: view.count(text) for text in texts})
+              if not answer or SAVED not in answer]
+    view = session_actions_json(base_url, dependencies)
+    return ActionsReport(writers, confirmed, errors, {text: view.count(text) for text in texts})
 
 
 # ---------------------------------------------------------------- the server under test
@@ -564,14 +565,14 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve the store, run the load and the concurrent notes, print both reports."""
+    """Serve the store, run the load and the concurrent actions, print both reports."""
     parser = argparse.ArgumentParser(description="Belastingtest van het dashboard op loopback.")
     parser.add_argument("--db", type=Path, required=True, help="published monitor DuckDB")
     parser.add_argument("--users", type=int, default=50, help="concurrent users (default 50)")
     parser.add_argument("--seconds", type=float, default=60, help="duration of the load (default 60)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between actions in s (default 1.0)")
-    parser.add_argument("--writers", type=int, default=10, help="users saving a PDCA note at once (default 10)")
+    parser.add_argument("--writers", type=int, default=10, help="users saving a PDCA action at once (default 10)")
     args = parser.parse_args(argv)
     if not args.db.exists():
         print(f"load: {args.db} bestaat niet", file=sys.stderr)
@@ -585,9 +586,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Recorded {recorded} browser actions on {len(actions)} pages in headless Chromium")
             report = run_load(url, args.users, args.seconds, actions=actions, think_s=args.think)
             print(report.text())
-            notes = concurrent_notes(url, args.writers)
-            print(notes.text())
-    return 0 if report.errors == 0 and notes.ok else 1
+            actions = concurrent_actions(url, args.writers)
+            print(actions.text())
+    return 0 if report.errors == 0 and actions.ok else 1
 
 
 if __name__ == "__main__":

@@ -88,7 +88,7 @@ def _load_test(results: list[dict[str, Any]]) -> str:
     for r in results:
         test = r.get("load_test")
         if test:
-            verdict = "zero errors, no note lost" if test["exit_code"] == 0 else "**errors or lost notes**"
+            verdict = "zero errors, no PDCA action lost" if test["exit_code"] == 0 else "**errors or lost PDCA actions**"
             return "\n".join([
                 f"## Load test: the served dashboard (scale {r['scale']:g})", "",
                 "`benchmarks/load.py`: `wijkmonitor serve --workers 4` on this run's published store; 50 users replay "

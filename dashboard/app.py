@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from dashboard.components import DB_KEY, STATE_KEY
 from dashboard.data import StoreUnavailable, published
-from dashboard.notes import default_state_path
+from dashboard.acties import default_state_path
 from dashboard.security import SecuritySettings, auth_mode, current_user, install_security, logout_token, resolve_settings
 from dashboard.serving import run_server
 from dashboard.users import UserStore

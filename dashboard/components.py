@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from dataclasses import dataclass
-from datetime import date
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +20,7 @@ from flask import current_app
 
 from dashboard.data import Published, StoreUnavailable, published
 from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, format_date, format_number
+from indicators.export import METADATA_SHEET, metadata, nl_date, write_metadata_sheet
 
 DB_KEY = "WIJKMONITOR_DB"
 STATE_KEY = "WIJKMONITOR_STATE"
@@ -158,12 +160,17 @@ ROW_DECIMALS = -1  # Column.decimals for numbers already rounded per row (mixed 
 
 @dataclass(frozen=True)
 class Column:
-    """A table/download column: numbers when decimals is set (None shown as `nully`), text otherwise."""
+    """A table/download column: numbers when decimals is set (None shown as `nully`), text otherwise.
+
+    `download` is the number column a text column stands for in downloads (e.g. the text '12,3%' on screen,
+    the number 12.3 in the file), so a download never holds a number as text.
+    """
 
     key: str
     header: str
     decimals: int | None = None
     nully: str = SUPPRESSED_TEXT  # what an empty number shows; '–' where empty is not a suppression
+    download: Column | None = None
 
 
 def table_columns(columns: list[Column]) -> list[dict]:
@@ -211,8 +218,10 @@ def data_table(table_id: str, columns: list[Column], rows: list[dict], page_size
 
 
 def _download_cell(column: Column, value: object) -> object:
-    """A download cell: suppressed/missing numbers as text, numbers rounded as shown."""
+    """A download cell: suppressed/missing numbers as text, numbers rounded as shown, other numbers kept numbers."""
     if column.decimals is None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
         return "" if value is None else value
     if value is None:
         return column.nully
@@ -220,31 +229,51 @@ def _download_cell(column: Column, value: object) -> object:
 
 
 def _csv_number(value: float, column: Column) -> str:
-    """A number for a Dutch CSV: decimal comma, no thousands separator."""
+    """A number for a Dutch CSV: decimal comma, no thousands separator, ASCII minus (so spreadsheets read a number)."""
     if _is_fixed(column):
-        return format_number(value, column.decimals).replace(".", "")
+        return format_number(value, column.decimals).replace(".", "").replace("\u2212", "-")
     return repr(value).removesuffix(".0").replace(".", ",")
 
 
-def csv_bytes(columns: list[Column], rows: list[dict]) -> bytes:
-    """CSV for Dutch spreadsheets: ';' separated, decimal comma, UTF-8 with BOM."""
+def download_columns(columns: list[Column]) -> list[Column]:
+    """The columns as downloads write them: a text column with a number behind it becomes that number."""
+    return [c.download or c for c in columns]
+
+
+def csv_bytes(columns: list[Column], rows: list[dict], metadata: list[tuple[str, str]] | None = None) -> bytes:
+    """CSV for Dutch spreadsheets: ';' separated, decimal comma, UTF-8 with BOM.
+
+    The metadata comes first as '# veld;waarde' lines and an empty line (pandas/R: comment='#'), then the table.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for field, value in metadata or ():
+        writer.writerow([f"# {field}", value])
+    if metadata:
+        writer.writerow([])
     writer.writerow([c.header for c in columns])
     for row in rows:
         cells = []
         for column in columns:
             cell = _download_cell(column, row.get(column.key))
-            cells.append(_csv_number(cell, column) if isinstance(cell, float) else cell)
+            cells.append(_csv_number(float(cell), column) if isinstance(cell, (int, float)) and not isinstance(cell, bool)
+                         else cell)
         writer.writerow(cells)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(sheets: dict[str, tuple[list[Column], list[dict]]]) -> bytes:
-    """An Excel workbook with one sheet per (columns, rows); numbers stay numbers."""
+def xlsx_bytes(sheets: dict[str, tuple[list[Column], list[dict]]], metadata: list[tuple[str, str]] | None = None) -> bytes:
+    """An Excel workbook: the metadata sheet 'Toelichting' (when given), then one sheet per (columns, rows).
+
+    Numbers stay numbers (negative ones too, shown with Excel's own minus); missing numbers say why in words.
+    """
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = workbook.add_format({"bold": True})
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    day = workbook.add_format({"num_format": "dd-mm-yyyy"})
+    if metadata:
+        write_metadata_sheet(workbook.add_worksheet(METADATA_SHEET), metadata,
+                             {"kop": bold, "tekst": workbook.add_format({"text_wrap": True, "valign": "top"})})
     for name, (columns, rows) in sheets.items():
         sheet = workbook.add_worksheet(name[:31])
         formats = {c.key: workbook.add_format({"num_format": "0" + ("." + "0" * c.decimals if c.decimals else "")})
@@ -256,19 +285,65 @@ def xlsx_bytes(sheets: dict[str, tuple[list[Column], list[dict]]]) -> bytes:
         for y, row in enumerate(rows, start=1):
             for x, column in enumerate(columns):
                 cell = _download_cell(column, row.get(column.key))
-                if isinstance(cell, float):
-                    sheet.write_number(y, x, cell, formats[column.key])
+                if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+                    sheet.write_number(y, x, cell, formats.get(column.key))
+                elif isinstance(cell, date):
+                    sheet.write_datetime(y, x, datetime.combine(cell, datetime.min.time()), day)
                 else:
                     sheet.write_string(y, x, str(cell))
+        sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
 
 
-def download(columns: list[Column], rows: list[dict], filename: str, fmt: str) -> dict:
-    """A dcc.Download payload of the rows as CSV or Excel."""
+def export_filename(name: str, peildatum: date | None, extension: str) -> str:
+    """wijkmonitor_<name>[_<peildatum ISO>].<extension>: readable, sortable, no spaces or odd characters."""
+    stem = name if name.startswith("wijkmonitor_") else f"wijkmonitor_{name}"
+    if peildatum is not None and peildatum.isoformat() not in stem:
+        stem = f"{stem}_{peildatum.isoformat()}"
+    return f"{re.sub(r'[^0-9A-Za-z_.-]+', '_', stem)}.{extension}"
+
+
+def _single(rows: list[dict], key: str) -> object:
+    """The one value rows share under key, or None when they have none or several."""
+    values = {row.get(key) for row in rows} - {None}
+    return values.pop() if len(values) == 1 else None
+
+
+def export_metadata(data: Published, onderwerp: str, peildatum: date | str | None,
+                    indicators: list[str] | None = None) -> list[tuple[str, str]]:
+    """What a download holds: subject, peildatum, source, definitions, download date, suppression, demo flag.
+
+    peildatum may be a text (e.g. for data quality); indicators None means all, an empty list none.
+    """
+    chosen = list(data.indicators) if indicators is None else [i for i in indicators if i in data.indicators]
+    meta = data.tables["meta"]
+    return metadata(
+        dict(zip(meta["sleutel"].to_list(), meta["waarde"].to_list(), strict=True)),
+        [asdict(data.indicators[i]) for i in chosen],
+        onderwerp=onderwerp,
+        peildatum=peildatum if isinstance(peildatum, str) else nl_date(peildatum) if peildatum else "zie de kolom Peildatum",
+        gemeente=data.gemeente()[1],
+        gedownload=datetime.now(),
+    )
+
+
+def download(columns: list[Column], rows: list[dict], filename: str, fmt: str, *, peildatum: date | None = None,
+             indicators: list[str] | None = None, onderwerp: str | None = None) -> dict:
+    """A dcc.Download payload of the rows as CSV or Excel, with the metadata and a readable file name.
+
+    peildatum and indicators default to what the rows share (keys 'peildatum', 'indicator'); the subject to the name.
+    """
+    if peildatum is None:
+        shared = _single(rows, "peildatum")
+        peildatum = date.fromisoformat(shared[:10]) if isinstance(shared, str) else shared if isinstance(shared, date) else None
+    if indicators is None:
+        indicators = sorted({row["indicator"] for row in rows if row.get("indicator")}) or None
+    info = export_metadata(store(), onderwerp or filename.replace("_", " "), peildatum, indicators)
+    columns = download_columns(columns)
     if fmt == "xlsx":
-        return dcc.send_bytes(xlsx_bytes({"cijfers": (columns, rows)}), f"{filename}.xlsx")
-    return dcc.send_bytes(csv_bytes(columns, rows), f"{filename}.csv")
+        return dcc.send_bytes(xlsx_bytes({"Cijfers": (columns, rows)}, info), export_filename(filename, peildatum, "xlsx"))
+    return dcc.send_bytes(csv_bytes(columns, rows, info), export_filename(filename, peildatum, "csv"))
 
 
 def download_buttons(csv_id: str, xlsx_id: str, download_id: str, what: str) -> html.Div:

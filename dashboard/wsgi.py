@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from dashboard.app import create_app
-from dashboard.notes import default_state_path
+from dashboard.acties import default_state_path
 from dashboard.security import AUTH_MODES, SecuritySettings, resolve_settings
 from wijkmonitor.errors import WijkmonitorError
 

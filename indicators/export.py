@@ -2,13 +2,21 @@
 
 Reads only the published store (read-only). One row per (indicator, peildatum, niveau, gebiedcode),
 long format. Suppressed rows never carry a figure: the query blanks them again, whatever the store holds.
+When the store has them, `onderdrukking` (primair/aanvullend) and `reden` (why a figure is missing) follow
+the contract's columns.
+
+Every file says what it holds (metadata(): peildata, source, definitions, download date, suppression,
+"fictieve demogegevens" for generated data). The CSV and Parquet files keep the contract's shape exactly,
+so the metadata goes into a second file beside them, <name>_toelichting.csv (veld,waarde; same dialect);
+the Excel file carries it in its first sheet, "Toelichting". The dashboard's downloads use metadata() too.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from datetime import date
+import csv
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +60,20 @@ DEFINITION_HEADERS = {
     "bronnen": "Bronnen",
     "onderdrukking": "Onderdrukking",
 }
+EXTRA_COLUMNS = ("onderdrukking", "reden")  # after the contract's columns, when the store has them
+EXTRA_HEADERS = {"onderdrukking": "Soort onderdrukking", "reden": "Reden ontbrekend cijfer"}
 DEFINITIONS_SHEET = "Definities"
+METADATA_SHEET = "Toelichting"
 SUPPRESSED_TEXT = "onvoldoende waarnemingen"
+MISSING_DATA_TEXT = "onvoldoende gegevens"
+FICTIEF_KEY = "fictieve_demogegevens"
+FICTIEF_TEXT = "fictieve demogegevens: gegenereerd om de monitor te tonen en te testen; geen echte inwoners of cijfers"
+SUPPRESSION_NOTE = (
+    f"'{SUPPRESSED_TEXT}': het cijfer is niet gepubliceerd, omdat het over te weinig personen of respondenten gaat "
+    "(primaire onderdrukking) of omdat een onderdrukt cijfer er anders uit terug te rekenen is (aanvullende "
+    f"onderdrukking). '{MISSING_DATA_TEXT}': de aangeleverde gegevens waren onvolledig; het cijfer is niet berekend "
+    "(de reden staat erbij en op de pagina Datakwaliteit)."
+)
 _RICHTING_NL = {"hoger_is_beter": "hoger is beter", "lager_is_beter": "lager is beter"}
 _SHEET_NAME_MAX = 31  # Excel's limit
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -66,13 +86,78 @@ def _contract_column(column: str) -> str:
     return f"v.{column}"
 
 
-_CONTRACT_SQL = f"""
-select {", ".join(_contract_column(c) for c in CONTRACT_COLUMNS)}
+def _contract_sql(extra: tuple[str, ...]) -> str:
+    """The contract's columns, then the extra columns the store has."""
+    columns = [_contract_column(c) for c in CONTRACT_COLUMNS] + [f"v.{c}" for c in extra]
+    return f"""
+select {", ".join(columns)}
 from indicator_values v
 join indicators i on i.indicator = v.indicator
 order by i.volgorde, v.peildatum,
     case v.niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, v.gebiedcode
 """
+
+
+def _extra_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    present = {row[0] for row in con.execute("describe indicator_values").fetchall()}
+    return tuple(c for c in EXTRA_COLUMNS if c in present)
+
+
+def nl_date(value: date | str) -> str:
+    """A date as dd-mm-jjjj (the Dutch way, never mm/dd/yyyy)."""
+    return (date.fromisoformat(value[:10]) if isinstance(value, str) else value).strftime("%d-%m-%Y")
+
+
+def metadata(meta: dict[str, str], definitions: list[dict[str, Any]], *, onderwerp: str, peildatum: str,
+             gemeente: str, gedownload: datetime) -> list[tuple[str, str]]:
+    """(veld, waarde) lines that say what an export holds; shared by `wijkmonitor export` and the dashboard.
+
+    `definitions` are rows of the published `indicators` table (naam, omschrijving, definitie, eenheid,
+    bronnen, onderdrukking) for the indicators in the file.
+    """
+    lines = [("Wijkmonitor Sociaal Domein", onderwerp)]
+    if meta.get(FICTIEF_KEY) == "ja":
+        lines.append(("Let op", FICTIEF_TEXT))
+    bronnen = sorted({b.strip() for d in definitions for b in str(d.get("bronnen") or "").split(",") if b.strip()})
+    published = meta.get("gepubliceerd_op")
+    lines += [
+        ("Gemeente", gemeente),
+        ("Peildatum", peildatum),
+        ("Bron", f"gepubliceerde cijfers van de Wijkmonitor Sociaal Domein, gemeente {gemeente}"
+                 + (f", gepubliceerd op {nl_date(published)}" if published else "")
+                 + (f"; registraties en enquêtes: {', '.join(bronnen)}" if bronnen else "")),
+        ("Gedownload op", gedownload.strftime("%d-%m-%Y %H:%M")),
+    ]
+    if meta.get("nulmeting"):
+        lines.append(("Nulmeting", nl_date(meta["nulmeting"])))
+    lines.append(("Onderdrukking", SUPPRESSION_NOTE))
+    rules: dict[str, list[str]] = {}
+    for definition in definitions:
+        if definition.get("onderdrukking"):
+            rules.setdefault(definition["onderdrukking"], []).append(definition["naam"])
+    for rule, names in rules.items():  # one line per distinct rule, not one per indicator
+        lines.append((f"Onderdrukkingsregel ({', '.join(names)})", rule))
+    for definition in definitions:
+        lines.append((f"Definitie: {definition['naam']}",
+                      f"{definition.get('omschrijving') or ''} Berekening: {definition.get('definitie') or ''} "
+                      f"Eenheid: {definition.get('eenheid') or ''}; "
+                      f"{_RICHTING_NL.get(definition.get('richting'), definition.get('richting') or '')}.".strip()))
+    return lines
+
+
+def _store_metadata(con: duckdb.DuckDBPyConnection, definitions: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The metadata of a full export of this store."""
+    meta = dict(con.execute("select sleutel, waarde from meta").fetchall())
+    peildata = [row[0] for row in con.execute("select distinct peildatum from indicator_values order by 1").fetchall()]
+    gemeente = con.execute("select any_value(gebiedsnaam) from indicator_values where niveau = 'gemeente'").fetchone()[0]
+    span = f"{nl_date(peildata[0])} tot en met {nl_date(peildata[-1])} ({len(peildata)} peildata)" if peildata else "–"
+    return metadata(meta, definitions, onderwerp="alle gepubliceerde cijfers (publicatiecontract, lang formaat)",
+                    peildatum=span, gemeente=gemeente or "", gedownload=datetime.now())
+
+
+def sidecar_path(out: Path) -> Path:
+    """Where the metadata of a CSV or Parquet export goes: <stem>_toelichting.csv beside it."""
+    return out.with_name(f"{out.stem}_toelichting.csv")
 
 
 def export(db: Path, out: Path) -> None:
@@ -88,47 +173,75 @@ def export(db: Path, out: Path) -> None:
     if not out.parent.is_dir():
         raise WijkmonitorError(f"{out.parent}: map bestaat niet")
     partial = out.with_name(f".{out.name}.deel")
+    sidecar = sidecar_path(out) if out.suffix.lower() != ".xlsx" else None
+    partial_sidecar = sidecar.with_name(f".{sidecar.name}.deel") if sidecar else None
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             writer(con, partial)
+            if sidecar:
+                definitions = _records(con, "select * from indicators order by volgorde")
+                write_metadata_csv(_store_metadata(con, definitions), partial_sidecar)
         os.replace(partial, out)
+        if sidecar:
+            os.replace(partial_sidecar, sidecar)
     except duckdb.Error as error:
         raise WijkmonitorError(f"{db}: kan de gepubliceerde monitor niet lezen: {error}") from None
     except OSError as error:
         raise WijkmonitorError(f"{out}: kan niet schrijven: {error.strerror or error}") from None
     finally:
         partial.unlink(missing_ok=True)
+        if partial_sidecar:
+            partial_sidecar.unlink(missing_ok=True)
+
+
+def write_metadata_csv(lines: list[tuple[str, str]], out: Path) -> None:
+    """The metadata as a two-column CSV (veld,waarde) in the contract's dialect: UTF-8, comma."""
+    with out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(("veld", "waarde"))
+        writer.writerows(lines)
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """UTF-8, comma, dot decimals, ISO dates, true/false, empty for NULL."""
     con.execute(
-        f"copy ({_CONTRACT_SQL}) to '{_sql_path(out)}' "
+        f"copy ({_contract_sql(_extra_columns(con))}) to '{_sql_path(out)}' "
         "(format csv, header true, delimiter ',', null '', dateformat '%Y-%m-%d')"
     )
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """The contract columns with native types."""
-    con.execute(f"copy ({_CONTRACT_SQL}) to '{_sql_path(out)}' (format parquet)")
+    con.execute(f"copy ({_contract_sql(_extra_columns(con))}) to '{_sql_path(out)}' (format parquet)")
 
 
 def _write_xlsx(con: duckdb.DuckDBPyConnection, out: Path) -> None:
-    """One sheet per indicator (Dutch headers) plus the 'Definities' sheet."""
+    """The 'Toelichting' sheet, one sheet per indicator (Dutch headers), then the 'Definities' sheet."""
     definitions = _records(con, "select * from indicators order by volgorde")
-    values = _records(con, _CONTRACT_SQL)
+    extra = _extra_columns(con)
+    values = _records(con, _contract_sql(extra))
     with xlsxwriter.Workbook(str(out)) as workbook:
         formats = {
             "kop": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
             "datum": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "tekst": workbook.add_format({"text_wrap": True, "valign": "top"}),
         }
-        used_names = {DEFINITIONS_SHEET.lower()}
+        write_metadata_sheet(workbook.add_worksheet(METADATA_SHEET), _store_metadata(con, definitions), formats)
+        used_names = {DEFINITIONS_SHEET.lower(), METADATA_SHEET.lower()}
         for definition in definitions:
             sheet = workbook.add_worksheet(sheet_name(definition["naam"], used_names))
             rows = [r for r in values if r["indicator"] == definition["indicator"]]
-            _write_values_sheet(workbook, sheet, rows, definition["decimalen"], formats)
+            _write_values_sheet(workbook, sheet, rows, definition["decimalen"], formats, extra)
         _write_definitions_sheet(workbook.add_worksheet(DEFINITIONS_SHEET), definitions, formats)
+
+
+def write_metadata_sheet(sheet: Any, lines: list[tuple[str, str]], formats: dict[str, Any]) -> None:
+    """The metadata as a two-column sheet (bold field names, wrapped values)."""
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 110)
+    for y, (field, value) in enumerate(lines):
+        sheet.write_string(y, 0, field, formats["kop"])
+        sheet.write_string(y, 1, value, formats["tekst"])
 
 
 def sheet_name(naam: str, used_names: set[str]) -> str:
@@ -143,16 +256,20 @@ def sheet_name(naam: str, used_names: set[str]) -> str:
 
 
 def _write_values_sheet(
-    workbook: xlsxwriter.Workbook, sheet: Any, rows: list[dict[str, Any]], decimalen: int, formats: dict[str, Any]
+    workbook: xlsxwriter.Workbook, sheet: Any, rows: list[dict[str, Any]], decimalen: int, formats: dict[str, Any],
+    extra: tuple[str, ...] = (),
 ) -> None:
-    """Header row plus one row per value; a suppressed value reads 'onvoldoende waarnemingen'."""
+    """Header row plus one row per value; a missing value says why ('onvoldoende waarnemingen' or '... gegevens')."""
     number = workbook.add_format({"num_format": "0." + "0" * decimalen if decimalen else "0"})
-    sheet.write_row(0, 0, [DUTCH_HEADERS[c] for c in CONTRACT_COLUMNS], formats["kop"])
+    columns = CONTRACT_COLUMNS + extra
+    sheet.write_row(0, 0, [DUTCH_HEADERS.get(c) or EXTRA_HEADERS[c] for c in columns], formats["kop"])
     for index, record in enumerate(rows, start=1):
-        for column_number, column in enumerate(CONTRACT_COLUMNS):
-            value = record[column]
+        for column_number, column in enumerate(columns):
+            value = record.get(column)
             if column == "waarde" and record["onderdrukt"]:
                 sheet.write_string(index, column_number, SUPPRESSED_TEXT)
+            elif column == "waarde" and value is None:
+                sheet.write_string(index, column_number, MISSING_DATA_TEXT)
             elif value is None:
                 sheet.write_blank(index, column_number, None)
             elif isinstance(value, bool):
@@ -164,8 +281,8 @@ def _write_values_sheet(
             else:
                 sheet.write(index, column_number, value)
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, len(rows), len(CONTRACT_COLUMNS) - 1)
-    sheet.set_column(0, len(CONTRACT_COLUMNS) - 1, 14)
+    sheet.autofilter(0, 0, len(rows), len(columns) - 1)
+    sheet.set_column(0, len(columns) - 1, 14)
 
 
 def _write_definitions_sheet(sheet: Any, definitions: list[dict[str, Any]], formats: dict[str, Any]) -> None:

@@ -109,17 +109,18 @@ def test_unknown_url_ids_show_a_message(driver, base_url, path, expected):
     assert expected in _open(driver, base_url + path)
 
 
-def test_pdca_note_round_trips_and_is_escaped(driver, base_url):
+def test_pdca_action_round_trips_and_is_escaped(driver, base_url):
     _open(driver, base_url + "/pdca")
-    note = "Extra inzet <b>wijkteam</b> Oud-West"
-    driver.find_element("id", "pdca-notitie").send_keys(note)
+    text = "Extra inzet <b>wijkteam</b> Oud-West"
+    driver.find_element("id", "pdca-omschrijving").send_keys(text)
     driver.find_element("id", "pdca-eigenaar").send_keys("J. de Vries")
     _click(driver, driver.find_element("id", "pdca-opslaan"))
-    _wait(driver, lambda d: "Notitie opgeslagen." in d.find_element("id", "pdca-melding").text)
-    text = _open(driver, base_url + "/pdca")  # a fresh page load reads the notes store again
-    assert note in text and "J. de Vries" in text
-    assert driver.find_elements("css selector", "#pdca-notities b") == []
-    assert "Sessie 1 januari 2017" in driver.find_element("id", "pdca-historie").text
+    _wait(driver, lambda d: "Actie opgeslagen." in d.find_element("id", "pdca-melding").text)
+    page = _open(driver, base_url + "/pdca")  # a fresh page load reads the actions store again
+    assert text in page and "J. de Vries" in page
+    assert driver.find_elements("css selector", "#pdca-acties b") == []
+    _open(driver, base_url + "/pdca?peildatum=2018-01-01")  # unknown: the latest session, nothing earlier listed
+    assert "Geen eerdere sessies" in driver.find_element("id", "pdca-historie").text
 
 
 def test_skip_link_is_first_and_focus_is_visible(driver, base_url):
@@ -174,9 +175,11 @@ def test_csv_download_has_the_words_for_suppressed_wijken(driver, base_url, tmp_
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     _open(driver, base_url + "/wijken?id=tevredenheid&peildatum=2017-01-01&gebied=GB001405")
     _click(driver, driver.find_element("id", "vergelijk-download-csv"))
-    target = tmp_path / "wijken_tevredenheid_2017-01-01.csv"
+    target = tmp_path / "wijkmonitor_wijken_tevredenheid_2017-01-01.csv"
     _wait(driver, lambda d: target.exists() and target.stat().st_size > 0)
     lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert "# Peildatum;01-01-2017" in lines  # the metadata block comes first, then an empty line and the table
+    lines = lines[lines.index("") + 1:]
     # gebied Noordoost, tevredenheid = 70 + 0.5 k + 2 * 2 * (0 | +1 | -1 for k % 3): Noorddijk e.o. (k=12) 76.0,
     # Meerstad e.o. (k=14) 73.0, Noordoost (k=11) 71.5; Meerdorpen suppressed.
     assert [line.split(";")[:3] for line in lines[1:]] == [

@@ -1,4 +1,4 @@
-"""Pages without a browser: layouts, unknown ids, suppression, downloads, PDCA export, map click."""
+"""Pages without a browser: layouts, unknown ids, suppression, downloads, map click (PDCA: test_dashboard_pdca.py)."""
 
 from __future__ import annotations
 
@@ -113,36 +113,21 @@ def test_download_has_the_shown_figures_and_words_for_suppressed(context):
     wijken = _import("wijken")
     meta = wijken.store().indicators["zelfredzaamheid"]
     rows = wijken._wijken(wijken.store(), "zelfredzaamheid", PEILDATUM, "GB001405").to_dicts()
-    payload = wijken.download(wijken.table_spec(meta), rows, "test", "csv")
+    payload = wijken.download(wijken.table_spec(meta), rows, "test", "csv", peildatum=PEILDATUM)
     lines = base64.b64decode(payload["content"]).decode("utf-8-sig").splitlines()
+    lines = lines[lines.index("") + 1:]  # after the metadata block (tests/test_dashboard_downloads.py)
     assert lines[0] == ("Wijk;Gebied;Waarde (%);Interval ondergrens;Interval bovengrens;Aantal respondenten;"
                         "Verschil t.o.v. nulmeting;Index (nulmeting = 100);Status")
     assert lines[1] == "Noorddijk e.o.;Noordoost;66,0;63,3;68,7;160;0,0;100,0;gelijk gebleven"
     assert lines[-1] == ("Meerdorpen;Noordoost;onvoldoende waarnemingen;onvoldoende waarnemingen;onvoldoende waarnemingen;"
                          "20;–;–;onvoldoende gegevens")
-    xlsx = wijken.download(wijken.table_spec(meta), rows, "test", "xlsx")
-    assert xlsx["filename"] == "test.xlsx" and base64.b64decode(xlsx["content"])[:2] == b"PK"
+    xlsx = wijken.download(wijken.table_spec(meta), rows, "test", "xlsx", peildatum=PEILDATUM)
+    assert xlsx["filename"] == "wijkmonitor_test_2017-01-01.xlsx" and base64.b64decode(xlsx["content"])[:2] == b"PK"
 
 
 def test_clicking_a_wijk_opens_its_profile(context):
     wijken = _import("wijken")
     assert wijken.open_profile({"points": [{"location": "WK001401"}]}) == "/wijkprofiel?wijk=WK001401"
-
-
-def test_pdca_signals_and_escaped_export(context):
-    pdca = _import("pdca")
-    data = pdca.store()
-    signals = pdca.signal_rows(data, PEILDATUM)
-    # WK001402 (k=2, falling): 61.0 -> 57.0, below the corridor limit 61.0 - 3.0 = 58.0.
-    hit = [s for s in signals if s["indicator"] == "zelfredzaamheid" and s["gebiedcode"] == "WK001402"]
-    assert hit and hit[0]["signaal"].startswith("buiten marge")
-    assert signals[0]["status"] == "buiten marge"
-    notes = [{"fase": "Check", "indicator_naam": "Zelfredzaamheid", "gebied_naam": "Oud-West",
-              "notitie": "<script>alert(1)</script>", "besluit": "", "eigenaar": "", "deadline_tekst": "–",
-              "aangemaakt_tekst": ""}]
-    page = pdca.session_html(data, PEILDATUM, signals, notes)
-    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert page.startswith('<!DOCTYPE html><html lang="nl">')
 
 
 def test_overview_table_has_one_row_per_indicator(context):

@@ -232,28 +232,28 @@ def test_users_cli_reads_password_from_stdin_and_never_echoes_it(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:.*dash_table.DataTable will be removed:DeprecationWarning")
-def test_only_roles_with_the_right_can_write_pdca_notes(tmp_path):
+def test_only_roles_with_the_right_can_write_pdca_actions(tmp_path):
     import flask
     from fixtures.published_store import build_published_store
 
+    from dashboard.acties import actions_of
     from dashboard.app import create_app
-    from dashboard.notes import notes_for
 
     state = tmp_path / "state.sqlite"
     app = create_app(build_published_store(tmp_path / "monitor.duckdb"), state, SecuritySettings(auth="login"))
     pdca = __import__("pages.pdca", fromlist=["_"])
-    arguments = (1, "2017-01-01", "zelfredzaamheid", "GM0014", "Check", "bespreken", "", "", None, 0)
+    arguments = (1, "2017-01-01", None, "", "zelfredzaamheid", "GM0014", "bespreken", "", "", "", "open", 0)
     with app.server.test_request_context():
         flask.g.wijkmonitor_user = User("raadslid", "raad")
-        versie, melding, _ = pdca.save_note(*arguments)
-        assert versie is dash.no_update and "niet schrijven" in str(melding)
-        assert "Notitie toevoegen" not in str(pdca.layout())
-    assert notes_for(state, date(2017, 1, 1)) == []
+        versie, melding = pdca.save_action(*arguments)
+        assert versie is dash.no_update and "niet vastleggen" in str(melding)
+        assert "Nieuwe actie" not in str(pdca.layout())
+    assert actions_of(state, date(2017, 1, 1)) == []
     with app.server.test_request_context():
         flask.g.wijkmonitor_user = User("anna", "programmateam")
-        versie, _, _ = pdca.save_note(*arguments)
+        versie, _ = pdca.save_action(*arguments)
         assert versie == 1
-    assert [note.notitie for note in notes_for(state, date(2017, 1, 1))] == ["bespreken"]
+    assert [(a.omschrijving, a.auteur) for a in actions_of(state, date(2017, 1, 1))] == [("bespreken", "anna")]
 
 
 def test_huge_request_bodies_are_refused(store):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+import shutil
+from datetime import date, datetime
+
+import duckdb
 
 import openpyxl
 import pyarrow.parquet as pq
@@ -13,7 +16,7 @@ from fixtures.indicators import NOORD_A, NOORD_B, P1, ZUID_A, insert, responses,
 from etl.publish import publish
 from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
-from indicators.export import CONTRACT_COLUMNS, export
+from indicators.export import CONTRACT_COLUMNS, FICTIEF_TEXT, export, sidecar_path
 from wijkmonitor.cli import main
 from wijkmonitor.errors import WijkmonitorError
 
@@ -93,6 +96,7 @@ def test_xlsx_one_sheet_per_indicator_and_definitions(store, tmp_path):
     export(store, out)
     workbook = openpyxl.load_workbook(out, read_only=True)
     assert workbook.sheetnames == [
+        "Toelichting",
         "Tevredenheid over de ondersteun",  # Dutch names truncated to Excel's 31 characters
         "Zelfredzaamheid",
         "Vrijwilligerswerk of mantelzorg",
@@ -141,3 +145,64 @@ def test_cli_export(store, tmp_path, capsys):
     assert (tmp_path / "m.csv").read_text(encoding="utf-8").startswith(HEADER)
     assert main(["export", "--db", str(store), "--out", str(tmp_path / "m.txt")]) == 3
     assert "onbekend exportformaat" in capsys.readouterr().err
+
+
+def _metadata_csv(path):
+    with path.open(encoding="utf-8", newline="") as file:
+        return {row["veld"]: row["waarde"] for row in csv.DictReader(file)}
+
+
+@pytest.mark.parametrize("name", ["monitor.csv", "monitor.parquet"])
+def test_csv_and_parquet_get_their_metadata_beside_them(store, tmp_path, name):
+    out = tmp_path / name
+    before = datetime.now().replace(second=0, microsecond=0)
+    export(store, out)
+    assert sidecar_path(out) == tmp_path / "monitor_toelichting.csv"
+    meta = _metadata_csv(sidecar_path(out))
+    assert meta["Peildatum"] == "01-01-2015 tot en met 01-01-2016 (2 peildata)"
+    assert datetime.strptime(meta["Gedownload op"], "%d-%m-%Y %H:%M") >= before
+    assert meta["Bron"].startswith("gepubliceerde cijfers van de Wijkmonitor Sociaal Domein")
+    assert "onvoldoende waarnemingen" in meta["Onderdrukking"] and "onvoldoende gegevens" in meta["Onderdrukking"]
+    assert "Definitie: Zelfredzaamheid" in meta and "Let op" not in meta  # no demo flag in this store
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "monitor_toelichting.csv"])
+
+
+@pytest.fixture(scope="module")
+def flagged_store(store, tmp_path_factory):
+    """The same store marked as demo data, with the onderdrukking/reden columns and one missing figure."""
+    db = tmp_path_factory.mktemp("flagged") / "monitor.duckdb"
+    shutil.copy(store, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("insert into meta values ('fictieve_demogegevens', 'ja')")
+        con.execute("alter table indicator_values add column onderdrukking varchar")
+        con.execute("alter table indicator_values add column reden varchar")
+        con.execute("update indicator_values set onderdrukking = 'primair' where onderdrukt")
+        con.execute("update indicator_values set waarde = null, onderdrukt = false, status = 'onvoldoende gegevens', "
+                    "reden = 'levering ontbreekt' where indicator = 'zelfredzaamheid' and gebiedcode = ?", [NOORD_A])
+    return db
+
+
+def test_demo_flag_and_extra_columns_follow_the_contract(flagged_store, tmp_path):
+    out = tmp_path / "monitor.csv"
+    export(flagged_store, out)
+    assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER + ",onderdrukking,reden"
+    rows = _csv_rows(out)
+    assert rows[("professionele_ondersteuning", "2016-01-01", ZUID_A)]["onderdrukking"] == "primair"
+    missing = rows[("zelfredzaamheid", "2016-01-01", NOORD_A)]
+    assert (missing["waarde"], missing["onderdrukt"], missing["reden"]) == ("", "false", "levering ontbreekt")
+    assert _metadata_csv(sidecar_path(out))["Let op"] == FICTIEF_TEXT
+
+
+def test_xlsx_metadata_sheet_numbers_and_missing_figures(flagged_store, tmp_path):
+    out = tmp_path / "monitor.xlsx"
+    export(flagged_store, out)
+    workbook = openpyxl.load_workbook(out, read_only=True)
+    meta = dict(workbook["Toelichting"].iter_rows(values_only=True))
+    assert meta["Let op"] == FICTIEF_TEXT and meta["Peildatum"].startswith("01-01-2015")
+    rows = list(workbook["Zelfredzaamheid"].iter_rows(values_only=True))
+    assert rows[0][-2:] == ("Soort onderdrukking", "Reden ontbrekend cijfer")
+    missing = next(r for r in rows[1:] if r[3] == NOORD_A and r[1].date() == P1)
+    assert (missing[5], missing[11], missing[-1]) == ("onvoldoende gegevens", "nee", "levering ontbreekt")
+    support = list(workbook["Beroep op professionele onderst"].iter_rows(values_only=True))[1:]
+    numbers = [r[5] for r in support if not isinstance(r[5], str)]
+    assert numbers and all(isinstance(v, (int, float)) for v in numbers)  # figures are numbers, not text

@@ -1,4 +1,4 @@
-"""Load on `wijkmonitor serve` with several gunicorn workers, and PDCA notes saved by 10 users at once.
+"""Load on `wijkmonitor serve` with several gunicorn workers, and PDCA actions saved by 10 users at once.
 
 The slow tests start the real server as a subprocess on a free loopback port over the small hand-made
 store; the load test replays the requests a headless Chromium recorded for every page and interaction.
@@ -21,7 +21,7 @@ from benchmarks.load import (  # noqa: E402
     Step,
     callback_body,
     check,
-    concurrent_notes,
+    concurrent_actions,
     find_dependency,
     kind_of,
     percentile,
@@ -31,7 +31,7 @@ from benchmarks.load import (  # noqa: E402
     serving,
 )
 from dashboard.headless import CHROMEDRIVER, CHROMIUM  # noqa: E402
-from dashboard.notes import notes_for  # noqa: E402
+from dashboard.acties import actions_of  # noqa: E402
 from wijkmonitor.errors import WijkmonitorError  # noqa: E402
 
 USERS = 50
@@ -42,7 +42,7 @@ LATEST = date(2017, 1, 1)  # the fixture store's last peildatum
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """(base URL, notes store) of `wijkmonitor serve --workers 2` on the fixture store."""
+    """(base URL, actions store) of `wijkmonitor serve --workers 2` on the fixture store."""
     folder = tmp_path_factory.mktemp("load")
     db = build_published_store(folder / "monitor.duckdb")
     state = folder / "state.sqlite"
@@ -68,13 +68,13 @@ def test_fifty_users_for_a_minute_get_no_errors(server, capsys):
 
 
 @pytest.mark.slow
-def test_ten_users_saving_notes_at_once_lose_none(server):
+def test_ten_users_saving_actions_at_once_lose_none(server):
     url, state = server
-    report = concurrent_notes(url, writers=10)
+    report = concurrent_actions(url, writers=10)
     assert report.errors == []
     assert report.confirmed == 10
-    assert sorted(report.occurrences.values()) == [1] * 10  # each note once in the page's notes view
-    stored = [note.notitie for note in notes_for(state, LATEST)]
+    assert sorted(report.occurrences.values()) == [1] * 10  # each action once in the page's actions view
+    stored = [actie.omschrijving for actie in actions_of(state, LATEST)]
     assert sorted(text for text in stored if text in report.occurrences) == sorted(report.occurrences)
 
 

@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("export", help="write the publication contract (long format)")
     p.add_argument("--db", type=Path, required=True, help="published monitor DuckDB")
-    p.add_argument("--out", type=Path, required=True, help="FILE.csv, FILE.xlsx or FILE.parquet")
+    p.add_argument("--out", type=Path, required=True,
+                   help="FILE.csv, FILE.xlsx or FILE.parquet (csv/parquet: metadata beside it in FILE_toelichting.csv)")
     p.set_defaults(run=_export)
 
     p = commands.add_parser("serve", help="serve the dashboard")

@@ -10,7 +10,9 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids
-from dashboard.components import Column, data_table, guarded, status_badge, store, xlsx_bytes
+from dashboard.components import (
+    Column, data_table, export_filename, export_metadata, guarded, status_badge, store, xlsx_bytes,
+)
 from dashboard.format import format_date, format_datetime
 
 dash.register_page(__name__, path="/datakwaliteit", name="Datakwaliteit", title="Datakwaliteit · Wijkmonitor", order=5)
@@ -75,4 +77,6 @@ def layout(**_: object) -> html.Div:
 @callback(Output(ids.DQ_DOWNLOAD, "data"), Input(ids.DQ_DOWNLOAD_XLSX, "n_clicks"), prevent_initial_call=True)
 def download_tables(_clicks: int) -> dict:
     """The three tables as one Excel workbook."""
-    return dcc.send_bytes(xlsx_bytes(dq_tables()), "datakwaliteit.xlsx")
+    info = export_metadata(store(), "datakwaliteit van de verwerking die deze cijfers opleverde",
+                           "alle peildata van deze verwerking", indicators=[])
+    return dcc.send_bytes(xlsx_bytes(dq_tables(), info), export_filename("datakwaliteit", None, "xlsx"))

@@ -1,245 +1,444 @@
-"""PDCA-sessie: signals for a peildatum, notes with phase/decision/owner/due date, history and export."""
+"""PDCA-sessie: the programme team's workflow for one peildatum.
+
+Signals (dashboard/signals.py) -> an action started from a signal (pre-filled) -> changes with status, owner and
+due date, every change kept with its author (dashboard/acties.py) -> open actions come back in the next session
+-> the minutes (besluitenlijst) as PDF and Excel (dashboard/besluitenlijst.py). ?peildatum=YYYY-MM-DD opens a session.
+"""
 
 from __future__ import annotations
 
-import html as html_escape
+import re
 from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
-import polars as pl
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard import ids
+from dashboard import besluitenlijst, ids
+from dashboard.acties import (
+    MAX_OWNER, MAX_TEXT, STATUSSEN, Actie, ActionRejected, Invoer, action, actions_of, add_action, carried_over,
+    earlier_sessions, history, may_edit, update_action,
+)
+from dashboard.besluitenlijst import nl_date, nl_datetime
 from dashboard.components import (
-    Column,
-    area_options,
-    data_table,
-    guarded,
-    indicator_options,
-    dropdown,
-    labelled,
-    message,
-    parse_date,
-    peildatum_options,
-    rounded_rows,
-    state_path,
-    store,
-    xlsx_bytes,
+    area_options, dropdown, guarded, indicator_options, labelled, message, parse_date, peildatum_options,
+    state_path, status_badge, store,
 )
 from dashboard.data import Published
-from dashboard.format import format_date, format_datetime
-from dashboard.security import has_right
-from dashboard.notes import FASES, MAX_OWNER, MAX_TEXT, Note, NoteRejected, add_note, notes_for, sessions
+from dashboard.format import format_date
+from dashboard.security import current_role, current_user, has_right
+from dashboard.signals import BUITEN_MARGE, GROTE_BEWEGING, KINDS, SIGNIFICANT_SLECHTER, signals
 from wijkmonitor.errors import WijkmonitorError
 
 dash.register_page(__name__, path="/pdca", name="PDCA-sessie", title="PDCA-sessie · Wijkmonitor", order=4)
 
-TOP_MOVERS = 5
-SIGNAL_COLUMNS = [
-    Column("signaal", "Signaal"), Column("naam", "Indicator"), Column("gebiedsnaam", "Gebied"), Column("niveau", "Niveau"),
-    Column("waarde_tekst", "Waarde"), Column("verschil_tekst", "Verschil t.o.v. nulmeting"),
-    Column("vorige_tekst", "Verschil t.o.v. vorige peildatum"), Column("status", "Status"),
-]
-NOTE_COLUMNS = [
-    Column("fase", "Fase"), Column("indicator_naam", "Indicator"), Column("gebied_naam", "Gebied"), Column("notitie", "Notitie"),
-    Column("besluit", "Besluit"), Column("eigenaar", "Eigenaar"), Column("deadline_tekst", "Deadline"),
-    Column("aangemaakt_tekst", "Vastgelegd op"),
-]
+KIND_LABELS = {
+    BUITEN_MARGE: "Buiten de corridor",
+    SIGNIFICANT_SLECHTER: "Significant slechter dan de nulmeting",
+    GROTE_BEWEGING: "Grootste bewegingen sinds de vorige peildatum",
+}
+# Action statuses as colour + symbol + word (text contrast at least 4.5:1).
+ACTION_STYLE = {
+    "open": ("#ffffff", "#1a1a1a", "○"),
+    "lopend": ("#deebf7", "#08306b", "◐"),
+    "afgerond": ("#08519c", "#ffffff", "✓"),
+    "vervallen": ("#e6e6e6", "#1a1a1a", "✕"),
+}
+LATE_STYLE = ("#a63603", "#ffffff", "!")
+DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
+SAVED = "Actie opgeslagen."
+NEW_TITLE = "Nieuwe actie"
 
 
-def signal_rows(data: Published, peildatum: date) -> list[dict]:
-    """Values outside the corridor, significant changes and the largest relative movers since the previous peildatum."""
-    frame = data.select(peildatum=peildatum).filter(~pl.col("onderdrukt"))
-    previous = frame["waarde"] - frame["verschil_vorige"]
-    frame = frame.with_columns((frame["verschil_vorige"] / previous).abs().alias("beweging"))
-    movers = set(frame.drop_nulls("beweging").filter(pl.col("beweging") > 0).sort("beweging", descending=True)
-                 .head(TOP_MOVERS).select("indicator", "gebiedcode").iter_rows())
+def parse_dutch_date(text: str | None) -> date | None:
+    """'31-03-2026' -> date(2026, 3, 31); empty -> None; anything else -> ValueError."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = DUTCH_DATE.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)
+
+
+def signal_text(row: dict) -> str:
+    """The signal as one line, kept with the action: kind, indicator, area, value and change."""
+    return (f"{row['signaal']}: {row['naam']}, {row['gebiedsnaam']}: {row['waarde_tekst']} "
+            f"({row['verschil_tekst']} t.o.v. nulmeting)")
+
+
+def _signal_key(indicator: str, gebiedcode: str) -> str:
+    return f"{indicator}|{gebiedcode}"
+
+
+def _kinds(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(k for k in KINDS if k in (values or []))
+
+
+def _signals_view(data: Published, peildatum: date, kinds: tuple[str, ...], can_write: bool) -> html.Div:
+    """The ranked signals as an accessible table; each row can start an action and names the actions it has."""
+    frame = signals(data, peildatum, kinds) if kinds else None
+    if frame is None or frame.is_empty():
+        return html.P("Geen signalen van de gekozen soort op deze peildatum.")
+    handled: dict[tuple[str, str], list[int]] = {}
+    for actie in actions_of(state_path(), peildatum):
+        handled.setdefault((actie.indicator, actie.gebiedcode), []).append(actie.id)
+    counts = {k: sum(1 for s in frame["soorten"].to_list() if k in s) for k in kinds}
+    summary = f"{frame.height} signalen: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+    head = ["Nr.", "Signaal", "Indicator", "Gebied", "Waarde", "t.o.v. nulmeting", "t.o.v. vorige", "Status"]
     rows = []
     for row in frame.iter_rows(named=True):
-        kinds = []
-        if row["status"] == "buiten marge":
-            kinds.append("buiten marge")
-        if row["significant"]:
-            kinds.append("significante verandering")
-        if (row["indicator"], row["gebiedcode"]) in movers:
-            kinds.append("grote beweging")
-        if kinds:
-            rows.append(row | {"signaal": ", ".join(kinds), "naam": data.indicators[row["indicator"]].naam,
-                               "rang": (row["status"] != "buiten marge", -(row["beweging"] or 0))})
-    return sorted(rows, key=lambda r: r["rang"])
+        texts = [row["rang"], row["signaal"], row["naam"], f"{row['gebiedsnaam']} ({row['niveau']})", row["waarde_tekst"],
+                 row["verschil_tekst"], row["vorige_tekst"]]
+        cells = [html.Td(text, className="text-end text-nowrap" if x in (0, 4, 5, 6) else "text-nowrap" if x == 1 else None,
+                         **{"data-label": head[x]})
+                 for x, text in enumerate(texts)]
+        cells.append(html.Td(status_badge(row["status"]), className="text-nowrap", **{"data-label": "Status"}))
+        ids_here = handled.get((row["indicator"], row["gebiedcode"]), [])
+        done = html.Span(("✓ actie " if len(ids_here) == 1 else "✓ acties ") + ", ".join(map(str, ids_here)),
+                         className="small d-block text-nowrap") if ids_here else None
+        if can_write:
+            cells.append(html.Td([done, html.Button(
+                "Actie maken", id={"type": ids.PDCA_SIGNAAL_KNOP, "index": _signal_key(row["indicator"], row["gebiedcode"])},
+                className="btn btn-sm btn-outline-primary text-nowrap", type="button",
+                **{"aria-label": f"Actie maken bij signaal {row['rang']}: {row['naam']}, {row['gebiedsnaam']}"})],
+                **{"data-label": "Actie"}))
+        elif done:
+            cells.append(html.Td(done, **{"data-label": "Actie"}))
+        else:
+            cells.append(html.Td("–", **{"data-label": "Actie"}))
+        rows.append(html.Tr(cells))
+    head.append("Actie")
+    return html.Div([
+        html.P(summary, className="small mb-1"),
+        html.Div(html.Table([
+            html.Caption(f"Signalen op {format_date(peildatum)}, ernstigste eerst", className="visually-hidden"),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
+            html.Tbody(rows),
+        ], className="table table-sm pdca-tabel"), className="table-responsive", role="region", tabIndex=0,
+            **{"aria-label": "Signalen"}),
+    ])
 
 
-def note_rows(data: Published, notes: list[Note]) -> list[dict]:
-    """Notes as table rows with readable names (the text itself is left as typed; Dash escapes it)."""
-    return [{
-        "fase": n.fase, "indicator_naam": data.indicators[n.indicator].naam if n.indicator in data.indicators else n.indicator,
-        "gebied_naam": data.area_name(n.gebiedcode) or n.gebiedcode, "notitie": n.notitie, "besluit": n.besluit,
-        "eigenaar": n.eigenaar, "deadline_tekst": format_date(n.deadline) if n.deadline else "–",
-        "aangemaakt_tekst": format_datetime(n.aangemaakt_op),
-    } for n in notes]
+def _badge(style: tuple[str, str, str], word: str) -> html.Span:
+    background, colour, symbol = style
+    return html.Span([html.Span(symbol, **{"aria-hidden": "true"}), f" {word}"], className="status-badge me-1",
+                     style={"backgroundColor": background, "color": colour, "border": "1px solid #595959"})
 
 
-def _notes_view(rows: list[dict]) -> html.Div:
-    """The session's notes as an HTML table (text children, so user text is escaped)."""
-    if not rows:
-        return html.P("Nog geen notities voor deze sessie.")
-    head = html.Thead(html.Tr([html.Th(c.header, scope="col") for c in NOTE_COLUMNS]))
-    body = html.Tbody([html.Tr([html.Td(row[c.key], className="notitie-tekst") for c in NOTE_COLUMNS]) for row in rows])
-    return html.Div(html.Table([head, body], className="table table-sm"), className="table-responsive")
+def _action_card(data: Published, actie: Actie, today: date, can_edit: bool, show_session: bool) -> html.Article:
+    """One action: what, who, when, status (and 'te laat'), its history, and a change button for who may."""
+    naam = data.indicators[actie.indicator].naam if actie.indicator in data.indicators else actie.indicator
+    gebied = data.area_name(actie.gebiedcode) or actie.gebiedcode
+    badges = [_badge(ACTION_STYLE[actie.status], actie.status)]
+    if actie.te_laat(today):
+        badges.append(_badge(LATE_STYLE, "te laat"))
+    facts = [("Eigenaar", actie.eigenaar or "–"), ("Deadline", nl_date(actie.deadline)),
+             ("Besluit", actie.besluit or "–"), ("Signaal", actie.signaal or "–"),
+             ("Vastgelegd door", f"{actie.auteur} op {nl_datetime(actie.aangemaakt_op)}"),
+             ("Laatst gewijzigd", f"{actie.gewijzigd_door} op {nl_datetime(actie.gewijzigd_op)} (versie {actie.versie})")]
+    if show_session:
+        facts.insert(0, ("Sessie", format_date(actie.sessie)))
+    changes = history(state_path(), actie.id) if actie.versie > 1 else []
+    return html.Article([
+        html.H3([f"Actie {actie.id}: {naam}, {gebied} ", *badges], className="h6"),
+        html.P(actie.omschrijving, className="notitie-tekst mb-1"),
+        html.Dl([part for label, text in facts for part in (html.Dt(label, className="col-sm-3 col-lg-2"),
+                                                            html.Dd(text, className="col-sm-9 col-lg-10 mb-0 notitie-tekst"))],
+                className="row small mb-1"),
+        html.Details([
+            html.Summary(f"Geschiedenis ({actie.versie} versie{'s' if actie.versie > 1 else ''})"),
+            html.Ol([html.Li(f"{nl_datetime(w.op)} · {w.door} (sessie {format_date(w.sessie)}): {w.status}, "
+                             f"eigenaar {w.eigenaar or '–'}, deadline {nl_date(w.deadline)}"
+                             + (f", besluit: {w.besluit}" if w.besluit else "") + f" — {w.omschrijving}",
+                             className="notitie-tekst") for w in changes], className="small"),
+        ], className="mb-1") if changes else None,
+        html.Button("Wijzigen", id={"type": ids.PDCA_WIJZIG_KNOP, "index": actie.id}, type="button",
+                    className="btn btn-sm btn-outline-secondary no-print", **{"aria-label": f"Actie {actie.id} wijzigen"})
+        if can_edit else None,
+    ], className="actie border rounded p-2 mb-2" + (" actie-te-laat" if actie.te_laat(today) else ""))
 
 
-def _history(current: date) -> html.Div:
-    """Links to every session with notes."""
-    earlier = sessions(state_path())
+def _author() -> str:
+    """The signed-in user's name, as recorded with every change ('' outside a request)."""
+    user = current_user()
+    return user.name if user else ""
+
+
+def _actions_view(data: Published, acties: list[Actie], empty: str, show_session: bool) -> html.Div:
+    if not acties:
+        return html.P(empty)
+    today = date.today()
+    user, role = _author(), current_role()
+    late = sum(1 for a in acties if a.te_laat(today))
+    note = [html.P(f"{late} van de {len(acties)} acties zijn over hun deadline.", className="fw-semibold")] if late else []
+    return html.Div(note + [_action_card(data, a, today, has_right("notities") and may_edit(a, user, role), show_session)
+                            for a in acties])
+
+
+def _session_views(data: Published, peildatum: date) -> tuple[html.Div, html.Div]:
+    state = state_path()
+    return (_actions_view(data, actions_of(state, peildatum), "Nog geen acties in deze sessie.", False),
+            _actions_view(data, carried_over(state, peildatum), "Geen openstaande acties uit eerdere sessies.", True))
+
+
+def _history(peildatum: date) -> html.Div:
+    """Links to the sessions before this one."""
+    earlier = earlier_sessions(state_path(), peildatum)
     if not earlier:
-        return html.P("Nog geen eerdere sessies vastgelegd.")
+        return html.P("Geen eerdere sessies met acties.")
     return html.Ul([
         html.Li([dcc.Link(f"Sessie {format_date(s.peildatum)}", href=f"/pdca?peildatum={s.peildatum.isoformat()}"),
-                 f" — {s.notities} notitie(s), laatst gewijzigd {format_datetime(s.laatst_gewijzigd)}",
-                 " (deze sessie)" if s.peildatum == current else ""])
+                 f" — {s.acties} nieuwe actie{'' if s.acties == 1 else 's'}, laatst gewijzigd {nl_datetime(s.laatst_gewijzigd)}"])
         for s in earlier
     ])
 
 
-def session_html(data: Published, peildatum: date, signals: list[dict], notes: list[dict]) -> str:
-    """A standalone printable HTML page of the session; every value is escaped."""
-    def table(columns: list[Column], rows: list[dict]) -> str:
-        head = "".join(f"<th>{html_escape.escape(c.header)}</th>" for c in columns)
-        body = "".join("<tr>" + "".join(f"<td>{html_escape.escape(str(r.get(c.key) or ''))}</td>" for c in columns) + "</tr>"
-                       for r in rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-    titel = html_escape.escape(f"PDCA-sessie {format_date(peildatum)}")
-    return (
-        f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{titel}</title><style>'
-        "body{font-family:system-ui,Arial,sans-serif;font-size:11pt;margin:2cm}table{border-collapse:collapse;width:100%;"
-        "margin-bottom:1.5em}th,td{border:1px solid #999;padding:4px;text-align:left;vertical-align:top;white-space:pre-wrap}"
-        "th{background:#eee}@media print{body{margin:0}}</style></head><body>"
-        f"<h1>{titel}</h1><p>Wijkmonitor Sociaal Domein, gemeente Groningen. Nulmeting: {format_date(data.nulmeting)}.</p>"
-        f"<h2>Signalen</h2>{table(SIGNAL_COLUMNS, signals)}<h2>Notities en besluiten</h2>{table(NOTE_COLUMNS, notes)}"
-        "</body></html>"
-    )
-
-
-@guarded
-def layout(peildatum: str | None = None, **_: object) -> html.Div:
-    """The page; ?peildatum=YYYY-MM-DD opens an earlier session."""
-    data = store()
-    notices = []
-    if peildatum is not None and parse_date(peildatum, data) is None:
-        notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
-    chosen = parse_date(peildatum, data) or data.latest
+def _form(data: Published) -> dbc.Card:
     gemeente, _naam = data.gemeente()
-    form = dbc.Card(dbc.CardBody([
-        html.H2("Notitie toevoegen", className="h5"),
+    return dbc.Card(dbc.CardBody([
+        html.H2(NEW_TITLE, id=ids.PDCA_FORMULIER_TITEL, className="h5"),
+        html.P("Kies hierboven ‘Actie maken’ bij een signaal, of kies zelf een indicator en gebied.",
+               className="small"),
+        html.P(id=ids.PDCA_SIGNAAL_TEKST, className="small fw-semibold", **{"aria-live": "polite"}),
         html.Div([
             labelled("Indicator", dropdown(ids.PDCA_INDICATOR, indicator_options(data), next(iter(data.indicators))),
                      ids.PDCA_INDICATOR),
             labelled("Gebied", dropdown(ids.PDCA_GEBIED, area_options(data), gemeente), ids.PDCA_GEBIED),
         ], className="controls"),
-        html.Fieldset([html.Legend("Fase", className="form-label fw-semibold fs-6"),
-                       dbc.RadioItems(id=ids.PDCA_FASE, options=[{"label": f, "value": f} for f in FASES], value="Check", inline=True)]),
-        labelled("Notitie", dbc.Textarea(id=ids.PDCA_NOTITIE, rows=3, maxLength=MAX_TEXT), ids.PDCA_NOTITIE),
-        labelled("Besluit", dbc.Input(id=ids.PDCA_BESLUIT, type="text", maxLength=MAX_TEXT), ids.PDCA_BESLUIT),
+        labelled("Actie (wat gaan we doen?)", dbc.Textarea(id=ids.PDCA_OMSCHRIJVING, rows=3, maxLength=MAX_TEXT),
+                 ids.PDCA_OMSCHRIJVING),
+        labelled("Besluit", dbc.Textarea(id=ids.PDCA_BESLUIT, rows=2, maxLength=MAX_TEXT), ids.PDCA_BESLUIT),
         html.Div([
             labelled("Eigenaar", dbc.Input(id=ids.PDCA_EIGENAAR, type="text", maxLength=MAX_OWNER), ids.PDCA_EIGENAAR),
-            labelled("Deadline", dbc.Input(id=ids.PDCA_DEADLINE, type="date"), ids.PDCA_DEADLINE),
+            html.Div([
+                html.Label("Deadline (dd-mm-jjjj)", htmlFor=ids.PDCA_DEADLINE, className="form-label fw-semibold"),
+                dbc.Input(id=ids.PDCA_DEADLINE, type="text", inputMode="numeric", placeholder="dd-mm-jjjj",
+                          maxLength=10, autoComplete="off"),
+            ], className="control mb-2"),
         ], className="controls"),
-        dbc.Button("Notitie opslaan", id=ids.PDCA_OPSLAAN, color="primary", className="mt-2"),
+        html.Fieldset([html.Legend("Status", className="form-label fw-semibold fs-6"),
+                       dbc.RadioItems(id=ids.PDCA_STATUS, options=[{"label": s, "value": s} for s in STATUSSEN],
+                                      value="open", inline=True)]),
+        dbc.Button("Actie opslaan", id=ids.PDCA_OPSLAAN, color="primary", className="mt-2 me-2"),
+        dbc.Button("Formulier leegmaken", id=ids.PDCA_LEEGMAKEN, color="secondary", outline=True, className="mt-2"),
         html.Div(id=ids.PDCA_MELDING, className="mt-2", role="status", **{"aria-live": "polite"}),
-    ]), className="no-print mb-3")
+        dcc.Store(id=ids.PDCA_BEWERKT, data=None),
+        dcc.Store(id=ids.PDCA_SIGNAAL, data=""),
+    ]), id=ids.PDCA_FORMULIER, className="no-print mb-3")
+
+
+@guarded
+def layout(peildatum: str | None = None, **_: object) -> html.Div:
+    """The session page; ?peildatum=YYYY-MM-DD opens the session of that peildatum."""
+    data = store()
+    notices = []
+    if peildatum is not None and parse_date(peildatum, data) is None:
+        notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
+    chosen = parse_date(peildatum, data) or data.latest
+    can_write = has_right("notities")
+    acties, overgenomen = _session_views(data, chosen)
     return html.Div([
-        html.H1("PDCA-sessie"),
+        dcc.Location(id=ids.PDCA_URL, refresh="callback-nav"),
+        html.H1(f"PDCA-sessie {format_date(chosen)}"),
         *notices,
         html.Div(labelled("Peildatum van de sessie",
-                          dropdown(ids.PDCA_PEILDATUM, peildatum_options(data.peildata), chosen.isoformat()), ids.PDCA_PEILDATUM),
-                 className="controls no-print"),
-        html.H2("Signalen om te bespreken", className="h5 mt-3"),
-        html.P("Waarden buiten de corridor, significante veranderingen (enquêtes) en de grootste bewegingen sinds de vorige "
-               "peildatum.", className="small"),
-        data_table(ids.PDCA_SIGNALEN, SIGNAL_COLUMNS, signal_rows(data, chosen)),
+                          dropdown(ids.PDCA_PEILDATUM, peildatum_options(data.peildata), chosen.isoformat()),
+                          ids.PDCA_PEILDATUM), className="controls no-print"),
+        html.H2("1. Signalen om te bespreken", className="h5 mt-3"),
+        html.Fieldset([
+            html.Legend("Soort signaal", className="form-label fw-semibold fs-6"),
+            dbc.Checklist(id=ids.PDCA_SOORTEN, options=[{"label": KIND_LABELS[k], "value": k} for k in KINDS],
+                          value=list(KINDS), inline=True),
+        ], className="no-print"),
+        html.Div(_signals_view(data, chosen, KINDS, can_write), id=ids.PDCA_SIGNALEN),
+        html.H2("2. Acties", className="h5 mt-3") if can_write else None,
+        _form(data) if can_write else html.P(
+            "Uw rol (raad) kan acties lezen; het programmateam legt ze vast.", className="no-print"),
+        html.H2("3. Acties van deze sessie", className="h5 mt-3"),
+        html.Div(acties, id=ids.PDCA_ACTIES),
+        html.H2("4. Openstaande acties uit eerdere sessies", className="h5 mt-3"),
+        html.Div(overgenomen, id=ids.PDCA_OVERGENOMEN),
+        html.H2("Besluitenlijst", className="h5 mt-3"),
+        html.P("Besproken signalen, besluiten en acties met eigenaar, deadline en status.", className="small"),
         html.Div([
-            dbc.Button("Sessie exporteren (Excel)", id=ids.PDCA_EXPORT_XLSX, color="secondary", outline=True, size="sm", className="me-2"),
-            dbc.Button("Sessie exporteren (afdrukbare HTML)", id=ids.PDCA_EXPORT_HTML, color="secondary", outline=True, size="sm"),
+            dbc.Button("Besluitenlijst (PDF)", id=ids.PDCA_EXPORT_PDF, color="secondary", outline=True, size="sm",
+                       className="me-2"),
+            dbc.Button("Besluitenlijst (Excel)", id=ids.PDCA_EXPORT_XLSX, color="secondary", outline=True, size="sm"),
             dcc.Download(id=ids.PDCA_DOWNLOAD),
+            html.Div(id=ids.PDCA_EXPORT_MELDING, role="status", **{"aria-live": "polite"}),
         ], className="downloads no-print my-2"),
-        html.H2("Notities en besluiten van deze sessie", className="h5 mt-3"),
-        html.Div(_notes_view(note_rows(data, notes_for(state_path(), chosen))), id=ids.PDCA_NOTITIES),
-        form if has_right("notities") else html.P(
-            "Uw rol (raad) kan notities lezen; het programmateam schrijft ze.", className="no-print"),
-        html.H2("Eerdere sessies", className="h5"),
+        html.H2("Eerdere sessies", className="h5 mt-3"),
         html.Div(_history(chosen), id=ids.PDCA_HISTORIE),
         dcc.Store(id=ids.PDCA_VERSIE, data=0),
     ])
 
 
-@callback(
-    Output(ids.PDCA_SIGNALEN, "data"),
-    Output(ids.PDCA_NOTITIES, "children"),
-    Output(ids.PDCA_HISTORIE, "children"),
-    Input(ids.PDCA_PEILDATUM, "value"),
-    Input(ids.PDCA_VERSIE, "data"),
-    prevent_initial_call=True,
-)
-def show_session(peildatum_iso: str, _versie: int) -> tuple:
-    """Signals, notes and history for the chosen session (again after a note is saved)."""
+@callback(Output(ids.PDCA_URL, "search"), Input(ids.PDCA_PEILDATUM, "value"), prevent_initial_call=True)
+def choose_session(peildatum_iso: str | None) -> str:
+    """Another peildatum opens that session (in the URL, so it can be shared)."""
+    return f"?peildatum={peildatum_iso}" if peildatum_iso else ""
+
+
+@callback(Output(ids.PDCA_SIGNALEN, "children"), Input(ids.PDCA_SOORTEN, "value"), Input(ids.PDCA_VERSIE, "data"),
+          State(ids.PDCA_PEILDATUM, "value"), prevent_initial_call=True)
+def filter_signals(soorten: list[str] | None, _versie: int, peildatum_iso: str | None) -> html.Div:
+    """The signals of the chosen kinds (again after a save, which may have handled one)."""
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
-    notes = note_rows(data, notes_for(state_path(), peildatum))
-    return rounded_rows(SIGNAL_COLUMNS, signal_rows(data, peildatum)), _notes_view(notes), _history(peildatum)
+    return _signals_view(data, peildatum, _kinds(soorten), has_right("notities"))
+
+
+@callback(
+    Output(ids.PDCA_ACTIES, "children"),
+    Output(ids.PDCA_OVERGENOMEN, "children"),
+    Input(ids.PDCA_VERSIE, "data"),
+    State(ids.PDCA_PEILDATUM, "value"),
+    prevent_initial_call=True,
+)
+def show_actions(_versie: int, peildatum_iso: str | None) -> tuple:
+    """The session's actions and the carried-over ones, again after a save."""
+    data = store()
+    return _session_views(data, parse_date(peildatum_iso, data) or data.latest)
+
+
+FORM_FIELDS = (
+    Output(ids.PDCA_FORMULIER_TITEL, "children"), Output(ids.PDCA_BEWERKT, "data"), Output(ids.PDCA_SIGNAAL, "data"),
+    Output(ids.PDCA_SIGNAAL_TEKST, "children"), Output(ids.PDCA_INDICATOR, "value"),
+    Output(ids.PDCA_INDICATOR, "disabled"), Output(ids.PDCA_GEBIED, "value"), Output(ids.PDCA_GEBIED, "disabled"),
+    Output(ids.PDCA_OMSCHRIJVING, "value"), Output(ids.PDCA_BESLUIT, "value"), Output(ids.PDCA_EIGENAAR, "value"),
+    Output(ids.PDCA_DEADLINE, "value"), Output(ids.PDCA_STATUS, "value"),
+)
+
+
+@callback(
+    *FORM_FIELDS,
+    Output(ids.PDCA_MELDING, "children", allow_duplicate=True),
+    Input({"type": ids.PDCA_SIGNAAL_KNOP, "index": ALL}, "n_clicks"),
+    Input({"type": ids.PDCA_WIJZIG_KNOP, "index": ALL}, "n_clicks"),
+    Input(ids.PDCA_LEEGMAKEN, "n_clicks"),
+    Input(ids.PDCA_VERSIE, "data"),
+    State(ids.PDCA_PEILDATUM, "value"),
+    State(ids.PDCA_INDICATOR, "value"),
+    State(ids.PDCA_GEBIED, "value"),
+    prevent_initial_call=True,
+)
+def fill_form(_signal_clicks, _edit_clicks, _clear, _versie, peildatum_iso, indicator, gebied) -> tuple:
+    """One place that sets the form: from a signal (pre-filled), from an action (to change it), or empty
+    (after a save and on 'Formulier leegmaken')."""
+    fired = [t for t in dash.ctx.triggered if t["value"]]
+    if not fired:
+        raise dash.exceptions.PreventUpdate  # buttons that were just drawn, not clicked
+    return form_values(dash.ctx.triggered_prop_ids[fired[0]["prop_id"]], peildatum_iso, indicator, gebied)
+
+
+def form_values(trigger: object, peildatum_iso: str | None, indicator: str | None, gebied: str | None) -> tuple:
+    """The form's values (FORM_FIELDS, then the message) for what was clicked."""
+    data = store()
+    empty = (NEW_TITLE, None, "", "", indicator, False, gebied, False, "", "", "", "", "open")
+    if isinstance(trigger, dict) and trigger["type"] == ids.PDCA_SIGNAAL_KNOP:
+        indicator_id, gebiedcode = trigger["index"].split("|", 1)
+        peildatum = parse_date(peildatum_iso, data) or data.latest
+        frame = signals(data, peildatum)
+        rows = [r for r in frame.iter_rows(named=True) if (r["indicator"], r["gebiedcode"]) == (indicator_id, gebiedcode)]
+        if not rows:
+            raise dash.exceptions.PreventUpdate
+        text = signal_text(rows[0])
+        return (f"Nieuwe actie bij signaal {rows[0]['rang']}", None, text, f"Signaal: {text}", indicator_id, False,
+                gebiedcode, False, "", "", "", "", "open", None)
+    if isinstance(trigger, dict) and trigger["type"] == ids.PDCA_WIJZIG_KNOP:
+        actie = action(state_path(), int(trigger["index"]))
+        if actie is None:
+            raise dash.exceptions.PreventUpdate
+        return (f"Actie {actie.id} wijzigen", {"id": actie.id, "versie": actie.versie}, actie.signaal,
+                f"Signaal: {actie.signaal}" if actie.signaal else "", actie.indicator, True, actie.gebiedcode, True,
+                actie.omschrijving, actie.besluit, actie.eigenaar, nl_date(actie.deadline) if actie.deadline else "",
+                actie.status, None)
+    if trigger == ids.PDCA_VERSIE:
+        return (*empty, dash.no_update)  # keep the 'opgeslagen' message of the save
+    return (*empty, None)
 
 
 @callback(
     Output(ids.PDCA_VERSIE, "data"),
     Output(ids.PDCA_MELDING, "children"),
-    Output(ids.PDCA_NOTITIE, "value"),
     Input(ids.PDCA_OPSLAAN, "n_clicks"),
     State(ids.PDCA_PEILDATUM, "value"),
+    State(ids.PDCA_BEWERKT, "data"),
+    State(ids.PDCA_SIGNAAL, "data"),
     State(ids.PDCA_INDICATOR, "value"),
     State(ids.PDCA_GEBIED, "value"),
-    State(ids.PDCA_FASE, "value"),
-    State(ids.PDCA_NOTITIE, "value"),
+    State(ids.PDCA_OMSCHRIJVING, "value"),
     State(ids.PDCA_BESLUIT, "value"),
     State(ids.PDCA_EIGENAAR, "value"),
     State(ids.PDCA_DEADLINE, "value"),
+    State(ids.PDCA_STATUS, "value"),
     State(ids.PDCA_VERSIE, "data"),
     prevent_initial_call=True,
 )
-def save_note(_clicks: int, peildatum_iso: str, indicator: str, gebied: str, fase: str, notitie: str | None,
-              besluit: str | None, eigenaar: str | None, deadline: str | None, versie: int) -> tuple:
-    """Store the note; show the reason in Dutch when it cannot be stored."""
+def save_action(_clicks: int, peildatum_iso: str | None, bewerkt: dict | None, signaal: str | None,
+                indicator: str | None, gebied: str | None, omschrijving: str | None, besluit: str | None,
+                eigenaar: str | None, deadline: str | None, status: str | None, versie: int) -> tuple:
+    """Store a new action or a change (as a new version); say why in Dutch when it cannot be stored."""
     if not has_right("notities"):
-        return dash.no_update, message("Uw rol mag notities lezen, niet schrijven.", "danger"), dash.no_update
+        return dash.no_update, message("Uw rol mag acties lezen, niet vastleggen.", "danger")
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
     try:
-        due = date.fromisoformat(deadline) if deadline else None
-        add_note(state_path(), Note(peildatum, indicator or "", gebied or "", fase or "", notitie or "", besluit or "",
-                                    eigenaar or "", due))
+        invoer = Invoer(omschrijving or "", status or "", eigenaar or "", parse_dutch_date(deadline), besluit or "")
     except ValueError:
-        return dash.no_update, message("De deadline is geen geldige datum.", "danger"), dash.no_update
-    except NoteRejected as error:
-        return dash.no_update, message(f"Niet opgeslagen: {error}.", "danger"), dash.no_update
+        return dash.no_update, message("De deadline is geen geldige datum; schrijf dd-mm-jjjj, bijvoorbeeld 31-03-2026.",
+                                       "danger")
+    try:
+        if bewerkt:
+            update_action(state_path(), int(bewerkt["id"]), invoer, _author(), current_role(), peildatum,
+                          int(bewerkt["versie"]))
+        else:
+            if indicator not in data.indicators or data.area_name(gebied or "") is None:
+                raise ActionRejected("kies een indicator en een gebied")
+            add_action(state_path(), peildatum, indicator, gebied, invoer, _author(), signaal or "")
+    except ActionRejected as error:
+        return dash.no_update, message(f"Niet opgeslagen: {error}.", "danger")
     except WijkmonitorError as error:
-        return dash.no_update, message(f"Niet opgeslagen: {error}", "danger"), dash.no_update
-    return (versie or 0) + 1, message("Notitie opgeslagen.", "success"), ""
+        return dash.no_update, message(f"Niet opgeslagen: {error}", "danger")
+    return (versie or 0) + 1, message(SAVED, "success")
+
+
+# Put the keyboard focus on the action text once the form is filled from a signal or an action.
+clientside_callback(
+    """function (title) {
+        if (title && title !== %r) {
+            const field = document.getElementById(%r);
+            if (field) { field.scrollIntoView({block: 'center'}); field.focus(); }
+        }
+        return window.dash_clientside.no_update;
+    }""" % (NEW_TITLE, ids.PDCA_OMSCHRIJVING),
+    Output(ids.PDCA_FORMULIER, "className"),
+    Input(ids.PDCA_FORMULIER_TITEL, "children"),
+    prevent_initial_call=True,
+)
 
 
 @callback(
     Output(ids.PDCA_DOWNLOAD, "data"),
+    Output(ids.PDCA_EXPORT_MELDING, "children"),
+    Input(ids.PDCA_EXPORT_PDF, "n_clicks"),
     Input(ids.PDCA_EXPORT_XLSX, "n_clicks"),
-    Input(ids.PDCA_EXPORT_HTML, "n_clicks"),
     State(ids.PDCA_PEILDATUM, "value"),
     prevent_initial_call=True,
 )
-def export_session(_xlsx: int | None, _html: int | None, peildatum_iso: str) -> dict:
-    """The session's signals and notes as Excel or printable HTML."""
+def export_minutes(_pdf: int | None, _xlsx: int | None, peildatum_iso: str | None) -> tuple:
+    """The session's besluitenlijst as PDF or Excel."""
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
-    signals = signal_rows(data, peildatum)
-    notes = note_rows(data, notes_for(state_path(), peildatum))
-    name = f"pdca_sessie_{peildatum.isoformat()}"
-    if dash.ctx.triggered_id == ids.PDCA_EXPORT_HTML:
-        return dcc.send_string(session_html(data, peildatum, signals, notes), f"{name}.html")
-    return dcc.send_bytes(xlsx_bytes({"Signalen": (SIGNAL_COLUMNS, signals), "Notities": (NOTE_COLUMNS, notes)}), f"{name}.xlsx")
+    minutes = besluitenlijst.build(data, state_path(), peildatum)
+    if dash.ctx.triggered_id == ids.PDCA_EXPORT_PDF:
+        try:
+            content = besluitenlijst.pdf_bytes(minutes)
+        except OSError:  # WeasyPrint loads Pango at first use; without it, say what to install
+            return dash.no_update, message("De PDF kan op deze server niet worden gemaakt: Pango ontbreekt "
+                                           "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0). "
+                                           "De besluitenlijst in Excel werkt wel.", "danger")
+        return dcc.send_bytes(content, besluitenlijst.filename(peildatum, "pdf")), None
+    return dcc.send_bytes(besluitenlijst.xlsx_bytes(minutes), besluitenlijst.filename(peildatum, "xlsx")), None
