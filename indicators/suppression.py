@@ -16,7 +16,10 @@ group has exactly one suppressed cell, one more cell of it is suppressed:
 - the suppressed cell is the only part (a gebied with one wijk): the total, which has the same figures.
 An empty cell (noemer 0: no respondents, no persons, no inhabitants) is suppressed because it has no
 value, but it holds nobody and its emptiness shows (n = 0): it neither needs nor gives protection,
-so only suppressed cells with noemer > 0 count.
+so only suppressed cells with noemer > 0 count. A cell with incomplete inputs (wm_ontbrekend: a
+missing population, a source without data) is published without figures; here it counts as a
+suppressed cell that holds people, whatever its noemer, so its neighbours protect it and it
+protects them.
 Every rule only adds suppression, so repeating the step until nothing changes terminates; a cell
 suppressed in one group can make another group vulnerable (wijk -> gebied -> gemeente -> breakdown).
 Each round fixes only the vulnerable groups of the highest level (gemeente, then gebied, then
@@ -32,8 +35,12 @@ groups of that combination is suppressed as well, and rules and audit run again 
 recoverable. See docs/privacy.md for what this does and does not protect against.
 
 Works on the caller's connection with the temp tables of `indicators.compute`: wm_ruw,
-wm_ruw_uitsplitsing, wm_parameters and wm_gebieden_op_p. Result: temp table wm_cel with one row
-per published cell and the columns `primair` (primary rule) and `onderdrukt` (final).
+wm_ruw_uitsplitsing, wm_parameters, wm_ontbrekend and wm_gebieden_op_p. Result: temp table wm_cel
+with one row per published cell and the columns `primair` (primary rule), `reden` (incomplete
+inputs), `bezet` (holds people, or might) and `onderdrukt` (final: no figures published).
+
+`recoverable_published` is the independent check at publication time: it reads only the published
+tables, as someone outside would, and names every suppressed cell that the published sums give away.
 """
 
 from __future__ import annotations
@@ -81,7 +88,13 @@ def join_sql(raw_alias: str, uitsplitsing: str, categorie: str) -> str:
 
 
 def _create_cells(con: duckdb.DuckDBPyConnection) -> None:
-    """wm_cel: every value cell (uitsplitsing NULL) and breakdown cell, with the primary rule."""
+    """wm_cel: every value cell (uitsplitsing NULL) and breakdown cell, with the primary rule.
+
+    A cell with incomplete inputs is not primary (it has no figure to judge) but starts hidden.
+    """
+    # without the computation's list of incomplete cells (tests of this module alone): none
+    con.execute("create temp table if not exists wm_ontbrekend "
+                "(indicator VARCHAR, peildatum DATE, niveau VARCHAR, gebiedcode VARCHAR, reden VARCHAR)")
     con.execute(
         f"""
         create or replace temp table wm_cel as
@@ -95,7 +108,17 @@ def _create_cells(con: duckdb.DuckDBPyConnection) -> None:
                    r.noemer, {PRIMARY_RULE_SQL}
             from wm_ruw_uitsplitsing r join wm_parameters pm on pm.indicator = r.indicator
         )
-        select row_number() over () as cel, *, primair as onderdrukt from cellen
+        select row_number() over (order by c.indicator, c.peildatum, c.niveau, c.gebiedcode,
+                                           c.uitsplitsing nulls first, c.categorie nulls first) as cel,
+               c.* exclude (primair),
+               c.primair and o.reden is null as primair,
+               o.reden,
+               c.noemer > 0 or o.reden is not null as bezet,
+               c.primair or o.reden is not null as onderdrukt
+        from cellen c
+        left join wm_ontbrekend o
+          on o.indicator = c.indicator and o.peildatum = c.peildatum
+         and o.niveau = c.niveau and o.gebiedcode = c.gebiedcode
         """
     )
 
@@ -152,7 +175,7 @@ def _suppress_one_round(con: duckdb.DuckDBPyConnection) -> int:
         update wm_cel set onderdrukt = true
         where cel in (
             with leden as (
-                select g.*, c.onderdrukt, c.noemer, c.gebiedcode, c.categorie
+                select g.*, c.onderdrukt, c.bezet, c.noemer, c.gebiedcode, c.categorie
                 from wm_groep_lid g join wm_cel c on c.cel = g.cel
             ),
             kwetsbaar as (
@@ -160,7 +183,7 @@ def _suppress_one_round(con: duckdb.DuckDBPyConnection) -> int:
                        count(*) filter (where not is_totaal and not onderdrukt) as open_delen
                 from leden
                 group by indicator, peildatum, groep, volgorde
-                having count(*) filter (where onderdrukt and noemer > 0) = 1
+                having count(*) filter (where onderdrukt and bezet) = 1
                 qualify volgorde = min(volgorde) over (partition by indicator, peildatum)
             ),
             kandidaten as (
@@ -186,6 +209,7 @@ class _Member(NamedTuple):
     is_totaal: bool
     cel: int
     onderdrukt: bool
+    bezet: bool
     noemer: float
     sorteer: tuple[str, str]
 
@@ -193,15 +217,15 @@ class _Member(NamedTuple):
 def _close_linear_leaks(con: duckdb.DuckDBPyConnection) -> int:
     """Suppress a published cell for every recoverable suppressed cell; return how many were added."""
     partitions: dict[tuple, list[_Member]] = defaultdict(list)
-    for indicator, peildatum, groep, is_totaal, cel, onderdrukt, noemer, gebiedcode, categorie in con.execute(
+    for indicator, peildatum, groep, is_totaal, cel, onderdrukt, bezet, noemer, gebiedcode, categorie in con.execute(
         """
-        select g.indicator, g.peildatum, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.noemer,
+        select g.indicator, g.peildatum, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.bezet, c.noemer,
                c.gebiedcode, coalesce(c.categorie, '')
         from wm_groep_lid g join wm_cel c on c.cel = g.cel
         """
     ).fetchall():
         partitions[(indicator, peildatum)].append(
-            _Member(groep, is_totaal, cel, onderdrukt, noemer, (gebiedcode, categorie))
+            _Member(groep, is_totaal, cel, onderdrukt, bezet, noemer, (gebiedcode, categorie))
         )
     extra: set[int] = set()
     for members in partitions.values():
@@ -239,7 +263,7 @@ def _independent_parts(members: list[_Member]) -> list[list[_Member]]:
 
 def _cells_to_add(members: list[_Member]) -> set[int]:
     """Within one partition: for each recoverable cell, the published cell that protects it."""
-    unknown = sorted({m.cel for m in members if m.onderdrukt and m.noemer > 0})
+    unknown = sorted({m.cel for m in members if m.onderdrukt and m.bezet})
     if not unknown:
         return set()
     column = {cel: i for i, cel in enumerate(unknown)}
