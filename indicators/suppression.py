@@ -292,3 +292,196 @@ def _cells_to_add(members: list[_Member]) -> set[int]:
         candidates = [m for m in published if m.groep in used] or published
         added.add(min(candidates, key=lambda m: (m.noemer, m.sorteer)).cel)
     return added
+
+
+# --- the audit at publication time, on the published tables alone ----------------------------------
+
+_FIGURES = ("teller", "noemer", "n")  # the additive published columns
+_LEAK_TOLERANCE = 1e-6  # a recovered sum this close to 0 shows an empty cell, which gives nobody away
+
+
+def recoverable_published(tables: dict) -> list[str]:
+    """Every hidden cell that holds people and follows from the published sums, described without values.
+
+    Reads indicator_values, indicator_breakdown and areas (pyarrow tables) as someone outside would:
+    a cell whose figure is hidden (onderdrukt, or a reason for incomplete inputs) is an unknown; the
+    relations are every area = the sum of the areas directly below it (also per breakdown category)
+    and every total = the sum of its breakdown categories, for teller, noemer and n separately. A
+    relation with a member whose figure is absent without being hidden (n of a register) is not one.
+    An unknown pinned down by those relations is a leak when its recovered value is not 0.
+    """
+    if "indicator_values" not in tables:
+        return []
+    con = duckdb.connect()
+    try:
+        con.register("v", tables["indicator_values"])
+        breakdown = tables.get("indicator_breakdown")
+        con.register("b", breakdown if breakdown is not None and breakdown.num_rows else tables["indicator_values"]
+                     .select(["indicator", "peildatum", "niveau", "gebiedcode"]).slice(0, 0))
+        con.execute(_PUBLISHED_CELLS_SQL.format(breakdown=_BREAKDOWN_CELLS_SQL if breakdown is not None
+                                                and breakdown.num_rows else ""))
+        areas = tables.get("areas")
+        con.execute("create temp table lid (groep VARCHAR, cel BIGINT, teken DOUBLE)")
+        if areas is not None and areas.num_rows:
+            con.register("a", areas)
+            con.execute(_AREA_RELATIONS_SQL)
+        con.execute(_BREAKDOWN_RELATIONS_SQL)
+        leaks: list[str] = []
+        for figure in _FIGURES:
+            leaks.extend(_recovered(con, figure))
+        return sorted(set(leaks))
+    finally:
+        con.close()
+
+
+_PUBLISHED_CELLS_SQL = """
+create temp table cel as
+select row_number() over (order by indicator, peildatum, niveau, gebiedcode, uitsplitsing nulls first,
+                                   categorie nulls first) as id, *
+from (
+    select indicator, peildatum, niveau, gebiedcode, null::varchar as uitsplitsing, null::varchar as categorie,
+           teller, noemer, n::double as n, onderdrukt or reden is not null as verborgen
+    from v
+    {breakdown}
+)
+"""
+_BREAKDOWN_CELLS_SQL = """
+    union all
+    select indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie,
+           teller, noemer, n::double, onderdrukt or reden is not null
+    from b
+"""
+# area -> the areas directly below it on P, from the published area table with its validity
+_AREA_RELATIONS_SQL = """
+insert into lid
+with p as (select distinct peildatum from cel),
+wijk as (
+    select p.peildatum, a.gebiedcode as kind, a.bovenliggend as ouder
+    from a join p on a.niveau = 'wijk' and a.geldig_van <= p.peildatum
+                 and (a.geldig_tot is null or p.peildatum < a.geldig_tot)
+),
+gebied as (
+    select distinct w.peildatum, w.ouder as kind, g.bovenliggend as ouder
+    from wijk w join a g on g.niveau = 'gebied' and g.gebiedcode = w.ouder
+),
+boom as (
+    select peildatum, 'gebied' as ouder_niveau, ouder, 'wijk' as kind_niveau, kind from wijk
+    union all
+    select peildatum, 'gemeente', ouder, 'gebied', kind from gebied
+),
+kinderen as (
+    select 'a' || o.id as groep, o.id as ouder, k.id as kind
+    from boom h
+    join cel o on o.peildatum = h.peildatum and o.niveau = h.ouder_niveau and o.gebiedcode = h.ouder
+    join cel k on k.indicator = o.indicator and k.peildatum = o.peildatum
+              and k.niveau = h.kind_niveau and k.gebiedcode = h.kind
+              and k.uitsplitsing is not distinct from o.uitsplitsing and k.categorie is not distinct from o.categorie
+)
+select distinct groep, ouder, 1.0 from kinderen
+union all
+select groep, kind, -1.0 from kinderen
+"""
+# an area's total -> its categories of one breakdown
+_BREAKDOWN_RELATIONS_SQL = """
+insert into lid
+with delen as (
+    select 'b' || t.id || '|' || c.uitsplitsing as groep, t.id as totaal, c.id as deel
+    from cel c
+    join cel t on t.uitsplitsing is null and c.uitsplitsing is not null and t.indicator = c.indicator
+              and t.peildatum = c.peildatum and t.niveau = c.niveau and t.gebiedcode = c.gebiedcode
+)
+select distinct groep, totaal, 1.0 from delen
+union all
+select groep, deel, -1.0 from delen
+"""
+
+
+def _recovered(con: duckdb.DuckDBPyConnection, figure: str) -> list[str]:
+    """The leaks for one published figure (teller, noemer or n)."""
+    rows = con.execute(
+        f"""
+        with relevant as (
+            -- relations with an unknown in them and no member that is absent without being hidden
+            select l.groep
+            from lid l join cel c on c.id = l.cel
+            group by l.groep
+            having count(*) filter (where c.{figure} is null and c.verborgen) > 0
+               and count(*) filter (where c.{figure} is null and not c.verborgen) = 0
+        )
+        select l.groep, l.cel, l.teken, c.{figure}
+        from lid l join cel c on c.id = l.cel
+        where l.groep in (select groep from relevant)
+        order by l.groep, l.cel
+        """
+    ).fetchall()
+    if not rows:
+        return []
+    equations: dict[str, list[tuple[int, float, float | None]]] = defaultdict(list)
+    for groep, cel, teken, waarde in rows:
+        equations[groep].append((cel, teken, waarde))
+    leaks = []
+    for component in _components(equations):
+        for cel in _pinned_down(component, equations):
+            leaks.append(cel)
+    if not leaks:
+        return []
+    described = con.execute(
+        """select indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie from cel
+           where list_contains($ids, id) order by id""",
+        {"ids": leaks},
+    ).fetchall()
+    return [
+        f"indicator {i}, peildatum {p.isoformat()}, {niveau} {code}"
+        + (f", {u} {c}" if u is not None else "") + f", {figure}"
+        for i, p, niveau, code, u, c in described
+    ]
+
+
+def _components(equations: dict[str, list[tuple[int, float, float | None]]]) -> list[list[str]]:
+    """Relations linked by a shared unknown: each set can be solved on its own."""
+    parent: dict[str, str] = {}
+
+    def root(groep: str) -> str:
+        while parent.setdefault(groep, groep) != groep:
+            parent[groep] = parent[parent[groep]]
+            groep = parent[groep]
+        return groep
+
+    first_group_of_unknown: dict[int, str] = {}
+    for groep, members in equations.items():
+        root(groep)
+        for cel, _, waarde in members:
+            if waarde is None:
+                parent[root(groep)] = root(first_group_of_unknown.setdefault(cel, groep))
+    components: dict[str, list[str]] = defaultdict(list)
+    for groep in equations:
+        components[root(groep)].append(groep)
+    return list(components.values())
+
+
+def _pinned_down(groepen: list[str], equations: dict[str, list[tuple[int, float, float | None]]]) -> list[int]:
+    """Unknowns of these relations that the relations determine, with a recovered value other than 0."""
+    unknown = sorted({cel for g in groepen for cel, _, waarde in equations[g] if waarde is None})
+    column = {cel: i for i, cel in enumerate(unknown)}
+    matrix = np.zeros((len(groepen), len(unknown)))
+    rhs = np.zeros(len(groepen))
+    for row, groep in enumerate(groepen):
+        for cel, teken, waarde in equations[groep]:
+            if waarde is None:
+                matrix[row, column[cel]] += teken
+            else:
+                rhs[row] -= teken * waarde
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > _TOLERANCE).sum())
+    null_space = vt[rank:]
+    scale = max(1.0, float(np.abs(rhs).max(initial=0.0)))
+    leaks = []
+    for cel, i in column.items():
+        if np.linalg.norm(null_space[:, i]) >= _TOLERANCE:
+            continue
+        target = np.zeros(len(unknown))
+        target[i] = 1.0
+        weights = np.linalg.lstsq(matrix.T, target, rcond=None)[0]
+        if abs(float(weights @ rhs)) > _LEAK_TOLERANCE * scale:
+            leaks.append(cel)
+    return leaks
