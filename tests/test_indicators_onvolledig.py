@@ -10,6 +10,7 @@ import random
 import struct
 from datetime import date
 
+import pytest
 from fixtures.indicators import (
     GEMEENTE, NOORD, NOORD_A, NOORD_B, P0, P1, ZUID, ZUID_A, insert, insert_tuples, responses, row, staging, traject,
 )
@@ -202,3 +203,84 @@ def test_figures_do_not_depend_on_row_order_bit_for_bit():
         insert_tuples(con, "stg_clientervaring", ordered)
         results.append(_bits(compute_publication(con, MonitorConfig())))
     assert results[0] == results[1] == results[2]
+
+
+# --- the published representation reaches the pages ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def incomplete_app(tmp_path_factory):
+    """The dashboard's fixture store with Noorddijk's (WK001412) per-inhabitant figures on 2017 missing."""
+    import duckdb
+    from fixtures.published_store import build_published_store
+
+    from dashboard.app import create_app
+
+    folder = tmp_path_factory.mktemp("onvolledig")
+    db = build_published_store(folder / "monitor.duckdb")
+    reden = REDEN_BEVOLKING.format(wijken="WK001412")
+    with duckdb.connect(str(db)) as con:
+        [(gebied,)] = con.execute("select bovenliggend from areas where gebiedcode = 'WK001412'").fetchall()
+        for indicator in PER_INWONER:
+            con.execute(
+                f"""update indicator_values set {", ".join(f"{k} = null" for k in FIGURES)}, onderdrukt = false,
+                    onderdrukking = null, status = 'onvoldoende gegevens', reden = $reden, marge_grens = null
+                    where indicator = $indicator and peildatum = date '2017-01-01'
+                      and gebiedcode in ('WK001412', $gebied, 'GM0014')""",
+                {"reden": reden, "indicator": indicator, "gebied": gebied},
+            )
+            con.execute("insert into dq_incomplete values ($indicator, date '2017-01-01', 'bevolking', 'WK001412', "
+                        "$reden)", {"indicator": indicator, "reden": reden})
+    return create_app(db, folder / "state.sqlite")
+
+
+def _layout_text(app, module: str, **params) -> str:
+    """The text of a page's layout (DataTable cells included)."""
+    import dash
+
+    page = next(p for p in dash.page_registry.values() if p["module"].endswith(f".{module}"))
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if hasattr(node, "to_plotly_json"):
+            node = node.to_plotly_json()
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            props = node.get("props", node)
+            walk(props.get("children"))
+            data = props.get("data")
+            parts.extend(str(v) for r in (data if isinstance(data, list) else []) for v in r.values())
+        elif isinstance(node, (str, int, float)):
+            parts.append(str(node))
+
+    with app.server.test_request_context():
+        walk(page["layout"](**params))
+    return " ".join(parts)
+
+
+def test_datakwaliteit_lists_missing_figures_with_their_reason(incomplete_app):
+    text = _layout_text(incomplete_app, "datakwaliteit")
+    assert "Onvoldoende gegevens" in text and "Noorddijk e.o. (WK001412)" in text
+    assert "bevolking ontbreekt voor wijk WK001412 op deze peildatum" in text
+    assert "1 januari 2017" in text
+
+
+@pytest.mark.parametrize(("module", "params"), [
+    ("overzicht", {}), ("wijken", {"id": PER_INWONER[0]}), ("indicator", {"id": PER_INWONER[0]}),
+    ("wijkprofiel", {"wijk": "WK001412"}), ("pdca", {}),
+])
+def test_pages_render_missing_figures_without_error(incomplete_app, module, params):
+    text = _layout_text(incomplete_app, module, **params)
+    assert "Er ging iets mis" not in text and "Traceback" not in text
+
+
+def test_wijken_view_with_missing_figures_does_not_fail(incomplete_app):
+    import dash
+
+    module = next(p for p in dash.page_registry.values() if p["module"].endswith(".wijken"))["module"]
+    wijken = __import__(module, fromlist=["_view"])
+    with incomplete_app.server.test_request_context():
+        map_fig, rank_fig, _columns, rows, _summary = wijken._view(PER_INWONER[0], "2017-01-01", "GB001405")
+    assert map_fig.data and rows
