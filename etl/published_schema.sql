@@ -35,7 +35,8 @@ CREATE TABLE indicator_values (
 );
 
 -- Breakdowns (e.g. tevredenheid by wet), same suppression rules; n is NULL for a suppressed
--- category (the number of clients of one wet in one wijk is itself a small count), 0 when empty.
+-- category (the number of clients of one wet in one wijk is itself a small count), also when it is
+-- empty (an empty category beside the area's published n would give the other category away).
 CREATE TABLE indicator_breakdown (
     indicator    VARCHAR NOT NULL,
     peildatum    DATE NOT NULL,

@@ -523,8 +523,8 @@ select
     indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie,
     waarde, teller_zichtbaar as teller, noemer_zichtbaar as noemer,
     -- a category's respondent count is a count of its clients (e.g. jeugdwet): not published while
-    -- suppressed, except 0, which holds nobody (docs/privacy.md)
-    case when soort = 'enquete' and reden is null and (not verborgen or n = 0) then n end::bigint as n,
+    -- suppressed, not even 0: beside the area's published n an empty category gives the other away
+    case when soort = 'enquete' and not verborgen then n end::bigint as n,
     ci_laag, ci_hoog, onderdrukt, onderdrukking, reden
 from zichtbaar
 order by volgorde, peildatum,

@@ -203,30 +203,49 @@ def _suppress_one_round(con: duckdb.DuckDBPyConnection) -> int:
 
 
 class _Member(NamedTuple):
-    """One cell in one group, as the audit needs it."""
+    """One cell in one group, as the audit of one system of sums needs it."""
 
     groep: str
     is_totaal: bool
     cel: int
-    onderdrukt: bool
-    bezet: bool
+    onbekend: bool  # its figure is not known from the publication
+    gevoelig: bool  # unknown and holding people: must not follow from the sums
+    kandidaat: bool  # suppressing it hides its figure in this system
     noemer: float
     sorteer: tuple[str, str]
 
 
 def _close_linear_leaks(con: duckdb.DuckDBPyConnection) -> int:
-    """Suppress a published cell for every recoverable suppressed cell; return how many were added."""
+    """Suppress a published cell for every recoverable suppressed cell; return how many were added.
+
+    Two systems of sums are audited. teller and noemer: every suppressed cell is unknown. n of a
+    survey: an area's own respondent count is published even when suppressed (only a breakdown
+    category's is hidden), so there only categories (and cells without inputs) are unknown and only
+    a category can be suppressed to protect one. An empty category, or one that holds all
+    respondents of its area (the area's published n), tells nothing when it is pinned down.
+    """
     partitions: dict[tuple, list[_Member]] = defaultdict(list)
-    for indicator, peildatum, groep, is_totaal, cel, onderdrukt, bezet, noemer, gebiedcode, categorie in con.execute(
+    for (indicator, peildatum, soort, groep, is_totaal, cel, onderdrukt, bezet, bezet_n, is_deel, ontbreekt, noemer,
+         gebiedcode, categorie) in con.execute(
         """
-        select g.indicator, g.peildatum, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.bezet, c.noemer,
-               c.gebiedcode, coalesce(c.categorie, '')
-        from wm_groep_lid g join wm_cel c on c.cel = g.cel
+        with cel as (
+            select *, uitsplitsing is not null and noemer >= max(noemer) filter (where uitsplitsing is null)
+                      over (partition by indicator, peildatum, niveau, gebiedcode) as heel_gebied
+            from wm_cel
+        )
+        select g.indicator, g.peildatum, pm.soort, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.bezet,
+               c.bezet and not coalesce(c.heel_gebied, false), c.uitsplitsing is not null, c.reden is not null,
+               c.noemer, c.gebiedcode, coalesce(c.categorie, '')
+        from wm_groep_lid g join cel c on c.cel = g.cel join wm_parameters pm on pm.indicator = g.indicator
         """
     ).fetchall():
-        partitions[(indicator, peildatum)].append(
-            _Member(groep, is_totaal, cel, onderdrukt, bezet, noemer, (gebiedcode, categorie))
-        )
+        sorteer = (gebiedcode, categorie)
+        partitions[(indicator, peildatum, "teller en noemer")].append(_Member(
+            groep, is_totaal, cel, onderdrukt and bezet, onderdrukt and bezet, not onderdrukt, noemer, sorteer))
+        if soort == "enquete":
+            verborgen_n = onderdrukt and (is_deel or ontbreekt)
+            partitions[(indicator, peildatum, "n")].append(_Member(
+                groep, is_totaal, cel, verborgen_n, verborgen_n and bezet_n, is_deel and not onderdrukt, noemer, sorteer))
     extra: set[int] = set()
     for members in partitions.values():
         for component in _independent_parts(members):
@@ -263,8 +282,9 @@ def _independent_parts(members: list[_Member]) -> list[list[_Member]]:
 
 def _cells_to_add(members: list[_Member]) -> set[int]:
     """Within one partition: for each recoverable cell, the published cell that protects it."""
-    unknown = sorted({m.cel for m in members if m.onderdrukt and m.bezet})
-    if not unknown:
+    unknown = sorted({m.cel for m in members if m.onbekend})
+    gevoelig = {m.cel for m in members if m.gevoelig}
+    if not gevoelig:
         return set()
     column = {cel: i for i, cel in enumerate(unknown)}
     group_names = sorted({m.groep for m in members})
@@ -279,10 +299,11 @@ def _cells_to_add(members: list[_Member]) -> set[int]:
     _, singular, vt = np.linalg.svd(matrix)
     rank = int((singular > _TOLERANCE).sum())
     null_space = vt[rank:]
-    recoverable = [cel for cel, i in column.items() if np.linalg.norm(null_space[:, i]) < _TOLERANCE]
-    published = [m for m in members if not m.onderdrukt]  # one entry per group a cell is in
+    recoverable = [cel for cel, i in column.items()
+                   if cel in gevoelig and np.linalg.norm(null_space[:, i]) < _TOLERANCE]
+    published = [m for m in members if m.kandidaat]  # one entry per group a cell is in
     added: set[int] = set()
-    if not published:  # everything is suppressed already: nothing left to add
+    if not published:  # nothing left that suppression could hide
         return added
     for cel in recoverable:
         target = np.zeros(len(unknown))
@@ -308,7 +329,9 @@ def recoverable_published(tables: dict) -> list[str]:
     relations are every area = the sum of the areas directly below it (also per breakdown category)
     and every total = the sum of its breakdown categories, for teller, noemer and n separately. A
     relation with a member whose figure is absent without being hidden (n of a register) is not one.
-    An unknown pinned down by those relations is a leak when its recovered value is not 0.
+    An unknown pinned down by those relations is a leak when its recovered value is not 0 (an empty
+    cell gives nobody away) and, for n, not the area's own published n (a category holding all of
+    the area's respondents tells nothing the published total does not).
     """
     if "indicator_values" not in tables:
         return []
@@ -337,7 +360,9 @@ def recoverable_published(tables: dict) -> list[str]:
 _PUBLISHED_CELLS_SQL = """
 create temp table cel as
 select row_number() over (order by indicator, peildatum, niveau, gebiedcode, uitsplitsing nulls first,
-                                   categorie nulls first) as id, *
+                                   categorie nulls first) as id, *,
+       max(n) filter (where uitsplitsing is null) over (partition by indicator, peildatum, niveau, gebiedcode)
+           as gebied_n
 from (
     select indicator, peildatum, niveau, gebiedcode, null::varchar as uitsplitsing, null::varchar as categorie,
            teller, noemer, n::double as n, onderdrukt or reden is not null as verborgen
@@ -408,7 +433,7 @@ def _recovered(con: duckdb.DuckDBPyConnection, figure: str) -> list[str]:
             having count(*) filter (where c.{figure} is null and c.verborgen) > 0
                and count(*) filter (where c.{figure} is null and not c.verborgen) = 0
         )
-        select l.groep, l.cel, l.teken, c.{figure}
+        select l.groep, l.cel, l.teken, c.{figure}, {"c.gebied_n" if figure == "n" else "null"}
         from lid l join cel c on c.id = l.cel
         where l.groep in (select groep from relevant)
         order by l.groep, l.cel
@@ -417,12 +442,16 @@ def _recovered(con: duckdb.DuckDBPyConnection, figure: str) -> list[str]:
     if not rows:
         return []
     equations: dict[str, list[tuple[int, float, float | None]]] = defaultdict(list)
-    for groep, cel, teken, waarde in rows:
+    harmless: dict[int, set[float]] = defaultdict(lambda: {0.0})  # recovered values that reveal nobody
+    for groep, cel, teken, waarde, gebied_n in rows:
         equations[groep].append((cel, teken, waarde))
+        if gebied_n is not None:
+            harmless[cel].add(float(gebied_n))
     leaks = []
     for component in _components(equations):
-        for cel in _pinned_down(component, equations):
-            leaks.append(cel)
+        for cel, value in _pinned_down(component, equations):
+            if not any(abs(value - h) <= _LEAK_TOLERANCE * max(1.0, abs(h)) for h in harmless[cel]):
+                leaks.append(cel)
     if not leaks:
         return []
     described = con.execute(
@@ -459,8 +488,10 @@ def _components(equations: dict[str, list[tuple[int, float, float | None]]]) -> 
     return list(components.values())
 
 
-def _pinned_down(groepen: list[str], equations: dict[str, list[tuple[int, float, float | None]]]) -> list[int]:
-    """Unknowns of these relations that the relations determine, with a recovered value other than 0."""
+def _pinned_down(
+    groepen: list[str], equations: dict[str, list[tuple[int, float, float | None]]]
+) -> list[tuple[int, float]]:
+    """Unknowns of these relations that the relations determine, with their recovered value."""
     unknown = sorted({cel for g in groepen for cel, _, waarde in equations[g] if waarde is None})
     column = {cel: i for i, cel in enumerate(unknown)}
     matrix = np.zeros((len(groepen), len(unknown)))
@@ -474,14 +505,12 @@ def _pinned_down(groepen: list[str], equations: dict[str, list[tuple[int, float,
     _, singular, vt = np.linalg.svd(matrix)
     rank = int((singular > _TOLERANCE).sum())
     null_space = vt[rank:]
-    scale = max(1.0, float(np.abs(rhs).max(initial=0.0)))
-    leaks = []
+    pinned = []
     for cel, i in column.items():
         if np.linalg.norm(null_space[:, i]) >= _TOLERANCE:
             continue
         target = np.zeros(len(unknown))
         target[i] = 1.0
         weights = np.linalg.lstsq(matrix.T, target, rcond=None)[0]
-        if abs(float(weights @ rhs)) > _LEAK_TOLERANCE * scale:
-            leaks.append(cel)
-    return leaks
+        pinned.append((cel, float(weights @ rhs)))
+    return pinned

@@ -133,6 +133,34 @@ def test_register_source_covers_p_only_with_a_record_around_p():
     _assert_incomplete(row(values, "participatie_bijstand", P1, NOORD_A), REDEN_BRON.format(bron="participatie"))
 
 
+@pytest.mark.parametrize(("einddatum", "gedekt"), [
+    (date(2015, 1, 1), True),     # ends on P1 minus one year: overlaps W(P1)
+    (date(2014, 12, 31), False),  # ends the day before W(P1): nothing around P1
+])
+def test_register_coverage_boundary(einddatum, gedekt):
+    con = staging()
+    insert(con, "stg_bijstand", [
+        {"uitkering_id": f"U{i}", "persoon_id": f"P{i}", "wijkcode": NOORD_A, "begindatum": date(2013, 1, 1)}
+        for i in range(40)
+    ])
+    insert(con, "stg_participatie", [{"activiteit_id": "A1", "persoon_id": "P0", "begindatum": date(2014, 1, 1),
+                                      "einddatum": einddatum}])
+    r = row(compute_publication(con, MonitorConfig())["indicator_values"], "participatie_bijstand", P1, GEMEENTE)
+    # covered: 1 of 40 persons takes part (teller 1 < 5: suppressed); not covered: missing
+    assert (r["reden"] is None, r["onderdrukking"]) == ((True, "primair") if gedekt else (False, None))
+
+
+@pytest.mark.parametrize(("veldwerk", "gedekt"), [
+    (date(2015, 1, 1), True),      # first day of W(P1)
+    (P1, False),                   # P itself lies outside W(P)
+])
+def test_survey_coverage_boundary(veldwerk, gedekt):
+    con = staging()
+    insert(con, "stg_clientervaring", responses("c", NOORD_A, veldwerk, 1))
+    r = row(compute_publication(con, MonitorConfig())["indicator_values"], "tevredenheid", P1, GEMEENTE)
+    assert (r["reden"] is None, r["n"]) == ((True, 1) if gedekt else (False, None))
+
+
 def test_survey_without_responses_in_the_window_is_missing_with_its_breakdown():
     # clientervaring only in W(P0): tevredenheid on P1 is missing, values and every breakdown row
     con = staging()
