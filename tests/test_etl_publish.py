@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from etl.publish import publish, temp_path
+from etl.publish import publish, refuse_person_keys, temp_path
 from fixtures.indicators_publicatie import planting, published, without_complementary_suppression, write_drop
 from fixtures.sources import CLEAN, fake_compute, published_figures, write_clean_sources
 from wijkmonitor.errors import WijkmonitorError
@@ -257,3 +257,19 @@ def test_emptied_source_folder_publishes_missing_not_zero(tmp_path: Path) -> Non
         where indicator = 'participatie_bijstand'""")
     assert rows == [(None, None, False, "onvoldoende gegevens",
                      "geen geaccepteerde gegevens van bron participatie in de periode")]
+
+
+def test_content_guard_finds_a_quoted_key_in_a_file_reason_and_passes_vocabulary() -> None:
+    warehouse = duckdb.connect()
+    warehouse.execute("create table raw_bijstand (uitkering_id VARCHAR, persoon_id VARCHAR, wijkcode VARCHAR)")
+    warehouse.execute("insert into raw_bijstand values (' U-2019/7 ', 'P000123', 'WK001400')")
+    reasons = {"dq_files": pa.table({"bron": ["bijstand"], "bestand": ["b.csv"],
+                                     "reden": ["rij 3, kolom einddatum: einddatum ligt voor begindatum"]})}
+    refuse_person_keys(warehouse, reasons)  # file, row, column and rule: nothing of a row
+    for quoted in ("regel 4: 'U-2019/7,P000777,WK001400' niet gelezen", "ongeldige waarde \"P000123\""):
+        reasons["dq_files"] = reasons["dq_files"].set_column(2, "reden", pa.array([quoted]))
+        with pytest.raises(WijkmonitorError) as raised:
+            refuse_person_keys(warehouse, reasons)
+        assert str(raised.value).startswith("publiceren geweigerd: tabel dq_files, kolom reden bevat een waarde uit "
+                                            "raw_bijstand.")
+        assert "P000123" not in str(raised.value) and "U-2019" not in str(raised.value)
