@@ -339,10 +339,10 @@ def recoverable_published(tables: dict) -> list[str]:
     try:
         con.register("v", tables["indicator_values"])
         breakdown = tables.get("indicator_breakdown")
-        con.register("b", breakdown if breakdown is not None and breakdown.num_rows else tables["indicator_values"]
-                     .select(["indicator", "peildatum", "niveau", "gebiedcode"]).slice(0, 0))
-        con.execute(_PUBLISHED_CELLS_SQL.format(breakdown=_BREAKDOWN_CELLS_SQL if breakdown is not None
-                                                and breakdown.num_rows else ""))
+        has_breakdown = breakdown is not None and breakdown.num_rows > 0
+        if has_breakdown:
+            con.register("b", breakdown)
+        con.execute(_PUBLISHED_CELLS_SQL.format(breakdown=_BREAKDOWN_CELLS_SQL if has_breakdown else ""))
         areas = tables.get("areas")
         con.execute("create temp table lid (groep VARCHAR, cel BIGINT, teken DOUBLE)")
         if areas is not None and areas.num_rows:

@@ -476,3 +476,55 @@ def test_exports_hold_no_number_for_suppressed_rows(demo_store, tmp_path):
                 assert r[header.index("Waarde")] == SUPPRESSED_TEXT
                 assert [r[i] for i in blank] == [None] * len(blank)
     assert hidden_xlsx == suppressed_count
+
+
+# --- the audit at publication, on published tables alone ------------------------------------------
+
+
+def _published(values: list[tuple], breakdown: list[tuple]) -> dict[str, pa.Table]:
+    """Published tables for gebied G = wijken A + B in gemeente GM, one survey indicator on P1."""
+    value_rows = [{"indicator": "t", "peildatum": P1, "niveau": niveau, "gebiedcode": code, "teller": teller,
+                   "noemer": noemer, "n": n, "onderdrukt": teller is None, "reden": None}
+                  for niveau, code, teller, noemer, n in values]
+    breakdown_rows = [{"indicator": "t", "peildatum": P1, "niveau": niveau, "gebiedcode": code, "uitsplitsing": "wet",
+                       "categorie": categorie, "teller": teller, "noemer": noemer, "n": n,
+                       "onderdrukt": teller is None, "reden": None}
+                      for niveau, code, categorie, teller, noemer, n in breakdown]
+    areas = pa.Table.from_pylist([
+        {"niveau": "wijk", "gebiedcode": "A", "bovenliggend": "G", "geldig_van": P0, "geldig_tot": None},
+        {"niveau": "wijk", "gebiedcode": "B", "bovenliggend": "G", "geldig_van": P0, "geldig_tot": None},
+        {"niveau": "gebied", "gebiedcode": "G", "bovenliggend": "GM", "geldig_van": P0, "geldig_tot": None},
+        {"niveau": "gemeente", "gebiedcode": "GM", "bovenliggend": None, "geldig_van": P0, "geldig_tot": None},
+    ])
+    return {"indicator_values": pa.Table.from_pylist(value_rows), "indicator_breakdown":
+            pa.Table.from_pylist(breakdown_rows), "areas": areas}
+
+
+def test_publication_audit_finds_a_category_count_and_a_teller():
+    # A: 25 wmo + 10 jeugdwet respondents, total n = 35 published (suppressed value); B: 12 jeugdwet
+    # shown; G jeugdwet 22 shown: A jeugdwet = 22 - 12 = 10 follows (n), and so does its teller
+    values = [("wijk", "A", None, None, 35), ("wijk", "B", 10.0, 40.0, 40), ("gebied", "G", 30.0, 75.0, 75),
+              ("gemeente", "GM", 30.0, 75.0, 75)]
+    breakdown = [("wijk", "A", "wmo", None, None, None), ("wijk", "A", "jeugdwet", None, None, None),
+                 ("wijk", "B", "wmo", 5.0, 28.0, 28), ("wijk", "B", "jeugdwet", 5.0, 12.0, 12),
+                 ("gebied", "G", "wmo", 20.0, 53.0, 53), ("gebied", "G", "jeugdwet", 10.0, 22.0, 22),
+                 ("gemeente", "GM", "wmo", 20.0, 53.0, 53), ("gemeente", "GM", "jeugdwet", 10.0, 22.0, 22)]
+    leaks = suppression.recoverable_published(_published(values, breakdown))
+    assert "indicator t, peildatum 2016-01-01, wijk A, wet jeugdwet, n" in leaks
+    assert "indicator t, peildatum 2016-01-01, wijk A, teller" in leaks  # G minus B
+    assert not any(str(v) in " ".join(leaks) for v in (10, 22, 25))  # names cells, never values
+    # hiding G's categories (and the gemeente's, its only gebied) closes the n leak; hiding G the teller one
+    values[2:] = [("gebied", "G", None, None, 75), ("gemeente", "GM", None, None, 75)]
+    breakdown[4:] = [("gebied", "G", c, None, None, None) for c in ("wmo", "jeugdwet")] + [
+        ("gemeente", "GM", c, None, None, None) for c in ("wmo", "jeugdwet")]
+    assert suppression.recoverable_published(_published(values, breakdown)) == []
+
+
+def test_publication_audit_lets_empty_and_whole_area_cells_be_known():
+    # A has 30 wmo respondents and no jeugdwet: pinning A's categories down gives 30 (the published n
+    # of A) and 0 (nobody): no leak
+    values = [("wijk", "A", None, None, 30), ("wijk", "B", None, None, 3), ("gebied", "G", None, None, 33),
+              ("gemeente", "GM", None, None, 33)]
+    breakdown = [("wijk", "A", "wmo", None, None, None), ("wijk", "A", "jeugdwet", None, None, 0),
+                 ("wijk", "B", "wmo", None, None, None), ("wijk", "B", "jeugdwet", None, None, None)]
+    assert suppression.recoverable_published(_published(values, breakdown)) == []
