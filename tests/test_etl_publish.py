@@ -273,3 +273,26 @@ def test_content_guard_finds_a_quoted_key_in_a_file_reason_and_passes_vocabulary
         assert str(raised.value).startswith("publiceren geweigerd: tabel dq_files, kolom reden bevat een waarde uit "
                                             "raw_bijstand.")
         assert "P000123" not in str(raised.value) and "U-2019" not in str(raised.value)
+
+
+def test_quarantined_population_row_leaves_the_sibling_protected(tmp_path: Path) -> None:
+    # Oud-Noord's (WK001403) bevolking row of 2016 is quarantined. Oude Wijken and the city would
+    # count its 20 persons without its inhabitants (76 / 3000 and 88 / 4000 instead of / 4000 and
+    # / 5000): no figure; Oud-West's teller of 1 stays suppressed, and Oud-Noord (hidden, holding
+    # people) counts as its companion, so no other sibling needs to go; nothing gives it away.
+    write_drop(tmp_path / "bronnen", bevolking_kapot=("2016-01-01", "WK001403"))
+    code, err = _run(tmp_path)
+    assert code == 1 and "quarantaine" in err
+    rows = {code: (onderdrukking, reden, waarde) for code, onderdrukking, reden, waarde in published(
+        tmp_path / "monitor.duckdb", """
+        select gebiedcode, onderdrukking, reden, waarde from indicator_values
+        where indicator = 'professionele_ondersteuning' and peildatum = date '2016-01-01'
+          and gebiedcode in ('WK001400', 'WK001401', 'WK001402', 'WK001403', 'WK001404', 'GB001402', 'GM0014')""")}
+    reden = "bevolking ontbreekt voor wijk WK001403 op deze peildatum"
+    assert rows == {
+        "WK001400": (None, None, 12.0), "WK001401": (None, None, 30.0), "WK001402": ("primair", None, None),
+        "WK001403": (None, reden, None), "WK001404": (None, None, 25.0), "GB001402": (None, reden, None),
+        "GM0014": (None, reden, None),
+    }
+    assert published(tmp_path / "monitor.duckdb", "select distinct bron, wijkcode, reden from dq_incomplete "
+                     "where peildatum = date '2016-01-01' and bron = 'bevolking'") == [("bevolking", "WK001403", reden)]
