@@ -22,8 +22,13 @@ from wijkmonitor.errors import WijkmonitorError
 
 TABLES = (
     "indicator_values", "indicator_breakdown", "indicators", "corridor", "streefwaarden", "peildata",
-    "areas", "geometry", "dq_sources", "dq_rules", "dq_files", "meta",
+    "areas", "geometry", "dq_sources", "dq_rules", "dq_files", "meta", "dq_incomplete",
 )
+# Tables added to the contract later: a store published before them reads them as empty.
+LATER_TABLES = {
+    "dq_incomplete": {"indicator": pl.String, "peildatum": pl.Date, "bron": pl.String, "wijkcode": pl.String,
+                      "reden": pl.String},
+}
 STATUS_ORDER = ("buiten marge", "binnen marge", "gelijk gebleven", "verbeterd", "onvoldoende gegevens")
 
 
@@ -137,7 +142,12 @@ def _read_tables(path: Path) -> dict[str, pl.DataFrame]:
     except duckdb.Error as error:
         raise StoreUnavailable(f"het gepubliceerde bestand {path} is niet te openen: {error}") from error
     try:
-        return {table: con.sql(f"SELECT * FROM {table}").pl() for table in TABLES}
+        present = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        return {
+            table: con.sql(f"SELECT * FROM {table}").pl() if table in present or table not in LATER_TABLES
+            else pl.DataFrame(schema=LATER_TABLES[table])
+            for table in TABLES
+        }
     except duckdb.Error as error:
         raise StoreUnavailable(f"het gepubliceerde bestand {path} is onvolledig: {error}") from error
     finally:

@@ -52,6 +52,7 @@ PROFIEL_STATUSSEN = "profiel-statussen"
 DQ_BRONNEN = "dq-bronnen"
 DQ_REGELS = "dq-regels"
 DQ_BESTANDEN = "dq-bestanden"
+DQ_ONVOLLEDIG = "dq-onvolledig"
 DQ_DOWNLOAD_XLSX = "dq-download-xlsx"
 DQ_DOWNLOAD = "dq-download"
 

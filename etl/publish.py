@@ -2,23 +2,38 @@
 
 Until os.replace, the previous published file is never touched, so a crash or kill at any moment
 leaves it intact; after os.replace readers that open the path see the complete new file.
+
+Three guards refuse a publication (WijkmonitorError, exit 3, the previous file stays):
+- allowlist: the store holds exactly the tables and columns of published_schema.sql, nothing else;
+- recoverability audit (`indicators.suppression.recoverable_published`): no suppressed or
+  incomplete cell that holds people follows from the published sums;
+- content (`refuse_person_keys`, needs the warehouse): no text value of any published table
+  contains a value of a person-level column of the warehouse.
+Their messages name table, column, indicator, peildatum and area, never a value.
 """
 
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 
-from etl.contract import PERSOONSKOLOMMEN
+from etl.contract import BRONNEN, PERSOONSKOLOMMEN
 from etl.faults import storage_problem
+from indicators.suppression import recoverable_published
 from wijkmonitor.errors import WijkmonitorError
 
 PUBLISHED_SCHEMA = Path(__file__).with_name("published_schema.sql")
 _TEMP_MARK = ".publiceren-"
+REFUSED = "publiceren geweigerd"
+KEPT = "de vorige publicatie blijft staan"
+# Where a key may sit in a text: split on anything but letters and digits, and (for keys that
+# hold such characters) on white space and punctuation that never belongs to an id.
+_TOKEN_SPLITS = (r"[^0-9A-Za-z]+", r"[\s,;:'\"()\[\]{}<>=|]+")
 
 
 def temp_path(db: Path) -> Path:
@@ -33,6 +48,7 @@ def publish(db: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
     published file is untouched and the new file is removed.
     """
     target = temp_path(db)
+    _refuse_outside_contract(tables)
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned_temp_files(db)
@@ -49,27 +65,129 @@ def publish(db: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
         raise
 
 
-def person_level_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """'table.column' for every person-level key column present in the store."""
+@cache
+def contract_columns() -> dict[str, tuple[str, ...]]:
+    """The publication contract: every table of published_schema.sql with its columns, in order."""
+    with duckdb.connect() as con:
+        con.execute(PUBLISHED_SCHEMA.read_text(encoding="utf-8"))
+        return _columns(con)
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    """Table -> columns of every table (and view) in a DuckDB database."""
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns ORDER BY table_name, ordinal_position"
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    return {table: tuple(names) for table, names in columns.items()}
+
+
+def _refuse_outside_contract(tables: dict[str, pa.Table | pl.DataFrame]) -> None:
+    """The allowlist: only tables and columns of the publication contract may be published."""
+    contract = contract_columns()
+    declared = [f"{t}.{c}" for t, cs in contract.items() for c in cs if c.lower() in PERSOONSKOLOMMEN]
+    if declared:  # the contract itself must never allow a person-level key
+        raise WijkmonitorError(f"{REFUSED}: het publicatiecontract noemt persoonskolom {', '.join(declared)}")
+    for name, table in tables.items():
+        if name not in contract:
+            raise WijkmonitorError(f"{REFUSED}: tabel '{name}' hoort niet bij het publicatiecontract; {KEPT}")
+        extra = [column for column in _arrow(table).column_names if column not in contract[name]]
+        if extra:
+            raise WijkmonitorError(
+                f"{REFUSED}: kolom {name}.{extra[0]} hoort niet bij het publicatiecontract; {KEPT}"
+            )
+
+
+def person_key_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(table, column) of every warehouse table column that holds a person-level key of the contract."""
+    persoonskolommen = {k for bron in BRONNEN.values() for k in bron.kolomnamen if k in PERSOONSKOLOMMEN}
     rows = con.execute(
-        "SELECT table_name, column_name FROM information_schema.columns ORDER BY ALL"
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'main' ORDER BY table_name, column_name"
     ).fetchall()
-    return [f"{table}.{column}" for table, column in rows if column.lower() in PERSOONSKOLOMMEN]
+    return [(table, column) for table, column in rows if column in persoonskolommen]
+
+
+def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
+    """The content guard: refuse when a published text holds a value of a person-level warehouse column.
+
+    A key is found when a text, or a piece of it between separators (_TOKEN_SPLITS), equals a key
+    (trimmed) in any warehouse table: raw deliveries (quarantined rows too) and staging alike.
+    """
+    sleutels = person_key_columns(warehouse)
+    if not sleutels:
+        return
+    warehouse.execute("create or replace temp table wm_tekststukken (tabel VARCHAR, kolom VARCHAR, stuk VARCHAR)")
+    try:
+        for name, table in tables.items():
+            arrow = _arrow(table)
+            for field in arrow.schema:
+                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                    _add_pieces(warehouse, name, arrow.select([field.name]))
+        for table, key_column in sleutels:
+            hit = warehouse.execute(
+                f'select s.tabel, s.kolom from "{table}" k join wm_tekststukken s '
+                f'on s.stuk = trim(k."{key_column}"::varchar) order by all limit 1'
+            ).fetchone()
+            if hit:
+                raise WijkmonitorError(
+                    f"{REFUSED}: tabel {hit[0]}, kolom {hit[1]} bevat een waarde uit {table}.{key_column} van "
+                    f"het warehouse (persoonsgegevens); {KEPT}"
+                )
+    finally:
+        warehouse.execute("drop table if exists temp.wm_tekststukken")
+
+
+def _add_pieces(warehouse: duckdb.DuckDBPyConnection, name: str, texts: pa.Table) -> None:
+    """Every distinct text of a one-column table and its pieces between separators, into wm_tekststukken."""
+    column = texts.column_names[0]
+    pieces = " union ".join(
+        f'select unnest(regexp_split_to_array(t."{column}", ${i + 3})) from te_controleren t'
+        for i in range(len(_TOKEN_SPLITS))
+    )
+    warehouse.register("te_controleren", texts)
+    try:
+        warehouse.execute(
+            f"""insert into wm_tekststukken
+                select distinct $1, $2, stuk from (
+                    select trim(t."{column}") as stuk from te_controleren t union {pieces}
+                ) where stuk <> ''""",
+            [name, column, *_TOKEN_SPLITS],
+        )
+    finally:
+        warehouse.unregister("te_controleren")
+
+
+def _refuse_recoverable(con: duckdb.DuckDBPyConnection) -> None:
+    """The recoverability audit over the store as written (every column, as a reader will see it)."""
+    published = {
+        name: con.sql(f"SELECT * FROM {name}").to_arrow_table()
+        for name in ("indicator_values", "indicator_breakdown", "areas")
+    }
+    leaks = recoverable_published(published)
+    if leaks:
+        more = f" en {len(leaks) - 1} meer" if len(leaks) > 1 else ""
+        raise WijkmonitorError(
+            f"{REFUSED}: onderdrukt cijfer terug te rekenen uit de gepubliceerde sommen ({leaks[0]}{more}); {KEPT}"
+        )
+
+
+def _arrow(table: pa.Table | pl.DataFrame) -> pa.Table:
+    """A table as Arrow."""
+    return table.to_arrow() if isinstance(table, pl.DataFrame) else table
 
 
 def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
-    """Fill a fresh DuckDB file with the published schema and tables; refuse person-level columns."""
+    """Fill a fresh DuckDB file with the published schema and tables; check it holds the contract only."""
     con = duckdb.connect(str(target))
     try:
         con.execute(PUBLISHED_SCHEMA.read_text(encoding="utf-8"))
-        known = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         for name, table in tables.items():
-            if name not in known:
-                raise WijkmonitorError(f"publiceren: tabel '{name}' hoort niet bij de gepubliceerde opslag")
             _insert(con, name, table)
-        leaked = person_level_columns(con)
-        if leaked:
-            raise WijkmonitorError(f"publiceren geweigerd: persoonsgegevens in kolom {', '.join(leaked)}")
+        if _columns(con) != contract_columns():
+            raise WijkmonitorError(f"{REFUSED}: de opslag wijkt af van het publicatiecontract; {KEPT}")
+        _refuse_recoverable(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -79,12 +197,8 @@ def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> No
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table | pl.DataFrame) -> None:
-    """Insert one table by column name; a column the schema lacks is an error, not dropped."""
-    arrow = table.to_arrow() if isinstance(table, pl.DataFrame) else table
-    leaked = [column for column in arrow.column_names if column.lower() in PERSOONSKOLOMMEN]
-    if leaked:
-        raise WijkmonitorError(f"publiceren geweigerd: persoonsgegevens in {name}.{', '.join(leaked)}")
-    con.register("te_publiceren", arrow)
+    """Insert one table by column name (columns checked against the contract beforehand)."""
+    con.register("te_publiceren", _arrow(table))
     try:
         con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM te_publiceren")
     except duckdb.Error as error:

@@ -1,6 +1,7 @@
 -- The published monitor: aggregates only, suppression applied. The contract between the
 -- pipeline (indicators/ computes the tables, etl/publish.py writes them atomically) and
--- dashboard/ (reads them read-only). No person-level column may ever appear here.
+-- dashboard/ (reads them read-only). No person-level column may ever appear here: publishing
+-- refuses any table or column not declared in this file (etl/publish.py, allowlist).
 
 -- One row per (indicator, peildatum, niveau, gebiedcode): the publication contract of
 -- indicators.md plus what the dashboard needs precomputed.
@@ -24,11 +25,18 @@ CREATE TABLE indicator_values (
     marge_grens         DOUBLE,             -- worst value still inside the corridor on this peildatum
     streefwaarde        DOUBLE,             -- target for this peildatum, if one is set
     verschil_vorige     DOUBLE,             -- change since the previous peildatum (same area), NULL if unknown
+    -- Why a figure is absent. onderdrukking: NULL | 'primair' (below the threshold of indicators.md)
+    -- | 'aanvullend' (complementary suppression), only when onderdrukt. reden: NULL, or for a figure
+    -- with incomplete inputs (onderdrukt = false, status 'onvoldoende gegevens', no figures) the
+    -- Dutch reason, from the fixed vocabulary of indicators/compute.py (REDEN_*).
+    onderdrukking       VARCHAR,
+    reden               VARCHAR,
     PRIMARY KEY (indicator, peildatum, niveau, gebiedcode)
 );
 
 -- Breakdowns (e.g. tevredenheid by wet), same suppression rules; n is NULL for a suppressed
--- category (the number of clients of one wet in one wijk is itself a small count), 0 when empty.
+-- category (the number of clients of one wet in one wijk is itself a small count), also when it is
+-- empty (an empty category beside the area's published n would give the other category away).
 CREATE TABLE indicator_breakdown (
     indicator    VARCHAR NOT NULL,
     peildatum    DATE NOT NULL,
@@ -42,7 +50,9 @@ CREATE TABLE indicator_breakdown (
     n            BIGINT,
     ci_laag      DOUBLE,
     ci_hoog      DOUBLE,
-    onderdrukt   BOOLEAN NOT NULL
+    onderdrukt   BOOLEAN NOT NULL,
+    onderdrukking VARCHAR,           -- as indicator_values
+    reden        VARCHAR             -- as indicator_values (the reason of the area's own figure)
 );
 
 -- The registry, as published: one row per indicator, in display order.
@@ -126,6 +136,18 @@ CREATE TABLE dq_files (
     status      VARCHAR NOT NULL,   -- geaccepteerd | afgewezen | vorige versie behouden
     reden       VARCHAR,
     geladen_op  TIMESTAMP
+);
+
+-- The causes of figures with incomplete inputs (indicators.md "Incomplete inputs"): per indicator
+-- and peildatum, a source without accepted data covering the period (wijkcode NULL), or a wijk with
+-- data in the registers but no bevolking row (bron 'bevolking', wijkcode set; its gebied and the
+-- gemeente are incomplete too). reden: the same Dutch text as indicator_values.reden.
+CREATE TABLE dq_incomplete (
+    indicator  VARCHAR NOT NULL,
+    peildatum  DATE NOT NULL,
+    bron       VARCHAR NOT NULL,
+    wijkcode   VARCHAR,
+    reden      VARCHAR NOT NULL
 );
 
 CREATE TABLE meta (

@@ -5,8 +5,14 @@ Steps (each a temp table in the caller's connection, dropped afterwards):
 2. wm_gebieden_op_p: every wijk valid on P with its wijk, gebied and gemeente (three rows);
 3. the registry's building blocks (BOUWSTENEN);
 4. wm_ruw / wm_ruw_uitsplitsing: per indicator, its unit rows summed per area of every level;
-5. wm_cel (`indicators.suppression`): primary and complementary suppression of every cell;
-6. one set-based query adds intervals, nulmeting comparison, corridor and status.
+5. wm_ontbrekend: the cells whose inputs are incomplete (indicators.md "Incomplete inputs"), with
+   the reason from a fixed Dutch vocabulary; they are published without figures;
+6. wm_cel (`indicators.suppression`): primary and complementary suppression of every cell, where a
+   cell with incomplete inputs counts as a suppressed cell that holds people;
+7. one set-based query adds intervals, nulmeting comparison, corridor and status.
+
+Sums of survey weights are exact (DECIMAL), so a second run over the same staging publishes the
+same doubles bit for bit whatever order DuckDB's parallel aggregation adds them in.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
+from etl.contract import BRONNEN
 from indicators import registry, suppression
 from indicators.config import MonitorConfig
 from indicators.registry import Indicator
@@ -48,6 +55,13 @@ CORRIDOR_SCHEMA = pa.schema(
         ("reden", pa.string()),
     ]
 )
+# The fixed vocabulary of reasons for a figure with incomplete inputs (shown on Datakwaliteit).
+BEVOLKING = "bevolking"
+REDEN_BEVOLKING = "bevolking ontbreekt voor wijk {wijken} op deze peildatum"
+REDEN_BRON = "geen geaccepteerde gegevens van bron {bron} in de periode"
+# Exact sums of weights: 38 digits, 12 after the point (weights up to 10^26).
+EXACT = "DECIMAL(38, 12)"
+
 STREEFWAARDEN_SCHEMA = pa.schema(
     [("indicator", pa.string()), ("peildatum", pa.date32()), ("streefwaarde", pa.float64())]
 )
@@ -60,6 +74,10 @@ _TEMP_TABLES = (
     "wm_streefwaarden",
     "wm_ruw",
     "wm_ruw_uitsplitsing",
+    "wm_bron_gedekt",
+    "wm_wijk_met_gegevens",
+    "wm_oorzaak",
+    "wm_ontbrekend",
 )
 
 
@@ -78,6 +96,7 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
             _insert_aggregates(con, indicator)
             for uitsplitsing in indicator.uitsplitsingen:
                 _insert_breakdown(con, indicator, uitsplitsing)
+        _create_missing(con, indicators)
         suppression.create_suppression(con)
         return {
             "indicator_values": con.sql(_VALUES_SQL).to_arrow_table(),
@@ -87,6 +106,12 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
             "streefwaarden": streefwaarden_table(config),
             "peildata": con.sql(
                 "select peildatum, is_nulmeting from wm_peildata order by peildatum"
+            ).to_arrow_table(),
+            "dq_incomplete": con.sql(
+                """
+                select indicator, peildatum, bron, wijkcode, reden from wm_oorzaak
+                order by peildatum, bron, wijkcode nulls first, indicator
+                """
             ).to_arrow_table(),
         }
     finally:
@@ -236,11 +261,12 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 def _sums_sql(indicator: Indicator) -> str:
     """Aggregates of the unit rows: teller, noemer, n and sum of squared weights."""
     if indicator.soort == "enquete":
-        return """
-            coalesce(sum(e.gewicht) filter (where e.is_positief), 0) as teller,
-            sum(e.gewicht) as noemer,
+        # exact sums: the same bits whatever order the parallel aggregation adds in
+        return f"""
+            coalesce(sum(e.gewicht::{EXACT}) filter (where e.is_positief), 0)::double as teller,
+            sum(e.gewicht::{EXACT})::double as noemer,
             count(*) as n,
-            sum(e.gewicht * e.gewicht) as som_gewicht_kwadraat
+            sum((e.gewicht * e.gewicht)::{EXACT})::double as som_gewicht_kwadraat
         """
     return """
         sum(e.teller) as teller,
@@ -306,12 +332,103 @@ def _insert_breakdown(con: duckdb.DuckDBPyConnection, indicator: Indicator, uits
     )
 
 
+def _coverage_sql(naam: str) -> str | None:
+    """Condition on a row `t` of stg_<naam> and a peildatum `p`: the row covers P (None: unknown source).
+
+    A register (begindatum/einddatum) covers P when its record is active on P or overlaps W(P);
+    bevolking when it is of P itself; a survey when its fieldwork lies in W(P).
+    """
+    bron = BRONNEN.get(naam)
+    if bron is None:
+        return None
+    if "begindatum" in bron.kolomnamen:
+        einde = "coalesce(t.einddatum, date '9999-12-31')" if "einddatum" in bron.kolomnamen else "t.begindatum"
+        return f"t.begindatum <= p.peildatum and {einde} >= p.venster_begin"
+    if bron.datumkolom == "peildatum":
+        return "t.peildatum = p.peildatum"
+    return f"t.{bron.datumkolom} >= p.venster_begin and t.{bron.datumkolom} < p.peildatum"
+
+
+def _create_missing(con: duckdb.DuckDBPyConnection, indicators: tuple[Indicator, ...]) -> None:
+    """wm_oorzaak (indicator, peildatum, bron, wijkcode, reden) and wm_ontbrekend (the cells they hit).
+
+    From staging alone: a source without any row covering P takes every figure built on it on P;
+    a wijk with data in some source on P but no bevolking row takes its per-inhabitant figures and
+    those of its gebied and gemeente (their teller would count people whose population is missing).
+    """
+    bronnen = sorted({bron for indicator in indicators for bron in indicator.bronnen} | {BEVOLKING})
+    dekking = [
+        f"select '{naam}' as bron, p.peildatum, exists (select 1 from stg_{naam} t where {conditie}) as gedekt "
+        f"from wm_peildata p"
+        for naam in bronnen
+        if (conditie := _coverage_sql(naam)) is not None
+    ]
+    con.execute(f"create or replace temp table wm_bron_gedekt as {' union all '.join(dekking)}")
+    met_wijk = [
+        f"select distinct p.peildatum, t.wijkcode from stg_{naam} t join wm_peildata p on {_coverage_sql(naam)}"
+        for naam, bron in BRONNEN.items()
+        if naam != BEVOLKING and "wijkcode" in bron.kolomnamen
+    ]
+    con.execute(f"create or replace temp table wm_wijk_met_gegevens as {' union '.join(met_wijk)}")
+    con.execute("create or replace temp table wm_oorzaak (indicator VARCHAR, peildatum DATE, bron VARCHAR, "
+                "wijkcode VARCHAR, reden VARCHAR)")
+    for indicator in indicators:
+        con.execute(
+            """
+            insert into wm_oorzaak
+            select $indicator, d.peildatum, d.bron, null, replace($reden, '{bron}', d.bron)
+            from wm_bron_gedekt d
+            where not d.gedekt and list_contains($bronnen, d.bron)
+            """,
+            {"indicator": indicator.id, "reden": REDEN_BRON, "bronnen": list(indicator.bronnen)},
+        )
+        if BEVOLKING in indicator.bronnen:
+            con.execute(
+                """
+                insert into wm_oorzaak
+                select distinct $indicator, w.peildatum, $bevolking, w.wijkcode, replace($reden, '{wijken}', w.wijkcode)
+                from wm_wijk_met_gegevens w
+                join wm_gebieden_op_p g on g.peildatum = w.peildatum and g.wijkcode = w.wijkcode
+                where not exists (select 1 from stg_bevolking b
+                                  where b.peildatum = w.peildatum and b.wijkcode = w.wijkcode)
+                """,
+                {"indicator": indicator.id, "bevolking": BEVOLKING, "reden": REDEN_BEVOLKING},
+            )
+    # a whole source missing hits every area on P; a wijk's missing population its own areas
+    con.execute(
+        f"""
+        create or replace temp table wm_ontbrekend as
+        with getroffen as (
+            select o.indicator, r.peildatum, r.niveau, r.gebiedcode, o.reden, null as wijkcode
+            from wm_oorzaak o join wm_raster r on r.peildatum = o.peildatum
+            where o.wijkcode is null
+            union all
+            select o.indicator, g.peildatum, g.niveau, g.gebiedcode, null, o.wijkcode
+            from wm_oorzaak o join wm_gebieden_op_p g on g.peildatum = o.peildatum and g.wijkcode = o.wijkcode
+        )
+        select indicator, peildatum, niveau, gebiedcode,
+               concat_ws('; ',
+                   string_agg(distinct reden, '; ' order by reden),
+                   replace($reden, '{{wijken}}', string_agg(distinct wijkcode, ', ' order by wijkcode))
+               ) as reden
+        from getroffen
+        group by indicator, peildatum, niveau, gebiedcode
+        """,
+        {"reden": REDEN_BEVOLKING},
+    )
+
+
 def _statistics_sql(raw_table: str, uitsplitsing: str, categorie: str) -> str:
     """Suppression (from wm_cel), share and effective sample size per row of a raw table."""
     n_eff = n_eff_sql("r.noemer", "r.som_gewicht_kwadraat")
     p = "(r.teller / r.noemer)"
     return f"""
-        select r.*, pm.* exclude (indicator), c.onderdrukt,
+        select r.*, pm.* exclude (indicator),
+            c.onderdrukt as verborgen,                      -- no figures: suppressed or incomplete
+            c.onderdrukt and c.reden is null as onderdrukt,  -- suppressed (published column)
+            case when c.reden is null and c.onderdrukt
+                 then case when c.primair then 'primair' else 'aanvullend' end end as onderdrukking,
+            c.reden,
             {p} as aandeel,
             {n_eff} as n_eff
         from {raw_table} r
@@ -321,18 +438,18 @@ def _statistics_sql(raw_table: str, uitsplitsing: str, categorie: str) -> str:
 
 
 def _visible_sql(source: str) -> str:
-    """Published value columns: NULL for a suppressed row, so nothing downstream can leak it."""
+    """Published value columns: NULL for a suppressed or incomplete row, so nothing downstream can leak it."""
     wilson_laag = wilson_sql("aandeel", "n_eff", -1)
     wilson_hoog = wilson_sql("aandeel", "n_eff", +1)
     return f"""
         select s.*,
-            case when not onderdrukt then factor * aandeel end as waarde,
-            case when not onderdrukt then teller end as teller_zichtbaar,
-            case when not onderdrukt then noemer end as noemer_zichtbaar,
-            case when not onderdrukt and soort = 'enquete' then factor * {wilson_laag} end as ci_laag,
-            case when not onderdrukt and soort = 'enquete' then factor * {wilson_hoog} end as ci_hoog,
-            case when not onderdrukt and soort = 'enquete' then aandeel end as p_zichtbaar,
-            case when not onderdrukt and soort = 'enquete' then n_eff end as n_eff_zichtbaar
+            case when not verborgen then factor * aandeel end as waarde,
+            case when not verborgen then teller end as teller_zichtbaar,
+            case when not verborgen then noemer end as noemer_zichtbaar,
+            case when not verborgen and soort = 'enquete' then factor * {wilson_laag} end as ci_laag,
+            case when not verborgen and soort = 'enquete' then factor * {wilson_hoog} end as ci_hoog,
+            case when not verborgen and soort = 'enquete' then aandeel end as p_zichtbaar,
+            case when not verborgen and soort = 'enquete' then n_eff end as n_eff_zichtbaar
         from ({source}) s
     """
 
@@ -376,7 +493,7 @@ select
     waarde,
     teller_zichtbaar as teller,
     noemer_zichtbaar as noemer,
-    case when soort = 'enquete' then n end::bigint as n,
+    case when soort = 'enquete' and reden is null then n end::bigint as n,
     ci_laag, ci_hoog, onderdrukt,
     waarde - waarde_nulmeting as verschil_nulmeting,
     100 * (waarde / nullif(waarde_nulmeting, 0)) as index_nulmeting,
@@ -391,7 +508,9 @@ select
     end as status,
     waarde_nulmeting - richting_teken * marge as marge_grens,
     s.streefwaarde,
-    waarde - waarde_vorige as verschil_vorige
+    waarde - waarde_vorige as verschil_vorige,
+    onderdrukking,
+    reden
 from beoordeeld
 left join wm_streefwaarden s using (indicator, peildatum)
 order by volgorde, peildatum,
@@ -404,9 +523,9 @@ select
     indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie,
     waarde, teller_zichtbaar as teller, noemer_zichtbaar as noemer,
     -- a category's respondent count is a count of its clients (e.g. jeugdwet): not published while
-    -- suppressed, except 0, which holds nobody (docs/privacy.md)
-    case when soort = 'enquete' and (not onderdrukt or n = 0) then n end::bigint as n,
-    ci_laag, ci_hoog, onderdrukt
+    -- suppressed, not even 0: beside the area's published n an empty category gives the other away
+    case when soort = 'enquete' and not verborgen then n end::bigint as n,
+    ci_laag, ci_hoog, onderdrukt, onderdrukking, reden
 from zichtbaar
 order by volgorde, peildatum,
     case niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, gebiedcode, uitsplitsing, categorie

@@ -2,8 +2,8 @@
 
 Reads only the published store (read-only). One row per (indicator, peildatum, niveau, gebiedcode),
 long format. Suppressed rows never carry a figure: the query blanks them again, whatever the store holds.
-When the store has them, `onderdrukking` (primair/aanvullend) and `reden` (why a figure is missing) follow
-the contract's columns.
+In the Excel file, `onderdrukking` (primair/aanvullend) and `reden` (why a figure is missing) follow the
+contract's columns when the store has them; CSV and Parquet hold exactly the contract's columns.
 
 Every file says what it holds (metadata(): peildata, source, definitions, download date, suppression,
 "fictieve demogegevens" for generated data). The CSV and Parquet files keep the contract's shape exactly,
@@ -203,16 +203,16 @@ def write_metadata_csv(lines: list[tuple[str, str]], out: Path) -> None:
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, out: Path) -> None:
-    """UTF-8, comma, dot decimals, ISO dates, true/false, empty for NULL."""
+    """Exactly the contract's columns; UTF-8, comma, dot decimals, ISO dates, true/false, empty for NULL."""
     con.execute(
-        f"copy ({_contract_sql(_extra_columns(con))}) to '{_sql_path(out)}' "
+        f"copy ({_contract_sql(())}) to '{_sql_path(out)}' "
         "(format csv, header true, delimiter ',', null '', dateformat '%Y-%m-%d')"
     )
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> None:
-    """The contract columns with native types."""
-    con.execute(f"copy ({_contract_sql(_extra_columns(con))}) to '{_sql_path(out)}' (format parquet)")
+    """Exactly the contract's columns, with native types."""
+    con.execute(f"copy ({_contract_sql(())}) to '{_sql_path(out)}' (format parquet)")
 
 
 def _write_xlsx(con: duckdb.DuckDBPyConnection, out: Path) -> None:

@@ -16,7 +16,10 @@ group has exactly one suppressed cell, one more cell of it is suppressed:
 - the suppressed cell is the only part (a gebied with one wijk): the total, which has the same figures.
 An empty cell (noemer 0: no respondents, no persons, no inhabitants) is suppressed because it has no
 value, but it holds nobody and its emptiness shows (n = 0): it neither needs nor gives protection,
-so only suppressed cells with noemer > 0 count.
+so only suppressed cells with noemer > 0 count. A cell with incomplete inputs (wm_ontbrekend: a
+missing population, a source without data) is published without figures; here it counts as a
+suppressed cell that holds people, whatever its noemer, so its neighbours protect it and it
+protects them.
 Every rule only adds suppression, so repeating the step until nothing changes terminates; a cell
 suppressed in one group can make another group vulnerable (wijk -> gebied -> gemeente -> breakdown).
 Each round fixes only the vulnerable groups of the highest level (gemeente, then gebied, then
@@ -32,8 +35,12 @@ groups of that combination is suppressed as well, and rules and audit run again 
 recoverable. See docs/privacy.md for what this does and does not protect against.
 
 Works on the caller's connection with the temp tables of `indicators.compute`: wm_ruw,
-wm_ruw_uitsplitsing, wm_parameters and wm_gebieden_op_p. Result: temp table wm_cel with one row
-per published cell and the columns `primair` (primary rule) and `onderdrukt` (final).
+wm_ruw_uitsplitsing, wm_parameters, wm_ontbrekend and wm_gebieden_op_p. Result: temp table wm_cel
+with one row per published cell and the columns `primair` (primary rule), `reden` (incomplete
+inputs), `bezet` (holds people, or might) and `onderdrukt` (final: no figures published).
+
+`recoverable_published` is the independent check at publication time: it reads only the published
+tables, as someone outside would, and names every suppressed cell that the published sums give away.
 """
 
 from __future__ import annotations
@@ -81,7 +88,13 @@ def join_sql(raw_alias: str, uitsplitsing: str, categorie: str) -> str:
 
 
 def _create_cells(con: duckdb.DuckDBPyConnection) -> None:
-    """wm_cel: every value cell (uitsplitsing NULL) and breakdown cell, with the primary rule."""
+    """wm_cel: every value cell (uitsplitsing NULL) and breakdown cell, with the primary rule.
+
+    A cell with incomplete inputs is not primary (it has no figure to judge) but starts hidden.
+    """
+    # without the computation's list of incomplete cells (tests of this module alone): none
+    con.execute("create temp table if not exists wm_ontbrekend "
+                "(indicator VARCHAR, peildatum DATE, niveau VARCHAR, gebiedcode VARCHAR, reden VARCHAR)")
     con.execute(
         f"""
         create or replace temp table wm_cel as
@@ -95,7 +108,17 @@ def _create_cells(con: duckdb.DuckDBPyConnection) -> None:
                    r.noemer, {PRIMARY_RULE_SQL}
             from wm_ruw_uitsplitsing r join wm_parameters pm on pm.indicator = r.indicator
         )
-        select row_number() over () as cel, *, primair as onderdrukt from cellen
+        select row_number() over (order by c.indicator, c.peildatum, c.niveau, c.gebiedcode,
+                                           c.uitsplitsing nulls first, c.categorie nulls first) as cel,
+               c.* exclude (primair),
+               c.primair and o.reden is null as primair,
+               o.reden,
+               c.noemer > 0 or o.reden is not null as bezet,
+               c.primair or o.reden is not null as onderdrukt
+        from cellen c
+        left join wm_ontbrekend o
+          on o.indicator = c.indicator and o.peildatum = c.peildatum
+         and o.niveau = c.niveau and o.gebiedcode = c.gebiedcode
         """
     )
 
@@ -152,7 +175,7 @@ def _suppress_one_round(con: duckdb.DuckDBPyConnection) -> int:
         update wm_cel set onderdrukt = true
         where cel in (
             with leden as (
-                select g.*, c.onderdrukt, c.noemer, c.gebiedcode, c.categorie
+                select g.*, c.onderdrukt, c.bezet, c.noemer, c.gebiedcode, c.categorie
                 from wm_groep_lid g join wm_cel c on c.cel = g.cel
             ),
             kwetsbaar as (
@@ -160,7 +183,7 @@ def _suppress_one_round(con: duckdb.DuckDBPyConnection) -> int:
                        count(*) filter (where not is_totaal and not onderdrukt) as open_delen
                 from leden
                 group by indicator, peildatum, groep, volgorde
-                having count(*) filter (where onderdrukt and noemer > 0) = 1
+                having count(*) filter (where onderdrukt and bezet) = 1
                 qualify volgorde = min(volgorde) over (partition by indicator, peildatum)
             ),
             kandidaten as (
@@ -180,29 +203,49 @@ def _suppress_one_round(con: duckdb.DuckDBPyConnection) -> int:
 
 
 class _Member(NamedTuple):
-    """One cell in one group, as the audit needs it."""
+    """One cell in one group, as the audit of one system of sums needs it."""
 
     groep: str
     is_totaal: bool
     cel: int
-    onderdrukt: bool
+    onbekend: bool  # its figure is not known from the publication
+    gevoelig: bool  # unknown and holding people: must not follow from the sums
+    kandidaat: bool  # suppressing it hides its figure in this system
     noemer: float
     sorteer: tuple[str, str]
 
 
 def _close_linear_leaks(con: duckdb.DuckDBPyConnection) -> int:
-    """Suppress a published cell for every recoverable suppressed cell; return how many were added."""
+    """Suppress a published cell for every recoverable suppressed cell; return how many were added.
+
+    Two systems of sums are audited. teller and noemer: every suppressed cell is unknown. n of a
+    survey: an area's own respondent count is published even when suppressed (only a breakdown
+    category's is hidden), so there only categories (and cells without inputs) are unknown and only
+    a category can be suppressed to protect one. An empty category, or one that holds all
+    respondents of its area (the area's published n), tells nothing when it is pinned down.
+    """
     partitions: dict[tuple, list[_Member]] = defaultdict(list)
-    for indicator, peildatum, groep, is_totaal, cel, onderdrukt, noemer, gebiedcode, categorie in con.execute(
+    for (indicator, peildatum, soort, groep, is_totaal, cel, onderdrukt, bezet, bezet_n, is_deel, ontbreekt, noemer,
+         gebiedcode, categorie) in con.execute(
         """
-        select g.indicator, g.peildatum, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.noemer,
-               c.gebiedcode, coalesce(c.categorie, '')
-        from wm_groep_lid g join wm_cel c on c.cel = g.cel
+        with cel as (
+            select *, uitsplitsing is not null and noemer >= max(noemer) filter (where uitsplitsing is null)
+                      over (partition by indicator, peildatum, niveau, gebiedcode) as heel_gebied
+            from wm_cel
+        )
+        select g.indicator, g.peildatum, pm.soort, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.bezet,
+               c.bezet and not coalesce(c.heel_gebied, false), c.uitsplitsing is not null, c.reden is not null,
+               c.noemer, c.gebiedcode, coalesce(c.categorie, '')
+        from wm_groep_lid g join cel c on c.cel = g.cel join wm_parameters pm on pm.indicator = g.indicator
         """
     ).fetchall():
-        partitions[(indicator, peildatum)].append(
-            _Member(groep, is_totaal, cel, onderdrukt, noemer, (gebiedcode, categorie))
-        )
+        sorteer = (gebiedcode, categorie)
+        partitions[(indicator, peildatum, "teller en noemer")].append(_Member(
+            groep, is_totaal, cel, onderdrukt and bezet, onderdrukt and bezet, not onderdrukt, noemer, sorteer))
+        if soort == "enquete":
+            verborgen_n = onderdrukt and (is_deel or ontbreekt)
+            partitions[(indicator, peildatum, "n")].append(_Member(
+                groep, is_totaal, cel, verborgen_n, verborgen_n and bezet_n, is_deel and not onderdrukt, noemer, sorteer))
     extra: set[int] = set()
     for members in partitions.values():
         for component in _independent_parts(members):
@@ -239,8 +282,9 @@ def _independent_parts(members: list[_Member]) -> list[list[_Member]]:
 
 def _cells_to_add(members: list[_Member]) -> set[int]:
     """Within one partition: for each recoverable cell, the published cell that protects it."""
-    unknown = sorted({m.cel for m in members if m.onderdrukt and m.noemer > 0})
-    if not unknown:
+    unknown = sorted({m.cel for m in members if m.onbekend})
+    gevoelig = {m.cel for m in members if m.gevoelig}
+    if not gevoelig:
         return set()
     column = {cel: i for i, cel in enumerate(unknown)}
     group_names = sorted({m.groep for m in members})
@@ -255,10 +299,11 @@ def _cells_to_add(members: list[_Member]) -> set[int]:
     _, singular, vt = np.linalg.svd(matrix)
     rank = int((singular > _TOLERANCE).sum())
     null_space = vt[rank:]
-    recoverable = [cel for cel, i in column.items() if np.linalg.norm(null_space[:, i]) < _TOLERANCE]
-    published = [m for m in members if not m.onderdrukt]  # one entry per group a cell is in
+    recoverable = [cel for cel, i in column.items()
+                   if cel in gevoelig and np.linalg.norm(null_space[:, i]) < _TOLERANCE]
+    published = [m for m in members if m.kandidaat]  # one entry per group a cell is in
     added: set[int] = set()
-    if not published:  # everything is suppressed already: nothing left to add
+    if not published:  # nothing left that suppression could hide
         return added
     for cel in recoverable:
         target = np.zeros(len(unknown))
@@ -268,3 +313,204 @@ def _cells_to_add(members: list[_Member]) -> set[int]:
         candidates = [m for m in published if m.groep in used] or published
         added.add(min(candidates, key=lambda m: (m.noemer, m.sorteer)).cel)
     return added
+
+
+# --- the audit at publication time, on the published tables alone ----------------------------------
+
+_FIGURES = ("teller", "noemer", "n")  # the additive published columns
+_LEAK_TOLERANCE = 1e-6  # a recovered sum this close to 0 shows an empty cell, which gives nobody away
+
+
+def recoverable_published(tables: dict) -> list[str]:
+    """Every hidden cell that holds people and follows from the published sums, described without values.
+
+    Reads indicator_values, indicator_breakdown and areas (pyarrow tables) as someone outside would:
+    a cell whose figure is hidden (onderdrukt, or a reason for incomplete inputs) is an unknown; the
+    relations are every area = the sum of the areas directly below it (also per breakdown category)
+    and every total = the sum of its breakdown categories, for teller, noemer and n separately. A
+    relation with a member whose figure is absent without being hidden (n of a register) is not one.
+    An unknown pinned down by those relations is a leak when its recovered value is not 0 (an empty
+    cell gives nobody away) and, for n, not the area's own published n (a category holding all of
+    the area's respondents tells nothing the published total does not).
+    """
+    if "indicator_values" not in tables:
+        return []
+    con = duckdb.connect()
+    try:
+        con.register("v", tables["indicator_values"])
+        breakdown = tables.get("indicator_breakdown")
+        has_breakdown = breakdown is not None and breakdown.num_rows > 0
+        if has_breakdown:
+            con.register("b", breakdown)
+        con.execute(_PUBLISHED_CELLS_SQL.format(breakdown=_BREAKDOWN_CELLS_SQL if has_breakdown else ""))
+        areas = tables.get("areas")
+        con.execute("create temp table lid (groep VARCHAR, cel BIGINT, teken DOUBLE)")
+        if areas is not None and areas.num_rows:
+            con.register("a", areas)
+            con.execute(_AREA_RELATIONS_SQL)
+        con.execute(_BREAKDOWN_RELATIONS_SQL)
+        leaks: list[str] = []
+        for figure in _FIGURES:
+            leaks.extend(_recovered(con, figure))
+        return sorted(set(leaks))
+    finally:
+        con.close()
+
+
+_PUBLISHED_CELLS_SQL = """
+create temp table cel as
+select row_number() over (order by indicator, peildatum, niveau, gebiedcode, uitsplitsing nulls first,
+                                   categorie nulls first) as id, *,
+       max(n) filter (where uitsplitsing is null) over (partition by indicator, peildatum, niveau, gebiedcode)
+           as gebied_n
+from (
+    select indicator, peildatum, niveau, gebiedcode, null::varchar as uitsplitsing, null::varchar as categorie,
+           teller, noemer, n::double as n, onderdrukt or reden is not null as verborgen
+    from v
+    {breakdown}
+)
+"""
+_BREAKDOWN_CELLS_SQL = """
+    union all
+    select indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie,
+           teller, noemer, n::double, onderdrukt or reden is not null
+    from b
+"""
+# area -> the areas directly below it on P, from the published area table with its validity
+_AREA_RELATIONS_SQL = """
+insert into lid
+with p as (select distinct peildatum from cel),
+wijk as (
+    select p.peildatum, a.gebiedcode as kind, a.bovenliggend as ouder
+    from a join p on a.niveau = 'wijk' and a.geldig_van <= p.peildatum
+                 and (a.geldig_tot is null or p.peildatum < a.geldig_tot)
+),
+gebied as (
+    select distinct w.peildatum, w.ouder as kind, g.bovenliggend as ouder
+    from wijk w join a g on g.niveau = 'gebied' and g.gebiedcode = w.ouder
+),
+boom as (
+    select peildatum, 'gebied' as ouder_niveau, ouder, 'wijk' as kind_niveau, kind from wijk
+    union all
+    select peildatum, 'gemeente', ouder, 'gebied', kind from gebied
+),
+kinderen as (
+    select 'a' || o.id as groep, o.id as ouder, k.id as kind
+    from boom h
+    join cel o on o.peildatum = h.peildatum and o.niveau = h.ouder_niveau and o.gebiedcode = h.ouder
+    join cel k on k.indicator = o.indicator and k.peildatum = o.peildatum
+              and k.niveau = h.kind_niveau and k.gebiedcode = h.kind
+              and k.uitsplitsing is not distinct from o.uitsplitsing and k.categorie is not distinct from o.categorie
+)
+select distinct groep, ouder, 1.0 from kinderen
+union all
+select groep, kind, -1.0 from kinderen
+"""
+# an area's total -> its categories of one breakdown
+_BREAKDOWN_RELATIONS_SQL = """
+insert into lid
+with delen as (
+    select 'b' || t.id || '|' || c.uitsplitsing as groep, t.id as totaal, c.id as deel
+    from cel c
+    join cel t on t.uitsplitsing is null and c.uitsplitsing is not null and t.indicator = c.indicator
+              and t.peildatum = c.peildatum and t.niveau = c.niveau and t.gebiedcode = c.gebiedcode
+)
+select distinct groep, totaal, 1.0 from delen
+union all
+select groep, deel, -1.0 from delen
+"""
+
+
+def _recovered(con: duckdb.DuckDBPyConnection, figure: str) -> list[str]:
+    """The leaks for one published figure (teller, noemer or n)."""
+    rows = con.execute(
+        f"""
+        with relevant as (
+            -- relations with an unknown in them and no member that is absent without being hidden
+            select l.groep
+            from lid l join cel c on c.id = l.cel
+            group by l.groep
+            having count(*) filter (where c.{figure} is null and c.verborgen) > 0
+               and count(*) filter (where c.{figure} is null and not c.verborgen) = 0
+        )
+        select l.groep, l.cel, l.teken, c.{figure}, {"c.gebied_n" if figure == "n" else "null"}
+        from lid l join cel c on c.id = l.cel
+        where l.groep in (select groep from relevant)
+        order by l.groep, l.cel
+        """
+    ).fetchall()
+    if not rows:
+        return []
+    equations: dict[str, list[tuple[int, float, float | None]]] = defaultdict(list)
+    harmless: dict[int, set[float]] = defaultdict(lambda: {0.0})  # recovered values that reveal nobody
+    for groep, cel, teken, waarde, gebied_n in rows:
+        equations[groep].append((cel, teken, waarde))
+        if gebied_n is not None:
+            harmless[cel].add(float(gebied_n))
+    leaks = []
+    for component in _components(equations):
+        for cel, value in _pinned_down(component, equations):
+            if not any(abs(value - h) <= _LEAK_TOLERANCE * max(1.0, abs(h)) for h in harmless[cel]):
+                leaks.append(cel)
+    if not leaks:
+        return []
+    described = con.execute(
+        """select indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie from cel
+           where list_contains($ids, id) order by id""",
+        {"ids": leaks},
+    ).fetchall()
+    return [
+        f"indicator {i}, peildatum {p.isoformat()}, {niveau} {code}"
+        + (f", {u} {c}" if u is not None else "") + f", {figure}"
+        for i, p, niveau, code, u, c in described
+    ]
+
+
+def _components(equations: dict[str, list[tuple[int, float, float | None]]]) -> list[list[str]]:
+    """Relations linked by a shared unknown: each set can be solved on its own."""
+    parent: dict[str, str] = {}
+
+    def root(groep: str) -> str:
+        while parent.setdefault(groep, groep) != groep:
+            parent[groep] = parent[parent[groep]]
+            groep = parent[groep]
+        return groep
+
+    first_group_of_unknown: dict[int, str] = {}
+    for groep, members in equations.items():
+        root(groep)
+        for cel, _, waarde in members:
+            if waarde is None:
+                parent[root(groep)] = root(first_group_of_unknown.setdefault(cel, groep))
+    components: dict[str, list[str]] = defaultdict(list)
+    for groep in equations:
+        components[root(groep)].append(groep)
+    return list(components.values())
+
+
+def _pinned_down(
+    groepen: list[str], equations: dict[str, list[tuple[int, float, float | None]]]
+) -> list[tuple[int, float]]:
+    """Unknowns of these relations that the relations determine, with their recovered value."""
+    unknown = sorted({cel for g in groepen for cel, _, waarde in equations[g] if waarde is None})
+    column = {cel: i for i, cel in enumerate(unknown)}
+    matrix = np.zeros((len(groepen), len(unknown)))
+    rhs = np.zeros(len(groepen))
+    for row, groep in enumerate(groepen):
+        for cel, teken, waarde in equations[groep]:
+            if waarde is None:
+                matrix[row, column[cel]] += teken
+            else:
+                rhs[row] -= teken * waarde
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > _TOLERANCE).sum())
+    null_space = vt[rank:]
+    pinned = []
+    for cel, i in column.items():
+        if np.linalg.norm(null_space[:, i]) >= _TOLERANCE:
+            continue
+        target = np.zeros(len(unknown))
+        target[i] = 1.0
+        weights = np.linalg.lstsq(matrix.T, target, rcond=None)[0]
+        pinned.append((cel, float(weights @ rhs)))
+    return pinned

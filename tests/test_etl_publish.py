@@ -19,7 +19,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from etl.publish import publish, temp_path
+from etl.publish import publish, refuse_person_keys, temp_path
+from fixtures.indicators_publicatie import planting, published, without_complementary_suppression, write_drop
 from fixtures.sources import CLEAN, fake_compute, published_figures, write_clean_sources
 from wijkmonitor.errors import WijkmonitorError
 from wijkmonitor.pipeline import run_etl
@@ -51,8 +52,11 @@ def test_publish_replaces_the_previous_store(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("tables", "message"),
     [
-        ({"areas": pa.table({"persoon_id": ["P1"]})}, "publiceren geweigerd: persoonsgegevens in areas.persoon_id"),
-        ({"personen": META}, "publiceren: tabel 'personen' hoort niet bij de gepubliceerde opslag"),
+        ({"areas": pa.table({"persoon_id": ["P1"]})},
+         "publiceren geweigerd: kolom areas.persoon_id hoort niet bij het publicatiecontract"),
+        ({"meta": META.append_column("toelichting", pa.array(["x"]))},
+         "publiceren geweigerd: kolom meta.toelichting hoort niet bij het publicatiecontract"),
+        ({"personen": META}, "publiceren geweigerd: tabel 'personen' hoort niet bij het publicatiecontract"),
         ({"meta": pa.table({"sleutel": ["a"], "waarde": [None]}, schema=pa.schema([("sleutel", pa.string()),
                                                                                    ("waarde", pa.string())]))},
          "publiceren: tabel meta past niet in het schema"),
@@ -142,3 +146,153 @@ def test_sigkill_during_publish_leaves_last_published_file_intact(tmp_path: Path
     new_figures = _run_to_end(tmp_path)
     assert ("inwoners", date(2016, 1, 1), "WK001400", 1150.0) in new_figures
     assert not [path for path in tmp_path.iterdir() if ".publiceren-" in path.name]
+
+
+# --- the guards at publication time, on a delivered drop through the real pipeline ----------------
+
+
+def _run(folder: Path, compute=None) -> tuple[int, str]:
+    """The ETL over folder/bronnen with the real computation (or `compute`); (exit code, stderr)."""
+    err = io.StringIO()
+    options = {} if compute is None else {"compute": compute}
+    code = run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb",
+                   vandaag=date(2025, 6, 30), out=io.StringIO(), err=err, **options)
+    return code, err.getvalue()
+
+
+@pytest.fixture()
+def published_drop(tmp_path: Path) -> Path:
+    """The guard drop (tests/fixtures/indicators_publicatie.py), published once by the real pipeline."""
+    write_drop(tmp_path / "bronnen")
+    assert _run(tmp_path) == (0, "")
+    return tmp_path
+
+
+def _refused(folder: Path, compute) -> str:
+    """Run with `compute`; assert exit 3 and an untouched store; return the one line on stderr."""
+    before = (folder / "monitor.duckdb").read_bytes()
+    code, err = _run(folder, compute)
+    assert code == 3, err
+    assert (folder / "monitor.duckdb").read_bytes() == before
+    assert not [path for path in folder.iterdir() if ".publiceren-" in path.name]
+    assert err.count("\n") == 1
+    return err
+
+
+def test_clean_drop_passes_the_audit_with_complementary_suppression(published_drop: Path) -> None:
+    # Oud-West's teller of 1 (indicator 7) is suppressed, and with it the sibling first in code order (all 1000)
+    rows = dict(published(published_drop / "monitor.duckdb", """
+        select gebiedcode, onderdrukking from indicator_values
+        where indicator = 'professionele_ondersteuning' and peildatum = date '2016-01-01'
+          and gebiedcode in ('WK001401', 'WK001402', 'WK001403', 'WK001404', 'GB001402')"""))
+    assert rows == {"WK001402": "primair", "WK001401": "aanvullend", "WK001403": None, "WK001404": None,
+                    "GB001402": None}
+
+
+def test_audit_refuses_a_planted_leak(published_drop: Path) -> None:
+    err = _refused(published_drop, without_complementary_suppression)
+    assert err.startswith("wijkmonitor etl: publiceren geweigerd: onderdrukt cijfer terug te rekenen")
+    assert "wijk WK001402" in err and "peildatum 2015-01-01" in err and "de vorige publicatie blijft staan" in err
+    assert not any(number in err for number in (" 1,", " 1 ", "76", "1000"))  # names the cell, no values
+
+
+def _plant_key_in_reason(tables: dict, warehouse: duckdb.DuckDBPyConnection) -> None:
+    """A dq reason that quotes a person key of the warehouse, as a parser message would."""
+    [(key,)] = warehouse.execute("select persoon_id from stg_ondersteuning order by all limit 1").fetchall()
+    rows = tables["dq_incomplete"].to_pylist() + [{
+        "indicator": "tevredenheid", "peildatum": date(2016, 1, 1), "bron": "ondersteuning", "wijkcode": None,
+        "reden": f"regel 3: 'T9,{key},H9,WK001400' kon niet worden gelezen"}]
+    tables["dq_incomplete"] = pa.Table.from_pylist(rows, schema=tables["dq_incomplete"].schema)
+
+
+def _plant_key_in_area_name(tables: dict, warehouse: duckdb.DuckDBPyConnection) -> None:
+    """A household key where an area name belongs (the whole value)."""
+    [(key,)] = warehouse.execute("select huishouden_id from raw_ondersteuning order by all limit 1").fetchall()
+    values = tables["indicator_values"]
+    names = values.column("gebiedsnaam").to_pylist()
+    tables["indicator_values"] = values.set_column(
+        values.schema.get_field_index("gebiedsnaam"), "gebiedsnaam", pa.array([key] + names[1:]))
+
+
+@pytest.mark.parametrize(("plant", "where", "source"), [
+    (_plant_key_in_reason, "tabel dq_incomplete, kolom reden", ".persoon_id"),
+    (_plant_key_in_area_name, "tabel indicator_values, kolom gebiedsnaam", ".huishouden_id"),
+])
+def test_content_guard_refuses_a_planted_person_key(published_drop: Path, plant, where: str, source: str) -> None:
+    err = _refused(published_drop, planting(plant))
+    assert f"publiceren geweigerd: {where} bevat een waarde uit" in err and source in err
+    keys = {k for (k,) in published(published_drop / "monitor.duckdb", "select 1")}  # store still readable
+    assert keys == {1}
+    assert "PWK" not in err and "HWK" not in err  # the key itself is not repeated
+
+
+def _plant_column(tables: dict, warehouse: duckdb.DuckDBPyConnection) -> None:
+    """An extra column in the published values (innocent name, but not in the contract)."""
+    values = tables["indicator_values"]
+    tables["indicator_values"] = values.append_column("bron_bestand", pa.array(["x"] * values.num_rows))
+
+
+def test_allowlist_refuses_a_planted_column(published_drop: Path) -> None:
+    err = _refused(published_drop, planting(_plant_column))
+    assert "publiceren geweigerd: kolom indicator_values.bron_bestand hoort niet bij het publicatiecontract" in err
+
+
+def test_a_second_run_over_the_same_drop_publishes_the_same_bits(published_drop: Path) -> None:
+    db = published_drop / "monitor.duckdb"
+    query = "select * from {} order by all"
+    first = {t: published(db, query.format(t)) for t in ("indicator_values", "indicator_breakdown", "dq_incomplete")}
+    (published_drop / "warehouse.duckdb").unlink()  # recompute from the raw files, not from the kept verdicts
+    assert _run(published_drop)[0] == 0
+    second = {t: published(db, query.format(t)) for t in first}
+    assert first["indicator_values"] and repr(first) == repr(second)
+
+
+def test_emptied_source_folder_publishes_missing_not_zero(tmp_path: Path) -> None:
+    write_drop(tmp_path / "bronnen")
+    (tmp_path / "bronnen" / "participatie" / "participatie.csv").write_text(CLEAN["participatie"].splitlines()[0] + "\n")
+    code, err = _run(tmp_path)
+    assert code in (0, 1), err
+    rows = published(tmp_path / "monitor.duckdb", """
+        select distinct waarde, teller, onderdrukt, status, reden from indicator_values
+        where indicator = 'participatie_bijstand'""")
+    assert rows == [(None, None, False, "onvoldoende gegevens",
+                     "geen geaccepteerde gegevens van bron participatie in de periode")]
+
+
+def test_content_guard_finds_a_quoted_key_in_a_file_reason_and_passes_vocabulary() -> None:
+    warehouse = duckdb.connect()
+    warehouse.execute("create table raw_bijstand (uitkering_id VARCHAR, persoon_id VARCHAR, wijkcode VARCHAR)")
+    warehouse.execute("insert into raw_bijstand values (' U-2019/7 ', 'P000123', 'WK001400')")
+    reasons = {"dq_files": pa.table({"bron": ["bijstand"], "bestand": ["b.csv"],
+                                     "reden": ["rij 3, kolom einddatum: einddatum ligt voor begindatum"]})}
+    refuse_person_keys(warehouse, reasons)  # file, row, column and rule: nothing of a row
+    for quoted in ("regel 4: 'U-2019/7,P000777,WK001400' niet gelezen", "ongeldige waarde \"P000123\""):
+        reasons["dq_files"] = reasons["dq_files"].set_column(2, "reden", pa.array([quoted]))
+        with pytest.raises(WijkmonitorError) as raised:
+            refuse_person_keys(warehouse, reasons)
+        assert str(raised.value).startswith("publiceren geweigerd: tabel dq_files, kolom reden bevat een waarde uit "
+                                            "raw_bijstand.")
+        assert "P000123" not in str(raised.value) and "U-2019" not in str(raised.value)
+
+
+def test_quarantined_population_row_leaves_the_sibling_protected(tmp_path: Path) -> None:
+    # Oud-Noord's (WK001403) bevolking row of 2016 is quarantined. Oude Wijken and the city would
+    # count its 20 persons without its inhabitants (76 / 3000 and 88 / 4000 instead of / 4000 and
+    # / 5000): no figure; Oud-West's teller of 1 stays suppressed, and Oud-Noord (hidden, holding
+    # people) counts as its companion, so no other sibling needs to go; nothing gives it away.
+    write_drop(tmp_path / "bronnen", bevolking_kapot=("2016-01-01", "WK001403"))
+    code, err = _run(tmp_path)
+    assert code == 1 and "quarantaine" in err
+    rows = {code: (onderdrukking, reden, waarde) for code, onderdrukking, reden, waarde in published(
+        tmp_path / "monitor.duckdb", """
+        select gebiedcode, onderdrukking, reden, waarde from indicator_values
+        where indicator = 'professionele_ondersteuning' and peildatum = date '2016-01-01'
+          and gebiedcode in ('WK001400', 'WK001401', 'WK001402', 'WK001403', 'WK001404', 'GB001402', 'GM0014')""")}
+    reden = "bevolking ontbreekt voor wijk WK001403 op deze peildatum"
+    assert rows == {
+        "WK001400": (None, None, 12.0), "WK001401": (None, None, 30.0), "WK001402": ("primair", None, None),
+        "WK001403": (None, reden, None), "WK001404": (None, None, 25.0), "GB001402": (None, reden, None),
+        "GM0014": (None, reden, None),
+    }
+    assert published(tmp_path / "monitor.duckdb", "select distinct bron, wijkcode, reden from dq_incomplete "
+                     "where peildatum = date '2016-01-01' and bron = 'bevolking'") == [("bevolking", "WK001403", reden)]

@@ -134,6 +134,7 @@ def test_register_suppression_thresholds():
 
 def test_teller_zero_is_not_suppressed():
     con = staging()
+    insert(con, "stg_ondersteuning", _vaste_personen("Z", ZUID_A, 1))  # the source covers P: Noord-A has 0
     values = _values(con)
     r = row(values, "specialistische_ondersteuning", P1, NOORD_A)
     assert (r["onderdrukt"], r["teller"], r["noemer"], r["waarde"]) == (False, 0.0, 1000.0, 0.0)

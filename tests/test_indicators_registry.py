@@ -127,6 +127,8 @@ def test_changing_a_definition_changes_the_figures(monkeypatch):
         registry, "INDICATORS",
         tuple(strenger if i.id == strenger.id else i for i in registry.INDICATORS),
     )
-    values = compute_publication(staging(), MonitorConfig())["indicator_values"]
+    con = staging()
+    insert(con, "stg_ondersteuning", [traject("T1", "P1", NOORD_B, date(2014, 1, 1))])
+    values = compute_publication(con, MonitorConfig())["indicator_values"]
     assert row(values, "professionele_ondersteuning", P1, NOORD_A)["onderdrukt"] is True
     assert row(values, "professionele_ondersteuning", P1, GEMEENTE)["onderdrukt"] is False  # 3000 inwoners

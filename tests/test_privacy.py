@@ -22,10 +22,10 @@ from fixtures.indicators import (
     GEMEENTE, NOORD, NOORD_A, NOORD_B, P0, P1, ZUID, ZUID_A, insert, insert_tuples, responses, staging, traject,
 )
 from fixtures.indicators_privacy import (
-    Cell, area_children, groups, recoverable_cells, reference_suppression, vulnerable_groups,
+    Cell, area_children, groups, recoverable_cells, reference_suppression, respondent_unknowns, vulnerable_groups,
 )
 
-from indicators import suppression
+from indicators import registry, suppression
 from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
 from indicators.export import SUPPRESSED_COLUMNS, SUPPRESSED_TEXT, export
@@ -95,9 +95,14 @@ def _published_cells(tables: dict[str, pa.Table], indicator: str, peildatum: dat
     return cells
 
 
+def _holds_anyone(cells: dict[Cell, dict], cell: Cell) -> bool:
+    """False only when the area's published n shows it has no respondents at all."""
+    return cells[(*cell[:4], None, None)]["n"] != 0
+
+
 def _recoverable(cells: dict[Cell, dict], children: dict) -> set[Cell]:
-    """Suppressed cells that the published figures pin down (a row with n = 0 is known to be empty)."""
-    unknown = {c for c, r in cells.items() if r["onderdrukt"] and r["n"] != 0}
+    """Suppressed cells that the published figures pin down (an area with n = 0 is known to be empty)."""
+    unknown = {c for c, r in cells.items() if r["onderdrukt"] and _holds_anyone(cells, c)}
     return recoverable_cells(unknown, groups(cells, children))
 
 
@@ -158,7 +163,7 @@ def test_single_wijk_gebied_has_the_figures_and_suppression_of_its_wijk():
         for column in ("onderdrukt", "waarde", "teller", "noemer", "n", "ci_laag", "ci_hoog", "status"):
             assert gebied_row[column] == wijk_row[column], (wijk_row["indicator"], wijk_row["peildatum"], column)
         compared += 1
-    assert compared == 8 * 2
+    assert compared == len(registry.INDICATORS) * 2
     p0, p1 = (_rows(tables["indicator_values"], "specialistische_ondersteuning", p) for p in (P0, P1))
     assert (p0[ZUID_A]["onderdrukt"], p0[ZUID]["onderdrukt"]) == (True, True)  # 4 persons
     assert (p1[ZUID_A]["teller"], p1[ZUID]["teller"]) == (6.0, 6.0)
@@ -189,7 +194,7 @@ def test_breakdown_levels_protect_a_category_across_wijken():
     insert(con, "stg_clientervaring", responses("b-jw", NOORD_B, MIDDEN_2015, 10, wet="jeugdwet", tevreden=2))
     tables = compute_publication(con, MonitorConfig())
     cells = _published_cells(tables, "tevredenheid", P1)
-    suppressed = {(c[2], c[3], c[5]) for c, r in cells.items() if r["onderdrukt"] and r["n"] != 0}
+    suppressed = {(c[2], c[3], c[5]) for c, r in cells.items() if r["onderdrukt"] and _holds_anyone(cells, c)}
     # Noord-B jeugdwet (10) -> Noord-B wmo (same wijk); Noord jeugdwet (45) is shown, so Noord-A
     # jeugdwet too (the only other), and then Noord-A wmo
     assert suppressed == {
@@ -272,6 +277,13 @@ def _primary(indicator: str, teller: float, noemer: float, n: int | None) -> boo
     return noemer < 10 or 0 < teller < 5
 
 
+def _respondents_recoverable(noemer: dict, suppressed: dict, all_groups: list) -> set:
+    """Sensitive survey category counts (n) that the published n's pin down."""
+    unknown, sensitive = respondent_unknowns({c: m for c, m in noemer.items() if c[0] == "enquete"},
+                                             {c: s for c, s in suppressed.items() if c[0] == "enquete"})
+    return recoverable_cells(unknown, all_groups) & sensitive
+
+
 def test_random_data_sets_match_the_reference_and_leave_nothing_recoverable():
     # 300 data sets in one run: each on its own peildatum, so they are independent partitions
     rng = np.random.default_rng(20150101)
@@ -294,14 +306,17 @@ def test_random_data_sets_match_the_reference_and_leave_nothing_recoverable():
         all_groups = groups(cells, children)
         actual = {cell: r[1] for cell, r in cells.items()}
         expected = reference_suppression(noemer, primary, all_groups)
-        if recoverable_cells({c for c, s in expected.items() if s and noemer[c] > 0}, all_groups):
-            # the group rule left a leak through the breakdown grid: the audit suppresses more
+        if recoverable_cells({c for c, s in expected.items() if s and noemer[c] > 0}, all_groups) or \
+                _respondents_recoverable(noemer, expected, all_groups):
+            # the group rule left a leak through the breakdown grid (of the sums or of the
+            # respondent counts, published for every area): the audit suppresses more
             assert all(actual[c] for c, s in expected.items() if s) and actual != expected
         else:
             assert actual == expected
         # the rule: no group (gebied, gemeente, breakdown) with exactly one suppressed cell that holds anyone
         assert vulnerable_groups(noemer, actual, all_groups) == []
         assert recoverable_cells({c for c, s in actual.items() if s and noemer[c] > 0}, all_groups) == set()
+        assert _respondents_recoverable(noemer, actual, all_groups) == set()
         complementary_seen += actual != primary
     assert complementary_seen > 100  # the data sets exercise the rule, not just the primary one
 
@@ -386,8 +401,8 @@ def test_suppressed_rows_carry_no_figures(demo_store):
     assert {r["status"] for r in hidden} == {"onvoldoende gegevens"}
     hidden_breakdown = [r for r in breakdown if r["onderdrukt"]]
     assert hidden_breakdown and [r for r in hidden_breakdown if any(r[k] is not None for k in BREAKDOWN_FIGURES)] == []
-    # a suppressed category's respondent count counts its clients: only an empty one shows (n = 0)
-    assert {r["n"] for r in hidden_breakdown} == {None, 0}
+    # a suppressed category's respondent count counts its clients: never shown, not even 0
+    assert {r["n"] for r in hidden_breakdown} == {None}
     # registers never publish n; surveys publish the respondent count, also when suppressed
     surveys = ("tevredenheid", "zelfredzaamheid", "vrijwillige_inzet")
     assert all(r["n"] is None for r in values if r["indicator"] not in surveys)
@@ -430,7 +445,7 @@ def test_no_suppressed_figure_can_be_recovered_from_the_published_store(demo_sto
                 b = cells[(indicator, peildatum, "wijk", below[0][1], None, None)]
                 assert (a["onderdrukt"], a["teller"], a["noemer"]) == (b["onderdrukt"], b["teller"], b["noemer"])
                 compared += 1
-    assert compared >= 8 * len(peildata)
+    assert compared >= len(registry.INDICATORS) * len(peildata)
 
 
 def test_exports_hold_no_number_for_suppressed_rows(demo_store, tmp_path):
@@ -461,3 +476,55 @@ def test_exports_hold_no_number_for_suppressed_rows(demo_store, tmp_path):
                 assert r[header.index("Waarde")] == SUPPRESSED_TEXT
                 assert [r[i] for i in blank] == [None] * len(blank)
     assert hidden_xlsx == suppressed_count
+
+
+# --- the audit at publication, on published tables alone ------------------------------------------
+
+
+def _published(values: list[tuple], breakdown: list[tuple]) -> dict[str, pa.Table]:
+    """Published tables for gebied G = wijken A + B in gemeente GM, one survey indicator on P1."""
+    value_rows = [{"indicator": "t", "peildatum": P1, "niveau": niveau, "gebiedcode": code, "teller": teller,
+                   "noemer": noemer, "n": n, "onderdrukt": teller is None, "reden": None}
+                  for niveau, code, teller, noemer, n in values]
+    breakdown_rows = [{"indicator": "t", "peildatum": P1, "niveau": niveau, "gebiedcode": code, "uitsplitsing": "wet",
+                       "categorie": categorie, "teller": teller, "noemer": noemer, "n": n,
+                       "onderdrukt": teller is None, "reden": None}
+                      for niveau, code, categorie, teller, noemer, n in breakdown]
+    areas = pa.Table.from_pylist([
+        {"niveau": "wijk", "gebiedcode": "A", "bovenliggend": "G", "geldig_van": P0, "geldig_tot": None},
+        {"niveau": "wijk", "gebiedcode": "B", "bovenliggend": "G", "geldig_van": P0, "geldig_tot": None},
+        {"niveau": "gebied", "gebiedcode": "G", "bovenliggend": "GM", "geldig_van": P0, "geldig_tot": None},
+        {"niveau": "gemeente", "gebiedcode": "GM", "bovenliggend": None, "geldig_van": P0, "geldig_tot": None},
+    ])
+    return {"indicator_values": pa.Table.from_pylist(value_rows), "indicator_breakdown":
+            pa.Table.from_pylist(breakdown_rows), "areas": areas}
+
+
+def test_publication_audit_finds_a_category_count_and_a_teller():
+    # A: 25 wmo + 10 jeugdwet respondents, total n = 35 published (suppressed value); B: 12 jeugdwet
+    # shown; G jeugdwet 22 shown: A jeugdwet = 22 - 12 = 10 follows (n), and so does its teller
+    values = [("wijk", "A", None, None, 35), ("wijk", "B", 10.0, 40.0, 40), ("gebied", "G", 30.0, 75.0, 75),
+              ("gemeente", "GM", 30.0, 75.0, 75)]
+    breakdown = [("wijk", "A", "wmo", None, None, None), ("wijk", "A", "jeugdwet", None, None, None),
+                 ("wijk", "B", "wmo", 5.0, 28.0, 28), ("wijk", "B", "jeugdwet", 5.0, 12.0, 12),
+                 ("gebied", "G", "wmo", 20.0, 53.0, 53), ("gebied", "G", "jeugdwet", 10.0, 22.0, 22),
+                 ("gemeente", "GM", "wmo", 20.0, 53.0, 53), ("gemeente", "GM", "jeugdwet", 10.0, 22.0, 22)]
+    leaks = suppression.recoverable_published(_published(values, breakdown))
+    assert "indicator t, peildatum 2016-01-01, wijk A, wet jeugdwet, n" in leaks
+    assert "indicator t, peildatum 2016-01-01, wijk A, teller" in leaks  # G minus B
+    assert not any(str(v) in " ".join(leaks) for v in (10, 22, 25))  # names cells, never values
+    # hiding G's categories (and the gemeente's, its only gebied) closes the n leak; hiding G the teller one
+    values[2:] = [("gebied", "G", None, None, 75), ("gemeente", "GM", None, None, 75)]
+    breakdown[4:] = [("gebied", "G", c, None, None, None) for c in ("wmo", "jeugdwet")] + [
+        ("gemeente", "GM", c, None, None, None) for c in ("wmo", "jeugdwet")]
+    assert suppression.recoverable_published(_published(values, breakdown)) == []
+
+
+def test_publication_audit_lets_empty_and_whole_area_cells_be_known():
+    # A has 30 wmo respondents and no jeugdwet: pinning A's categories down gives 30 (the published n
+    # of A) and 0 (nobody): no leak
+    values = [("wijk", "A", None, None, 30), ("wijk", "B", None, None, 3), ("gebied", "G", None, None, 33),
+              ("gemeente", "GM", None, None, 33)]
+    breakdown = [("wijk", "A", "wmo", None, None, None), ("wijk", "A", "jeugdwet", None, None, 0),
+                 ("wijk", "B", "wmo", None, None, None), ("wijk", "B", "jeugdwet", None, None, None)]
+    assert suppression.recoverable_published(_published(values, breakdown)) == []

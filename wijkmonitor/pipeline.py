@@ -34,7 +34,7 @@ from etl.load import (
     AFGEWEZEN, GEACCEPTEERD, MAP, ONGEWIJZIGD, VERWIJDERD, FileOutcome, create_warehouse_tables, current_files,
     load_source, remove_abandoned_scratch, scratch_prefix,
 )
-from etl.publish import publish
+from etl.publish import publish, refuse_person_keys
 from etl.staging import create_staging_tables, load_ref_gebieden, staging_table
 from expectations.gate import GateResult, create_gate_tables, gate_source
 from wijkmonitor import __version__, paths
@@ -123,6 +123,8 @@ def run_etl(
                     tables = dict(compute(con, config))
                     _progress(out, f"indicatoren berekend ({_seconds(started)})")
                     tables.update(_publication_tables(con, report, config, run_id, sources))
+                    step = "publicatie controleren"
+                    refuse_person_keys(con, tables)  # needs the warehouse; the other guards run in publish
                     break
                 except duckdb.Error as error:
                     # Damage the opening check did not read surfaces here: rebuild once and start over.

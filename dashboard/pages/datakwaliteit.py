@@ -1,4 +1,5 @@
-"""Datakwaliteit: per source the last load, rows accepted and quarantined per rule, rejected files, freshness."""
+"""Datakwaliteit: per source the last load, rows accepted and quarantined per rule, rejected files, freshness,
+and the figures not computed because their inputs are incomplete (with the reason)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,19 @@ RULE_COLUMNS = [Column("bron", "Bron"), Column("kolom", "Kolom"), Column("regel"
                 Column("aantal", "Aantal rijen", 0, "–")]
 FILE_COLUMNS = [Column("bron", "Bron"), Column("bestand", "Bestand"), Column("rijen", "Rijen", 0, "–"), Column("status", "Status"),
                 Column("reden", "Reden"), Column("geladen_tekst", "Geladen op")]
+ONVOLLEDIG_COLUMNS = [Column("peildatum_tekst", "Peildatum"), Column("bron", "Bron"), Column("gebied", "Wijk"),
+                      Column("indicatoren", "Indicatoren"), Column("reden", "Reden")]
+ONVOLLEDIG_UITLEG = (
+    "Deze cijfers zijn niet berekend omdat een invoer ontbreekt; ze staan overal als \u201convoldoende "
+    "gegevens\u201d. Ontbreekt de bevolking van een wijk die wel in de registers voorkomt, dan ontbreken "
+    "ook de cijfers per inwoner van haar gebied en van de gemeente. Een ontbrekend cijfer wordt nooit als 0 "
+    "getoond."
+)
 ERNST_UITLEG = "fout: de rij is in quarantaine gezet en telt niet mee; waarschuwing: de rij telt mee."
 
 
 def dq_tables() -> dict[str, tuple[list[Column], list[dict]]]:
-    """The three data-quality tables with dates in Dutch."""
+    """The data-quality tables with dates in Dutch."""
     tables = store().tables
     sources = tables["dq_sources"].sort("bron").to_dicts()
     for row in sources:
@@ -40,7 +49,25 @@ def dq_tables() -> dict[str, tuple[list[Column], list[dict]]]:
     for row in files:
         row["geladen_tekst"] = format_datetime(row["geladen_op"])
     rules = tables["dq_rules"].sort(["bron", "aantal"], descending=[False, True]).to_dicts()
-    return {"Bronnen": (SOURCE_COLUMNS, sources), "Regels": (RULE_COLUMNS, rules), "Bestanden": (FILE_COLUMNS, files)}
+    return {"Bronnen": (SOURCE_COLUMNS, sources), "Regels": (RULE_COLUMNS, rules), "Bestanden": (FILE_COLUMNS, files),
+            "Onvoldoende gegevens": (ONVOLLEDIG_COLUMNS, incomplete_rows())}
+
+
+def incomplete_rows() -> list[dict]:
+    """One row per cause of missing figures (peildatum, source, wijk, reason) with the indicators it takes."""
+    data = store()
+    names = {indicator_id: indicator.naam for indicator_id, indicator in data.indicators.items()}
+    order = list(data.indicators)
+    causes: dict[tuple, list[str]] = {}
+    for row in data.tables["dq_incomplete"].sort("peildatum", "bron", "wijkcode", nulls_last=False).iter_rows(named=True):
+        causes.setdefault((row["peildatum"], row["bron"], row["wijkcode"], row["reden"]), []).append(row["indicator"])
+    return [
+        {"peildatum_tekst": format_date(peildatum), "bron": bron,
+         "gebied": "alle wijken" if wijkcode is None else f"{data.area_name(wijkcode) or wijkcode} ({wijkcode})",
+         "indicatoren": ", ".join(names.get(i, i) for i in sorted(indicator_ids, key=lambda i: order.index(i) if i in order else 99)),
+         "reden": reden}
+        for (peildatum, bron, wijkcode, reden), indicator_ids in causes.items()
+    ]
 
 
 def _published_on(data_meta: pl.DataFrame) -> str:
@@ -69,6 +96,10 @@ def layout(**_: object) -> html.Div:
         data_table(ids.DQ_REGELS, *tables["Regels"]),
         html.H2("Bestanden", className="h5 mt-3"),
         data_table(ids.DQ_BESTANDEN, *tables["Bestanden"]),
+        html.H2("Onvoldoende gegevens", className="h5 mt-3"),
+        html.P(ONVOLLEDIG_UITLEG, className="small"),
+        data_table(ids.DQ_ONVOLLEDIG, *tables["Onvoldoende gegevens"]) if tables["Onvoldoende gegevens"][1]
+        else html.P("Alle cijfers hebben volledige invoer.", className="small"),
         html.Div([dbc.Button("Download de tabellen (Excel)", id=ids.DQ_DOWNLOAD_XLSX, color="secondary", outline=True, size="sm"),
                   dcc.Download(id=ids.DQ_DOWNLOAD)], className="downloads no-print my-2"),
     ])
@@ -76,7 +107,7 @@ def layout(**_: object) -> html.Div:
 
 @callback(Output(ids.DQ_DOWNLOAD, "data"), Input(ids.DQ_DOWNLOAD_XLSX, "n_clicks"), prevent_initial_call=True)
 def download_tables(_clicks: int) -> dict:
-    """The three tables as one Excel workbook."""
+    """The data-quality tables as one Excel workbook."""
     info = export_metadata(store(), "datakwaliteit van de verwerking die deze cijfers opleverde",
                            "alle peildata van deze verwerking", indicators=[])
     return dcc.send_bytes(xlsx_bytes(dq_tables(), info), export_filename("datakwaliteit", None, "xlsx"))
