@@ -169,27 +169,23 @@ def test_csv_and_parquet_get_their_metadata_beside_them(store, tmp_path, name):
 
 @pytest.fixture(scope="module")
 def flagged_store(store, tmp_path_factory):
-    """The same store marked as demo data, with the onderdrukking/reden columns and one missing figure."""
+    """The same store marked as demo data, with primary suppression and one missing figure."""
     db = tmp_path_factory.mktemp("flagged") / "monitor.duckdb"
     shutil.copy(store, db)
     with duckdb.connect(str(db)) as con:
         con.execute("insert into meta values ('fictieve_demogegevens', 'ja')")
-        con.execute("alter table indicator_values add column onderdrukking varchar")
-        con.execute("alter table indicator_values add column reden varchar")
         con.execute("update indicator_values set onderdrukking = 'primair' where onderdrukt")
         con.execute("update indicator_values set waarde = null, onderdrukt = false, status = 'onvoldoende gegevens', "
                     "reden = 'levering ontbreekt' where indicator = 'zelfredzaamheid' and gebiedcode = ?", [NOORD_A])
     return db
 
 
-def test_demo_flag_and_extra_columns_follow_the_contract(flagged_store, tmp_path):
+def test_demo_flag_and_missing_figures_keep_the_contract_shape(flagged_store, tmp_path):
     out = tmp_path / "monitor.csv"
     export(flagged_store, out)
-    assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER + ",onderdrukking,reden"
-    rows = _csv_rows(out)
-    assert rows[("professionele_ondersteuning", "2016-01-01", ZUID_A)]["onderdrukking"] == "primair"
-    missing = rows[("zelfredzaamheid", "2016-01-01", NOORD_A)]
-    assert (missing["waarde"], missing["onderdrukt"], missing["reden"]) == ("", "false", "levering ontbreekt")
+    assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER
+    missing = _csv_rows(out)[("zelfredzaamheid", "2016-01-01", NOORD_A)]
+    assert (missing["waarde"], missing["onderdrukt"], missing["status"]) == ("", "false", "onvoldoende gegevens")
     assert _metadata_csv(sidecar_path(out))["Let op"] == FICTIEF_TEXT
 
 
