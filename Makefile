@@ -6,7 +6,7 @@ DEMO   := data/demo
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: install browser demo demo-data test test-fast bench bench-national clean
+.PHONY: install system browser demo demo-data test test-fast bench bench-national clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: system $(VENV)/.installed
+
+# Debian's Pango and fonts for WeasyPrint (the council report PDF); CI runs as root.
+system:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list | grep -qi 'DejaVu Sans' || ! fc-list | grep -qi 'Liberation Sans'; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core fonts-liberation; \
+	fi
 
 # Debian's Chromium and its driver for the browser tests (CI runs as root).
 browser:

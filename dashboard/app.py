@@ -14,6 +14,7 @@ from dash import Dash, html
 from dashboard.components import DB_KEY, STATE_KEY
 from dashboard.data import StoreUnavailable, published
 from dashboard.notes import default_state_path
+from dashboard.rapport.route import register as register_report
 from dashboard.security import SecuritySettings, install_security, login_required_for
 from dashboard.serving import run_server
 from dashboard.users import UserStore
@@ -82,6 +83,7 @@ def create_app(db: Path, state: Path | None = None, security: SecuritySettings |
     )
     # Bind the page callbacks to this app now, so a second app in the same process gets its own.
     app._setup_server()
+    register_report(app.server, Path(db).resolve())
     install_security(app, UserStore(state_path), security or SecuritySettings(require_login=False))
     return app
 

@@ -53,6 +53,14 @@ def _numbers(decimals: int) -> FuncFormatter:
     return FuncFormatter(lambda value, _: format_number(value, decimals))
 
 
+def _tick_decimals(ticks: np.ndarray) -> int:
+    """Decimals that tell the ticks apart (0.05 apart -> 2)."""
+    if len(ticks) < 2:
+        return 0
+    step = float(np.min(np.diff(ticks)))
+    return max(0, int(np.ceil(-np.log10(step) - 1e-9))) if step > 0 else 0
+
+
 def _date_ticks(axis, dates: list[date]) -> None:
     """Ticks on the peildata: years when every peildatum is 1 January, short dates otherwise; at most eight."""
     step = max(1, -(-len(dates) // 8))
@@ -109,7 +117,7 @@ def trend_svg(meta: Indicator, trend: pl.DataFrame, gemeente: str, nulmeting_op:
             pad = max(30.0, (max(x_all) - min(x_all)) * 0.06)
             axis.set_xlim(min(x_all) - pad, max(x_all) + pad)
         axis.yaxis.set_major_locator(MaxNLocator(nbins=5))
-        axis.yaxis.set_major_formatter(_numbers(max(0, meta.decimalen - 1) if meta.eenheid == "ratio" else 0))
+        axis.yaxis.set_major_formatter(_numbers(_tick_decimals(axis.get_yticks())))
         axis.set_ylabel(unit_label(meta.eenheid))
         axis.grid(axis="y", color=GRID, linewidth=0.6)
         axis.set_axisbelow(True)

@@ -159,7 +159,7 @@ def choose_peildatum(data: Published, peildatum: date | str | None) -> date:
         try:
             peildatum = date.fromisoformat(peildatum)
         except ValueError:
-            raise UnknownPeildatum(f"ongeldige peildatum '{peildatum}': schrijf JJJJ-MM-DD; beschikbaar: {available}") from None
+            raise UnknownPeildatum(f"ongeldige peildatum '{peildatum[:20]}': schrijf JJJJ-MM-DD; beschikbaar: {available}") from None
     if peildatum not in data.peildata:
         raise UnknownPeildatum(f"peildatum {format_date(peildatum)} staat niet in het gepubliceerde bestand; "
                                f"beschikbaar: {available}")

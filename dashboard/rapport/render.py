@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import errno
 import logging
 import os
 import tempfile
@@ -10,9 +11,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
-import weasyprint
 
 from dashboard.data import Published, published
+from etl.faults import storage_cause
 from dashboard.format import MISSING_TEXT, format_date, format_datetime, format_number
 from dashboard.rapport import charts
 from dashboard.rapport.content import Report, build_report, choose_peildatum
@@ -29,6 +30,7 @@ BRON_NAMEN = {
     "participatie": "participatieactiviteiten",
 }
 STYLESHEET = (HERE / "rapport.css").read_text(encoding="utf-8")
+WRITE_CAUSES = {errno.ENOENT: "de map bestaat niet", errno.EISDIR: "dat is een map", errno.ENOTDIR: "het pad loopt door een bestand"}
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE), autoescape=True, trim_blocks=True, lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
@@ -80,11 +82,24 @@ def report_html(data: Published, peildatum: date, gemaakt: datetime) -> str:
     )
 
 
+def _weasyprint():
+    """WeasyPrint, or one clear line when Debian's Pango is missing (it loads the library on import)."""
+    try:
+        import weasyprint
+    except OSError as error:
+        raise WijkmonitorError(
+            "het PDF-rapport heeft de systeembibliotheken van Pango nodig (Debian: libpango-1.0-0 libpangoft2-1.0-0; "
+            f"'make install' als root installeert ze): {error}"
+        ) from error
+    return weasyprint
+
+
 def report_pdf(db: Path, peildatum: date | str | None = None, gemaakt: datetime | None = None) -> tuple[bytes, date]:
     """The council report of the published store at db as PDF bytes, and the peildatum it is about."""
     data = published(Path(db))
     chosen = choose_peildatum(data, peildatum)
     html = report_html(data, chosen, gemaakt or datetime.now().replace(microsecond=0))
+    weasyprint = _weasyprint()
     # Only the inline data: URIs of the charts may be read: nothing from the internet or the disk.
     fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
     document = weasyprint.HTML(string=html, base_url=str(HERE), url_fetcher=fetcher)
@@ -109,5 +124,6 @@ def write_report(db: Path, out: Path, peildatum: date | str | None = None) -> da
     except OSError as error:
         if partial is not None:
             partial.unlink(missing_ok=True)
-        raise WijkmonitorError(f"kan het rapport niet schrijven naar {out}: {error.strerror or error}") from error
+        cause = storage_cause(error) or WRITE_CAUSES.get(error.errno, error.strerror or str(error))
+        raise WijkmonitorError(f"kan het rapport niet schrijven naar {out}: {cause}") from error
     return chosen
