@@ -46,6 +46,17 @@ def _indicator_pages(pages: list[str], names: list[str]) -> list[int]:
     return found
 
 
+def _figure_alternatives(node) -> list[str]:
+    """The /Alt texts of every /Figure in a PDF structure tree."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, list):
+        return [alt for child in node for alt in _figure_alternatives(child)]
+    if not isinstance(node, dict):
+        return []
+    own = [str(node["/Alt"])] if node.get("/S") == "/Figure" and "/Alt" in node else []
+    return own + (_figure_alternatives(node["/K"]) if "/K" in node else [])
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     return build_published_store(tmp_path_factory.mktemp("rapport") / "monitor.duckdb")
@@ -111,6 +122,10 @@ def test_pdf_is_tagged_dutch_and_titled(store, tmp_path):
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "nl" and root["/MarkInfo"]["/Marked"]
     assert reader.metadata.title == "Wijkmonitor Sociaal Domein – raadsrapportage peildatum 1 januari 2016"
+    figures = _figure_alternatives(root["/StructTreeRoot"])
+    assert len(figures) == 2 * len(_names(store))  # a trend and a map per indicator, each with its text alternative
+    # the city is the mean of its 18 unsuppressed wijken: 60 + 0.5 * 161 / 18 = 64,47 in 2015; 2 * (5 - 6) / 18 lower in 2016
+    assert "Trend van zelfredzaamheid in Groningen (%): 1 jan 2015: 64,5 (gelijk gebleven); 1 jan 2016: 64,4" in " ".join(figures)
     pages = [" ".join(p.extract_text().split()) for p in reader.pages]
     # --peildatum chooses the earlier date: its figures, and the previous measurement is the nulmeting
     assert "Peildatum 1 januari 2016" in pages[0] and "Vorige meting 1 januari 2015" in pages[0]

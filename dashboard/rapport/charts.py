@@ -48,17 +48,14 @@ def _svg(figure: MplFigure) -> str:
     return buffer.getvalue()
 
 
-def _numbers(decimals: int) -> FuncFormatter:
-    """Axis ticks in nl-NL."""
-    return FuncFormatter(lambda value, _: format_number(value, decimals))
+def _numbers(axis) -> FuncFormatter:
+    """Axis ticks in nl-NL, with as many decimals as the ticks drawn need (read when they are drawn)."""
+    return FuncFormatter(lambda value, _: format_number(value, _tick_decimals(axis.get_majorticklocs())))
 
 
 def _tick_decimals(ticks: np.ndarray) -> int:
-    """Decimals that tell the ticks apart (0.05 apart -> 2)."""
-    if len(ticks) < 2:
-        return 0
-    step = float(np.min(np.diff(ticks)))
-    return max(0, int(np.ceil(-np.log10(step) - 1e-9))) if step > 0 else 0
+    """The fewest decimals that show every tick exactly (1.5 apart -> 1, 0.05 apart -> 2)."""
+    return next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9)), 4)
 
 
 def _date_ticks(axis, dates: list[date]) -> None:
@@ -116,8 +113,8 @@ def trend_svg(meta: Indicator, trend: pl.DataFrame, gemeente: str, nulmeting_op:
         if x_all:
             pad = max(30.0, (max(x_all) - min(x_all)) * 0.06)
             axis.set_xlim(min(x_all) - pad, max(x_all) + pad)
-        axis.yaxis.set_major_locator(MaxNLocator(nbins=5))
-        axis.yaxis.set_major_formatter(_numbers(_tick_decimals(axis.get_yticks())))
+        axis.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        axis.yaxis.set_major_formatter(_numbers(axis.yaxis))
         axis.set_ylabel(unit_label(meta.eenheid))
         axis.grid(axis="y", color=GRID, linewidth=0.6)
         axis.set_axisbelow(True)

@@ -6,12 +6,12 @@ the template only lays it out. Every indicator of the registry gets its page, in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import polars as pl
 
-from dashboard.components import ATTRIBUTION, STATUS_STYLE
+from dashboard.components import STATUS_STYLE
 from dashboard.data import Indicator, Published
 from dashboard.format import (
     MISSING_TEXT, SUPPRESSED_TEXT, format_change, format_date, format_date_short, format_datetime, format_number, format_value, unit_label,
@@ -76,6 +76,7 @@ class Figure:
     status: Status
     leeg: str | None  # 'onvoldoende waarnemingen' / 'onvoldoende gegevens' (+ why), None when there is a value
     soort_leeg: str | None  # 'onderdrukt' | 'ontbreekt' | None: how charts draw the area
+    aandacht: str = ""  # 'aandachtspunt 3' (its rank in the summary), with the signal when the status does not say it
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class AttentionPoint:
 
     rang: int
     indicator: str
+    gebiedcode: str
     naam: str
     gebied: str
     waarde: str
@@ -106,7 +108,6 @@ class IndicatorSection:
     rijen: list[Figure]  # gemeente, then each gebied followed by its wijken
     wijken: list[Figure]
     trend: pl.DataFrame  # gemeente rows from the nulmeting up to the peildatum
-    aandachtspunten: list[AttentionPoint]
 
     @property
     def is_survey(self) -> bool:
@@ -174,7 +175,7 @@ def build_report(data: Published, peildatum: date, gemaakt: datetime) -> Report:
     gepubliceerd = _published_text(meta.get("gepubliceerd_op"))
     points = [_attention(row) for row in attention_points(data, peildatum).iter_rows(named=True)]
     sections = [
-        _indicator_section(data, indicator, peildatum, gemeentecode, [p for p in points if p.indicator == indicator.indicator])
+        _indicator_section(data, indicator, peildatum, gemeentecode, {p.gebiedcode: p for p in points if p.indicator == indicator.indicator})
         for indicator in data.indicators.values()
     ]
     return Report(
@@ -226,21 +227,29 @@ def figure_of(row: dict, meta: Indicator) -> Figure:
 
 
 def _indicator_section(data: Published, meta: Indicator, peildatum: date, gemeentecode: str,
-                       points: list[AttentionPoint]) -> IndicatorSection:
-    """One indicator's page: the city, every gebied with its wijken, the trend and its explanation."""
+                       points: dict[str, AttentionPoint]) -> IndicatorSection:
+    """One indicator's page: the city, every gebied with its wijken (attention points marked), the trend."""
     rows = {row["gebiedcode"]: row for row in data.select(indicator=meta.indicator, peildatum=peildatum).iter_rows(named=True)}
+
+    def figure(code: str) -> Figure:
+        printed = figure_of(rows[code], meta)
+        point = points.get(code)
+        if point is None:
+            return printed
+        extra = "" if point.signaal == point.status.woord else f"{point.signaal}, "
+        return replace(printed, aandacht=f"{extra}aandachtspunt {point.rang}")
+
     ordered: list[Figure] = []
     wijken: list[Figure] = []
     if gemeentecode in rows:
-        ordered.append(figure_of(rows[gemeentecode], meta))
+        ordered.append(figure(gemeentecode))
     for gebied in data.areas("gebied", peildatum).iter_rows(named=True):
         if gebied["gebiedcode"] in rows:
-            ordered.append(figure_of(rows[gebied["gebiedcode"]], meta))
+            ordered.append(figure(gebied["gebiedcode"]))
         for wijk in _wijken_of(data, gebied["gebiedcode"], peildatum):
             if wijk in rows:
-                figure = figure_of(rows[wijk], meta)
-                ordered.append(figure)
-                wijken.append(figure)
+                ordered.append(figure(wijk))
+                wijken.append(ordered[-1])
     stad = ordered[0] if ordered and ordered[0].niveau == "gemeente" else _absent(data.gemeente()[1])
     trend = data.select(indicator=meta.indicator, gebiedcode=gemeentecode).filter(
         pl.col("peildatum") <= peildatum
@@ -256,7 +265,6 @@ def _indicator_section(data: Published, meta: Indicator, peildatum: date, gemeen
         rijen=ordered,
         wijken=wijken,
         trend=trend,
-        aandachtspunten=points,
     )
 
 
@@ -286,7 +294,7 @@ def _attention(row: dict) -> AttentionPoint:
     """An attention point as printed."""
     niveau = "" if row["niveau"] == "gemeente" else f" ({row['niveau']})"
     return AttentionPoint(
-        rang=row["rang"], indicator=row["indicator"], naam=row["naam"], gebied=f"{row['gebiedsnaam']}{niveau}",
+        rang=row["rang"], indicator=row["indicator"], gebiedcode=row["gebiedcode"], naam=row["naam"], gebied=f"{row['gebiedsnaam']}{niveau}",
         waarde=row["waarde_tekst"], sinds_nulmeting=row["verschil_tekst"], signaal=row["signaal"],
         status=status_of(row["status"]),
     )
@@ -351,8 +359,7 @@ def _method(data: Published, peildatum: date, meta: dict[str, str]) -> dict:
         "cijfers": values.height,
         "status_uitleg": [(status_of(word), text) for word, text in STATUS_UITLEG.items()],
         "corridors": [(ind.naam, corridor_text(data, ind)) for ind in data.indicators.values()],
-        "geometrie": meta.get("bron_geometrie", ATTRIBUTION),
-        "attributie": ATTRIBUTION,
+        "geometrie": meta.get("bron_geometrie", "CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd)"),
         "versie": meta.get("versie", MISSING_TEXT),
     }
 
