@@ -21,7 +21,7 @@ install: system $(VENV)/.installed
 
 # Debian's Pango and fonts for WeasyPrint (the council report PDF); CI runs as root.
 system:
-	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list | grep -qi 'DejaVu Sans' || ! fc-list | grep -qi 'Liberation Sans'; then \
+	@if ! /sbin/ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list | grep -qi 'DejaVu Sans' || ! fc-list | grep -qi 'Liberation Sans'; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core fonts-liberation; \
 	fi
 

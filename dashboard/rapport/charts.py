@@ -72,58 +72,81 @@ def trend_svg(meta: Indicator, trend: pl.DataFrame, gemeente: str, nulmeting_op:
 
     Each point has its status's symbol and colour (the legend of those is the map's and the tables').
     """
+    rows = trend.to_dicts()
+    shown = [r for r in rows if r["waarde"] is not None]
     with matplotlib.rc_context(STYLE):
         figure = MplFigure(figsize=(4.3, 2.0))
         axis = figure.add_subplot()
-        rows = trend.to_dicts()
-        shown = [r for r in rows if r["waarde"] is not None]
-        x_all = [date2num(r["peildatum"]) for r in rows]
-        handles = []
+        if not shown:  # no figure at all: say so instead of an empty frame
+            axis.set_axis_off()
+            axis.text(0.5, 0.5, MISSING_INPUTS_TEXT, transform=axis.transAxes, ha="center", va="center", fontsize=9)
+            return _svg(figure)
         nulmeting = next((r["waarde"] for r in rows if r["peildatum"] == nulmeting_op), None)
-        corridor = [(date2num(r["peildatum"]), r["marge_grens"]) for r in rows if r["marge_grens"] is not None]
-        if nulmeting is not None and corridor:
-            xs, bounds = zip(*corridor, strict=True)
-            axis.fill_between(xs, [nulmeting] * len(xs), bounds, color=CORRIDOR_FILL, alpha=0.75, linewidth=0, zorder=1)
-            axis.plot(xs, bounds, color=CORRIDOR_EDGE, linewidth=0.9, linestyle="--", zorder=2)
-            handles.append(Patch(facecolor=CORRIDOR_FILL, edgecolor=CORRIDOR_EDGE, linestyle="--", label="corridor"))
-        if nulmeting is not None:
-            axis.axhline(nulmeting, color="#595959", linewidth=0.8, linestyle=":", zorder=2)
-            handles.append(Line2D([], [], color="#595959", linewidth=0.8, linestyle=":", label="nulmeting"))
-        if shown:
-            xs = [date2num(r["peildatum"]) for r in shown]
-            ys = [r["waarde"] for r in shown]
-            if meta.is_survey:
-                low = [y - (r["ci_laag"] if r["ci_laag"] is not None else y) for y, r in zip(ys, shown, strict=True)]
-                high = [(r["ci_hoog"] if r["ci_hoog"] is not None else y) - y for y, r in zip(ys, shown, strict=True)]
-                axis.errorbar(xs, ys, yerr=[low, high], fmt="none", ecolor="#595959", elinewidth=0.8, capsize=2, zorder=3)
-                handles.append(Line2D([], [], color="#595959", marker="|", linestyle="none", markersize=8, label="95%-interval"))
-            axis.plot(xs, ys, color=CITY_COLOUR, linewidth=1.4, zorder=4)
-            handles.append(Line2D([], [], color=CITY_COLOUR, linewidth=1.4, label=f"{gemeente} (gemeente)"))
-            for x, y, r in zip(xs, ys, shown, strict=True):  # the status as symbol and colour, as in the tables
-                colour = STATUS_STYLE.get(r["status"], STATUS_STYLE["onvoldoende gegevens"])[0]
-                axis.plot([x], [y], marker=MARKERS.get(r["status"], "o"), markersize=5.5, color=colour,
-                          markeredgecolor=CITY_COLOUR, markeredgewidth=0.7, linestyle="none", zorder=5)
-        targets = [(date2num(r["peildatum"]), r["streefwaarde"]) for r in rows if r["streefwaarde"] is not None]
-        if targets:
-            axis.plot(*zip(*targets, strict=True), marker="*", markersize=8, color=TARGET_COLOUR, linestyle="none", zorder=6)
-            handles.append(Line2D([], [], marker="*", color=TARGET_COLOUR, markersize=8, linestyle="none", label="streefwaarde"))
-        if not shown:
-            axis.text(0.5, 0.5, MISSING_INPUTS_TEXT, transform=axis.transAxes, ha="center", va="center")
-        _date_ticks(axis, [r["peildatum"] for r in rows])
-        if x_all:
-            pad = max(30.0, (max(x_all) - min(x_all)) * 0.06)
-            axis.set_xlim(min(x_all) - pad, max(x_all) + pad)
-        axis.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
-        axis.yaxis.set_major_formatter(_numbers(axis.yaxis))
-        axis.set_ylabel(unit_label(meta.eenheid))
-        axis.grid(axis="y", color=GRID, linewidth=0.6)
-        axis.set_axisbelow(True)
-        for side in ("top", "right"):
-            axis.spines[side].set_visible(False)
+        handles = _corridor(axis, rows, nulmeting) + _values(axis, meta, shown, gemeente) + _targets(axis, rows)
+        _axes(axis, meta, [r["peildatum"] for r in rows])
         figure.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=6.5,
                       handlelength=1.6, columnspacing=1.2)
         figure.subplots_adjust(left=0.12, right=0.98, top=0.97, bottom=0.16 + 0.07 * ((len(handles) + 2) // 3))
         return _svg(figure)
+
+
+def _corridor(axis, rows: list[dict], nulmeting: float | None) -> list:
+    """The corridor as a band between the nulmeting and the published boundary (marge_grens), and the nulmeting line."""
+    if nulmeting is None:
+        return []
+    handles = []
+    corridor = [(date2num(r["peildatum"]), r["marge_grens"]) for r in rows if r["marge_grens"] is not None]
+    if len(corridor) > 1:  # a band needs two dates
+        xs, bounds = zip(*corridor, strict=True)
+        axis.fill_between(xs, [nulmeting] * len(xs), bounds, color=CORRIDOR_FILL, alpha=0.75, linewidth=0, zorder=1)
+        axis.plot(xs, bounds, color=CORRIDOR_EDGE, linewidth=0.9, linestyle="--", zorder=2)
+        handles.append(Patch(facecolor=CORRIDOR_FILL, edgecolor=CORRIDOR_EDGE, linestyle="--", label="corridor"))
+    axis.axhline(nulmeting, color="#595959", linewidth=0.8, linestyle=":", zorder=2)
+    handles.append(Line2D([], [], color="#595959", linewidth=0.8, linestyle=":", label="nulmeting"))
+    return handles
+
+
+def _values(axis, meta: Indicator, shown: list[dict], gemeente: str) -> list:
+    """The city's line, a marker per peildatum in its status's symbol and colour, intervals for surveys."""
+    handles = []
+    xs = [date2num(r["peildatum"]) for r in shown]
+    ys = [r["waarde"] for r in shown]
+    if meta.is_survey:
+        low = [y - (r["ci_laag"] if r["ci_laag"] is not None else y) for y, r in zip(ys, shown, strict=True)]
+        high = [(r["ci_hoog"] if r["ci_hoog"] is not None else y) - y for y, r in zip(ys, shown, strict=True)]
+        axis.errorbar(xs, ys, yerr=[low, high], fmt="none", ecolor="#595959", elinewidth=0.8, capsize=2, zorder=3)
+        handles.append(Line2D([], [], color="#595959", marker="|", linestyle="none", markersize=8, label="95%-interval"))
+    axis.plot(xs, ys, color=CITY_COLOUR, linewidth=1.4, zorder=4)
+    handles.append(Line2D([], [], color=CITY_COLOUR, linewidth=1.4, label=f"{gemeente} (gemeente)"))
+    for x, y, r in zip(xs, ys, shown, strict=True):
+        colour = STATUS_STYLE.get(r["status"], STATUS_STYLE["onvoldoende gegevens"])[0]
+        axis.plot([x], [y], marker=MARKERS.get(r["status"], "o"), markersize=5.5, color=colour,
+                  markeredgecolor=CITY_COLOUR, markeredgewidth=0.7, linestyle="none", zorder=5)
+    return handles
+
+
+def _targets(axis, rows: list[dict]) -> list:
+    """Targets (streefwaarden) as stars."""
+    targets = [(date2num(r["peildatum"]), r["streefwaarde"]) for r in rows if r["streefwaarde"] is not None]
+    if not targets:
+        return []
+    axis.plot(*zip(*targets, strict=True), marker="*", markersize=8, color=TARGET_COLOUR, linestyle="none", zorder=6)
+    return [Line2D([], [], marker="*", color=TARGET_COLOUR, markersize=8, linestyle="none", label="streefwaarde")]
+
+
+def _axes(axis, meta: Indicator, dates: list[date]) -> None:
+    """Date ticks on the peildata, nl-NL value ticks, the unit, a light grid."""
+    _date_ticks(axis, dates)
+    x = [date2num(d) for d in dates]
+    pad = max(30.0, (max(x) - min(x)) * 0.06)
+    axis.set_xlim(min(x) - pad, max(x) + pad)
+    axis.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+    axis.yaxis.set_major_formatter(_numbers(axis.yaxis))
+    axis.set_ylabel(unit_label(meta.eenheid))
+    axis.grid(axis="y", color=GRID, linewidth=0.6)
+    axis.set_axisbelow(True)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)
 
 
 def trend_description(meta: Indicator, trend: pl.DataFrame, gemeente: str) -> str:
