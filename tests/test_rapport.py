@@ -104,6 +104,10 @@ def test_figures_are_the_published_ones_and_suppressed_ones_are_words(store, lat
     assert len(SURVEY_SUPPRESSED) == 2  # the two wijken named above
     # the interval of a survey figure: 64,5 -/+ (1.5 + k / 10) for k = 1
     assert "62,9% – 66,1%" in zelfredzaamheid
+    # the summary's first attention point is marked with its number on its indicator's page
+    assert "1 Beroepskrachten per huishouden Oud-Zuid (wijk) 1,56" in pages[1]
+    beroepskrachten = pages[_indicator_pages(pages, names)[names.index("Beroepskrachten per huishouden")]]
+    assert re.search(r"Oud-Zuid 1,56 .*buiten marge aandachtspunt 1 ", beroepskrachten)
 
 
 def test_method_annex_names_sources_suppression_and_data_quality(latest):
@@ -155,7 +159,8 @@ def test_missing_store_and_unwritable_target_are_one_line(store, tmp_path, capsy
 
 @pytest.fixture(scope="module")
 def demo_marked_store(tmp_path_factory) -> Path:
-    """The fixture store marked as demo data, with one figure missing for incomplete inputs (reden set)."""
+    """The fixture store marked as demo data, with figures missing for incomplete inputs (reden set) and one
+    suppressed to protect another (onderdrukking 'aanvullend'), as the trust work publishes them."""
     db = build_published_store(tmp_path_factory.mktemp("demo") / "monitor.duckdb")
     with duckdb.connect(str(db)) as con:
         con.execute("INSERT INTO meta VALUES ('fictieve_demogegevens', 'ja')")
@@ -164,6 +169,11 @@ def demo_marked_store(tmp_path_factory) -> Path:
                        index_nulmeting = NULL, status = 'onvoldoende gegevens', reden = 'bevolking ontbreekt voor wijk WK001405'
                        WHERE indicator = 'specialistische_ondersteuning' AND gebiedcode = 'WK001405'
                          AND peildatum = DATE '2017-01-01'""")
+        con.execute("""UPDATE indicator_values SET waarde = NULL, status = 'onvoldoende gegevens', reden = 'bevolking ontbreekt'
+                       WHERE indicator = 'professionele_ondersteuning' AND niveau = 'gemeente'""")
+        con.execute("ALTER TABLE indicator_values ADD COLUMN IF NOT EXISTS onderdrukking VARCHAR")
+        con.execute("""UPDATE indicator_values SET onderdrukking = 'aanvullend'
+                       WHERE indicator = 'jeugd_gedwongen_kader' AND gebiedcode = 'WK001419'""")
     return db
 
 
@@ -175,7 +185,10 @@ def test_route_serves_the_pdf_through_the_apps_server(demo_marked_store, tmp_pat
     pages = _pages(response.data)
     assert "Fictieve demogegevens" in pages[0]
     assert all("fictieve demogegevens" in text for text in pages[1:])  # the running header on every later page
-    assert "Zuidoost onvoldoende gegevens: bevolking ontbreekt voor wijk WK001405" in " ".join(pages)
+    text = " ".join(pages)
+    assert "Zuidoost onvoldoende gegevens: bevolking ontbreekt voor wijk WK001405" in text
+    assert "Glimmen-Onnen-Noordlaren onvoldoende waarnemingen (afgeschermd om een ander cijfer te beschermen)" in text
+    assert "Groningen onvoldoende gegevens: bevolking ontbreekt" in text  # the city's key figure on its indicator page
     missing = client.get("/rapport.pdf?peildatum=2014-01-01")
     assert missing.status_code == 404 and "staat niet in het gepubliceerde bestand" in missing.get_data(as_text=True)
 

@@ -3,6 +3,8 @@
 A plain Flask route on the Dash app's server, so the app's login, roles and security headers
 (dashboard/security.py, a before_request hook for every path) guard it like every page.
 Making a report takes seconds; the last few are kept in memory until the published store changes.
+One report is made at a time per worker process: matplotlib's style settings are process-global and
+a second request for the same report then finds it made.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from wijkmonitor.errors import WijkmonitorError
 
 PATH = "/rapport.pdf"
 KEPT_REPORTS = 4
-_lock = threading.Lock()
+_making = threading.Lock()
 _kept: OrderedDict[tuple[str, int, date], bytes] = OrderedDict()
 
 
@@ -30,16 +32,13 @@ def _report(db: Path, asked: str | None) -> tuple[bytes, date]:
     data = published(db)
     peildatum = choose_peildatum(data, asked or None)
     key = (str(data.path), data.mtime_ns, peildatum)
-    with _lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key], peildatum
-    pdf, _ = report_pdf(db, peildatum)
-    with _lock:
-        _kept[key] = pdf
-        while len(_kept) > KEPT_REPORTS:
-            _kept.popitem(last=False)
-    return pdf, peildatum
+    with _making:
+        if key not in _kept:
+            _kept[key], _ = report_pdf(db, peildatum)
+            while len(_kept) > KEPT_REPORTS:
+                _kept.popitem(last=False)
+        _kept.move_to_end(key)
+        return _kept[key], peildatum
 
 
 def register(server: flask.Flask, db_path: Path) -> None:
