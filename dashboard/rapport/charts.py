@@ -33,7 +33,8 @@ CORRIDOR_EDGE = STATUS_STYLE["buiten marge"][0]
 TARGET_COLOUR = "#5e3c99"
 GRID = "#e5e5e5"
 MARKERS = {"verbeterd": "^", "gelijk gebleven": "o", "binnen marge": "D", "buiten marge": "v", "onvoldoende gegevens": "o"}
-HATCH = {"onderdrukt": "////", "ontbreekt": ".."}
+HATCH = {"onderdrukt": "////", "ontbreekt": ".."}  # wijken without a figure, by Figure.soort_leeg
+EMPTY_LABEL = {"onderdrukt": SUPPRESSED_TEXT, "ontbreekt": MISSING_INPUTS_TEXT}
 STYLE = {
     "font.family": FONT_FAMILY, "font.size": 7.5, "svg.fonttype": "none", "svg.hashsalt": "wijkmonitor",
     "axes.edgecolor": "#595959", "axes.linewidth": 0.6, "xtick.color": "#333333", "ytick.color": "#333333",
@@ -202,9 +203,9 @@ def map_svg(geojson: dict, wijken: list[Figure]) -> str:
                 x, y = _label_point(rings)
                 axis.text(x, y, symbol, ha="center", va="center", fontsize=6.5, color=wijk.status.tekstkleur,
                           family=["DejaVu Sans"])  # DejaVu has every status symbol
-            label = {"onderdrukt": SUPPRESSED_TEXT, "ontbreekt": MISSING_INPUTS_TEXT}.get(wijk.soort_leeg or "",
-                                                                                         f"{symbol} {wijk.status.woord}")
-            present.setdefault(label, Patch(facecolor=background, edgecolor="#595959", linewidth=0.5, hatch=hatch, label=label))
+            label = EMPTY_LABEL.get(wijk.soort_leeg or "", f"{symbol} {wijk.status.woord}")
+            present.setdefault(label, Patch(facecolor=background, edgecolor="#595959", linewidth=0.5, hatch=hatch,
+                                            label=label))
         axis.autoscale_view()
         axis.set_aspect(1 / np.cos(np.radians(np.mean(latitudes))) if latitudes else 1.0)
         axis.set_axis_off()
@@ -219,7 +220,7 @@ def map_description(wijken: list[Figure], peildatum: date) -> str:
     """The map in words: the wijken per status."""
     groups: dict[str, list[str]] = {}
     for wijk in wijken:
-        key = {"onderdrukt": SUPPRESSED_TEXT, "ontbreekt": MISSING_INPUTS_TEXT}.get(wijk.soort_leeg or "", wijk.status.woord)
+        key = EMPTY_LABEL.get(wijk.soort_leeg or "", wijk.status.woord)
         groups.setdefault(key, []).append(wijk.gebiedsnaam)
     parts = [f"{key}: {', '.join(names)}" for key, names in groups.items()]
     return f"Kaart van de wijken naar status op {format_date_short(peildatum)}. " + "; ".join(parts) + "."

@@ -14,7 +14,8 @@ import polars as pl
 from dashboard.components import STATUS_STYLE
 from dashboard.data import Indicator, Published
 from dashboard.format import (
-    MISSING_TEXT, SUPPRESSED_TEXT, format_change, format_date, format_date_short, format_datetime, format_number, format_value, unit_label,
+    MISSING_TEXT, SUPPRESSED_TEXT, format_change, format_date, format_date_short, format_datetime, format_number,
+    format_value, unit_label,
 )
 from dashboard.signals import attention_points
 from wijkmonitor.errors import EXIT_USAGE, WijkmonitorError
@@ -160,7 +161,9 @@ def choose_peildatum(data: Published, peildatum: date | str | None) -> date:
         try:
             peildatum = date.fromisoformat(peildatum)
         except ValueError:
-            raise UnknownPeildatum(f"ongeldige peildatum '{peildatum[:20]}': schrijf JJJJ-MM-DD; beschikbaar: {available}") from None
+            raise UnknownPeildatum(
+                f"ongeldige peildatum '{peildatum[:20]}': schrijf JJJJ-MM-DD; beschikbaar: {available}"
+            ) from None
     if peildatum not in data.peildata:
         raise UnknownPeildatum(f"peildatum {format_date(peildatum)} staat niet in het gepubliceerde bestand; "
                                f"beschikbaar: {available}")
@@ -175,8 +178,8 @@ def build_report(data: Published, peildatum: date, gemaakt: datetime) -> Report:
     gepubliceerd = _published_text(meta.get("gepubliceerd_op"))
     points = [_attention(row) for row in attention_points(data, peildatum).iter_rows(named=True)]
     sections = [
-        _indicator_section(data, indicator, peildatum, gemeentecode, {p.gebiedcode: p for p in points if p.indicator == indicator.indicator})
-        for indicator in data.indicators.values()
+        _indicator_section(data, meta, peildatum, gemeentecode, {p.gebiedcode: p for p in points if p.indicator == key})
+        for key, meta in data.indicators.items()
     ]
     return Report(
         gemeente=gemeente,
@@ -229,7 +232,8 @@ def figure_of(row: dict, meta: Indicator) -> Figure:
 def _indicator_section(data: Published, meta: Indicator, peildatum: date, gemeentecode: str,
                        points: dict[str, AttentionPoint]) -> IndicatorSection:
     """One indicator's page: the city, every gebied with its wijken (attention points marked), the trend."""
-    rows = {row["gebiedcode"]: row for row in data.select(indicator=meta.indicator, peildatum=peildatum).iter_rows(named=True)}
+    published_rows = data.select(indicator=meta.indicator, peildatum=peildatum)
+    rows = {row["gebiedcode"]: row for row in published_rows.iter_rows(named=True)}
 
     def figure(code: str) -> Figure:
         printed = figure_of(rows[code], meta)
@@ -250,7 +254,7 @@ def _indicator_section(data: Published, meta: Indicator, peildatum: date, gemeen
             if wijk in rows:
                 ordered.append(figure(wijk))
                 wijken.append(ordered[-1])
-    stad = ordered[0] if ordered and ordered[0].niveau == "gemeente" else _absent(data.gemeente()[1])
+    stad = ordered[0] if ordered and ordered[0].niveau == "gemeente" else _absent(data.gemeente()[1], "gemeente")
     trend = data.select(indicator=meta.indicator, gebiedcode=gemeentecode).filter(
         pl.col("peildatum") <= peildatum
     ).sort("peildatum")
@@ -285,16 +289,18 @@ def _wijken_of(data: Published, gebiedcode: str, peildatum: date) -> list[str]:
     return data.areas("wijk", peildatum).filter(pl.col("bovenliggend") == gebiedcode)["gebiedcode"].to_list()
 
 
-def _absent(naam: str) -> Figure:
-    """A city figure that was not published at all."""
-    return Figure("", naam, "gemeente", "", "", "", "", "", status_of("onvoldoende gegevens"), MISSING_INPUTS_TEXT, "ontbreekt")
+def _absent(naam: str, niveau: str) -> Figure:
+    """A figure that was not published at all (no row in indicator_values)."""
+    return Figure(gebiedcode="", gebiedsnaam=naam, niveau=niveau, waarde="", interval="", n="", sinds_nulmeting="",
+                  sinds_vorige="", status=status_of("onvoldoende gegevens"), leeg=MISSING_INPUTS_TEXT, soort_leeg="ontbreekt")
 
 
 def _attention(row: dict) -> AttentionPoint:
     """An attention point as printed."""
     niveau = "" if row["niveau"] == "gemeente" else f" ({row['niveau']})"
     return AttentionPoint(
-        rang=row["rang"], indicator=row["indicator"], gebiedcode=row["gebiedcode"], naam=row["naam"], gebied=f"{row['gebiedsnaam']}{niveau}",
+        rang=row["rang"], indicator=row["indicator"], gebiedcode=row["gebiedcode"], naam=row["naam"],
+        gebied=f"{row['gebiedsnaam']}{niveau}",
         waarde=row["waarde_tekst"], sinds_nulmeting=row["verschil_tekst"], signaal=row["signaal"],
         status=status_of(row["status"]),
     )
@@ -311,7 +317,7 @@ def _gebied_annexes(data: Published, peildatum: date) -> list[GebiedAnnex]:
         rows = []
         for key, meta in data.indicators.items():
             figures = [
-                figure_of(by_key[(key, code)], meta) if (key, code) in by_key else _absent(data.area_name(code) or code)
+                figure_of(by_key[(key, code)], meta) if (key, code) in by_key else _absent(data.area_name(code) or code, "wijk")
                 for code in codes
             ]
             rows.append((meta.naam, figures))

@@ -13,10 +13,10 @@ from pathlib import Path
 import jinja2
 
 from dashboard.data import Published, published
-from etl.faults import storage_cause
 from dashboard.format import MISSING_TEXT, format_date, format_datetime, format_number
 from dashboard.rapport import charts
 from dashboard.rapport.content import Report, build_report, choose_peildatum
+from etl.faults import storage_cause
 from wijkmonitor.errors import WijkmonitorError
 
 HERE = Path(__file__).parent
@@ -30,7 +30,9 @@ BRON_NAMEN = {
     "participatie": "participatieactiviteiten",
 }
 STYLESHEET = (HERE / "rapport.css").read_text(encoding="utf-8")
-WRITE_CAUSES = {errno.ENOENT: "de map bestaat niet", errno.EISDIR: "dat is een map", errno.ENOTDIR: "het pad loopt door een bestand"}
+WRITE_CAUSES = {
+    errno.ENOENT: "de map bestaat niet", errno.EISDIR: "dat is een map", errno.ENOTDIR: "het pad loopt door een bestand",
+}
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE), autoescape=True, trim_blocks=True, lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
