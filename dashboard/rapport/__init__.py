@@ -5,6 +5,6 @@ out, render.py makes the PDF with WeasyPrint, route.py serves it at /rapport.pdf
 """
 
 from dashboard.rapport.content import UnknownPeildatum
-from dashboard.rapport.render import report_pdf, write_report
+from dashboard.rapport.render import pdf_from_html, report_pdf, write_report
 
-__all__ = ["UnknownPeildatum", "report_pdf", "write_report"]
+__all__ = ["UnknownPeildatum", "pdf_from_html", "report_pdf", "write_report"]

@@ -90,10 +90,24 @@ def _weasyprint():
         import weasyprint
     except OSError as error:
         raise WijkmonitorError(
-            "het PDF-rapport heeft de systeembibliotheken van Pango nodig (Debian: libpango-1.0-0 libpangoft2-1.0-0; "
+            "een PDF maken vraagt de systeembibliotheken van Pango (Debian: libpango-1.0-0 libpangoft2-1.0-0; "
             f"'make install' als root installeert ze): {error}"
         ) from error
     return weasyprint
+
+
+def pdf_from_html(html: str, stylesheet: str) -> bytes:
+    """An HTML document (lang, <title>, alt texts) and its CSS as tagged PDF/UA-1, fetching nothing.
+
+    Only inline data: URIs (the charts) may be read: nothing from the internet or the disk.
+    """
+    weasyprint = _weasyprint()
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
+    document = weasyprint.HTML(string=html, base_url=str(HERE), url_fetcher=fetcher)
+    return document.write_pdf(
+        stylesheets=[weasyprint.CSS(string=stylesheet, url_fetcher=fetcher)],
+        pdf_variant="pdf/ua-1",  # tagged, with title and language: as accessible as WeasyPrint makes it
+    )
 
 
 def report_pdf(db: Path, peildatum: date | str | None = None, gemaakt: datetime | None = None) -> tuple[bytes, date]:
@@ -101,15 +115,7 @@ def report_pdf(db: Path, peildatum: date | str | None = None, gemaakt: datetime 
     data = published(Path(db))
     chosen = choose_peildatum(data, peildatum)
     html = report_html(data, chosen, gemaakt or datetime.now().replace(microsecond=0))
-    weasyprint = _weasyprint()
-    # Only the inline data: URIs of the charts may be read: nothing from the internet or the disk.
-    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
-    document = weasyprint.HTML(string=html, base_url=str(HERE), url_fetcher=fetcher)
-    pdf = document.write_pdf(
-        stylesheets=[weasyprint.CSS(string=STYLESHEET, url_fetcher=fetcher)],
-        pdf_variant="pdf/ua-1",  # tagged, with title and language: as accessible as WeasyPrint makes it
-    )
-    return pdf, chosen
+    return pdf_from_html(html, STYLESHEET), chosen
 
 
 def write_report(db: Path, out: Path, peildatum: date | str | None = None) -> date:
