@@ -6,7 +6,7 @@ DEMO   := data/demo
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: install install-demo browser demo demo-data test test-fast bench bench-national clean
+.PHONY: install install-demo system browser demo demo-data test test-fast bench bench-national clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,17 +22,20 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install-demo: $(VENV)/.installed-demo
+install-demo: system $(VENV)/.installed-demo
 
-install: $(VENV)/.installed-test
+# Debian's Pango and fonts for WeasyPrint (council report, besluitenlijst); CI runs as root.
+system:
+	@if ! /sbin/ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list | grep -qi 'DejaVu Sans' || ! fc-list | grep -qi 'Liberation Sans'; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core fonts-liberation; \
+	fi
 
-# Debian's Chromium and its driver for the browser tests, and Pango + a font for WeasyPrint's PDFs
-# (besluitenlijst, council report) (CI runs as root).
+install: system $(VENV)/.installed-test
+
+# Debian's Chromium and its driver for the browser tests, poppler-utils for the PDF tests (CI runs as root).
 browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
-		|| ! ldconfig -p | grep -q libpangoft2-1.0; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
-			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pdftotext >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils; \
 	fi
 
 # The provenance marker stands for the whole generated drop: made again when the generator changes

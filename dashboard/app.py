@@ -17,9 +17,10 @@ import flask
 import polars as pl
 from markupsafe import escape
 
+from dashboard.acties import default_state_path
 from dashboard.components import DB_KEY, STATE_KEY
 from dashboard.data import StoreUnavailable, published
-from dashboard.acties import default_state_path
+from dashboard.rapport.route import register as register_report
 from dashboard.security import SecuritySettings, auth_mode, current_user, install_security, logout_token, resolve_settings
 from dashboard.serving import run_server
 from dashboard.users import UserStore
@@ -139,6 +140,7 @@ def create_app(db: Path, state: Path | None = None, security: SecuritySettings |
     )
     # Bind the page callbacks to this app now, so a second app in the same process gets its own.
     app._setup_server()
+    register_report(app.server, Path(db).resolve())
     install_security(app, UserStore(state_path), security or SecuritySettings(auth="demo"), notices)
     return app
 

@@ -172,10 +172,10 @@ def minutes_html(minutes: Besluitenlijst) -> str:
 
 
 def pdf_bytes(minutes: Besluitenlijst) -> bytes:
-    """The minutes as a PDF (WeasyPrint, Debian's Pango; no network access: no external resources)."""
-    from weasyprint import HTML  # imported here: loading Pango takes a moment and only this download needs it
+    """The minutes as a tagged PDF, made the same way as the council report (fetching nothing)."""
+    from dashboard.rapport.render import pdf_from_html  # imported here: loading Pango takes a moment
 
-    return HTML(string=minutes_html(minutes)).write_pdf()
+    return pdf_from_html(minutes_html(minutes), "")
 
 
 # ---------------------------------------------------------------- Excel

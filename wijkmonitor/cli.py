@@ -41,6 +41,14 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _rapport(args: argparse.Namespace) -> int:
+    from dashboard.rapport import write_report
+
+    peildatum = write_report(db=args.db, out=args.out, peildatum=args.peildatum)
+    print(f"Rapport over peildatum {peildatum.isoformat()} geschreven naar {args.out}")
+    return EXIT_OK
+
+
 def _serve(args: argparse.Namespace) -> int:
     from dashboard.app import serve
 
@@ -107,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True,
                    help="FILE.csv, FILE.xlsx or FILE.parquet (csv/parquet: metadata beside it in FILE_toelichting.csv)")
     p.set_defaults(run=_export)
+
+    p = commands.add_parser("rapport", help="write the council report (PDF) for one peildatum")
+    p.add_argument("--db", type=Path, required=True, help="published monitor DuckDB")
+    p.add_argument("--out", type=Path, required=True, help="FILE.pdf to write")
+    p.add_argument("--peildatum", metavar="YYYY-MM-DD", help="reference date in the store (default: the latest)")
+    p.set_defaults(run=_rapport)
 
     p = commands.add_parser("serve", help="serve the dashboard")
     p.add_argument("--db", type=Path, required=True, help="published monitor DuckDB (opened read-only)")

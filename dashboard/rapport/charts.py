@@ -1,0 +1,226 @@
+"""The report's charts as vector SVG, drawn with matplotlib (offline, no browser; see docs/internals.md).
+
+Two charts per indicator: the city's trend since the nulmeting with the corridor as a band, and a map
+of the wijken coloured by status. Colours and symbols are the dashboard's (dashboard/components.py),
+so a status looks the same on screen and on paper; every mark also carries its symbol or a hatch, so
+nothing depends on colour alone. Text stays text in the SVG (svg.fonttype 'none'): WeasyPrint sets it
+in the report's font and it can be found and read in the PDF.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import matplotlib
+import numpy as np
+import polars as pl
+from matplotlib.collections import PolyCollection
+from matplotlib.dates import date2num
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from dashboard.components import CITY_COLOUR, STATUS_STYLE
+from dashboard.data import Indicator
+from dashboard.format import SUPPRESSED_TEXT, format_date_short, format_number, unit_label
+from dashboard.rapport.content import MISSING_INPUTS_TEXT, Figure
+
+FONT_FAMILY = ["Liberation Sans", "DejaVu Sans"]  # Debian's fonts-liberation / fonts-dejavu-core; also the CSS stack
+CORRIDOR_FILL = "#fdd49e"  # the 'binnen marge' colour: the band is where that status lives
+CORRIDOR_EDGE = STATUS_STYLE["buiten marge"][0]
+TARGET_COLOUR = "#5e3c99"
+GRID = "#e5e5e5"
+MARKERS = {"verbeterd": "^", "gelijk gebleven": "o", "binnen marge": "D", "buiten marge": "v", "onvoldoende gegevens": "o"}
+HATCH = {"onderdrukt": "////", "ontbreekt": ".."}  # wijken without a figure, by Figure.soort_leeg
+EMPTY_LABEL = {"onderdrukt": SUPPRESSED_TEXT, "ontbreekt": MISSING_INPUTS_TEXT}
+STYLE = {
+    "font.family": FONT_FAMILY, "font.size": 7.5, "svg.fonttype": "none", "svg.hashsalt": "wijkmonitor",
+    "axes.edgecolor": "#595959", "axes.linewidth": 0.6, "xtick.color": "#333333", "ytick.color": "#333333",
+    "hatch.linewidth": 0.6, "hatch.color": "#595959",
+}
+
+
+def _svg(figure: MplFigure) -> str:
+    """The figure as SVG text without a creation date (same input, same bytes)."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def _numbers(axis) -> FuncFormatter:
+    """Axis ticks in nl-NL, with as many decimals as the ticks drawn need (read when they are drawn)."""
+    return FuncFormatter(lambda value, _: format_number(value, _tick_decimals(axis.get_majorticklocs())))
+
+
+def _tick_decimals(ticks: np.ndarray) -> int:
+    """The fewest decimals that show every tick exactly (1.5 apart -> 1, 0.05 apart -> 2)."""
+    return next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9)), 4)
+
+
+def _date_ticks(axis, dates: list[date]) -> None:
+    """Ticks on the peildata: years when every peildatum is 1 January, short dates otherwise; at most eight."""
+    step = max(1, -(-len(dates) // 8))
+    shown = dates[::step]
+    axis.set_xticks([date2num(d) for d in shown])
+    yearly = all(d.month == 1 and d.day == 1 for d in dates)
+    axis.set_xticklabels([str(d.year) if yearly else format_date_short(d) for d in shown])
+
+
+def trend_svg(meta: Indicator, trend: pl.DataFrame, gemeente: str, nulmeting_op: date) -> str:
+    """The city's values from the nulmeting to the peildatum, with the corridor band, nulmeting and targets.
+
+    Each point has its status's symbol and colour (the legend of those is the map's and the tables').
+    """
+    rows = trend.to_dicts()
+    shown = [r for r in rows if r["waarde"] is not None]
+    with matplotlib.rc_context(STYLE):
+        figure = MplFigure(figsize=(4.3, 2.0))
+        axis = figure.add_subplot()
+        if not shown:  # no figure at all: say so instead of an empty frame
+            axis.set_axis_off()
+            axis.text(0.5, 0.5, MISSING_INPUTS_TEXT, transform=axis.transAxes, ha="center", va="center", fontsize=9)
+            return _svg(figure)
+        nulmeting = next((r["waarde"] for r in rows if r["peildatum"] == nulmeting_op), None)
+        handles = _corridor(axis, rows, nulmeting) + _values(axis, meta, shown, gemeente) + _targets(axis, rows)
+        _axes(axis, meta, [r["peildatum"] for r in rows])
+        figure.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=6.5,
+                      handlelength=1.6, columnspacing=1.2)
+        figure.subplots_adjust(left=0.12, right=0.98, top=0.97, bottom=0.16 + 0.07 * ((len(handles) + 2) // 3))
+        return _svg(figure)
+
+
+def _corridor(axis, rows: list[dict], nulmeting: float | None) -> list:
+    """The corridor as a band between the nulmeting and the published boundary (marge_grens), and the nulmeting line."""
+    if nulmeting is None:
+        return []
+    handles = []
+    corridor = [(date2num(r["peildatum"]), r["marge_grens"]) for r in rows if r["marge_grens"] is not None]
+    if len(corridor) > 1:  # a band needs two dates
+        xs, bounds = zip(*corridor, strict=True)
+        axis.fill_between(xs, [nulmeting] * len(xs), bounds, color=CORRIDOR_FILL, alpha=0.75, linewidth=0, zorder=1)
+        axis.plot(xs, bounds, color=CORRIDOR_EDGE, linewidth=0.9, linestyle="--", zorder=2)
+        handles.append(Patch(facecolor=CORRIDOR_FILL, edgecolor=CORRIDOR_EDGE, linestyle="--", label="corridor"))
+    axis.axhline(nulmeting, color="#595959", linewidth=0.8, linestyle=":", zorder=2)
+    handles.append(Line2D([], [], color="#595959", linewidth=0.8, linestyle=":", label="nulmeting"))
+    return handles
+
+
+def _values(axis, meta: Indicator, shown: list[dict], gemeente: str) -> list:
+    """The city's line, a marker per peildatum in its status's symbol and colour, intervals for surveys."""
+    handles = []
+    xs = [date2num(r["peildatum"]) for r in shown]
+    ys = [r["waarde"] for r in shown]
+    if meta.is_survey:
+        low = [y - (r["ci_laag"] if r["ci_laag"] is not None else y) for y, r in zip(ys, shown, strict=True)]
+        high = [(r["ci_hoog"] if r["ci_hoog"] is not None else y) - y for y, r in zip(ys, shown, strict=True)]
+        axis.errorbar(xs, ys, yerr=[low, high], fmt="none", ecolor="#595959", elinewidth=0.8, capsize=2, zorder=3)
+        handles.append(Line2D([], [], color="#595959", marker="|", linestyle="none", markersize=8, label="95%-interval"))
+    axis.plot(xs, ys, color=CITY_COLOUR, linewidth=1.4, zorder=4)
+    handles.append(Line2D([], [], color=CITY_COLOUR, linewidth=1.4, label=f"{gemeente} (gemeente)"))
+    for x, y, r in zip(xs, ys, shown, strict=True):
+        colour = STATUS_STYLE.get(r["status"], STATUS_STYLE["onvoldoende gegevens"])[0]
+        axis.plot([x], [y], marker=MARKERS.get(r["status"], "o"), markersize=5.5, color=colour,
+                  markeredgecolor=CITY_COLOUR, markeredgewidth=0.7, linestyle="none", zorder=5)
+    return handles
+
+
+def _targets(axis, rows: list[dict]) -> list:
+    """Targets (streefwaarden) as stars."""
+    targets = [(date2num(r["peildatum"]), r["streefwaarde"]) for r in rows if r["streefwaarde"] is not None]
+    if not targets:
+        return []
+    axis.plot(*zip(*targets, strict=True), marker="*", markersize=8, color=TARGET_COLOUR, linestyle="none", zorder=6)
+    return [Line2D([], [], marker="*", color=TARGET_COLOUR, markersize=8, linestyle="none", label="streefwaarde")]
+
+
+def _axes(axis, meta: Indicator, dates: list[date]) -> None:
+    """Date ticks on the peildata, nl-NL value ticks, the unit, a light grid."""
+    _date_ticks(axis, dates)
+    x = [date2num(d) for d in dates]
+    pad = max(30.0, (max(x) - min(x)) * 0.06)
+    axis.set_xlim(min(x) - pad, max(x) + pad)
+    axis.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+    axis.yaxis.set_major_formatter(_numbers(axis.yaxis))
+    axis.set_ylabel(unit_label(meta.eenheid))
+    axis.grid(axis="y", color=GRID, linewidth=0.6)
+    axis.set_axisbelow(True)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)
+
+
+def trend_description(meta: Indicator, trend: pl.DataFrame, gemeente: str) -> str:
+    """The trend chart in words (its text alternative)."""
+    parts = []
+    for r in trend.iter_rows(named=True):
+        waarde = (SUPPRESSED_TEXT if r["onderdrukt"] else MISSING_INPUTS_TEXT) if r["waarde"] is None else (
+            f"{format_number(r['waarde'], meta.decimalen)} ({r['status']})")
+        parts.append(f"{format_date_short(r['peildatum'])}: {waarde}")
+    return f"Trend van {meta.naam.lower()} in {gemeente} ({unit_label(meta.eenheid)}): " + "; ".join(parts) + "."
+
+
+def _rings(geometry: dict) -> list[np.ndarray]:
+    """The outer rings of a GeoJSON (Multi)Polygon as arrays of lon/lat."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [np.asarray(polygon[0], dtype=float) for polygon in polygons]
+
+
+def _label_point(rings: list[np.ndarray]) -> tuple[float, float]:
+    """Area centroid of the largest ring (shoelace formula): where the status symbol goes."""
+    ring = max(rings, key=lambda r: abs(_signed_area(r)))
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    area = cross.sum() / 2
+    if area == 0:
+        return float(x.mean()), float(y.mean())
+    return float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)), float(((y[:-1] + y[1:]) * cross).sum() / (6 * area))
+
+
+def _signed_area(ring: np.ndarray) -> float:
+    return float((ring[:-1, 0] * ring[1:, 1] - ring[1:, 0] * ring[:-1, 1]).sum() / 2)
+
+
+def map_svg(geojson: dict, wijken: list[Figure]) -> str:
+    """The wijken coloured by status with the status symbol in each; a wijk without a figure is hatched."""
+    by_code = {f.gebiedcode: f for f in wijken}
+    with matplotlib.rc_context(STYLE):
+        figure = MplFigure(figsize=(2.55, 2.0))
+        axis = figure.add_axes((0.0, 0.22, 1.0, 0.78))
+        present: dict[str, Patch] = {}
+        latitudes = []
+        for feature in geojson["features"]:
+            wijk = by_code.get(feature["id"])
+            if wijk is None:
+                continue  # not a wijk on this peildatum
+            rings = _rings(feature["geometry"])
+            latitudes += [ring[:, 1].mean() for ring in rings]
+            background, _, symbol = STATUS_STYLE.get(wijk.status.woord, STATUS_STYLE["onvoldoende gegevens"])
+            hatch = HATCH.get(wijk.soort_leeg or "")
+            axis.add_collection(PolyCollection(rings, facecolors=background, edgecolors="#595959", linewidths=0.5,
+                                               hatch=hatch))
+            if hatch is None:
+                x, y = _label_point(rings)
+                axis.text(x, y, symbol, ha="center", va="center", fontsize=6.5, color=wijk.status.tekstkleur,
+                          family=["DejaVu Sans"])  # DejaVu has every status symbol
+            label = EMPTY_LABEL.get(wijk.soort_leeg or "", f"{symbol} {wijk.status.woord}")
+            present.setdefault(label, Patch(facecolor=background, edgecolor="#595959", linewidth=0.5, hatch=hatch,
+                                            label=label))
+        axis.autoscale_view()
+        axis.set_aspect(1 / np.cos(np.radians(np.mean(latitudes))) if latitudes else 1.0)
+        axis.set_axis_off()
+        order = [f"{STATUS_STYLE[w][2]} {w}" for w in MARKERS] + [SUPPRESSED_TEXT, MISSING_INPUTS_TEXT]
+        handles = sorted(present.values(), key=lambda p: order.index(p.get_label()) if p.get_label() in order else 99)
+        figure.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=6.2, handlelength=1.2,
+                      handleheight=1.0, columnspacing=0.8)
+        return _svg(figure)
+
+
+def map_description(wijken: list[Figure], peildatum: date) -> str:
+    """The map in words: the wijken per status."""
+    groups: dict[str, list[str]] = {}
+    for wijk in wijken:
+        key = EMPTY_LABEL.get(wijk.soort_leeg or "", wijk.status.woord)
+        groups.setdefault(key, []).append(wijk.gebiedsnaam)
+    parts = [f"{key}: {', '.join(names)}" for key, names in groups.items()]
+    return f"Kaart van de wijken naar status op {format_date_short(peildatum)}. " + "; ".join(parts) + "."
