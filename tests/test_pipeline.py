@@ -15,7 +15,7 @@ from etl.contract import BRONNEN, PERSOONSKOLOMMEN
 from expectations import gate
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
 from wijkmonitor.cli import main
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.pipeline import Aanlevering, run_etl
 
 VANDAAG = date(2025, 6, 30)
 
@@ -107,12 +107,13 @@ def test_removed_file_stops_counting(drop: Path) -> None:
     assert figures[("rijen_participatie", "GM0014")] == 2.0
 
 
-def test_renamed_copy_of_an_accepted_file_is_a_duplicate(drop: Path) -> None:
+def test_renamed_copy_of_an_accepted_file_is_counted_once_with_a_warning(drop: Path) -> None:
     assert _etl(drop)[0] == 0
     shutil.copy(drop / "bronnen" / "bijstand" / "bijstand.csv", drop / "bronnen" / "bijstand" / "a_kopie.csv")
-    code, _, err = _etl(drop)
-    assert code == 1
-    assert err.strip() == "wijkmonitor etl: bijstand/a_kopie.csv: dubbel aangeleverd, zelfde inhoud als bijstand.csv"
+    code, out, err = _etl(drop)
+    assert code == 0
+    assert err.strip() == "wijkmonitor etl: bijstand/a_kopie.csv: zelfde rijen als bijstand.csv: één keer geteld"
+    assert "Waarschuwingen:" in out
     assert _raw_rows(drop)["bijstand"] == 2
 
 
@@ -173,10 +174,9 @@ def test_new_area_table_revalidates_unchanged_sources(drop: Path) -> None:
     assert _etl(drop)[0] == 1
     assert _warehouse(drop, "SELECT count(*) FROM stg_bijstand") == [(2,)]
     shipped = (Path(__file__).resolve().parents[1] / "data" / "reference" / "gebieden.csv").read_text()
-    (drop / "bronnen" / "gebieden.csv").write_text(
-        shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n"
-    )
-    code, out, _ = _etl(drop)
+    configured = drop / "gebieden_2026.csv"
+    configured.write_text(shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n")
+    code, out, _ = _etl(drop, aanlevering=Aanlevering(gebieden=configured))
     assert code == 0
     assert "bijstand: 3 van 3 rijen door de controle" in out
     assert "bevolking: 4 van 4 rijen door de controle" in out and "ongewijzigd: uitkomst van run" not in out
@@ -189,17 +189,18 @@ def test_validation_in_chunks_finds_duplicates_across_chunks(
     monkeypatch.setattr(gate, "CHUNK_ROWS", 2)
     (drop / "bronnen" / "clientervaring" / "clientervaring.csv").write_text(
         CLEAN["clientervaring"].replace("C3,2015-05-03", "C1,2015-05-03")
+        + "C4,2015-05-04,WK001401,wmo,1,4\nC5,2015-05-05,WK001401,wmo,1,5\n"
     )
     code, out, _ = _etl(drop)
     assert code == 1
-    assert "  clientervaring: controle rijen 3..3 van 3" in out
+    assert "  clientervaring: controle rijen 5..5 van 5" in out
     run_id = _warehouse(drop, "SELECT max(run_id) FROM load_log")[0][0]
     assert _warehouse(drop, "SELECT bron, rij, regel FROM quarantine WHERE run_id = ? ORDER BY rij", [run_id]) == [
         ("clientervaring", 1, "sleutel (respondent_id) komt vaker voor"),
         ("clientervaring", 3, "sleutel (respondent_id) komt vaker voor"),
     ]
     document = json.loads((drop / "warehouse_gx" / run_id / "clientervaring.json").read_text(encoding="utf-8"))
-    assert len(document["chunks"]) == 2
+    assert len(document["chunks"]) == 3
 
 
 def test_step_failure_exits_3_and_leaves_published_file_untouched(drop: Path) -> None:
@@ -225,17 +226,31 @@ def test_rejected_file_run_still_publishes_accepted_data(drop: Path) -> None:
     assert figures[("rijen_bevolking", "GM0014")] == 4.0
 
 
-def test_area_table_in_the_source_folder_replaces_the_shipped_one(drop: Path) -> None:
+def test_area_table_in_the_source_folder_is_ignored_with_a_warning(drop: Path) -> None:
     shipped = (Path(__file__).resolve().parents[1] / "data" / "reference" / "gebieden.csv").read_text()
     (drop / "bronnen" / "gebieden.csv").write_text(
         shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n"
     )
     bijstand = drop / "bronnen" / "bijstand" / "bijstand.csv"
     bijstand.write_text(CLEAN["bijstand"] + "U3,P12,WK990001,2014-07-01,\n")
-    code, out, _ = _etl(drop)
-    assert code == 0
-    assert "gebieden: 21 rijen" in out
-    assert _warehouse(drop, "SELECT uitkering_id FROM stg_bijstand WHERE wijkcode = 'WK990001'") == [("U3",)]
+    code, out, err = _etl(drop)
+    assert code == 1
+    assert "gebieden: 20 rijen" in out
+    assert ("wijkmonitor etl: bronmap: gebieden.csv: geen bronmap van het contract: genegeerd "
+            "(referentiegegevens komen uit de configuratie)") in err.splitlines()
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bijstand WHERE wijkcode = 'WK990001'") == [(0,)]
+    assert _warehouse(drop, "SELECT count(*) FROM ref_gebieden WHERE wijkcode = 'WK990001'") == [(0,)]
+    with duckdb.connect(str(drop / "monitor.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT bron, status FROM dq_files WHERE bestand = 'gebieden.csv'").fetchall() == [
+            ("(bronmap)", "genegeerd")
+        ]
+
+
+def test_configured_area_table_lying_in_the_drop_is_not_stray(drop: Path) -> None:
+    shipped = (Path(__file__).resolve().parents[1] / "data" / "reference" / "gebieden.csv").read_text()
+    (drop / "bronnen" / "gebieden.csv").write_text(shipped)
+    code, _, err = _etl(drop, aanlevering=Aanlevering(gebieden=drop / "bronnen" / "gebieden.csv"))
+    assert (code, err) == (0, "")
 
 
 def test_missing_source_folder_is_rejected(tmp_path: Path) -> None:
