@@ -30,6 +30,9 @@ EXTRA = "_extra"  # columns outside the contract, as JSON text
 _CHUNK_BYTES = 1 << 20
 _TAIL_BYTES = 1 << 16
 _SNIFF_BYTES = 1 << 12
+# Python's csv module refuses fields over 128 KiB; a delivered value may be far longer (it is then
+# quarantined with its value shortened), so the field count of such a line must still be read.
+csv.field_size_limit(2**31 - 1)
 # Notation of a delivered file: how its numbers are written (etl/staging.py reads them by it).
 Notatie = Literal["csv", "nl", "parquet"]  # nl: ';'-delimited, Dutch Excel (decimal comma, '.' thousands)
 _UTF16_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16",
@@ -208,10 +211,7 @@ def _check_not_truncated(path: Path, utf8_path: Path, delimiter: str, columns: i
     """
     if _quote_count(utf8_path) % 2:
         raise rejected(path.name, "afgebroken_aanhaling")
-    with utf8_path.open("rb") as stream:
-        size = stream.seek(0, io.SEEK_END)
-        stream.seek(max(0, size - _TAIL_BYTES))
-        tail = stream.read()
+    tail = _tail_with_last_line(utf8_path)
     ends_with_newline = tail.endswith(b"\n")
     last_line = tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
     fields = next(csv.reader([last_line], delimiter=delimiter), [])
@@ -219,6 +219,19 @@ def _check_not_truncated(path: Path, utf8_path: Path, delimiter: str, columns: i
         raise rejected(path.name, "afgebroken_velden", velden=len(fields), kolommen=columns)
     if not ends_with_newline:
         raise rejected(path.name, "afgebroken_regeleinde")
+
+
+def _tail_with_last_line(path: Path) -> bytes:
+    """The end of a file, reaching back far enough to hold its whole last non-empty line."""
+    with path.open("rb") as stream:
+        size = stream.seek(0, io.SEEK_END)
+        length = _TAIL_BYTES
+        while True:
+            stream.seek(max(0, size - length))
+            tail = stream.read()
+            if length >= size or b"\n" in tail.rstrip(b"\r\n"):
+                return tail
+            length *= 4
 
 
 def _quote_count(path: Path) -> int:

@@ -65,7 +65,7 @@ class Reason:
     detail: str | None = None
 
 
-def reason(code: str, detail: str | None = None, **fields: object) -> Reason:
+def reason(code: str, detail: str | None = None, /, **fields: object) -> Reason:
     """The reason `code` with its fields filled in; detail is shortened and never published."""
     return Reason(code, TEXTS[code].format(**fields), shorten(detail, _DETAIL_CHARS) if detail else None)
 
@@ -91,6 +91,6 @@ class FileRejected(InputRejected):
         self.reason = why
 
 
-def rejected(bestand: str, code: str, detail: str | None = None, **fields: object) -> FileRejected:
+def rejected(bestand: str, code: str, detail: str | None = None, /, **fields: object) -> FileRejected:
     """A FileRejected for bestand with the vocabulary reason code."""
     return FileRejected(bestand, reason(code, detail, **fields))
