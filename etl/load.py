@@ -128,6 +128,11 @@ def create_warehouse_tables(con: duckdb.DuckDBPyConnection, bronnen: list[Bron])
             f"UPDATE {raw_table(bron)} r SET _sha256 = b.sha256 FROM bestanden b "
             f"WHERE r._sha256 IS NULL AND b.bron = ? AND b.bestand = r._bestand", [bron.naam]
         )
+    create_check_table(con)
+
+
+def create_check_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The (temporary, per connection) list of file versions the gate checks; see check_set."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {CONTROLE_BESTANDEN} "
         "(bron VARCHAR, bestand VARCHAR, sha256 VARCHAR, notatie VARCHAR)"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.contract import BRONNEN, PERSOONSKOLOMMEN
+from etl.contract import BRONNEN, PERSOONSKOLOMMEN, Drempels
 from expectations import gate
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
 from wijkmonitor.cli import main
@@ -284,3 +284,112 @@ def test_cli_validate_exit_codes(drop: Path, capsys: pytest.CaptureFixture[str])
     )
     assert main(["validate", "--sources", str(drop / "bestaat_niet")]) == 1
     assert not (drop / "monitor.duckdb").exists()
+
+
+# --- deliveries over time (data-contracts.md v2) ---------------------------------------------------
+
+def _four_bijstand_rows() -> str:
+    return CLEAN["bijstand"] + "U3,P12,WK001400,2014-07-01,\nU4,P13,WK001401,2015-02-01,\n"
+
+
+def test_shrunken_revision_is_held_back_until_the_operator_confirms_it(drop: Path) -> None:
+    bijstand = drop / "bronnen" / "bijstand" / "bijstand.csv"
+    bijstand.write_text(_four_bijstand_rows())
+    assert _etl(drop)[0] == 0
+    bijstand.write_text(CLEAN["bijstand"])  # lost half of its rows
+    code, _, err = _etl(drop)
+    assert code == 1
+    assert err == ("wijkmonitor etl: bijstand/bijstand.csv: 50% minder rijen dan de geaccepteerde versie (4 -> 2): "
+                   "tegengehouden; bevestig met --bevestig-krimp bijstand/bijstand.csv (vorige versie behouden)\n")
+    assert _raw_rows(drop)["bijstand"] == 4
+    code, _, err = _etl(drop, aanlevering=Aanlevering(bevestigd=frozenset({"bijstand/bijstand.csv"})))
+    assert (code, err) == (0, "")
+    assert _raw_rows(drop)["bijstand"] == 2
+
+
+def test_cli_confirms_a_shrink_and_documents_it(drop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["etl", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--bevestig-krimp BRON/BESTAND" in help_text and "--gebieden" in help_text
+    bijstand = drop / "bronnen" / "bijstand" / "bijstand.csv"
+    bijstand.write_text(_four_bijstand_rows())
+    args = ["etl", "--sources", str(drop / "bronnen"), "--warehouse", str(drop / "w.duckdb"),
+            "--db", str(drop / "m.duckdb")]
+    assert main(args) == 0
+    bijstand.write_text(CLEAN["bijstand"])
+    assert main(args) == 1
+    assert main([*args, "--bevestig-krimp", "bijstand/bijstand.csv"]) == 0
+
+
+def test_file_whose_rows_mostly_fail_keeps_its_earlier_version_and_the_share_is_configurable(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    bevolking = drop / "bronnen" / "bevolking" / "bevolking.csv"
+    before = published_figures(drop / "monitor.duckdb")
+    # Excel thousands separators throughout a comma-delimited file: every row fails
+    bevolking.write_text(CLEAN["bevolking"].replace(",1000,", ",1.000,").replace(",2000,", ",2.000,")
+                         .replace(",1100,", ",1.100,").replace(",2100,", ",2.100,"))
+    code, _, err = _etl(drop)
+    assert code == 1
+    assert err == ("wijkmonitor etl: bevolking/bevolking.csv: 4 van 4 rijen voldoen niet aan de regels (meer dan 50%): "
+                   "bestand tegengehouden (vorige versie behouden) [inwoners: geen geheel getal (4)]\n")
+    assert published_figures(drop / "monitor.duckdb") == before
+    # two of four rows bad: a file problem with a lower threshold, a row problem by default
+    bevolking.write_text(CLEAN["bevolking"].replace(",1000,", ",1.000,").replace(",2000,", ",2.000,"))
+    code, _, err = _etl(drop, aanlevering=Aanlevering(drempels=Drempels(max_afgekeurd=0.25)))
+    assert "2 van 4 rijen voldoen niet aan de regels (meer dan 25%)" in err
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bevolking") == [(4,)]
+    assert _etl(drop)[0] == 1
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bevolking") == [(2,)]
+
+
+def test_empty_folder_counts_as_missing_and_keeps_the_earlier_delivery(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    for path in (drop / "bronnen" / "participatie").iterdir():
+        path.unlink()
+    code, _, err = _etl(drop)
+    assert (code, err) == (1, "wijkmonitor etl: map participatie is leeg (telt als ontbrekend); "
+                              "vorige aanlevering blijft gelden\n")
+    assert _raw_rows(drop)["participatie"] == CLEAN_ROWS["participatie"]
+
+
+def test_empty_folder_on_a_new_warehouse_is_reported_and_stages_nothing(drop: Path) -> None:
+    for path in (drop / "bronnen" / "participatie").iterdir():
+        path.unlink()
+    code, out, err = _etl(drop)
+    assert (code, err) == (1, "wijkmonitor etl: map participatie is leeg (telt als ontbrekend); "
+                              "er is geen vorige aanlevering\n")
+    assert "participatie: 0 van 0 rijen door de controle" in out
+    assert _warehouse(drop, "SELECT count(*) FROM stg_participatie") == [(0,)]
+
+
+def test_a_killed_run_leaves_no_version_on_trial_behind(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    with duckdb.connect(str(drop / "warehouse.duckdb")) as con:  # as if killed before the commit
+        con.execute("INSERT INTO raw_bijstand (_bestand, _rij, uitkering_id, _sha256) VALUES ('x.csv', 1, 'U9', 'abc')")
+    assert _etl(drop)[0] == 0
+    assert _raw_rows(drop)["bijstand"] == CLEAN_ROWS["bijstand"]
+
+
+def test_parser_message_goes_to_the_operator_never_to_the_published_store(drop: Path) -> None:
+    (drop / "bronnen" / "ondersteuning" / "extra.csv").write_text(
+        CLEAN["ondersteuning"].splitlines()[0] + "\nT9,P9,H9,WK001400,1994,ots,specialistisch,gedwongen,A1,PR9,"
+        "2015-01-01,,JEUGDRECLASSERING-P9\n"
+    )
+    code, _, err = _etl(drop)
+    assert code == 1
+    assert "extra.csv: CSV niet leesbaar: regel 2 heeft 13 velden, de kopregel 12" in err
+    with duckdb.connect(str(drop / "monitor.duckdb"), read_only=True) as con:
+        reden = con.execute("SELECT reden FROM dq_files WHERE bestand = 'extra.csv'").fetchone()[0]
+    assert reden == "extra.csv: CSV niet leesbaar: regel 2 heeft 13 velden, de kopregel 12"
+
+
+def test_a_long_value_is_shortened_in_quarantine_and_summary(drop: Path) -> None:
+    (drop / "bronnen" / "bijstand" / "bijstand.csv").write_text(
+        CLEAN["bijstand"] + "U3,P12," + "W" * 1_000_000 + ",2014-07-01,\nU4,P13,WK001401,2015-02-01,\n"
+    )
+    code, out, err = _etl(drop)
+    assert code == 1
+    assert len(out) + len(err) < 10_000
+    waarde = _warehouse(drop, "SELECT waarde FROM quarantine WHERE regel = 'onbekende wijkcode'")[0][0]
+    assert waarde == "W" * 100 + "…"
