@@ -124,6 +124,7 @@ def _csv_to_parquet(path: Path, bron: Bron, out: Path) -> Gelezen:
         names = [normalise_name(name) for name in next(csv.reader([header_line], delimiter=delimiter))]
         _check_header(path, names, bron)
         _check_not_truncated(path, utf8_path, delimiter, len(names))
+        _check_row_widths(path, utf8_path, delimiter, len(names))
         try:
             frame = pl.scan_csv(
                 utf8_path,
@@ -215,7 +216,7 @@ def _check_not_truncated(path: Path, utf8_path: Path, delimiter: str, columns: i
     ends_with_newline = tail.endswith(b"\n")
     last_line = tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
     fields = next(csv.reader([last_line], delimiter=delimiter), [])
-    if last_line.strip() and len(fields) < columns:
+    if any(cell.strip() for cell in fields) and len(fields) < columns:
         raise rejected(path.name, "afgebroken_velden", velden=len(fields), kolommen=columns)
     if not ends_with_newline:
         raise rejected(path.name, "afgebroken_regeleinde")
@@ -241,6 +242,18 @@ def _quote_count(path: Path) -> int:
         while chunk := stream.read(_CHUNK_BYTES):
             count += chunk.count(b'"')
     return count
+
+
+def _check_row_widths(path: Path, utf8_path: Path, delimiter: str, columns: int) -> None:
+    """Reject a file with a row of more or fewer fields than its header (a missing field is no empty cell).
+
+    Blank lines and lines of empty cells (Excel's trailing rows) hold no row and pass.
+    """
+    with utf8_path.open("r", encoding="utf-8-sig", newline="") as stream:
+        for number, row in enumerate(csv.reader(stream, delimiter=delimiter)):
+            if len(row) != columns and any(cell.strip() for cell in row):
+                raise rejected(path.name, "velden_per_regel", None, regel=number + 1, velden=len(row),
+                               kolommen=columns)
 
 
 def _unreadable_csv(path: Path, utf8_path: Path, delimiter: str, columns: int, error: Exception):

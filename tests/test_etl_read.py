@@ -174,3 +174,26 @@ def test_corrupt_parquet_rejected(tmp_path: Path) -> None:
     path.write_bytes(b"PAR1 dit is geen parquet")
     with pytest.raises(InputRejected, match=r"^a\.parquet: Parquet niet leesbaar$"):
         read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # a missing field is not an empty einddatum: the row would be read as a trajectory still running
+        (HEADER + "2015-01-01,WK001400,10,2,5\n2015-01-01,WK001401,20,4\n2016-01-01,WK001400,10,2,5\n",
+         "a.csv: CSV niet leesbaar: regel 3 heeft 4 velden, de kopregel 5"),
+        (HEADER + "2015-01-01,WK001400,10,2,5,6\n2016-01-01,WK001400,10,2,5\n",
+         "a.csv: CSV niet leesbaar: regel 2 heeft 6 velden, de kopregel 5"),
+    ],
+)
+def test_every_row_has_the_header_s_fields(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(content.encode())
+    with pytest.raises(FileRejected) as raised:
+        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+    assert str(raised.value) == message
+
+
+def test_rows_of_empty_cells_are_no_short_rows(tmp_path: Path) -> None:
+    frame = _read(tmp_path, "a.csv", (HEADER + "2015-01-01,WK001400,10,2,5\n,,\n,\n").encode())
+    assert frame.height == 1
