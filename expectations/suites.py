@@ -19,7 +19,7 @@ from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.row_conditions import Column
 
 from etl.contract import EERSTE_JAAR, MAX_GEWICHT, MAX_TEKST, Bron, Kolom
-from etl.staging import GROEI_INWONERS, SLEUTEL_AANTAL, STUURTEKEN, TEKST
+from etl.staging import GROEI_INWONERS, SLEUTEL_AANTAL, STUURTEKEN, TE_LANG, TEKST
 
 FOUT = "fout"  # the row goes to quarantine
 WAARSCHUWING = "waarschuwing"  # the row is kept and counted
@@ -154,13 +154,13 @@ def _column_expectations(kolom: Kolom, wijkcodes: list[str], vandaag: date) -> l
 
 
 def _text_expectations(name: str) -> list[Expectation]:
-    """A key or code holds no control character (the flag etl/staging.py computes) and is not overlong."""
+    """A key or code holds no control character and is not overlong (flags computed by etl/staging.py)."""
     return [
         gxe.ExpectColumnValuesToBeInSet(
             column=f"{name}{STUURTEKEN}", value_set=[False], meta=_meta(name, STUURTEKEN_REGEL, [name])
         ),
-        gxe.ExpectColumnValueLengthsToBeBetween(
-            column=name, max_value=MAX_TEKST, meta=_meta(name, LENGTE_REGEL, [name])
+        gxe.ExpectColumnValuesToBeInSet(
+            column=f"{name}{TE_LANG}", value_set=[False], meta=_meta(name, LENGTE_REGEL, [name])
         ),
     ]
 
