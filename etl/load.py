@@ -162,13 +162,7 @@ def load_source(
     load = SourceLoad(bron)
     delivered = _delivered_files(folder)
     if not any(is_delivery(path) for path in delivered):
-        code = "map_leeg" if folder.is_dir() else "map_ontbreekt"
-        why = reason(code, bron=bron.naam, gevolg=GEVOLG_VORIGE if accepted else GEVOLG_GEEN)
-        kept = VORIGE_VERSIE if accepted else AFGEWEZEN
-        load.outcomes.append(_record(con, run_id, bron, MAP, None, None, kept, None, why))
-        for path in delivered:  # litter such as a note: reported, never read
-            load.outcomes.append(_not_loaded(con, run_id, bron, path, sha256_of(path), accepted,
-                                             rejected(path.name, "geen_soort")))
+        load.outcomes.extend(_missing_folder(con, run_id, bron, folder, delivered, accepted))
         return load
     checksums = {path.name: sha256_of(path) for path in delivered}
     # Unchanged files first, so a renamed byte-identical copy of one of them is seen as a copy.
@@ -176,18 +170,19 @@ def load_source(
         checksums[name]: name for name in sorted(checksums) if accepted.get(name, (None,))[0] == checksums[name]
     }
     for path in delivered:
-        name, checksum = path.name, checksums[path.name]
+        name = path.name
+        checksum = checksums[name]
         if accepted.get(name, (None,))[0] == checksum:
             # Kept again if missing (a run killed between loading and keeping, or a new archive).
             if archive is not None:
                 keep(archive, bron.naam, path, checksum)
             load.outcomes.append(_unchanged(con, run_id, bron, path, checksum))
             continue
-        owner = content_owner.get(checksum)
+        owner = content_owner.get(checksum, name)
         try:
             if not is_delivery(path):
                 raise rejected(name, "geen_soort")
-            if owner is not None and owner != name:
+            if owner != name:
                 load.outcomes.append(_record(con, run_id, bron, name, checksum, path.stat().st_size, KOPIE, None,
                                              reason("kopie", ander=owner)))
                 continue
@@ -196,10 +191,23 @@ def load_source(
             content_owner[checksum] = name
         except FileRejected as rejection:
             load.outcomes.append(_not_loaded(con, run_id, bron, path, checksum, accepted, rejection))
-    present = {path.name for path in delivered}
-    for name in sorted(set(accepted) - present):
+    for name in sorted(set(accepted) - set(checksums)):
         load.outcomes.append(_remove_file(con, run_id, bron, name))
     return load
+
+
+def _missing_folder(
+    con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, folder: Path, delivered: list[Path],
+    accepted: dict[str, tuple[str, int]],
+) -> list[FileOutcome]:
+    """A folder that is missing or holds no delivery: the earlier delivery keeps counting (said so)."""
+    code = "map_leeg" if folder.is_dir() else "map_ontbreekt"
+    why = reason(code, bron=bron.naam, gevolg=GEVOLG_VORIGE if accepted else GEVOLG_GEEN)
+    outcomes = [_record(con, run_id, bron, MAP, None, None, VORIGE_VERSIE if accepted else AFGEWEZEN, None, why)]
+    for path in delivered:  # litter such as a note: reported, never read
+        outcomes.append(_not_loaded(con, run_id, bron, path, sha256_of(path), accepted,
+                                    rejected(path.name, "geen_soort")))
+    return outcomes
 
 
 def check_set(con: duckdb.DuckDBPyConnection, bron: Bron, versions: list[Versie], with_old: bool = False) -> None:
