@@ -12,6 +12,8 @@ What is left is committed. A few failing rows stay a row problem: those rows are
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import duckdb
@@ -20,12 +22,22 @@ from etl.contract import Drempels
 from etl.load import KOPIE, SourceLoad, Versie, check_set, commit_version, hold_back
 from etl.reasons import reason
 from etl.staging import typed_rows_sql
+from wijkmonitor.paths import GEBIEDEN_CSV
 
 Result = TypeVar("Result")
 _SEPARATOR = "\x1f"
 _TOP_RULES = 3  # rules named in the operator detail of a file held back for failing rows
 
 VersionId = tuple[str, str]  # (bestand, sha256)
+
+
+@dataclass(frozen=True)
+class Aanlevering:
+    """How a drop is taken: the configured area table, confirmed shrinks and file-level thresholds."""
+
+    gebieden: Path = GEBIEDEN_CSV  # reference data from configuration, never from the drop
+    bevestigd: frozenset[str] = frozenset()  # 'bron/bestand' whose shrink the operator confirmed
+    drempels: Drempels = Drempels()
 
 
 def settle_overlaps(con: duckdb.DuckDBPyConnection, run_id: str, load: SourceLoad) -> None:
@@ -36,10 +48,8 @@ def settle_overlaps(con: duckdb.DuckDBPyConnection, run_id: str, load: SourceLoa
         return
     check_set(con, bron, load.pending, with_old=True)
     pairs = _overlapping_pairs(con, load)
-    counted: set[VersionId] = {
-        (name, checksum)
-        for name, checksum in con.execute("SELECT bestand, sha256 FROM bestanden WHERE bron = ?", [bron.naam]).fetchall()
-    }
+    accepted = con.execute("SELECT bestand, sha256 FROM bestanden WHERE bron = ?", [bron.naam]).fetchall()
+    counted: set[VersionId] = {(name, checksum) for name, checksum in accepted}
     admitted: list[Versie] = []
     for versie in sorted(load.pending, key=lambda v: v.bestand):
         me = (versie.bestand, versie.sha256)

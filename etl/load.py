@@ -19,6 +19,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -50,7 +51,7 @@ CREATE TABLE IF NOT EXISTS load_log (
     grootte     BIGINT,
     rijen       BIGINT,
     geladen_op  TIMESTAMP NOT NULL,
-    uitkomst    VARCHAR NOT NULL,   -- geaccepteerd | ongewijzigd | afgewezen | vorige versie behouden | verwijderd | kopie
+    uitkomst    VARCHAR NOT NULL,   -- geaccepteerd | ongewijzigd | afgewezen | vorige versie behouden | ...
     reden       VARCHAR             -- the published reason, then the operator detail (never published)
 );
 CREATE TABLE IF NOT EXISTS bestanden (
@@ -258,6 +259,16 @@ def hold_back(
     uitkomst = uitkomst or (VORIGE_VERSIE if versie.vorige else AFGEWEZEN)
     con.execute(f"DELETE FROM {raw_table(bron)} WHERE _bestand = ? AND _sha256 = ?", [versie.bestand, versie.sha256])
     return _record(con, run_id, bron, versie.bestand, versie.sha256, versie.grootte, uitkomst, versie.rijen, why)
+
+
+def stray_entries(sources: Path, bronnen: Iterable[str], gebieden: Path) -> list[Path]:
+    """Non-hidden entries of the drop that are no source folder (the configured area table lying there aside)."""
+    folders, configured = set(bronnen), gebieden.resolve()
+    return sorted(
+        path for path in sources.iterdir()
+        if not path.name.startswith(".") and not (path.is_dir() and path.name in folders)
+        and path.resolve() != configured
+    )
 
 
 def stray_outcome(con: duckdb.DuckDBPyConnection, run_id: str, path: Path) -> FileOutcome:

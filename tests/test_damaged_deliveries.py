@@ -70,7 +70,8 @@ def test_library_is_large_and_varied() -> None:
 
 def _params() -> list:
     return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"needs trust-figures: {case.needs_trust_figures}"))
+        pytest.param(name, marks=pytest.mark.xfail(
+            strict=True, reason=f"needs trust-figures: {case.needs_trust_figures}"))
         if case.needs_trust_figures else name
         for name, case in CASES.items()
     ]

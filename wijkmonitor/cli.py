@@ -36,7 +36,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _aanlevering(args: argparse.Namespace):
     """How the drop is taken, from the etl/validate options."""
     from etl.contract import Drempels
-    from wijkmonitor.pipeline import Aanlevering
+    from etl.deliveries import Aanlevering
 
     return Aanlevering(
         gebieden=args.gebieden,

@@ -35,12 +35,13 @@ import duckdb
 import pyarrow as pa
 
 from etl.archive import archive_folder, read_manifest, restore_drop, write_manifest
-from etl.contract import BRONNEN, Bron, Drempels
-from etl.deliveries import commit_pending, settle_failures, settle_overlaps
+from etl.contract import BRONNEN, Bron
+from etl.deliveries import Aanlevering, commit_pending, settle_failures, settle_overlaps
 from etl.faults import storage_problem
 from etl.load import (
-    AFGEWEZEN, BRONMAP, GEACCEPTEERD, GENEGEERD, KOPIE, MAP, ONGEWIJZIGD, VERWIJDERD, FileOutcome, SourceLoad, create_warehouse_tables,
-    current_files, load_source, remove_abandoned_scratch, scratch_prefix, stray_outcome,
+    AFGEWEZEN, BRONMAP, GEACCEPTEERD, GENEGEERD, KOPIE, MAP, ONGEWIJZIGD, VERWIJDERD, FileOutcome, SourceLoad,
+    create_warehouse_tables, current_files, load_source, remove_abandoned_scratch, scratch_prefix, stray_entries,
+    stray_outcome,
 )
 from etl.publish import publish
 from etl.staging import create_staging_tables, load_ref_gebieden, staging_table
@@ -60,15 +61,6 @@ _DAMAGE_MARKERS = (
 )
 
 Compute = Callable[[duckdb.DuckDBPyConnection, Any], dict[str, pa.Table]]
-
-
-@dataclass(frozen=True)
-class Aanlevering:
-    """How a drop is taken: the configured area table, confirmed shrinks and file-level thresholds."""
-
-    gebieden: Path = paths.GEBIEDEN_CSV
-    bevestigd: frozenset[str] = frozenset()  # 'bron/bestand' whose shrink the operator confirmed
-    drempels: Drempels = Drempels()
 
 
 @dataclass
@@ -215,7 +207,7 @@ def _load_and_gate(
     areas = load_ref_gebieden(con, aanlevering.gebieden)
     _progress(out, f"gebieden: {areas} rijen uit {aanlevering.gebieden}")
     report = RunReport(run_id)
-    stray = [stray_outcome(con, run_id, path) for path in _stray_entries(sources, aanlevering.gebieden)]
+    stray = [stray_outcome(con, run_id, path) for path in stray_entries(sources, BRONNEN, aanlevering.gebieden)]
     loads: dict[str, SourceLoad] = {}
     for bron in bronnen:
         started = time.monotonic()
@@ -250,16 +242,6 @@ def _load_and_gate(
         [run_id, SUMMARY_EXAMPLES],
     ).fetchall()
     return report
-
-
-def _stray_entries(sources: Path, gebieden: Path) -> list[Path]:
-    """Non-hidden entries of the drop that are no source folder (a configured area table lying there aside)."""
-    configured = gebieden.resolve()
-    return sorted(
-        path for path in sources.iterdir()
-        if not path.name.startswith(".") and not (path.is_dir() and path.name in BRONNEN)
-        and path.resolve() != configured
-    )
 
 
 def _open_warehouse(
