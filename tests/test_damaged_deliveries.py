@@ -17,17 +17,17 @@ import duckdb
 import pytest
 
 from fixtures.damaged_deliveries import CASES, KEY_PREFIXES, Case, write_clean_drop
-from wijkmonitor.pipeline import Aanlevering, run_etl
+from wijkmonitor.pipeline import run_etl
 
 VANDAAG = date(2025, 6, 30)
 FIGURE_KEY = "indicator, peildatum, niveau, gebiedcode"
 
 
-def _run(folder: Path, bevestig: tuple[str, ...] = ()) -> tuple[int, str]:
+def _run(folder: Path) -> tuple[int, str]:
     """The ETL over folder/bronnen into folder's warehouse and store; (exit code, stderr)."""
     err = io.StringIO()
     code = run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb", vandaag=VANDAAG,
-                   out=io.StringIO(), err=err, aanlevering=Aanlevering(bevestigd=frozenset(bevestig)))
+                   out=io.StringIO(), err=err)
     return code, err.getvalue()
 
 
@@ -87,7 +87,7 @@ def test_damaged_delivery(clean: Path, tmp_path: Path, name: str) -> None:
     else:
         shutil.copytree(clean, folder)
     case.damage(folder / "bronnen")
-    code, err = _run(folder, case.bevestig)
+    code, err = _run(folder)
 
     assert code == case.exit_code, err
     assert case.message in err
