@@ -17,6 +17,7 @@ import great_expectations as gx
 from great_expectations.expectations.row_conditions import NullityCondition
 
 from etl.contract import Bron
+from etl.load import check_set, create_check_table
 from etl.staging import ID, build_candidates, candidate_table
 from expectations import gate
 from expectations.suites import build_suite
@@ -56,6 +57,13 @@ def failing_rows_sql(expectation) -> str:
         if expectation.max_value is not None:
             bounds.append(f"{column} {'<' if expectation.strict_max else '<='} {_literal(expectation.max_value)}")
         failing = f"{column} IS NOT NULL AND NOT ({' AND '.join(bounds)})"
+    elif kind == "expect_column_value_lengths_to_be_between":
+        bounds = []
+        if expectation.min_value is not None:
+            bounds.append(f"length({column}) >= {_literal(expectation.min_value)}")
+        if expectation.max_value is not None:
+            bounds.append(f"length({column}) <= {_literal(expectation.max_value)}")
+        failing = f"{column} IS NOT NULL AND NOT ({' AND '.join(bounds)})"
     else:
         raise ValueError(f"expectation {kind} not translated")
     return f"({failing}) AND ({_condition(expectation.row_condition)})"
@@ -88,6 +96,8 @@ def time_source(con: duckdb.DuckDBPyConnection, bron: Bron, vandaag: date) -> Ga
     """Build one source's candidates, then time both routes over them."""
     wijkcodes = [row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall()]
     suite = build_suite(bron, wijkcodes, vandaag)
+    create_check_table(con)
+    check_set(con, bron, [])  # the accepted files, as the gate checks them
     rows = build_candidates(con, bron)
     try:
         started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The data contract (version 1) as code: the six sources, their columns, types, keys and value sets.
+"""The data contract (version 2) as code: the six sources, their columns, types, keys and value sets.
 
 Both the reader (required columns) and the gate (expectation suites) are built from this module,
 so a change to the contract is made here once.
@@ -13,6 +13,20 @@ from typing import Literal
 #   code: upper-case trimmed text (wijkcode); enum: lower-case trimmed text from a value set;
 #   tekst: trimmed text; datum: DATE; geheel: integer; decimaal: double (decimal comma allowed).
 KolomType = Literal["code", "enum", "tekst", "datum", "geheel", "decimaal"]
+
+MAX_AANTAL = 9_999_999  # counts per wijk stay below 10 million ("Values that are never guessed")
+MAX_GEWICHT = 100.0  # survey weights in (0, 100] unless configured otherwise
+MAX_TEKST = 100  # keys and codes are at most this many characters
+EERSTE_JAAR = 1900  # no date or birth year of this contract lies before it
+
+
+@dataclass(frozen=True)
+class Drempels:
+    """File-level thresholds of "Deliveries over time", with the contract's defaults."""
+
+    max_afgekeurd: float = 0.5  # a file with more than this share of failing rows is held back
+    max_krimp: float = 0.10  # a revision that lost more than this share of rows waits for confirmation
+    max_gewicht: float = MAX_GEWICHT
 
 
 @dataclass(frozen=True)
@@ -86,9 +100,9 @@ BRONNEN: dict[str, Bron] = {
             kolommen=(
                 Kolom("peildatum", "datum", geen_toekomst=True),
                 Kolom("wijkcode", "code"),
-                Kolom("inwoners", "geheel", minimum=0),
-                Kolom("inwoners_0_17", "geheel", minimum=0),
-                Kolom("huishoudens", "geheel", minimum=0),
+                Kolom("inwoners", "geheel", minimum=0, maximum=MAX_AANTAL),
+                Kolom("inwoners_0_17", "geheel", minimum=0, maximum=MAX_AANTAL),
+                Kolom("huishoudens", "geheel", minimum=0, maximum=MAX_AANTAL),
             ),
             sleutel=("peildatum", "wijkcode"),
             datumkolom="peildatum",
@@ -103,7 +117,7 @@ BRONNEN: dict[str, Bron] = {
                 Kolom("respondent_id", "tekst"),
                 Kolom("veldwerk_datum", "datum", geen_toekomst=True),
                 Kolom("wijkcode", "code"),
-                Kolom("gewicht", "decimaal", minimum=0, strikt_minimum=True),
+                Kolom("gewicht", "decimaal", minimum=0, maximum=MAX_GEWICHT, strikt_minimum=True),
                 Kolom("zelfredzaam", "geheel", verplicht=False, minimum=1, maximum=5),
                 Kolom("vrijwilligerswerk", "geheel", verplicht=False, waarden=(0, 1)),
                 Kolom("mantelzorg", "geheel", verplicht=False, waarden=(0, 1)),
@@ -118,7 +132,7 @@ BRONNEN: dict[str, Bron] = {
                 Kolom("veldwerk_datum", "datum", geen_toekomst=True),
                 Kolom("wijkcode", "code"),
                 Kolom("wet", "enum", waarden=WETTEN),
-                Kolom("gewicht", "decimaal", minimum=0, strikt_minimum=True),
+                Kolom("gewicht", "decimaal", minimum=0, maximum=MAX_GEWICHT, strikt_minimum=True),
                 Kolom("tevreden", "geheel", verplicht=False, minimum=1, maximum=5),
             ),
             sleutel=("respondent_id",),

@@ -35,14 +35,18 @@ def storage_cause(error: BaseException) -> str | None:
     return None
 
 
-def storage_problem(error: BaseException, file: object = None) -> str | None:
-    """'<file>: <cause>' for a storage fault (file from the error when not given), else None."""
+def storage_problem(error: BaseException, file: object = None, fallback: object = None) -> str | None:
+    """'<file>: <cause>' for a storage fault, else None.
+
+    The file is `file`, else the one the error names, else `fallback` (the file the failing step
+    writes): "schijf vol" alone would not tell the operator where.
+    """
     cause = storage_cause(error)
     if cause is None:
         return None
     if file is None:
         quoted = re.search(r'"([^"]+)"', str(error))
-        file = getattr(error, "filename", None) or (quoted.group(1) if quoted else None)
+        file = getattr(error, "filename", None) or (quoted.group(1) if quoted else None) or fallback
     return f"{file}: {cause}" if file else cause
 
 

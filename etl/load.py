@@ -1,10 +1,16 @@
 """Load delivered files into the warehouse: raw_<bron> tables and a load log, idempotent by checksum.
 
 A file's accepted version lives in `bestanden` (one row per bron and file name) and its rows in
-raw_<bron>. The same file again adds nothing; a changed file replaces its earlier rows; a rejected
-file keeps its earlier accepted version; a file no longer in the folder stops counting. A source
-whose whole folder is missing keeps its earlier accepted files: that is a delivery problem, not a
-withdrawal. Accepted files are also kept byte-identical in the archive (etl/archive.py).
+raw_<bron>, marked with the version's checksum (_sha256). A new or changed file is read in as a
+version on trial (`Versie`): its rows sit in raw_<bron> beside the accepted version, the gate
+checks it (etl/deliveries.py decides copies, conflicts and files that mostly fail), and only then
+is it committed (`commit_version`) or held back (`hold_back`), the earlier version still counting.
+
+The same file again adds nothing; a revision that lost more than a configured share of its rows
+waits for the operator's confirmation; a rejected file keeps its earlier accepted version; a file
+no longer in a non-empty folder stops counting. A source whose folder is missing or empty keeps its
+earlier accepted files: that is a delivery problem, not a withdrawal. Accepted files are also kept
+byte-identical in the archive (etl/archive.py).
 """
 
 from __future__ import annotations
@@ -13,23 +19,31 @@ import hashlib
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from etl.archive import keep, process_alive
-from etl.contract import Bron
-from etl.read import EXTRA, RIJ, is_delivery, read_to_parquet
-from wijkmonitor.errors import InputRejected
+from etl.contract import Bron, Drempels
+from etl.read import EXTRA, RIJ, Notatie, is_delivery, read_to_parquet
+from etl.reasons import GEVOLG_GEEN, GEVOLG_VORIGE, FileRejected, Reason, reason, rejected
+from etl.staging import CONTROLE_BESTANDEN, raw_table
 
 GEACCEPTEERD = "geaccepteerd"
 AFGEWEZEN = "afgewezen"
 VORIGE_VERSIE = "vorige versie behouden"
 ONGEWIJZIGD = "ongewijzigd"
 VERWIJDERD = "verwijderd"
+KOPIE = "kopie, één keer geteld"
+GENEGEERD = "genegeerd"
 MAP = "(map)"  # the file name of the outcome for a missing source folder
+BRONMAP = "(bronmap)"  # the source name of a stray file in the drop itself
+# The demo generator's provenance marker beside the source folders (docs/internals.md): read by the
+# pipeline for meta.fictieve_demogegevens, never loaded as a source and not a stray file.
+HERKOMST = "herkomst.json"
 
 _LOG_SQL = """
 CREATE TABLE IF NOT EXISTS load_log (
@@ -40,8 +54,8 @@ CREATE TABLE IF NOT EXISTS load_log (
     grootte     BIGINT,
     rijen       BIGINT,
     geladen_op  TIMESTAMP NOT NULL,
-    uitkomst    VARCHAR NOT NULL,   -- geaccepteerd | ongewijzigd | afgewezen | vorige versie behouden | verwijderd
-    reden       VARCHAR
+    uitkomst    VARCHAR NOT NULL,   -- geaccepteerd | ongewijzigd | afgewezen | vorige versie behouden | ...
+    reden       VARCHAR             -- the published reason, then the operator detail (never published)
 );
 CREATE TABLE IF NOT EXISTS bestanden (
     bron        VARCHAR NOT NULL,
@@ -52,6 +66,7 @@ CREATE TABLE IF NOT EXISTS bestanden (
     geladen_op  TIMESTAMP NOT NULL,
     PRIMARY KEY (bron, bestand)
 );
+ALTER TABLE bestanden ADD COLUMN IF NOT EXISTS notatie VARCHAR;
 """
 _HASH_CHUNK = 1 << 20
 _SCRATCH_MARK = ".wijkmonitor-"
@@ -59,7 +74,7 @@ _SCRATCH_MARK = ".wijkmonitor-"
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """What happened to one delivered file in this run."""
+    """What happened to one delivered file in this run (reden: vocabulary text, publishable)."""
 
     bron: str
     bestand: str
@@ -67,16 +82,39 @@ class FileOutcome:
     rijen: int | None
     reden: str | None
     geladen_op: datetime | None
+    detail: str | None = None  # operator-only detail (parser message, counts per rule)
 
     @property
     def is_rejected(self) -> bool:
         """True when the file (or this delivery of it) was not accepted."""
-        return self.uitkomst in (AFGEWEZEN, VORIGE_VERSIE)
+        return self.uitkomst in (AFGEWEZEN, VORIGE_VERSIE, GENEGEERD)
+
+    @property
+    def is_warning(self) -> bool:
+        """True when the file was not counted on its own but nothing was lost (a copy)."""
+        return self.uitkomst == KOPIE
 
 
-def raw_table(bron: Bron) -> str:
-    """Name of the raw table of a source."""
-    return f"raw_{bron.naam}"
+@dataclass(frozen=True)
+class Versie:
+    """A new or changed file read into raw_<bron> and on trial until the gate has seen it."""
+
+    bron: str
+    bestand: str
+    sha256: str
+    notatie: Notatie
+    rijen: int
+    grootte: int
+    vorige: bool  # an earlier version of this file name is accepted
+
+
+@dataclass
+class SourceLoad:
+    """The outcome of loading one source folder: decided files, and versions on trial."""
+
+    bron: Bron
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    pending: list[Versie] = field(default_factory=list)
 
 
 def create_warehouse_tables(con: duckdb.DuckDBPyConnection, bronnen: list[Bron]) -> None:
@@ -86,8 +124,23 @@ def create_warehouse_tables(con: duckdb.DuckDBPyConnection, bronnen: list[Bron])
         columns = ", ".join(f'"{name}" VARCHAR' for name in bron.kolomnamen)
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {raw_table(bron)} "
-            f"(_bestand VARCHAR NOT NULL, {RIJ} BIGINT NOT NULL, {columns}, {EXTRA} VARCHAR)"
+            f"(_bestand VARCHAR NOT NULL, {RIJ} BIGINT NOT NULL, {columns}, {EXTRA} VARCHAR, _sha256 VARCHAR)"
         )
+        # Warehouses of before the version column: their rows are the accepted versions.
+        con.execute(f"ALTER TABLE {raw_table(bron)} ADD COLUMN IF NOT EXISTS _sha256 VARCHAR")
+        con.execute(
+            f"UPDATE {raw_table(bron)} r SET _sha256 = b.sha256 FROM bestanden b "
+            f"WHERE r._sha256 IS NULL AND b.bron = ? AND b.bestand = r._bestand", [bron.naam]
+        )
+    create_check_table(con)
+
+
+def create_check_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The (temporary, per connection) list of file versions the gate checks; see check_set."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {CONTROLE_BESTANDEN} "
+        "(bron VARCHAR, bestand VARCHAR, sha256 VARCHAR, notatie VARCHAR)"
+    )
 
 
 def sha256_of(path: Path) -> str:
@@ -101,50 +154,132 @@ def sha256_of(path: Path) -> str:
 
 def load_source(
     con: duckdb.DuckDBPyConnection, folder: Path, bron: Bron, run_id: str, scratch: Path,
-    archive: Path | None = None,
-) -> list[FileOutcome]:
-    """Bring raw_<bron> in line with the files now in folder; one outcome per file.
+    archive: Path | None = None, drempels: Drempels = Drempels(), bevestigd: frozenset[str] = frozenset(),
+) -> SourceLoad:
+    """Read the new and changed files of a source folder in as versions on trial; decide the rest.
 
-    With an archive, every accepted file (new or unchanged) is kept there as delivered.
+    With an archive, every file read in (and every unchanged accepted file) is kept there as
+    delivered. bevestigd: 'bron/bestand' names whose shrink the operator confirmed.
     """
     accepted = _accepted_files(con, bron)
-    if not folder.is_dir():
-        kept = VORIGE_VERSIE if accepted else AFGEWEZEN
-        reden = f"bron {bron.naam} ontbreekt in de aanlevering; " + (
-            "vorige aanlevering blijft gelden" if accepted else "er is geen vorige aanlevering"
-        )
-        return [_record(con, run_id, bron, MAP, None, None, kept, None, reden)]
+    _remove_orphans(con, bron)
+    load = SourceLoad(bron)
     delivered = _delivered_files(folder)
-    outcomes: list[FileOutcome] = []
+    if not any(is_delivery(path) for path in delivered):
+        load.outcomes.extend(_missing_folder(con, run_id, bron, folder, delivered, accepted))
+        return load
     checksums = {path.name: sha256_of(path) for path in delivered}
-    # Unchanged files first, so a renamed copy of one of them is seen as a duplicate.
+    # Unchanged files first, so a renamed byte-identical copy of one of them is seen as a copy.
     content_owner = {
-        checksums[name]: name for name in sorted(checksums) if accepted.get(name) == checksums[name]
+        checksums[name]: name for name in sorted(checksums) if accepted.get(name, (None,))[0] == checksums[name]
     }
     for path in delivered:
-        name, checksum = path.name, checksums[path.name]
-        if accepted.get(name) == checksum:
+        name = path.name
+        checksum = checksums[name]
+        if accepted.get(name, (None,))[0] == checksum:
             # Kept again if missing (a run killed between loading and keeping, or a new archive).
             if archive is not None:
                 keep(archive, bron.naam, path, checksum)
-            outcomes.append(_unchanged(con, run_id, bron, path, checksum))
+            load.outcomes.append(_unchanged(con, run_id, bron, path, checksum))
             continue
-        owner = content_owner.get(checksum)
+        owner = content_owner.get(checksum, name)
         try:
             if not is_delivery(path):
-                raise InputRejected(f"{name}: geen CSV- of Parquet-bestand")
-            if owner is not None and owner != name:
-                raise InputRejected(f"{name}: dubbel aangeleverd, zelfde inhoud als {owner}")
-            outcomes.append(_replace_file(con, run_id, bron, path, checksum, scratch, archive))
+                raise rejected(name, "geen_soort")
+            if owner != name:
+                load.outcomes.append(_record(con, run_id, bron, name, checksum, path.stat().st_size, KOPIE, None,
+                                             reason("kopie", ander=owner)))
+                continue
+            load.pending.append(_read_version(con, bron, path, checksum, scratch, archive, accepted.get(name),
+                                              drempels, bevestigd))
             content_owner[checksum] = name
-        except InputRejected as rejection:
-            kept = VORIGE_VERSIE if name in accepted else AFGEWEZEN
-            outcomes.append(_record(con, run_id, bron, name, checksum, path.stat().st_size, kept,
-                                    None, str(rejection)))
-    present = {path.name for path in delivered}
-    for name in sorted(set(accepted) - present):
-        outcomes.append(_remove_file(con, run_id, bron, name))
+        except FileRejected as rejection:
+            load.outcomes.append(_not_loaded(con, run_id, bron, path, checksum, accepted, rejection))
+    for name in sorted(set(accepted) - set(checksums)):
+        load.outcomes.append(_remove_file(con, run_id, bron, name))
+    return load
+
+
+def _missing_folder(
+    con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, folder: Path, delivered: list[Path],
+    accepted: dict[str, tuple[str, int]],
+) -> list[FileOutcome]:
+    """A folder that is missing or holds no delivery: the earlier delivery keeps counting (said so)."""
+    code = "map_leeg" if folder.is_dir() else "map_ontbreekt"
+    why = reason(code, bron=bron.naam, gevolg=GEVOLG_VORIGE if accepted else GEVOLG_GEEN)
+    outcomes = [_record(con, run_id, bron, MAP, None, None, VORIGE_VERSIE if accepted else AFGEWEZEN, None, why)]
+    for path in delivered:  # litter such as a note: reported, never read
+        outcomes.append(_not_loaded(con, run_id, bron, path, sha256_of(path), accepted,
+                                    rejected(path.name, "geen_soort")))
     return outcomes
+
+
+def check_set(con: duckdb.DuckDBPyConnection, bron: Bron, versions: list[Versie], with_old: bool = False) -> None:
+    """List the file versions the gate checks: the accepted ones, with versions on trial replacing theirs.
+
+    with_old keeps the accepted version of a file on trial too (to compare the two).
+    """
+    replaced = {versie.bestand for versie in versions}
+    con.execute(f"DELETE FROM {CONTROLE_BESTANDEN} WHERE bron = ?", [bron.naam])
+    con.execute(
+        f"INSERT INTO {CONTROLE_BESTANDEN} SELECT bron, bestand, sha256, coalesce(notatie, 'csv') "
+        "FROM bestanden WHERE bron = ? AND (? OR NOT list_contains(?::VARCHAR[], bestand))",
+        [bron.naam, with_old, sorted(replaced)],
+    )
+    if versions:
+        con.executemany(
+            f"INSERT INTO {CONTROLE_BESTANDEN} VALUES (?, ?, ?, ?)",
+            [[versie.bron, versie.bestand, versie.sha256, versie.notatie] for versie in versions],
+        )
+
+
+def commit_version(con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, versie: Versie) -> FileOutcome:
+    """Make a version on trial the accepted one: its earlier rows go, the accepted-files row is replaced."""
+    now = datetime.now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {raw_table(bron)} WHERE _bestand = ? AND _sha256 <> ?",
+                    [versie.bestand, versie.sha256])
+        con.execute("DELETE FROM bestanden WHERE bron = ? AND bestand = ?", [bron.naam, versie.bestand])
+        con.execute(
+            "INSERT INTO bestanden (bron, bestand, sha256, grootte, rijen, geladen_op, notatie) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [bron.naam, versie.bestand, versie.sha256, versie.grootte, versie.rijen, now, versie.notatie],
+        )
+        _log(con, run_id, bron, versie.bestand, versie.sha256, versie.grootte, versie.rijen, GEACCEPTEERD, None,
+             now)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return FileOutcome(bron.naam, versie.bestand, GEACCEPTEERD, versie.rijen, None, now)
+
+
+def hold_back(
+    con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, versie: Versie, why: Reason, uitkomst: str | None = None
+) -> FileOutcome:
+    """Drop a version on trial; its earlier accepted version (if any) keeps counting."""
+    uitkomst = uitkomst or (VORIGE_VERSIE if versie.vorige else AFGEWEZEN)
+    con.execute(f"DELETE FROM {raw_table(bron)} WHERE _bestand = ? AND _sha256 = ?", [versie.bestand, versie.sha256])
+    return _record(con, run_id, bron, versie.bestand, versie.sha256, versie.grootte, uitkomst, versie.rijen, why)
+
+
+def stray_entries(sources: Path, bronnen: Iterable[str], gebieden: Path) -> list[Path]:
+    """Non-hidden entries of the drop that are no source folder (the configured area table and the demo
+    generator's provenance marker lying there aside)."""
+    folders, configured = set(bronnen), gebieden.resolve()
+    return sorted(
+        path for path in sources.iterdir()
+        if not path.name.startswith(".") and not (path.is_dir() and path.name in folders)
+        and path.resolve() != configured and not (path.is_file() and path.name == HERKOMST)
+    )
+
+
+def stray_outcome(con: duckdb.DuckDBPyConnection, run_id: str, path: Path) -> FileOutcome:
+    """Log a file or folder in the drop that is no source folder: ignored, never read."""
+    why = reason("geen_bronmap")
+    _log_row(con, run_id, BRONMAP, path.name, None, None, None, GENEGEERD, why)
+    return FileOutcome(BRONMAP, path.name, GENEGEERD, None, f"{path.name}: {why.text}", datetime.now())
 
 
 def _delivered_files(folder: Path) -> list[Path]:
@@ -175,10 +310,19 @@ def current_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     return current
 
 
-def _accepted_files(con: duckdb.DuckDBPyConnection, bron: Bron) -> dict[str, str]:
-    """File name -> checksum of the accepted versions of a source."""
-    rows = con.execute("SELECT bestand, sha256 FROM bestanden WHERE bron = ?", [bron.naam]).fetchall()
-    return dict(rows)
+def _accepted_files(con: duckdb.DuckDBPyConnection, bron: Bron) -> dict[str, tuple[str, int]]:
+    """File name -> (checksum, rows) of the accepted versions of a source."""
+    rows = con.execute("SELECT bestand, sha256, rijen FROM bestanden WHERE bron = ?", [bron.naam]).fetchall()
+    return {name: (checksum, rijen) for name, checksum, rijen in rows}
+
+
+def _remove_orphans(con: duckdb.DuckDBPyConnection, bron: Bron) -> None:
+    """Drop raw rows of versions that were never committed (a run killed while they were on trial)."""
+    con.execute(
+        f"DELETE FROM {raw_table(bron)} r WHERE NOT EXISTS (SELECT 1 FROM bestanden b WHERE b.bron = ? "
+        "AND b.bestand = r._bestand AND b.sha256 = r._sha256)",
+        [bron.naam],
+    )
 
 
 def _unchanged(
@@ -192,48 +336,57 @@ def _unchanged(
     return FileOutcome(bron.naam, path.name, ONGEWIJZIGD, rijen, None, geladen_op)
 
 
-def _replace_file(
-    con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, path: Path, checksum: str, scratch: Path,
-    archive: Path | None,
-) -> FileOutcome:
-    """Read a new or changed file, keep it in the archive, and swap its rows into raw in one transaction."""
+def _read_version(
+    con: duckdb.DuckDBPyConnection, bron: Bron, path: Path, checksum: str, scratch: Path, archive: Path | None,
+    earlier: tuple[str, int] | None, drempels: Drempels, bevestigd: frozenset[str],
+) -> Versie:
+    """Read a new or changed file, keep it in the archive, and add its rows to raw as a version on trial."""
     with tempfile.TemporaryDirectory(prefix=scratch_prefix("laden"), dir=scratch) as workdir:
         parquet = Path(workdir) / "raw.parquet"
-        rijen = read_to_parquet(path, bron, parquet)
-        # Kept before the commit, so an accepted file is never missing from the archive.
+        gelezen = read_to_parquet(path, bron, parquet)
+        if earlier is not None:
+            _check_shrink(bron, path.name, earlier[1], gelezen.rijen, drempels, bevestigd)
+        # Kept before its rows are in, so a committed file is never missing from the archive.
         if archive is not None:
             keep(archive, bron.naam, path, checksum)
         columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
-        now = datetime.now()
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(f"DELETE FROM {raw_table(bron)} WHERE _bestand = ?", [path.name])
-            con.execute(
-                f"INSERT INTO {raw_table(bron)} SELECT ? AS _bestand, {RIJ}, {columns}, {EXTRA} "
-                f"FROM read_parquet({_sql_text(str(parquet))})",
-                [path.name],
-            )
-            con.execute("DELETE FROM bestanden WHERE bron = ? AND bestand = ?", [bron.naam, path.name])
-            con.execute(
-                "INSERT INTO bestanden VALUES (?, ?, ?, ?, ?, ?)",
-                [bron.naam, path.name, checksum, path.stat().st_size, rijen, now],
-            )
-            _log(con, run_id, bron, path.name, checksum, path.stat().st_size, rijen, GEACCEPTEERD, None, now)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return FileOutcome(bron.naam, path.name, GEACCEPTEERD, rijen, None, now)
+        con.execute(
+            f"INSERT INTO {raw_table(bron)} (_bestand, {RIJ}, {columns}, {EXTRA}, _sha256) "
+            f"SELECT ?, {RIJ}, {columns}, {EXTRA}, ? FROM read_parquet({_sql_text(str(parquet))})",
+            [path.name, checksum],
+        )
+    return Versie(bron.naam, path.name, checksum, gelezen.notatie, gelezen.rijen, path.stat().st_size,
+                  earlier is not None)
+
+
+def _check_shrink(
+    bron: Bron, name: str, before: int, after: int, drempels: Drempels, bevestigd: frozenset[str]
+) -> None:
+    """Hold back a revision that lost more than drempels.max_krimp of its rows, unless confirmed."""
+    if after >= before * (1 - drempels.max_krimp) or f"{bron.naam}/{name}" in bevestigd:
+        return
+    raise rejected(name, "krimp", procent=round(100 * (before - after) / before), oud=before, nieuw=after,
+                   bron=bron.naam, bestand=name)
+
+
+def _not_loaded(
+    con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, path: Path, checksum: str,
+    accepted: dict[str, tuple[str, int]], rejection: FileRejected,
+) -> FileOutcome:
+    """Log a file that could not be read in; its earlier accepted version (if any) keeps counting."""
+    kept = VORIGE_VERSIE if path.name in accepted else AFGEWEZEN
+    return _record(con, run_id, bron, path.name, checksum, path.stat().st_size, kept, None, rejection.reason)
 
 
 def _remove_file(con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, name: str) -> FileOutcome:
     """Drop the rows of a file that is no longer delivered."""
+    why = reason("niet_meer_aangeleverd")
     con.execute("BEGIN TRANSACTION")
     con.execute(f"DELETE FROM {raw_table(bron)} WHERE _bestand = ?", [name])
     con.execute("DELETE FROM bestanden WHERE bron = ? AND bestand = ?", [bron.naam, name])
-    _log(con, run_id, bron, name, None, None, None, VERWIJDERD, "bestand niet meer aangeleverd")
+    _log(con, run_id, bron, name, None, None, None, VERWIJDERD, why)
     con.execute("COMMIT")
-    return FileOutcome(bron.naam, name, VERWIJDERD, None, "bestand niet meer aangeleverd", datetime.now())
+    return FileOutcome(bron.naam, name, VERWIJDERD, None, why.text, datetime.now())
 
 
 def _record(
@@ -245,11 +398,12 @@ def _record(
     size: int | None,
     uitkomst: str,
     rijen: int | None,
-    reden: str | None,
+    why: Reason,
 ) -> FileOutcome:
-    """Log a file that was not loaded and return its outcome."""
-    _log(con, run_id, bron, name, checksum, size, rijen, uitkomst, reden)
-    return FileOutcome(bron.naam, name, uitkomst, rijen, reden, datetime.now())
+    """Log a file that was not loaded and return its outcome ('<file>: <reason>' unless a folder)."""
+    _log(con, run_id, bron, name, checksum, size, rijen, uitkomst, why)
+    text = why.text if name == MAP else f"{name}: {why.text}"
+    return FileOutcome(bron.naam, name, uitkomst, rijen, text, datetime.now(), why.detail)
 
 
 def _log(
@@ -261,13 +415,22 @@ def _log(
     size: int | None,
     rijen: int | None,
     uitkomst: str,
-    reden: str | None,
+    why: Reason | None,
     when: datetime | None = None,
 ) -> None:
     """Append one row to the load log."""
+    _log_row(con, run_id, bron.naam, name, checksum, size, rijen, uitkomst, why, when)
+
+
+def _log_row(
+    con: duckdb.DuckDBPyConnection, run_id: str, bron: str, name: str, checksum: str | None, size: int | None,
+    rijen: int | None, uitkomst: str, why: Reason | None, when: datetime | None = None,
+) -> None:
+    """Append one row to the load log; the reason with its operator detail (the warehouse keeps both)."""
+    text = None if why is None else why.text + (f" ({why.detail})" if why.detail else "")
     con.execute(
         "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, bron.naam, name, checksum, size, rijen, when or datetime.now(), uitkomst, reden],
+        [run_id, bron, name, checksum, size, rijen, when or datetime.now(), uitkomst, text],
     )
 
 

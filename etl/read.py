@@ -2,7 +2,10 @@
 
 CSV: UTF-8 (with or without BOM) or Windows-1252, `,` or `;`, header names in any case with
 surrounding spaces. Parquet: native types, turned into text so the raw layer holds one shape.
-Every file-level problem raises InputRejected with one line: file and reason.
+Every file-level problem raises FileRejected (etl/reasons.py): file and a reason from the fixed
+vocabulary, never the parser's own message (that quotes delivered lines); its detail is for the
+operator only. A CSV must end where its last row ends: with a line ending, every field, every
+quote closed, so a cut file is never read as a shorter complete one.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import codecs
 import csv
 import io
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
 from etl.contract import Bron
-from wijkmonitor.errors import InputRejected
+from etl.reasons import rejected, shorten
 
 CSV_SUFFIX = ".csv"
 PARQUET_SUFFIX = ".parquet"
@@ -24,6 +29,24 @@ RIJ = "_rij"  # 1-based data row number in the delivered file
 EXTRA = "_extra"  # columns outside the contract, as JSON text
 _CHUNK_BYTES = 1 << 20
 _TAIL_BYTES = 1 << 16
+_SNIFF_BYTES = 1 << 12
+# Python's csv module refuses fields over 128 KiB; a delivered value may be far longer (it is then
+# quarantined with its value shortened), so the field count of such a line must still be read.
+csv.field_size_limit(2**31 - 1)
+# Notation of a delivered file: how its numbers are written (etl/staging.py reads them by it).
+Notatie = Literal["csv", "nl", "parquet"]  # nl: ';'-delimited, Dutch Excel (decimal comma, '.' thousands)
+_UTF16_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16",
+               b"\xfe\xff": "UTF-16"}
+_BINARY_MAGIC = {b"PK\x03\x04": "excel", b"\xd0\xcf\x11\xe0": "excel", b"%PDF": "geen_tekst",
+                 b"\x1f\x8b": "geen_tekst", b"PAR1": "geen_tekst"}
+
+
+@dataclass(frozen=True)
+class Gelezen:
+    """What reading one file gave: its data rows and the notation its numbers are written in."""
+
+    rijen: int
+    notatie: Notatie
 
 
 def is_delivery(path: Path) -> bool:
@@ -36,16 +59,36 @@ def normalise_name(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
 
 
-def read_to_parquet(path: Path, bron: Bron, out: Path) -> int:
-    """Read a delivered file into a Parquet file of raw text rows; return the number of data rows."""
+def read_to_parquet(path: Path, bron: Bron, out: Path) -> Gelezen:
+    """Read a delivered file into a Parquet file of raw text rows; return rows and notation."""
     if path.stat().st_size == 0:
-        raise InputRejected(f"{path.name}: leeg bestand (0 bytes)")
+        raise rejected(path.name, "leeg")
     suffix = path.suffix.lower()
     if suffix == CSV_SUFFIX:
         return _csv_to_parquet(path, bron, out)
     if suffix == PARQUET_SUFFIX:
-        return _parquet_to_parquet(path, bron, out)
-    raise InputRejected(f"{path.name}: geen CSV- of Parquet-bestand")
+        return Gelezen(_parquet_to_parquet(path, bron, out), "parquet")
+    raise rejected(path.name, "geen_soort")
+
+
+def check_text_file(path: Path) -> None:
+    """Reject UTF-16/32 and binary content with its real reason (not as a header without columns)."""
+    with path.open("rb") as stream:
+        head = stream.read(_SNIFF_BYTES)
+    for bom, name in _UTF16_BOMS.items():
+        if head.startswith(bom):
+            raise rejected(path.name, "codering_niet_ondersteund", codering=name)
+    for magic, code in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise rejected(path.name, code)
+    first_line = head.split(b"\n", 1)[0]
+    if b"\x00" in first_line:
+        # UTF-16 without a byte-order mark: every other byte of an ASCII header is NUL.
+        if first_line[1::2].count(0) > len(first_line) // 4 or first_line[0::2].count(0) > len(first_line) // 4:
+            raise rejected(path.name, "codering_niet_ondersteund", codering="UTF-16")
+        raise rejected(path.name, "geen_tekst")
+    if any(byte < 32 and byte not in (9, 10, 13) for byte in first_line):
+        raise rejected(path.name, "geen_tekst")
 
 
 def detect_encoding(path: Path) -> str:
@@ -60,7 +103,7 @@ def detect_encoding(path: Path) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise InputRejected(f"{path.name}: tekencodering onleesbaar (geen UTF-8 en geen Windows-1252)")
+    raise rejected(path.name, "codering_onleesbaar")
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -68,18 +111,20 @@ def detect_delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def _csv_to_parquet(path: Path, bron: Bron, out: Path) -> int:
+def _csv_to_parquet(path: Path, bron: Bron, out: Path) -> Gelezen:
     """CSV branch of read_to_parquet."""
+    check_text_file(path)
     encoding = detect_encoding(path)
     with tempfile.TemporaryDirectory(prefix=".wijkmonitor-lezen-", dir=out.parent) as scratch:
         utf8_path = path if encoding == "utf-8" else _transcode_to_utf8(path, Path(scratch))
         header_line = _first_line(utf8_path)
         if not header_line.strip():
-            raise InputRejected(f"{path.name}: geen kopregel (eerste regel is leeg)")
+            raise rejected(path.name, "geen_kopregel")
         delimiter = detect_delimiter(header_line)
         names = [normalise_name(name) for name in next(csv.reader([header_line], delimiter=delimiter))]
         _check_header(path, names, bron)
         _check_not_truncated(path, utf8_path, delimiter, len(names))
+        _check_row_widths(path, utf8_path, delimiter, len(names))
         try:
             frame = pl.scan_csv(
                 utf8_path,
@@ -94,10 +139,10 @@ def _csv_to_parquet(path: Path, bron: Bron, out: Path) -> int:
             )
             rows = _write_raw(frame, bron, names, out)
         except pl.exceptions.PolarsError as error:
-            raise InputRejected(f"{path.name}: CSV niet leesbaar ({_first_line_of(error)})") from None
+            raise _unreadable_csv(path, utf8_path, delimiter, len(names), error) from None
     if rows == 0:
-        raise InputRejected(f"{path.name}: alleen een kopregel, geen gegevensrijen")
-    return rows
+        raise rejected(path.name, "geen_rijen")
+    return Gelezen(rows, "nl" if delimiter == ";" else "csv")
 
 
 def _parquet_to_parquet(path: Path, bron: Bron, out: Path) -> int:
@@ -106,7 +151,7 @@ def _parquet_to_parquet(path: Path, bron: Bron, out: Path) -> int:
         frame = pl.scan_parquet(path)
         delivered = frame.collect_schema().names()
     except pl.exceptions.PolarsError as error:
-        raise InputRejected(f"{path.name}: Parquet niet leesbaar ({_first_line_of(error)})") from None
+        raise rejected(path.name, "parquet_onleesbaar", _first_line_of(error)) from None
     names = [normalise_name(name) for name in delivered]
     _check_header(path, names, bron)
     frame = frame.rename(dict(zip(delivered, names))).with_row_index(RIJ, offset=1)
@@ -114,9 +159,9 @@ def _parquet_to_parquet(path: Path, bron: Bron, out: Path) -> int:
     try:
         rows = _write_raw(frame, bron, names, out)
     except pl.exceptions.PolarsError as error:
-        raise InputRejected(f"{path.name}: Parquet niet leesbaar ({_first_line_of(error)})") from None
+        raise rejected(path.name, "parquet_onleesbaar", _first_line_of(error)) from None
     if rows == 0:
-        raise InputRejected(f"{path.name}: geen gegevensrijen")
+        raise rejected(path.name, "parquet_geen_rijen")
     return rows
 
 
@@ -151,26 +196,74 @@ def _check_header(path: Path, names: list[str], bron: Bron) -> None:
     """Reject a header with a missing contract column or a column named twice."""
     missing = [name for name in bron.verplichte_kolommen if name not in names]
     if missing:
-        raise InputRejected(f"{path.name}: verplichte kolom ontbreekt: {', '.join(missing)}")
+        raise rejected(path.name, "kolom_ontbreekt", kolommen=", ".join(missing))
     doubles = sorted({name for name in names if names.count(name) > 1})
     if doubles:
-        raise InputRejected(f"{path.name}: kolom komt vaker voor in de kopregel: {', '.join(doubles)}")
+        # Header names outside the contract are delivered text: named in the detail only.
+        named = [name for name in doubles if name in bron.kolomnamen] or ["(buiten het contract)"]
+        raise rejected(path.name, "kolom_dubbel", shorten(", ".join(doubles)), kolommen=", ".join(named))
 
 
 def _check_not_truncated(path: Path, utf8_path: Path, delimiter: str, columns: int) -> None:
-    """Reject a file whose last line is cut off: no final newline and fewer fields than the header."""
-    with utf8_path.open("rb") as stream:
-        size = stream.seek(0, io.SEEK_END)
-        stream.seek(max(0, size - _TAIL_BYTES))
-        tail = stream.read()
-    if tail.endswith(b"\n"):
-        return
-    last_line = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    """Reject a file that does not end where its last row ends.
+
+    An odd number of quote characters leaves a value open; a last line with fewer fields than the
+    header, or without a line ending, may have lost the rest of the row (a cut "950" reads as "95").
+    """
+    if _quote_count(utf8_path) % 2:
+        raise rejected(path.name, "afgebroken_aanhaling")
+    tail = _tail_with_last_line(utf8_path)
+    ends_with_newline = tail.endswith(b"\n")
+    last_line = tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
     fields = next(csv.reader([last_line], delimiter=delimiter), [])
-    if len(fields) < columns:
-        raise InputRejected(
-            f"{path.name}: bestand afgebroken: laatste regel heeft {len(fields)} van {columns} kolommen"
-        )
+    if any(cell.strip() for cell in fields) and len(fields) < columns:
+        raise rejected(path.name, "afgebroken_velden", velden=len(fields), kolommen=columns)
+    if not ends_with_newline:
+        raise rejected(path.name, "afgebroken_regeleinde")
+
+
+def _tail_with_last_line(path: Path) -> bytes:
+    """The end of a file, reaching back far enough to hold its whole last non-empty line."""
+    with path.open("rb") as stream:
+        size = stream.seek(0, io.SEEK_END)
+        length = _TAIL_BYTES
+        while True:
+            stream.seek(max(0, size - length))
+            tail = stream.read()
+            if length >= size or b"\n" in tail.rstrip(b"\r\n"):
+                return tail
+            length *= 4
+
+
+def _quote_count(path: Path) -> int:
+    """Number of '"' bytes in a file, streamed (an escaped quote is two, so balance is parity)."""
+    count = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK_BYTES):
+            count += chunk.count(b'"')
+    return count
+
+
+def _check_row_widths(path: Path, utf8_path: Path, delimiter: str, columns: int) -> None:
+    """Reject a file with a row of more or fewer fields than its header (a missing field is no empty cell).
+
+    Blank lines and lines of empty cells (Excel's trailing rows) hold no row and pass.
+    """
+    with utf8_path.open("r", encoding="utf-8-sig", newline="") as stream:
+        for number, row in enumerate(csv.reader(stream, delimiter=delimiter)):
+            if len(row) != columns and any(cell.strip() for cell in row):
+                raise rejected(path.name, "velden_per_regel", None, regel=number + 1, velden=len(row),
+                               kolommen=columns)
+
+
+def _unreadable_csv(path: Path, utf8_path: Path, delimiter: str, columns: int, error: Exception):
+    """The rejection of a CSV the parser refused: the first row with too many fields, if that is it."""
+    with utf8_path.open("r", encoding="utf-8-sig", newline="") as stream:
+        for number, row in enumerate(csv.reader(stream, delimiter=delimiter)):
+            if len(row) > columns:
+                return rejected(path.name, "velden_per_regel", _first_line_of(error), regel=number + 1,
+                                velden=len(row), kolommen=columns)
+    return rejected(path.name, "csv_onleesbaar", _first_line_of(error))
 
 
 def _transcode_to_utf8(path: Path, scratch: Path) -> Path:
@@ -191,5 +284,6 @@ def _first_line(path: Path) -> str:
 
 
 def _first_line_of(error: Exception) -> str:
-    """First line of a library error, for a one-line operator message."""
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    """First line of a library error, shortened: operator detail, never published (it may quote data)."""
+    text = str(error).strip()
+    return shorten(text.splitlines()[0]) if text else type(error).__name__

@@ -31,10 +31,12 @@ import pyarrow as pa
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from etl.contract import Bron
+from etl.contract import Bron, Drempels
 from etl.faults import write_text_atomically
-from etl.load import raw_table
-from etl.staging import ID, TEKST, build_candidates, candidate_table, fill_staging, staging_table
+from etl.reasons import VALUE_CHARS
+from etl.staging import (
+    CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, fill_staging, staging_table,
+)
 from expectations.suites import FOUT, PARSE_RULES, WAARSCHUWING, build_suite
 from wijkmonitor.errors import WijkmonitorError
 
@@ -43,7 +45,7 @@ CHUNK_ROWS = 500_000
 _GATE_CODE = tuple(
     Path(module).resolve()
     for module in (__file__, Path(__file__).with_name("suites.py"), Path(__file__).parents[1] / "etl" / "staging.py",
-                   Path(__file__).parents[1] / "etl" / "contract.py")
+                   Path(__file__).parents[1] / "etl" / "contract.py", Path(__file__).parents[1] / "etl" / "reasons.py")
 )
 _QUARANTINE_SQL = """
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -107,16 +109,17 @@ def gate_source(
     vandaag: date,
     results_dir: Path | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    drempels: Drempels = Drempels(),
 ) -> GateResult:
-    """Validate a source's raw rows, quarantine failures, and replace stg_<bron> with the rest."""
+    """Validate a source's rows under check, quarantine failures, and replace stg_<bron> with the rest."""
     wijkcodes = sorted(row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall())
-    fingerprint = _fingerprint(con, bron, wijkcodes, vandaag)
+    fingerprint = _fingerprint(con, bron, wijkcodes, vandaag, drempels)
     earlier = con.execute(
         "SELECT run_id FROM gate_verdicts WHERE bron = ? AND vingerafdruk = ?", [bron.naam, fingerprint]
     ).fetchone()
     if earlier is not None:
         return _reuse_verdict(con, bron, earlier[0], run_id, results_dir)
-    suite = build_suite(bron, wijkcodes, vandaag)
+    suite = build_suite(bron, wijkcodes, vandaag, drempels.max_gewicht)
     rows = build_candidates(con, bron)
     columns = _frame_columns(bron, suite)
     failures: list[tuple[int, int]] = []  # (candidate _id, rule number)
@@ -171,7 +174,7 @@ def _gate_result(
     con: duckdb.DuckDBPyConnection, bron: Bron, run_id: str, reused_from: str | None = None
 ) -> GateResult:
     """The verdict of this run on a source, read back from raw, staging and the failure tables."""
-    delivered = con.execute(f"SELECT count(*) FROM {raw_table(bron)}").fetchone()[0]
+    delivered = con.execute(f"SELECT count(*) FROM ({checked_rows_sql(bron)})").fetchone()[0]
     accepted = con.execute(f"SELECT count(*) FROM {staging_table(bron)}").fetchone()[0]
     return GateResult(
         bron.naam,
@@ -184,13 +187,15 @@ def _gate_result(
     )
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, bron: Bron, wijkcodes: list[str], vandaag: date) -> str:
-    """sha256 over the accepted files, area codes, day, contract and gate code a verdict depends on."""
+def _fingerprint(
+    con: duckdb.DuckDBPyConnection, bron: Bron, wijkcodes: list[str], vandaag: date, drempels: Drempels
+) -> str:
+    """sha256 over the files under check, area codes, day, thresholds, contract and gate code of a verdict."""
     files = con.execute(
-        "SELECT bestand, sha256 FROM bestanden WHERE bron = ? ORDER BY bestand", [bron.naam]
+        f"SELECT bestand, sha256, notatie FROM {CONTROLE_BESTANDEN} WHERE bron = ? ORDER BY bestand", [bron.naam]
     ).fetchall()
     digest = hashlib.sha256()
-    for part in (repr(bron), json.dumps(files), json.dumps(wijkcodes), vandaag.isoformat()):
+    for part in (repr(bron), json.dumps(files), json.dumps(wijkcodes), vandaag.isoformat(), repr(drempels)):
         digest.update(part.encode("utf-8"))
     for module in _GATE_CODE:
         digest.update(module.read_bytes())
@@ -377,9 +382,10 @@ def _record_failures(
 
 
 def _value_expression(columns: list[str]) -> str:
-    """SQL for the delivered text of the columns a failure is about, joined with ', '."""
+    """SQL for the delivered text of the columns a failure is about, joined with ', ', at most VALUE_CHARS long."""
     texts = [f'coalesce(k."{name}{TEKST}", \'\')' for name in columns]
-    return texts[0] if len(texts) == 1 else "concat_ws(', ', " + ", ".join(texts) + ")"
+    joined = texts[0] if len(texts) == 1 else "concat_ws(', ', " + ", ".join(texts) + ")"
+    return f"CASE WHEN length({joined}) > {VALUE_CHARS} THEN left({joined}, {VALUE_CHARS}) || '…' ELSE {joined} END"
 
 
 def _rule_counts(con: duckdb.DuckDBPyConnection, bron: Bron, run_id: str) -> list[RuleCount]:

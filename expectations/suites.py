@@ -9,6 +9,7 @@ datetimes row by row in Python, numbers vectorised (ten times faster on 300k row
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 
@@ -17,13 +18,15 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.row_conditions import Column
 
-from etl.contract import Bron, Kolom
-from etl.staging import GROEI_INWONERS, SLEUTEL_AANTAL, TEKST
+from etl.contract import EERSTE_JAAR, MAX_GEWICHT, MAX_TEKST, Bron, Kolom
+from etl.staging import GROEI_INWONERS, SLEUTEL_AANTAL, STUURTEKEN, TE_LANG, TEKST
 
 FOUT = "fout"  # the row goes to quarantine
 WAARSCHUWING = "waarschuwing"  # the row is kept and counted
 PLAUSIBELE_GROEI = 0.25  # a wijk's population changing more than this since the previous peildatum
-EERSTE_GEBOORTEJAAR = 1900
+EERSTE_GEBOORTEJAAR = EERSTE_JAAR
+STUURTEKEN_REGEL = "tekst bevat een stuurteken (NUL, tab of regeleinde)"
+LENGTE_REGEL = f"tekst langer dan {MAX_TEKST} tekens"
 
 PARSE_RULES = {
     "datum": "geen geldige datum (JJJJ-MM-DD of DD-MM-JJJJ)",
@@ -37,8 +40,15 @@ def datum_als_getal(datum: date) -> int:
     return datum.year * 10_000 + datum.month * 100 + datum.day
 
 
-def build_suite(bron: Bron, wijkcodes: Sequence[str], vandaag: date) -> gx.ExpectationSuite:
-    """The expectation suite of a source, named after it."""
+def build_suite(
+    bron: Bron, wijkcodes: Sequence[str], vandaag: date, max_gewicht: float = MAX_GEWICHT
+) -> gx.ExpectationSuite:
+    """The expectation suite of a source, named after it (max_gewicht: the configured weight ceiling)."""
+    kolommen = tuple(
+        dataclasses.replace(kolom, maximum=max_gewicht) if kolom.naam == "gewicht" else kolom
+        for kolom in bron.kolommen
+    )
+    bron = dataclasses.replace(bron, kolommen=kolommen)
     return gx.ExpectationSuite(name=bron.naam, expectations=_expectations(bron, sorted(wijkcodes), vandaag))
 
 
@@ -104,6 +114,8 @@ def _column_expectations(kolom: Kolom, wijkcodes: list[str], vandaag: date) -> l
                 meta=_meta(name, PARSE_RULES[kolom.type], [name]),
             )
         )
+    if kolom.type == "tekst":
+        found.extend(_text_expectations(name))
     if name == "wijkcode":
         found.append(
             gxe.ExpectColumnValuesToBeInSet(
@@ -141,13 +153,27 @@ def _column_expectations(kolom: Kolom, wijkcodes: list[str], vandaag: date) -> l
     return found
 
 
+def _text_expectations(name: str) -> list[Expectation]:
+    """A key or code holds no control character and is not overlong (flags computed by etl/staging.py)."""
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column=f"{name}{STUURTEKEN}", value_set=[False], meta=_meta(name, STUURTEKEN_REGEL, [name])
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column=f"{name}{TE_LANG}", value_set=[False], meta=_meta(name, LENGTE_REGEL, [name])
+        ),
+    ]
+
+
 def _range_expectation(kolom: Kolom) -> Expectation:
     """A between-expectation for a column's contract range, with its Dutch rule text."""
     if kolom.maximum is None:
         operator = ">" if kolom.strikt_minimum else ">="
-        rule = f"waarde moet {operator} {kolom.minimum:g} zijn"
+        rule = f"waarde moet {operator} {_getal(kolom.minimum)} zijn"
+    elif kolom.strikt_minimum:
+        rule = f"waarde moet > {_getal(kolom.minimum)} en <= {_getal(kolom.maximum)} zijn"
     else:
-        rule = f"waarde buiten bereik {kolom.minimum:g}..{kolom.maximum:g}"
+        rule = f"waarde buiten bereik {_getal(kolom.minimum)}..{_getal(kolom.maximum)}"
     return gxe.ExpectColumnValuesToBeBetween(
         column=kolom.naam,
         min_value=kolom.minimum,
@@ -155,6 +181,11 @@ def _range_expectation(kolom: Kolom) -> Expectation:
         strict_min=kolom.strikt_minimum,
         meta=_meta(kolom.naam, rule, [kolom.naam]),
     )
+
+
+def _getal(value: float) -> str:
+    """A bound as written in a rule: whole numbers without decimals or exponent."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _meta(kolom: str, regel: str, waarde: list[str], ernst: str = FOUT) -> dict[str, object]:

@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from etl.contract import BRONNEN
-from etl.read import detect_delimiter, read_to_parquet
+from etl.read import Gelezen, detect_delimiter, read_to_parquet
+from etl.reasons import FileRejected
 from wijkmonitor.errors import InputRejected
 
 BEVOLKING = BRONNEN["bevolking"]
@@ -21,9 +22,9 @@ def _read(tmp_path: Path, name: str, content: bytes) -> pl.DataFrame:
     path = tmp_path / name
     path.write_bytes(content)
     out = tmp_path / "raw.parquet"
-    rows = read_to_parquet(path, BEVOLKING, out)
+    gelezen = read_to_parquet(path, BEVOLKING, out)
     frame = pl.read_parquet(out)
-    assert frame.height == rows
+    assert frame.height == gelezen.rijen
     return frame
 
 
@@ -60,7 +61,7 @@ def test_parquet_native_types_become_text(tmp_path: Path) -> None:
     path = tmp_path / "a.parquet"
     source.write_parquet(path)
     out = tmp_path / "raw.parquet"
-    assert read_to_parquet(path, BEVOLKING, out) == 1
+    assert read_to_parquet(path, BEVOLKING, out) == Gelezen(1, "parquet")
     assert pl.read_parquet(out).row(0) == (1, "2015-01-01", "WK001400", "10", "2", "5", None)
 
 
@@ -84,6 +85,7 @@ def test_detect_delimiter(line: str, expected: str) -> None:
         ("a.csv", b"\x81\x8d\x8f\x90\x9d", "a.csv: tekencodering onleesbaar (geen UTF-8 en geen Windows-1252)"),
         ("a.csv", (HEADER + "2015-01-01,WK001400,10,2,5\n2016-01-01,WK00").encode(),
          "a.csv: bestand afgebroken: laatste regel heeft 2 van 5 kolommen"),
+        ("a.csv", b"\n2015-01-01,WK001400,10,2,5\n", "a.csv: geen kopregel (eerste regel is leeg)"),
         ("a.txt", b"peildatum\n", "a.txt: geen CSV- of Parquet-bestand"),
     ],
 )
@@ -95,13 +97,103 @@ def test_file_level_rejections(tmp_path: Path, name: str, content: bytes, messag
     assert str(raised.value) == message
 
 
-def test_last_line_without_newline_but_complete_is_accepted(tmp_path: Path) -> None:
-    frame = _read(tmp_path, "a.csv", (HEADER + "2015-01-01,WK001400,10,2,5").encode())
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # cut inside the last value: '950' read as '95' would be a wrong number
+        (HEADER + "2015-01-01,WK001400,10,2,5\n2016-01-01,WK001401,2100,420,95",
+         "a.csv: bestand afgebroken: laatste regel eindigt niet met een regeleinde"),
+        (HEADER + "2015-01-01,WK001400,10,2,5\n2016-01-01,WK001401,2100,420,950\r",
+         "a.csv: bestand afgebroken: laatste regel eindigt niet met een regeleinde"),
+        # cut after a delimiter, with and without the rest of the line
+        (HEADER + "2015-01-01,WK001400,10,2,5\n2016-01-01,WK001401,2100,",
+         "a.csv: bestand afgebroken: laatste regel heeft 4 van 5 kolommen"),
+        (HEADER + "2015-01-01,WK001400,10,2,5\n2016-01-01,WK001401\n",
+         "a.csv: bestand afgebroken: laatste regel heeft 2 van 5 kolommen"),
+        # cut inside a quoted value
+        (HEADER + '2015-01-01,WK001400,10,2,5\n2016-01-01,"WK00',
+         "a.csv: bestand afgebroken: aanhalingsteken niet gesloten"),
+        (HEADER + '2015-01-01,"WK001400,10,2,5\n2016-01-01,WK001401,2100,420,950\n',
+         "a.csv: bestand afgebroken: aanhalingsteken niet gesloten"),
+    ],
+)
+def test_a_file_must_end_where_its_last_row_ends(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(content.encode())
+    with pytest.raises(FileRejected) as raised:
+        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+    assert str(raised.value) == message
+
+
+def test_trailing_blank_lines_are_no_cut(tmp_path: Path) -> None:
+    frame = _read(tmp_path, "a.csv", (HEADER + "2015-01-01,WK001400,10,2,5\r\n\r\n").encode())
     assert frame.height == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (("\ufeff" + HEADER).encode("utf-16-le"), "a.csv: codering UTF-16 niet ondersteund: sla op als UTF-8"),
+        ((HEADER + "2015-01-01,WK001400,10,2,5\n").encode("utf-16"),
+         "a.csv: codering UTF-16 niet ondersteund: sla op als UTF-8"),
+        ((HEADER + "2015-01-01,WK001400,10,2,5\n").encode("utf-16-le"),
+         "a.csv: codering UTF-16 niet ondersteund: sla op als UTF-8"),
+        ((HEADER + "2015-01-01,WK001400,10,2,5\n").encode("utf-32"),
+         "a.csv: codering UTF-32 niet ondersteund: sla op als UTF-8"),
+        (b"PK\x03\x04\x14\x00\x06\x00xl/workbook.xml", "a.csv: Excel-werkmap, geen CSV: sla op als CSV (UTF-8)"),
+        (bytes(range(256)) * 4, "a.csv: geen tekstbestand (binaire inhoud): lever CSV (UTF-8) of Parquet aan"),
+    ],
+)
+def test_other_encodings_and_binary_files_get_their_real_reason(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileRejected) as raised:
+        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+    assert str(raised.value) == message
+
+
+def test_parser_message_is_detail_only_never_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes((HEADER + "2015-01-01,WK001400,10,2,5\n2015-01-01,WK001401,P77,1994,x,y\n").encode())
+    with pytest.raises(FileRejected) as raised:
+        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+    assert str(raised.value) == "a.csv: CSV niet leesbaar: regel 3 heeft 6 velden, de kopregel 5"
+    assert "P77" not in str(raised.value) and "1994" not in str(raised.value)
+
+
+def test_semicolon_file_is_dutch_notation(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(HEADER.replace(",", ";").encode() + b"2015-01-01;WK001400;1.234;2;5\n")
+    assert read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet") == Gelezen(1, "nl")
+    path.write_bytes(HEADER.encode() + b"2015-01-01,WK001400,1234,2,5\n")
+    assert read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet") == Gelezen(1, "csv")
 
 
 def test_corrupt_parquet_rejected(tmp_path: Path) -> None:
     path = tmp_path / "a.parquet"
     path.write_bytes(b"PAR1 dit is geen parquet")
-    with pytest.raises(InputRejected, match=r"^a\.parquet: Parquet niet leesbaar \("):
+    with pytest.raises(InputRejected, match=r"^a\.parquet: Parquet niet leesbaar$"):
         read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # a missing field is not an empty einddatum: the row would be read as a trajectory still running
+        (HEADER + "2015-01-01,WK001400,10,2,5\n2015-01-01,WK001401,20,4\n2016-01-01,WK001400,10,2,5\n",
+         "a.csv: CSV niet leesbaar: regel 3 heeft 4 velden, de kopregel 5"),
+        (HEADER + "2015-01-01,WK001400,10,2,5,6\n2016-01-01,WK001400,10,2,5\n",
+         "a.csv: CSV niet leesbaar: regel 2 heeft 6 velden, de kopregel 5"),
+    ],
+)
+def test_every_row_has_the_header_s_fields(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(content.encode())
+    with pytest.raises(FileRejected) as raised:
+        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+    assert str(raised.value) == message
+
+
+def test_rows_of_empty_cells_are_no_short_rows(tmp_path: Path) -> None:
+    frame = _read(tmp_path, "a.csv", (HEADER + "2015-01-01,WK001400,10,2,5\n,,\n,\n").encode())
+    assert frame.height == 1

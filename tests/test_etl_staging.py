@@ -12,18 +12,55 @@ from etl.load import create_warehouse_tables
 from etl.staging import build_candidates, typed_expression
 
 
-def _typed(kolom: Kolom, text: str | None):
-    """The staging value of one delivered text."""
+def _typed(kolom: Kolom, text: str | None, notatie: str = "csv"):
+    """The staging value of one delivered text in a file of the given notation."""
     with duckdb.connect() as con:
-        query = f'SELECT {typed_expression(kolom)} FROM (SELECT ?::VARCHAR AS "x__tekst")'
-        return con.execute(query, [text]).fetchone()[0]
+        query = f'SELECT {typed_expression(kolom)} FROM (SELECT ?::VARCHAR AS "x__tekst", ? AS _notatie)'
+        return con.execute(query, [text, notatie]).fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("kolom_type", "text", "notatie", "expected"),
+    [
+        # integers: digits only; '.' thousands groups only in a Dutch-locale (';') file; never truncated
+        ("geheel", "1.000", "csv", None),
+        ("geheel", "1.000", "nl", 1000),
+        ("geheel", "1.312", "nl", 1312),
+        ("geheel", "12.345.678", "nl", 12345678),
+        ("geheel", "1.00", "nl", None),
+        ("geheel", "1,000", "nl", None),
+        ("geheel", "1,000", "csv", None),
+        ("geheel", "0.500", "nl", None),
+        ("geheel", "5.0", "csv", None),
+        ("geheel", "5.0", "parquet", 5),  # Parquet written from pandas: whole numbers as floats
+        ("geheel", "5.5", "parquet", None),
+        ("geheel", "1e3", "csv", None),
+        # decimals: '.' or ',' as decimal sign; Dutch thousands only in a Dutch-locale file; finite only
+        ("decimaal", "1,5", "nl", 1.5),
+        ("decimaal", "1.234,5", "nl", 1234.5),
+        ("decimaal", "1.234,5", "csv", None),
+        ("decimaal", "1e308", "csv", None),
+        ("decimaal", "1e308", "parquet", 1e308),
+        ("decimaal", "1.5e3", "csv", None),
+        ("decimaal", "inf", "parquet", None),
+        ("decimaal", "NaN", "parquet", None),
+        # dates: four-digit years only, YYYY-MM-DD or DD-MM-YYYY
+        ("datum", "15-10-15", "csv", None),
+        ("datum", "15-10-2015", "csv", date(2015, 10, 15)),
+        ("datum", "1-2-2015", "nl", date(2015, 2, 1)),
+        ("datum", "0015-10-15", "csv", None),
+        ("datum", "15-10-0015", "csv", None),
+        ("datum", "2015-10-15T00:00:00", "csv", None),
+    ],
+)
+def test_values_are_never_guessed(kolom_type: str, text: str, notatie: str, expected: object) -> None:
+    assert _typed(Kolom("x", kolom_type), text, notatie) == expected
 
 
 @pytest.mark.parametrize(
     ("kolom_type", "text", "expected"),
     [
         ("geheel", " 7 ", 7),
-        ("geheel", "5.0", 5),  # Parquet written from pandas: whole numbers as floats
         ("geheel", "5.5", None),
         ("geheel", "abc", None),
         ("geheel", "99999999999999999999999", None),
@@ -54,12 +91,15 @@ def test_candidates_count_keys_and_population_growth() -> None:
         con.execute(
             """
             INSERT INTO raw_bevolking VALUES
-                ('a.csv', 1, '2015-01-01', 'WK001400', '1000', '200', '500', NULL),
-                ('a.csv', 2, '2016-01-01', 'WK001400', '1300', '200', '500', NULL),
-                ('b.csv', 1, '01-01-2016', 'wk001400', '1300', '200', '500', NULL),
-                ('b.csv', 2, '2016-01-01', 'WK001401', '10', '2', '5', NULL)
+                ('a.csv', 1, '2015-01-01', 'WK001400', '1000', '200', '500', NULL, 'sa'),
+                ('a.csv', 2, '2016-01-01', 'WK001400', '1300', '200', '500', NULL, 'sa'),
+                ('b.csv', 1, '01-01-2016', 'wk001400', '1.300', '200', '500', NULL, 'sb'),
+                ('b.csv', 2, '2016-01-01', 'WK001401', '10', '2', '5', NULL, 'sb'),
+                ('b.csv', 1, '2015-01-01', 'WK001401', '10', '2', '5', NULL, 'old version, not under check')
             """
         )
+        con.execute("INSERT INTO controle_bestanden VALUES ('bevolking', 'a.csv', 'sa', 'csv'), "
+                    "('bevolking', 'b.csv', 'sb', 'nl')")
         assert build_candidates(con, bron) == 4
         rows = con.execute(
             "SELECT _id, _bestand, _rij, _sleutel_aantal, round(_groei_inwoners, 2) "

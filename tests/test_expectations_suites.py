@@ -32,13 +32,13 @@ def test_bevolking_rules_written_out() -> None:
         ("expect_column_values_to_be_in_set", "wijkcode", "onbekende wijkcode", "fout"),
         ("expect_column_values_to_not_be_null", "inwoners", "verplichte waarde ontbreekt", "fout"),
         ("expect_column_values_to_not_be_null", "inwoners", "geen geheel getal", "fout"),
-        ("expect_column_values_to_be_between", "inwoners", "waarde moet >= 0 zijn", "fout"),
+        ("expect_column_values_to_be_between", "inwoners", "waarde buiten bereik 0..9999999", "fout"),
         ("expect_column_values_to_not_be_null", "inwoners_0_17", "verplichte waarde ontbreekt", "fout"),
         ("expect_column_values_to_not_be_null", "inwoners_0_17", "geen geheel getal", "fout"),
-        ("expect_column_values_to_be_between", "inwoners_0_17", "waarde moet >= 0 zijn", "fout"),
+        ("expect_column_values_to_be_between", "inwoners_0_17", "waarde buiten bereik 0..9999999", "fout"),
         ("expect_column_values_to_not_be_null", "huishoudens", "verplichte waarde ontbreekt", "fout"),
         ("expect_column_values_to_not_be_null", "huishoudens", "geen geheel getal", "fout"),
-        ("expect_column_values_to_be_between", "huishoudens", "waarde moet >= 0 zijn", "fout"),
+        ("expect_column_values_to_be_between", "huishoudens", "waarde buiten bereik 0..9999999", "fout"),
         ("expect_column_pair_values_a_to_be_greater_than_b", "inwoners_0_17", "inwoners_0_17 groter dan inwoners",
          "fout"),
         ("expect_column_pair_values_a_to_be_greater_than_b", "huishoudens", "huishoudens groter dan inwoners",
@@ -56,3 +56,22 @@ def test_bevolking_rules_written_out() -> None:
 
 def test_datum_als_getal() -> None:
     assert datum_als_getal(date(2015, 1, 1)) == 20150101
+
+
+def test_survey_weight_is_plausible_and_configurable() -> None:
+    def gewicht_rule(suite):
+        return next(e for e in suite.expectations if e.meta["kolom"] == "gewicht" and e.meta["regel"].startswith("waarde moet"))
+
+    default = gewicht_rule(build_suite(BRONNEN["bewonersenquete"], ["WK001400"], VANDAAG))
+    assert (default.min_value, default.max_value, default.strict_min) == (0, 100, True)
+    assert default.meta["regel"] == "waarde moet > 0 en <= 100 zijn"
+    configured = gewicht_rule(build_suite(BRONNEN["clientervaring"], ["WK001400"], VANDAAG, max_gewicht=250))
+    assert configured.max_value == 250
+
+
+def test_keys_and_codes_hold_no_control_characters_and_are_at_most_100_long() -> None:
+    suite = build_suite(BRONNEN["ondersteuning"], ["WK001400"], VANDAAG)
+    rules = {(e.meta["kolom"], e.meta["regel"]) for e in suite.expectations}
+    for kolom in ("traject_id", "persoon_id", "huishouden_id", "professional_id", "voorziening", "aanbieder"):
+        assert (kolom, "tekst bevat een stuurteken (NUL, tab of regeleinde)") in rules
+        assert (kolom, "tekst langer dan 100 tekens") in rules

@@ -440,3 +440,21 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_store(drop: Path) -
         assert _temp_files(drop, small_writes=False) == []
         published = target
     print("kills (delay / run duration: store found):", "; ".join(landed))  # shown with pytest -rP
+
+
+def test_full_disk_without_a_file_in_the_message_names_the_file_of_the_step(drop: Path) -> None:
+    def full_disk(con, config):
+        raise duckdb.IOException("IO Error: No space left on device")
+
+    err = io.StringIO()
+    code = run_etl(drop / "bronnen", drop / "warehouse.duckdb", drop / "monitor.duckdb", compute=full_disk,
+                   config=object(), vandaag=VANDAAG, out=io.StringIO(), err=err)
+    assert (code, err.getvalue()) == (
+        3, f"wijkmonitor etl: stap 'berekenen' mislukt: {drop / 'warehouse.duckdb'}: schijf vol\n"
+    )
+
+
+def test_storage_fault_falls_back_to_the_step_file() -> None:
+    assert storage_problem(OSError(errno.ENOSPC, "No space left on device"), fallback="/data/m.duckdb") == (
+        "/data/m.duckdb: schijf vol"
+    )

@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.contract import BRONNEN, PERSOONSKOLOMMEN
+from etl.contract import BRONNEN, PERSOONSKOLOMMEN, Drempels
 from expectations import gate
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
 from wijkmonitor.cli import main
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.pipeline import Aanlevering, run_etl
 
 VANDAAG = date(2025, 6, 30)
 
@@ -108,12 +108,13 @@ def test_removed_file_stops_counting(drop: Path) -> None:
     assert figures[("rijen_participatie", "GM0014")] == 2.0
 
 
-def test_renamed_copy_of_an_accepted_file_is_a_duplicate(drop: Path) -> None:
+def test_renamed_copy_of_an_accepted_file_is_counted_once_with_a_warning(drop: Path) -> None:
     assert _etl(drop)[0] == 0
     shutil.copy(drop / "bronnen" / "bijstand" / "bijstand.csv", drop / "bronnen" / "bijstand" / "a_kopie.csv")
-    code, _, err = _etl(drop)
-    assert code == 1
-    assert err.strip() == "wijkmonitor etl: bijstand/a_kopie.csv: dubbel aangeleverd, zelfde inhoud als bijstand.csv"
+    code, out, err = _etl(drop)
+    assert code == 0
+    assert err.strip() == "wijkmonitor etl: bijstand/a_kopie.csv: zelfde rijen als bijstand.csv: één keer geteld"
+    assert "Waarschuwingen:" in out
     assert _raw_rows(drop)["bijstand"] == 2
 
 
@@ -174,10 +175,9 @@ def test_new_area_table_revalidates_unchanged_sources(drop: Path) -> None:
     assert _etl(drop)[0] == 1
     assert _warehouse(drop, "SELECT count(*) FROM stg_bijstand") == [(2,)]
     shipped = (Path(__file__).resolve().parents[1] / "data" / "reference" / "gebieden.csv").read_text()
-    (drop / "bronnen" / "gebieden.csv").write_text(
-        shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n"
-    )
-    code, out, _ = _etl(drop)
+    configured = drop / "gebieden_2026.csv"
+    configured.write_text(shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n")
+    code, out, _ = _etl(drop, aanlevering=Aanlevering(gebieden=configured))
     assert code == 0
     assert "bijstand: 3 van 3 rijen door de controle" in out
     assert "bevolking: 4 van 4 rijen door de controle" in out and "ongewijzigd: uitkomst van run" not in out
@@ -190,17 +190,18 @@ def test_validation_in_chunks_finds_duplicates_across_chunks(
     monkeypatch.setattr(gate, "CHUNK_ROWS", 2)
     (drop / "bronnen" / "clientervaring" / "clientervaring.csv").write_text(
         CLEAN["clientervaring"].replace("C3,2015-05-03", "C1,2015-05-03")
+        + "C4,2015-05-04,WK001401,wmo,1,4\nC5,2015-05-05,WK001401,wmo,1,5\n"
     )
     code, out, _ = _etl(drop)
     assert code == 1
-    assert "  clientervaring: controle rijen 3..3 van 3" in out
+    assert "  clientervaring: controle rijen 5..5 van 5" in out
     run_id = _warehouse(drop, "SELECT max(run_id) FROM load_log")[0][0]
     assert _warehouse(drop, "SELECT bron, rij, regel FROM quarantine WHERE run_id = ? ORDER BY rij", [run_id]) == [
         ("clientervaring", 1, "sleutel (respondent_id) komt vaker voor"),
         ("clientervaring", 3, "sleutel (respondent_id) komt vaker voor"),
     ]
     document = json.loads((drop / "warehouse_gx" / run_id / "clientervaring.json").read_text(encoding="utf-8"))
-    assert len(document["chunks"]) == 2
+    assert len(document["chunks"]) == 3
 
 
 def test_step_failure_exits_3_and_leaves_published_file_untouched(drop: Path) -> None:
@@ -226,17 +227,31 @@ def test_rejected_file_run_still_publishes_accepted_data(drop: Path) -> None:
     assert figures[("rijen_bevolking", "GM0014")] == 4.0
 
 
-def test_area_table_in_the_source_folder_replaces_the_shipped_one(drop: Path) -> None:
+def test_area_table_in_the_source_folder_is_ignored_with_a_warning(drop: Path) -> None:
     shipped = (Path(__file__).resolve().parents[1] / "data" / "reference" / "gebieden.csv").read_text()
     (drop / "bronnen" / "gebieden.csv").write_text(
         shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n"
     )
     bijstand = drop / "bronnen" / "bijstand" / "bijstand.csv"
     bijstand.write_text(CLEAN["bijstand"] + "U3,P12,WK990001,2014-07-01,\n")
-    code, out, _ = _etl(drop)
-    assert code == 0
-    assert "gebieden: 21 rijen" in out
-    assert _warehouse(drop, "SELECT uitkering_id FROM stg_bijstand WHERE wijkcode = 'WK990001'") == [("U3",)]
+    code, out, err = _etl(drop)
+    assert code == 1
+    assert "gebieden: 20 rijen" in out
+    assert ("wijkmonitor etl: bronmap: gebieden.csv: geen bronmap van het contract: genegeerd "
+            "(referentiegegevens komen uit de configuratie)") in err.splitlines()
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bijstand WHERE wijkcode = 'WK990001'") == [(0,)]
+    assert _warehouse(drop, "SELECT count(*) FROM ref_gebieden WHERE wijkcode = 'WK990001'") == [(0,)]
+    with duckdb.connect(str(drop / "monitor.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT bron, status FROM dq_files WHERE bestand = 'gebieden.csv'").fetchall() == [
+            ("(bronmap)", "genegeerd")
+        ]
+
+
+def test_configured_area_table_lying_in_the_drop_is_not_stray(drop: Path) -> None:
+    shipped = (Path(__file__).resolve().parents[1] / "data" / "reference" / "gebieden.csv").read_text()
+    (drop / "bronnen" / "gebieden.csv").write_text(shipped)
+    code, _, err = _etl(drop, aanlevering=Aanlevering(gebieden=drop / "bronnen" / "gebieden.csv"))
+    assert (code, err) == (0, "")
 
 
 def test_missing_source_folder_is_rejected(tmp_path: Path) -> None:
@@ -270,3 +285,112 @@ def test_cli_validate_exit_codes(drop: Path, capsys: pytest.CaptureFixture[str])
     )
     assert main(["validate", "--sources", str(drop / "bestaat_niet")]) == 1
     assert not (drop / "monitor.duckdb").exists()
+
+
+# --- deliveries over time (data-contracts.md v2) ---------------------------------------------------
+
+def _four_bijstand_rows() -> str:
+    return CLEAN["bijstand"] + "U3,P12,WK001400,2014-07-01,\nU4,P13,WK001401,2015-02-01,\n"
+
+
+def test_shrunken_revision_is_held_back_until_the_operator_confirms_it(drop: Path) -> None:
+    bijstand = drop / "bronnen" / "bijstand" / "bijstand.csv"
+    bijstand.write_text(_four_bijstand_rows())
+    assert _etl(drop)[0] == 0
+    bijstand.write_text(CLEAN["bijstand"])  # lost half of its rows
+    code, _, err = _etl(drop)
+    assert code == 1
+    assert err == ("wijkmonitor etl: bijstand/bijstand.csv: 50% minder rijen dan de geaccepteerde versie (4 -> 2): "
+                   "tegengehouden; bevestig met --bevestig-krimp bijstand/bijstand.csv (vorige versie behouden)\n")
+    assert _raw_rows(drop)["bijstand"] == 4
+    code, _, err = _etl(drop, aanlevering=Aanlevering(bevestigd=frozenset({"bijstand/bijstand.csv"})))
+    assert (code, err) == (0, "")
+    assert _raw_rows(drop)["bijstand"] == 2
+
+
+def test_cli_confirms_a_shrink_and_documents_it(drop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["etl", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--bevestig-krimp BRON/BESTAND" in help_text and "--gebieden" in help_text
+    bijstand = drop / "bronnen" / "bijstand" / "bijstand.csv"
+    bijstand.write_text(_four_bijstand_rows())
+    args = ["etl", "--sources", str(drop / "bronnen"), "--warehouse", str(drop / "w.duckdb"),
+            "--db", str(drop / "m.duckdb")]
+    assert main(args) == 0
+    bijstand.write_text(CLEAN["bijstand"])
+    assert main(args) == 1
+    assert main([*args, "--bevestig-krimp", "bijstand/bijstand.csv"]) == 0
+
+
+def test_file_whose_rows_mostly_fail_keeps_its_earlier_version_and_the_share_is_configurable(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    bevolking = drop / "bronnen" / "bevolking" / "bevolking.csv"
+    before = published_figures(drop / "monitor.duckdb")
+    # Excel thousands separators throughout a comma-delimited file: every row fails
+    bevolking.write_text(CLEAN["bevolking"].replace(",1000,", ",1.000,").replace(",2000,", ",2.000,")
+                         .replace(",1100,", ",1.100,").replace(",2100,", ",2.100,"))
+    code, _, err = _etl(drop)
+    assert code == 1
+    assert err == ("wijkmonitor etl: bevolking/bevolking.csv: 4 van 4 rijen voldoen niet aan de regels (meer dan 50%): "
+                   "bestand tegengehouden (vorige versie behouden) [inwoners: geen geheel getal (4)]\n")
+    assert published_figures(drop / "monitor.duckdb") == before
+    # two of four rows bad: a file problem with a lower threshold, a row problem by default
+    bevolking.write_text(CLEAN["bevolking"].replace(",1000,", ",1.000,").replace(",2000,", ",2.000,"))
+    code, _, err = _etl(drop, aanlevering=Aanlevering(drempels=Drempels(max_afgekeurd=0.25)))
+    assert "2 van 4 rijen voldoen niet aan de regels (meer dan 25%)" in err
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bevolking") == [(4,)]
+    assert _etl(drop)[0] == 1
+    assert _warehouse(drop, "SELECT count(*) FROM stg_bevolking") == [(2,)]
+
+
+def test_empty_folder_counts_as_missing_and_keeps_the_earlier_delivery(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    for path in (drop / "bronnen" / "participatie").iterdir():
+        path.unlink()
+    code, _, err = _etl(drop)
+    assert (code, err) == (1, "wijkmonitor etl: map participatie is leeg (telt als ontbrekend); "
+                              "vorige aanlevering blijft gelden\n")
+    assert _raw_rows(drop)["participatie"] == CLEAN_ROWS["participatie"]
+
+
+def test_empty_folder_on_a_new_warehouse_is_reported_and_stages_nothing(drop: Path) -> None:
+    for path in (drop / "bronnen" / "participatie").iterdir():
+        path.unlink()
+    code, out, err = _etl(drop)
+    assert (code, err) == (1, "wijkmonitor etl: map participatie is leeg (telt als ontbrekend); "
+                              "er is geen vorige aanlevering\n")
+    assert "participatie: 0 van 0 rijen door de controle" in out
+    assert _warehouse(drop, "SELECT count(*) FROM stg_participatie") == [(0,)]
+
+
+def test_a_killed_run_leaves_no_version_on_trial_behind(drop: Path) -> None:
+    assert _etl(drop)[0] == 0
+    with duckdb.connect(str(drop / "warehouse.duckdb")) as con:  # as if killed before the commit
+        con.execute("INSERT INTO raw_bijstand (_bestand, _rij, uitkering_id, _sha256) VALUES ('x.csv', 1, 'U9', 'abc')")
+    assert _etl(drop)[0] == 0
+    assert _raw_rows(drop)["bijstand"] == CLEAN_ROWS["bijstand"]
+
+
+def test_parser_message_goes_to_the_operator_never_to_the_published_store(drop: Path) -> None:
+    (drop / "bronnen" / "ondersteuning" / "extra.csv").write_text(
+        CLEAN["ondersteuning"].splitlines()[0] + "\nT9,P9,H9,WK001400,1994,ots,specialistisch,gedwongen,A1,PR9,"
+        "2015-01-01,,JEUGDRECLASSERING-P9\n"
+    )
+    code, _, err = _etl(drop)
+    assert code == 1
+    assert "extra.csv: CSV niet leesbaar: regel 2 heeft 13 velden, de kopregel 12" in err
+    with duckdb.connect(str(drop / "monitor.duckdb"), read_only=True) as con:
+        reden = con.execute("SELECT reden FROM dq_files WHERE bestand = 'extra.csv'").fetchone()[0]
+    assert reden == "extra.csv: CSV niet leesbaar: regel 2 heeft 13 velden, de kopregel 12"
+
+
+def test_a_long_value_is_shortened_in_quarantine_and_summary(drop: Path) -> None:
+    (drop / "bronnen" / "bijstand" / "bijstand.csv").write_text(
+        CLEAN["bijstand"] + "U3,P12," + "W" * 1_000_000 + ",2014-07-01,\nU4,P13,WK001401,2015-02-01,\n"
+    )
+    code, out, err = _etl(drop)
+    assert code == 1
+    assert len(out) + len(err) < 10_000
+    waarde = _warehouse(drop, "SELECT waarde FROM quarantine WHERE regel = 'onbekende wijkcode'")[0][0]
+    assert waarde == "W" * 100 + "…"

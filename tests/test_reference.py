@@ -13,7 +13,8 @@ import pytest
 from fixtures.sources import fake_compute, write_clean_sources
 from indicators.config import load_config
 from wijkmonitor.errors import EXIT_OK
-from wijkmonitor.pipeline import GEBIEDEN_IN_BRONMAP, run_etl
+from etl.deliveries import Aanlevering
+from wijkmonitor.pipeline import run_etl
 
 from wijkmonitor.paths import CBS_KERNCIJFERS_CSV, GEBIEDEN_CSV, REFERENCE_DIR, WIJKEN_2015_GEOJSON, WIJKEN_GEOJSON
 
@@ -137,11 +138,12 @@ def test_in_gemeente_sinds_marks_the_wijken_of_former_haren_and_ten_boer(gebiede
     assert {code for code, date in since.items() if date is not None} == merged
 
 
-def _published_areas(tmp_path: Path) -> dict[tuple[str, str], object]:
+def _published_areas(tmp_path: Path, gebieden: Path = GEBIEDEN_CSV) -> dict[tuple[str, str], object]:
     """(niveau, gebiedcode) -> in_gemeente_sinds of the areas table after an ETL run on tmp_path/bronnen."""
     err = io.StringIO()
     code = run_etl(tmp_path / "bronnen", tmp_path / "warehouse.duckdb", tmp_path / "monitor.duckdb",
-                   compute=fake_compute, config=load_config(), out=io.StringIO(), err=err)
+                   compute=fake_compute, config=load_config(), aanlevering=Aanlevering(gebieden=gebieden),
+                   out=io.StringIO(), err=err)
     assert code == EXIT_OK, err.getvalue()
     with duckdb.connect(str(tmp_path / "monitor.duckdb"), read_only=True) as store:
         rows = store.execute("select niveau, gebiedcode, in_gemeente_sinds from areas").fetchall()
@@ -164,8 +166,8 @@ def test_areas_publish_in_gemeente_sinds(tmp_path: Path, gebieden: pl.DataFrame)
 def test_an_area_table_without_the_column_still_loads(tmp_path: Path, gebieden: pl.DataFrame) -> None:
     """A municipality's own table may leave the optional column out: then no wijk joined by a merger."""
     write_clean_sources(tmp_path / "bronnen")
-    gebieden.drop("in_gemeente_sinds").write_csv(tmp_path / "bronnen" / GEBIEDEN_IN_BRONMAP)
-    areas = _published_areas(tmp_path)
+    gebieden.drop("in_gemeente_sinds").write_csv(tmp_path / "gebieden.csv")
+    areas = _published_areas(tmp_path, tmp_path / "gebieden.csv")
     assert len(areas) > gebieden.height and set(areas.values()) == {None}
 
 

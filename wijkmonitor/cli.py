@@ -25,13 +25,51 @@ def _etl(args: argparse.Namespace) -> int:
     from wijkmonitor.pipeline import run_etl
 
     warehouse = args.warehouse or args.db.with_name(args.db.stem + "_warehouse.duckdb")
-    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db)
+    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db, aanlevering=_aanlevering(args))
 
 
 def _validate(args: argparse.Namespace) -> int:
     from wijkmonitor.pipeline import run_validate
 
-    return run_validate(sources=args.sources)
+    return run_validate(sources=args.sources, aanlevering=_aanlevering(args))
+
+
+def _aanlevering(args: argparse.Namespace):
+    """How the drop is taken, from the etl/validate options."""
+    from etl.contract import Drempels
+    from etl.deliveries import Aanlevering
+
+    return Aanlevering(
+        gebieden=args.gebieden,
+        bevestigd=frozenset(name.strip().strip("/") for name in args.bevestig_krimp),
+        drempels=Drempels(max_afgekeurd=args.max_afgekeurd, max_gewicht=args.max_gewicht),
+    )
+
+
+def _fraction(text: str) -> float:
+    """A share between 0 and 1 (argparse type)."""
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} ligt niet tussen 0 en 1")
+    return value
+
+
+def _add_delivery_options(p: argparse.ArgumentParser) -> None:
+    """Options of etl and validate about how a drop is taken (data-contracts.md, "Deliveries over time")."""
+    from etl.contract import MAX_GEWICHT, Drempels
+    from wijkmonitor.paths import GEBIEDEN_CSV
+
+    p.add_argument("--gebieden", type=Path, default=GEBIEDEN_CSV,
+                   help="area table wijk -> gebied -> gemeente (default: the shipped data/reference/gebieden.csv); "
+                        "a gebieden.csv lying in the source folder is ignored")
+    p.add_argument("--bevestig-krimp", action="append", default=[], metavar="BRON/BESTAND",
+                   help="accept a re-delivered file that lost more than 10%% of the rows of its accepted version "
+                        "(held back otherwise); repeat for more files, e.g. --bevestig-krimp bijstand/bijstand.csv")
+    p.add_argument("--max-afgekeurd", type=_fraction, default=Drempels().max_afgekeurd, metavar="FRACTIE",
+                   help="a file with more than this share of rows failing the rules is held back whole "
+                        "(default 0.5)")
+    p.add_argument("--max-gewicht", type=float, default=MAX_GEWICHT, metavar="GETAL",
+                   help=f"largest plausible survey weight (gewicht); default {MAX_GEWICHT:g}")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -104,10 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", type=Path, required=True, help="source folder (bronmap)")
     p.add_argument("--warehouse", type=Path, help="warehouse DuckDB (default: next to --db)")
     p.add_argument("--db", type=Path, required=True, help="published monitor DuckDB to (re)place")
+    _add_delivery_options(p)
     p.set_defaults(run=_etl)
 
     p = commands.add_parser("validate", help="validate sources only: report and exit code")
     p.add_argument("--sources", type=Path, required=True, help="source folder (bronmap)")
+    _add_delivery_options(p)
     p.set_defaults(run=_validate)
 
     p = commands.add_parser("export", help="write the publication contract (long format)")

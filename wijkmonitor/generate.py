@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from etl.load import HERKOMST as MARKER
 from wijkmonitor.demo.areas import Chunk, area_table, chunks
 from wijkmonitor.demo.delivery import UTF8, deliver_groningen, deliver_parquet, write_csv
 from wijkmonitor.demo.bijstand import bijstand, participatie
@@ -32,7 +33,6 @@ SOURCES = ("bevolking", "bewonersenquete", "clientervaring", "ondersteuning", "b
 AREA_TABLE = "gebieden.csv"
 # Provenance marker next to the source folders: the ETL publishes meta fictieve_demogegevens = 'ja'
 # when it is present (wijkmonitor/pipeline.py), so every page, export and report says the figures are made up.
-MARKER = "herkomst.json"
 GEMEENTEN_PER_CHUNK = 8  # ~20 x 8 wijken per chunk keeps a chunk's registers at a few million rows
 
 

@@ -5,6 +5,13 @@ rows were quarantined — the run still publishes, from the accepted rows and th
 version of every rejected file, so the figures are what the accepted data say; 3 when a step
 failed — then nothing is published and the previous published file stays as it was.
 
+Delivered files are read in as versions on trial and gated before they count (etl/load.py,
+etl/deliveries.py): copies, conflicts, shrunken revisions and files that mostly fail are held back
+whole, the earlier version standing. Reference data comes from configuration (`gebieden`), never
+from the drop: anything in the drop that is no source folder is ignored with a warning. Reasons
+that reach the published store come from etl/reasons.py; details stay on the terminal and in the
+warehouse.
+
 Faults: a full disk or read-only location gives one line naming the file and the cause, exit 3.
 Every accepted file is kept next to the warehouse (etl/archive.py); a warehouse file that cannot
 be opened or read is moved aside and rebuilt from those kept files before the drop is loaded.
@@ -29,10 +36,12 @@ import pyarrow as pa
 
 from etl.archive import archive_folder, read_manifest, restore_drop, write_manifest
 from etl.contract import BRONNEN, Bron
+from etl.deliveries import Aanlevering, commit_pending, settle_failures, settle_overlaps
 from etl.faults import storage_problem
 from etl.load import (
-    AFGEWEZEN, GEACCEPTEERD, MAP, ONGEWIJZIGD, VERWIJDERD, FileOutcome, create_warehouse_tables, current_files,
-    load_source, remove_abandoned_scratch, scratch_prefix,
+    AFGEWEZEN, BRONMAP, GEACCEPTEERD, GENEGEERD, HERKOMST, KOPIE, MAP, ONGEWIJZIGD, VERWIJDERD, FileOutcome, SourceLoad,
+    create_warehouse_tables, current_files, load_source, remove_abandoned_scratch, scratch_prefix, stray_entries,
+    stray_outcome,
 )
 from etl.publish import publish, refuse_person_keys
 from etl.staging import create_staging_tables, load_ref_gebieden, staging_table
@@ -41,9 +50,6 @@ from wijkmonitor import __version__, paths
 from wijkmonitor.errors import EXIT_FAILED, EXIT_INPUT_REJECTED, EXIT_OK, InputRejected, WijkmonitorError
 
 BRON_GEOMETRIE = "Bron: CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd), CC-BY 4.0"
-GEBIEDEN_IN_BRONMAP = "gebieden.csv"
-# Provenance marker the demo generator writes next to the source folders (docs/internals.md).
-HERKOMST_IN_BRONMAP = "herkomst.json"
 # DuckDB would take up to 80% of RAM; a fixed ceiling keeps the national-scale run bounded
 # (it spills to disk beyond this) and leaves room for the pandas chunks the gate validates.
 WAREHOUSE_MEMORY_LIMIT = "3GB"
@@ -77,6 +83,11 @@ class RunReport:
         return sum(gate.quarantaine for gate in self.gates.values())
 
     @property
+    def warned_files(self) -> list[FileOutcome]:
+        """Every file outcome that is a warning only (a copy counted once)."""
+        return [outcome for outcomes in self.files.values() for outcome in outcomes if outcome.is_warning]
+
+    @property
     def exit_code(self) -> int:
         """1 when anything delivered was rejected (file or row), else 0."""
         return EXIT_INPUT_REJECTED if self.rejected_files or self.quarantined_rows else EXIT_OK
@@ -92,10 +103,12 @@ def run_etl(
     vandaag: date | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    aanlevering: Aanlevering = Aanlevering(),
 ) -> int:
     """Load, validate, compute and publish; return the exit code (reasons on err, progress on out)."""
     out, err = out or sys.stdout, err or sys.stderr
     step = "voorbereiden"
+    target = warehouse  # the file a storage fault of the current step is about
     try:
         _require_folder(sources)
         if compute is None:
@@ -112,12 +125,13 @@ def run_etl(
         archive = archive_folder(warehouse)
         vandaag = vandaag or date.today()
         remove_abandoned_scratch(warehouse.parent)
-        con = _open_warehouse(warehouse, archive, sources, vandaag, out, err)
+        con = _open_warehouse(warehouse, archive, aanlevering, vandaag, out, err)
         try:
             for attempt in (1, 2):
                 try:
                     step = "laden en controleren"
-                    report = _load_and_gate(con, sources, warehouse.parent, run_id, vandaag, results_dir, out, archive)
+                    report = _load_and_gate(con, sources, warehouse.parent, run_id, vandaag, results_dir, out,
+                                            aanlevering, archive)
                     step = "berekenen"
                     started = time.monotonic()
                     tables = dict(compute(con, config))
@@ -132,10 +146,10 @@ def run_etl(
                         raise
                     _close_quietly(con)
                     step = "warehouse herstellen"
-                    con = _replace_damaged(warehouse, archive, sources, vandaag, _one_line(error), out, err)
+                    con = _replace_damaged(warehouse, archive, aanlevering, vandaag, _one_line(error), out, err)
         finally:
             _close_quietly(con)
-        step = "publiceren"
+        step, target = "publiceren", db
         started = time.monotonic()
         publish(db, tables)
         _progress(out, f"gepubliceerd naar {db} ({_seconds(started)})")
@@ -143,7 +157,7 @@ def run_etl(
         print(f"wijkmonitor etl: {error}", file=err)
         return error.exit_code
     except Exception as error:  # noqa: BLE001 - any failure of a step: one line, exit 3, nothing published
-        storage = storage_problem(error)
+        storage = storage_problem(error, fallback=target)
         reason = storage or f"{type(error).__name__}: {_one_line(error)}"
         print(f"wijkmonitor etl: stap '{step}' mislukt: {reason}", file=err)
         return EXIT_FAILED
@@ -153,7 +167,7 @@ def run_etl(
 
 
 def run_validate(sources: Path, *, vandaag: date | None = None, out: TextIO | None = None,
-                 err: TextIO | None = None) -> int:
+                 err: TextIO | None = None, aanlevering: Aanlevering = Aanlevering()) -> int:
     """Load and gate the sources into a throw-away warehouse; print the summary; return the exit code."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
@@ -161,7 +175,8 @@ def run_validate(sources: Path, *, vandaag: date | None = None, out: TextIO | No
         with tempfile.TemporaryDirectory(prefix="wijkmonitor-validate-") as scratch:
             con = connect_warehouse(Path(scratch) / "validate.duckdb")
             try:
-                report = _load_and_gate(con, sources, Path(scratch), _new_run_id(), vandaag or date.today(), None, out)
+                report = _load_and_gate(con, sources, Path(scratch), _new_run_id(), vandaag or date.today(), None, out,
+                                        aanlevering)
             finally:
                 con.close()
     except WijkmonitorError as error:
@@ -183,33 +198,46 @@ def _load_and_gate(
     vandaag: date,
     results_dir: Path | None,
     out: TextIO,
+    aanlevering: Aanlevering,
     archive: Path | None = None,
 ) -> RunReport:
-    """Load the area table and every source (keeping accepted files in archive), then gate each source."""
+    """Load the configured area table and every source, gate each, commit what passed; keep the archive list."""
     bronnen = list(BRONNEN.values())
     create_warehouse_tables(con, bronnen)
     create_staging_tables(con)
     create_gate_tables(con)
-    gebieden = sources / GEBIEDEN_IN_BRONMAP
-    gebieden = gebieden if gebieden.is_file() else paths.GEBIEDEN_CSV
-    areas = load_ref_gebieden(con, gebieden)
-    _progress(out, f"gebieden: {areas} rijen uit {gebieden}")
+    areas = load_ref_gebieden(con, aanlevering.gebieden)
+    _progress(out, f"gebieden: {areas} rijen uit {aanlevering.gebieden}")
     report = RunReport(run_id)
+    stray = [stray_outcome(con, run_id, path) for path in stray_entries(sources, BRONNEN, aanlevering.gebieden)]
+    loads: dict[str, SourceLoad] = {}
     for bron in bronnen:
         started = time.monotonic()
-        report.files[bron.naam] = load_source(con, sources / bron.naam, bron, run_id, scratch, archive)
-        loaded = [o for o in report.files[bron.naam] if o.uitkomst in (GEACCEPTEERD, ONGEWIJZIGD)]
-        _progress(out, f"{bron.naam}: {len(loaded)} bestand(en) geladen, "
-                       f"{_nl(sum(o.rijen or 0 for o in loaded))} rijen ({_seconds(started)})")
-    if archive is not None:
-        write_manifest(archive, current_files(con))
+        load = load_source(con, sources / bron.naam, bron, run_id, scratch, archive, aanlevering.drempels,
+                           aanlevering.bevestigd)
+        settle_overlaps(con, run_id, load)
+        loads[bron.naam] = load
+        _progress(out, f"{bron.naam}: {len(load.pending)} nieuw(e) bestand(en) ingelezen, "
+                       f"{_nl(sum(versie.rijen for versie in load.pending))} rijen ({_seconds(started)})")
     for bron in bronnen:
         started = time.monotonic()
-        gate = gate_source(con, bron, run_id, vandaag, results_dir, lambda message: _progress(out, message))
+        load = loads[bron.naam]
+        gate = settle_failures(
+            con, run_id, load,
+            lambda bron=bron: gate_source(con, bron, run_id, vandaag, results_dir,
+                                          lambda message: _progress(out, message), aanlevering.drempels),
+            aanlevering.drempels,
+        )
+        commit_pending(con, run_id, load)
+        report.files[bron.naam] = load.outcomes
         report.gates[bron.naam] = gate
         reused = f", ongewijzigd: uitkomst van run {gate.hergebruikt_van}" if gate.hergebruikt_van else ""
         _progress(out, f"{bron.naam}: {_nl(gate.geaccepteerd)} van {_nl(gate.rijen)} rijen door de controle "
                        f"({_seconds(started)}{reused})")
+    if stray:
+        report.files[BRONMAP] = stray
+    if archive is not None:
+        write_manifest(archive, current_files(con))
     report.voorbeelden = con.execute(
         "SELECT bron, bestand, rij, kolom, regel, waarde FROM quarantine WHERE run_id = ? "
         "ORDER BY bron, bestand, rij, kolom LIMIT ?",
@@ -219,7 +247,7 @@ def _load_and_gate(
 
 
 def _open_warehouse(
-    warehouse: Path, archive: Path, sources: Path, vandaag: date, out: TextIO, err: TextIO
+    warehouse: Path, archive: Path, aanlevering: Aanlevering, vandaag: date, out: TextIO, err: TextIO
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a file that fails the opening check is moved aside and rebuilt from the kept raw files."""
     try:
@@ -228,11 +256,11 @@ def _open_warehouse(
         if not _is_damage(error):
             raise
         damage = _one_line(error)
-    return _replace_damaged(warehouse, archive, sources, vandaag, damage, out, err)
+    return _replace_damaged(warehouse, archive, aanlevering, vandaag, damage, out, err)
 
 
 def _replace_damaged(
-    warehouse: Path, archive: Path, sources: Path, vandaag: date, damage: str, out: TextIO, err: TextIO
+    warehouse: Path, archive: Path, aanlevering: Aanlevering, vandaag: date, damage: str, out: TextIO, err: TextIO
 ) -> duckdb.DuckDBPyConnection:
     """Move a damaged warehouse aside, say so in one line, and rebuild it from the kept raw files."""
     aside = _move_aside(warehouse)
@@ -240,8 +268,8 @@ def _replace_damaged(
           f"en opnieuw opgebouwd uit de bewaarde bestanden in {archive}", file=err, flush=True)
     con = connect_warehouse(warehouse)
     try:
-        _rebuild(con, archive, sources, warehouse.parent, vandaag, warehouse.with_name(f"{warehouse.stem}_gx"), out,
-                 err)
+        _rebuild(con, archive, aanlevering, warehouse.parent, vandaag, warehouse.with_name(f"{warehouse.stem}_gx"),
+                 out, err)
     except BaseException:
         _close_quietly(con)
         raise
@@ -288,8 +316,8 @@ def _move_aside(warehouse: Path) -> Path:
 
 
 def _rebuild(
-    con: duckdb.DuckDBPyConnection, archive: Path, sources: Path, scratch: Path, vandaag: date, gx_root: Path,
-    out: TextIO, err: TextIO,
+    con: duckdb.DuckDBPyConnection, archive: Path, aanlevering: Aanlevering, scratch: Path, vandaag: date,
+    gx_root: Path, out: TextIO, err: TextIO,
 ) -> None:
     """Load and gate the kept current files into an empty warehouse, as a normal run would."""
     current = read_manifest(archive)
@@ -299,13 +327,11 @@ def _rebuild(
         missing = restore_drop(archive, current, drop)
         for name in missing:
             print(f"wijkmonitor etl: bewaard bestand {name} ontbreekt in {archive}; niet hersteld", file=err)
-        gebieden = sources / GEBIEDEN_IN_BRONMAP
-        if gebieden.is_file():
-            (drop / GEBIEDEN_IN_BRONMAP).write_bytes(gebieden.read_bytes())
-        for bron in BRONNEN:
-            (drop / bron).mkdir(exist_ok=True)  # a source never delivered is empty, not missing
         run_id = _new_run_id()
-        _load_and_gate(con, drop, scratch, run_id, vandaag, gx_root / run_id, out)
+        # Kept files were accepted once: their shrink needs no new confirmation.
+        confirmed = frozenset(f"{bron}/{name}" for bron, files in current.items() for name in files)
+        _load_and_gate(con, drop, scratch, run_id, vandaag, gx_root / run_id, out,
+                       Aanlevering(aanlevering.gebieden, confirmed, aanlevering.drempels))
 
 
 def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
@@ -389,7 +415,7 @@ def _dq_source_row(con: duckdb.DuckDBPyConnection, bron: Bron, report: RunReport
     recentste = con.execute(f'SELECT max("{bron.datumkolom}") FROM {staging_table(bron)}').fetchone()[0]
     if rejected or gate.quarantaine or gate.geaccepteerd == 0:
         status = "fout"
-    elif gate.waarschuwingen:
+    elif gate.waarschuwingen or any(o.is_warning for o in outcomes):
         status = "waarschuwing"
     else:
         status = "in orde"
@@ -442,7 +468,7 @@ def is_demo_drop(sources: Path) -> bool:
     Only the generator writes it, so its presence is enough; only an explicit
     `"fictieve_demogegevens": false` clears it (an unreadable marker still marks the figures as fictitious).
     """
-    marker = sources / HERKOMST_IN_BRONMAP
+    marker = sources / HERKOMST
     if not marker.is_file():
         return False
     try:
@@ -486,18 +512,23 @@ def summary_text(report: RunReport) -> str:
         lines.extend(f"  {bron}/{bestand} rij {rij}, {kolom}: {regel}: {waarde!r}"
                      for bron, bestand, rij, kolom, regel, waarde in report.voorbeelden)
     if report.rejected_files:
-        lines.append("Afgewezen bestanden:")
+        lines.append("Afgewezen of tegengehouden bestanden:")
         lines.extend(f"  {_where(o)}{o.reden} ({o.uitkomst})" for o in report.rejected_files)
+    if report.warned_files:
+        lines.append("Waarschuwingen:")
+        lines.extend(f"  {_where(o)}{o.reden}" for o in report.warned_files)
     verdict = "alles geaccepteerd" if report.exit_code == EXIT_OK else "invoer (deels) afgewezen"
     lines.append(f"Uitkomst: {verdict}")
     return "\n".join(lines)
 
 
 def _report_rejections(report: RunReport, prefix: str, err: TextIO) -> None:
-    """One line on err per rejected file, and one for quarantined rows."""
-    for outcome in report.rejected_files:
-        kept = " (vorige versie behouden)" if outcome.uitkomst != AFGEWEZEN and outcome.bestand != MAP else ""
-        print(f"{prefix}: {_where(outcome)}{outcome.reden}{kept}", file=err)
+    """One line on err per rejected or warned file (with its operator detail), and one for quarantined rows."""
+    for outcome in [*report.rejected_files, *report.warned_files]:
+        kept = " (vorige versie behouden)" if outcome.uitkomst not in (AFGEWEZEN, GENEGEERD, KOPIE) \
+            and outcome.bestand != MAP else ""
+        detail = f" [{outcome.detail}]" if outcome.detail else ""
+        print(f"{prefix}: {_where(outcome)}{outcome.reden}{kept}{detail}", file=err)
     if report.quarantined_rows:
         print(f"{prefix}: {_nl(report.quarantined_rows)} rij(en) in quarantaine; zie de samenvatting", file=err)
 
@@ -506,6 +537,8 @@ def _where(outcome: FileOutcome) -> str:
     """'bron/' before a reason that starts with the file name, else 'bron: ' (nothing for a missing folder)."""
     if outcome.bestand == MAP:
         return ""
+    if outcome.bron == BRONMAP:
+        return "bronmap: "
     return f"{outcome.bron}/" if (outcome.reden or "").startswith(outcome.bestand) else f"{outcome.bron}: "
 
 
