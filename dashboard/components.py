@@ -13,12 +13,21 @@ from typing import Callable
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
+import polars as pl
 import xlsxwriter
-from dash import dash_table, dcc, html
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dash_table, dcc, html
 from flask import current_app
 
 from dashboard.data import Published, StoreUnavailable, published
-from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, format_date, format_number
+from dashboard.format import (
+    COMPLEMENTARY_TEXT,
+    INSUFFICIENT_DATA_TEXT,
+    PLOTLY_SEPARATORS,
+    SUPPRESSED_TEXT,
+    display_number,
+    format_date,
+    format_number,
+)
 
 DB_KEY = "WIJKMONITOR_DB"
 STATE_KEY = "WIJKMONITOR_STATE"
@@ -37,6 +46,12 @@ STATUS_STYLE = {
     "in orde": ("#08519c", "#ffffff", "✓"),
     "waarschuwing": ("#fdd49e", "#1a1a1a", "!"),
     "fout": ("#a63603", "#ffffff", "✕"),
+}
+# The same status on a chart: the badge colour with a dark outline (light fills stay visible) and a
+# plotly symbol shaped like the badge's symbol.
+STATUS_MARKER = {
+    "verbeterd": "triangle-up", "gelijk gebleven": "circle", "binnen marge": "diamond",
+    "buiten marge": "triangle-down", "onvoldoende gegevens": "circle-open",
 }
 SUPPRESSED_GREY = "#bdbdbd"
 CITY_COLOUR = "#1a1a1a"
@@ -90,6 +105,58 @@ def status_badge(status: str) -> html.Span:
         className="status-badge",
         style={"backgroundColor": background, "color": colour},
     )
+
+
+def status_colour(status: str) -> str:
+    """The fill colour of a status (the badge's background)."""
+    return STATUS_STYLE.get(status, STATUS_STYLE["onvoldoende gegevens"])[0]
+
+
+def status_marker(statuses: list[str], size: int = 11) -> dict:
+    """A plotly marker that shows each point's status by colour and symbol, as the badges do."""
+    return {"color": [status_colour(s) for s in statuses], "size": size,
+            "symbol": [STATUS_MARKER.get(s, "circle-open") for s in statuses],
+            "line": {"color": "#1a1a1a", "width": 1}}
+
+
+def missing_text(row: dict) -> str:
+    """Why a figure has no value, in words; '' when it has one.
+
+    Reads `onderdrukking` ('primair' | 'aanvullend') and `reden` with .get(): older stores lack them."""
+    if row.get("onderdrukt"):
+        if row.get("onderdrukking") == "aanvullend":
+            return f"{SUPPRESSED_TEXT} ({COMPLEMENTARY_TEXT})"
+        return SUPPRESSED_TEXT
+    if row.get("waarde") is None:
+        reden = row.get("reden")
+        return f"{INSUFFICIENT_DATA_TEXT}: {reden}" if reden else INSUFFICIENT_DATA_TEXT
+    return ""
+
+
+def value_text(row: dict) -> str:
+    """The value in its unit, or why it is missing (short: the reason goes in a note)."""
+    if row.get("onderdrukt"):
+        return SUPPRESSED_TEXT
+    if row.get("waarde") is None:
+        return INSUFFICIENT_DATA_TEXT
+    return row["waarde_tekst"]
+
+
+def merger_note(data: Published, gebiedcode: str, peildatum: date) -> str:
+    """'hoort sinds 2019 bij de gemeente Groningen' for an area that joined the gemeente after peildatum.
+
+    Reads areas.in_gemeente_sinds with a fallback: older stores lack the column. A gebied counts as joined
+    when one of its wijken did."""
+    areas = data.tables["areas"]
+    if "in_gemeente_sinds" not in areas.columns:
+        return ""
+    codes = {gebiedcode} | set(areas.filter(pl.col("bovenliggend") == gebiedcode)["gebiedcode"].to_list())
+    joined = areas.filter(pl.col("gebiedcode").is_in(list(codes)) & pl.col("in_gemeente_sinds").is_not_null())
+    since = joined["in_gemeente_sinds"].max() if joined.height else None
+    if since is None or peildatum >= since:
+        return ""
+    _code, gemeente = data.gemeente()
+    return f"hoort sinds {since.year} bij de gemeente {gemeente}"
 
 
 def attribution() -> html.P:
@@ -146,7 +213,8 @@ def map_config() -> dict:
 def graph(graph_id: str, figure: go.Figure | None, description: str, config: dict | None = None) -> html.Figure:
     """A chart with a text description for screen readers (aria-label) and as caption."""
     return html.Figure(
-        [dcc.Graph(id=graph_id, figure=figure or base_figure(go.Figure()), config=config or GRAPH_CONFIG),
+        [html.Div("Grafiek wordt geladen…", className="grafiek-laden", **{"aria-hidden": "true"}),
+         dcc.Graph(id=graph_id, figure=figure or base_figure(go.Figure()), config=config or GRAPH_CONFIG),
          html.Figcaption(description, className="visually-hidden")],
         className="grafiek",
         **{"aria-label": description},
@@ -192,9 +260,67 @@ def rounded_rows(columns: list[Column], rows: list[dict]) -> list[dict]:
     ]
 
 
+def _cell_text(column: Column, value: object) -> object:
+    """What a table cell shows: numbers in nl-NL with the column's decimals (trailing zeros kept)."""
+    if column.decimals is None:
+        return "" if value is None else value
+    if value is None:
+        return column.nully
+    if _is_fixed(column):
+        return display_number(float(value), column.decimals)
+    return display_number(float(value), len(repr(float(value)).split(".")[1].rstrip("0")))
+
+
+def html_table(table_id: str, columns: list[Column], rows: list[dict], caption: str,
+               row_header: bool = True, cells: dict[str, Callable[[dict], object]] | None = None) -> html.Div:
+    """A plain accessible table: caption, column headers with scope, the first cell of a row as its header.
+
+    `cells` renders a column from the whole row (a status badge, a link). The wrapper scrolls sideways on
+    narrow screens; it is focusable and named so keyboard users can scroll it (WCAG 2.1.1)."""
+    cells = cells or {}
+    head = html.Thead(html.Tr([html.Th(c.header, scope="col", className="num" if c.decimals is not None else None)
+                               for c in columns]))
+    body = []
+    for row in rows:
+        out = []
+        for i, column in enumerate(columns):
+            content = cells[column.key](row) if column.key in cells else _cell_text(column, row.get(column.key))
+            kind = html.Th if i == 0 and row_header else html.Td
+            extra = {"scope": "row"} if kind is html.Th else {}
+            out.append(kind(content, className="num" if column.decimals is not None else None, **extra))
+        body.append(html.Tr(out))
+    return html.Div(
+        html.Table([html.Caption(caption), head, html.Tbody(body)], className="table table-sm cijfertabel"),
+        id=table_id, className="tabel-rol", tabIndex="0", role="region", **{"aria-label": caption},
+    )
+
+
+def url_state(store_id: str, controls: dict[str, str]) -> None:
+    """Keep a page's choices in the address bar (?name=value&...) so a view can be shared and reopened.
+
+    controls maps a query parameter to the id of the control whose value it holds. The address is replaced
+    in the browser (history.replaceState, assets/wijkmonitor.js), not navigated to: Dash's page router would
+    build the page again on every choice. The page's layout reads the parameters back."""
+    clientside_callback(
+        ClientsideFunction(namespace="wijkmonitor", function_name="replaceQuery"),
+        Output(store_id, "data"),
+        [Input(control_id, "value") for control_id in controls.values()],
+        State(store_id, "data"),
+        prevent_initial_call=True,
+    )
+
+
+def url_store(store_id: str, controls: dict[str, str]) -> dcc.Store:
+    """The store url_state writes to: the parameter names in order, then the last query written."""
+    return dcc.Store(id=store_id, data={"names": list(controls)})
+
+
 def data_table(table_id: str, columns: list[Column], rows: list[dict], page_size: int = 100) -> dash_table.DataTable:
-    """A sortable table of exactly the given rows (pages of 100, so a printed page has every wijk)."""
+    """Deprecated: a sortable DataTable; use html_table (DataTable traps the Tab key, WCAG 2.1.2).
+
+    Kept for pages that still update its `data` from a callback; cells cannot be selected, so Tab leaves it."""
     return dash_table.DataTable(
+        cell_selectable=False,
         id=table_id,
         columns=table_columns(columns),
         data=rounded_rows(columns, rows),
@@ -290,8 +416,11 @@ DROPDOWN_LABELS = {
 }
 
 
-def dropdown(dropdown_id: str, options: list[dict], value: object, multi: bool = False) -> dcc.Dropdown:
-    """A Dash dropdown with Dutch texts (Dash's own are English)."""
+def dropdown(dropdown_id: str, options: list[dict], value: object, multi: bool = False) -> dcc.Dropdown | dbc.Select:
+    """A choice: a native select for one value (keyboard and screen readers know it; Dash 4's dropdown puts
+    focus on an aria-hidden input), Dash's dropdown with Dutch texts for several values."""
+    if not multi:
+        return dbc.Select(id=dropdown_id, options=options, value=value)
     return dcc.Dropdown(id=dropdown_id, options=options, value=value, multi=multi, clearable=multi,
                         labels=DROPDOWN_LABELS, placeholder="Maak een keuze")
 
