@@ -45,6 +45,7 @@ INDICATOR_UITSPLITSING_BLOK = "indicator-uitsplitsing-blok"
 INDICATOR_VERGELIJK = "indicator-vergelijk"
 INDICATOR_URL = "indicator-url"
 INDICATOR_TABEL_BLOK = "indicator-tabel-blok"
+INDICATOR_LEGENDA = "indicator-legenda"
 
 # Wijkprofiel
 PROFIEL_WIJK = "profiel-wijk"
