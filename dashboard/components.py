@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import functools
 import io
@@ -157,6 +158,60 @@ def merger_note(data: Published, gebiedcode: str, peildatum: date) -> str:
         return ""
     _code, gemeente = data.gemeente()
     return f"hoort sinds {since.year} bij de gemeente {gemeente}"
+
+
+SPARK_CORRIDOR = "#fdd49e"
+SPARK_NULMETING = "#a63603"
+
+
+def _scale(values: list[float], top: float, bottom: float):
+    """A function mapping a value to a y coordinate between top and bottom."""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    return lambda v: bottom - (v - low) / span * (bottom - top)
+
+
+def sparkline_svg(values: list[float | None], years: list[int], nulmeting: float | None = None,
+                  grens: list[float | None] | None = None, last_status: str | None = None,
+                  width: int = 240, height: int = 64) -> str:
+    """A small SVG trend: the corridor as a band from the nulmeting to its boundary, the nulmeting as a dotted
+    line, the values as a line (a missing value breaks it), the last point in its status colour, first and last
+    year under the axis. Drawn on the server as an image so the overview needs no plotly.js."""
+    grens = grens or [None] * len(values)
+    known = [v for v in values + grens + [nulmeting] if v is not None]
+    y = _scale(known or [0.0, 1.0], 5, height - 18)
+    step = (width - 16) / max(len(values) - 1, 1)
+    x = [8 + i * step for i in range(len(values))]
+    parts = []
+    band = [(x[i], y(g)) for i, g in enumerate(grens) if g is not None]
+    if nulmeting is not None and band:
+        outline = band + [(band[-1][0], y(nulmeting)), (band[0][0], y(nulmeting))]
+        parts.append(f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in outline)}" fill="{SPARK_CORRIDOR}"/>')
+    if nulmeting is not None:
+        parts.append(f'<line x1="{x[0]:.1f}" x2="{x[-1]:.1f}" y1="{y(nulmeting):.1f}" y2="{y(nulmeting):.1f}" '
+                     f'stroke="{SPARK_NULMETING}" stroke-width="1.5" stroke-dasharray="3 3"/>')
+    segment: list[tuple[float, float]] = []
+    for i, value in enumerate(values + [None]):
+        if value is None:
+            if segment:
+                parts.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in segment)}" fill="none" '
+                             f'stroke="{AREA_COLOURS[0]}" stroke-width="2"/>')
+            segment = []
+        else:
+            segment.append((x[i], y(value)))
+    parts += [f'<circle cx="{x[i]:.1f}" cy="{y(v):.1f}" r="2.5" fill="{AREA_COLOURS[0]}"/>'
+              for i, v in enumerate(values) if v is not None]
+    if values and values[-1] is not None and last_status:
+        parts.append(f'<circle cx="{x[-1]:.1f}" cy="{y(values[-1]):.1f}" r="5" fill="{status_colour(last_status)}" '
+                     'stroke="#1a1a1a" stroke-width="1"/>')
+    if years:
+        label = 'font-family="system-ui, sans-serif" font-size="11" fill="#4d4d4d"'
+        parts.append(f'<text x="{x[0]:.1f}" y="{height - 3}" {label}>{years[0]}</text>')
+        if len(years) > 1:
+            parts.append(f'<text x="{x[-1]:.1f}" y="{height - 3}" text-anchor="end" {label}>{years[-1]}</text>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}">{"".join(parts)}</svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def attribution() -> html.P:

@@ -56,10 +56,10 @@ PROFIEL_TITEL = "profiel-titel"
 PROFIEL_DOWNLOAD_CSV = "profiel-download-csv"
 PROFIEL_DOWNLOAD_XLSX = "profiel-download-xlsx"
 PROFIEL_DOWNLOAD = "profiel-download"
-PROFIEL_STATUSSEN = "profiel-statussen"
 PROFIEL_TRENDS = "profiel-trends"
 PROFIEL_CONTEXT = "profiel-context"
 PROFIEL_URL = "profiel-url"
+PROFIEL_TABEL_BLOK = "profiel-tabel-blok"
 
 # PDCA-sessie
 PDCA_PEILDATUM = "pdca-peildatum"
