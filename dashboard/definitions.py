@@ -39,16 +39,20 @@ def corridor_text(data: Published, meta: Indicator) -> str:
             f"{format_date(c['herstel_op'])}. Reden: {c['reden']}")
 
 
-def explanation(data: Published, meta: Indicator) -> html.Dl:
-    """What the indicator means in plain Dutch, then its computation, source, peildata, suppression and corridor."""
+def explanation(data: Published, meta: Indicator, link_complementary: bool = True) -> html.Dl:
+    """What the indicator means in plain Dutch, then its computation, source, peildata, suppression and corridor.
+
+    The complementary suppression rule is the same for all indicators: a link to Over de cijfers, where it is
+    written once (link_complementary=False on that page itself)."""
+    more = ([" Daarnaast aanvullende onderdrukking: zie ", dcc.Link("Over de cijfers", href="/over#onderdrukking"), "."]
+            if link_complementary else [" Daarnaast aanvullende onderdrukking (zie boven)."])
     items = [
         ("In gewone woorden", meta.omschrijving), ("Berekening", meta.definitie),
         ("Eenheid", unit_label(meta.eenheid)), ("Richting", RICHTING_TEKST.get(meta.richting, meta.richting)),
         ("Soort", SOORT_TEKST.get(meta.soort, meta.soort)), ("Bronnen", meta.bronnen),
         ("Peildata", f"{len(data.peildata)}, van {format_date(data.peildata[0])} tot en met {format_date(data.peildata[-1])} "
                      f"(nulmeting: {format_date(data.nulmeting)})"),
-        ("Onderdrukking", [primary_rule(meta), " Daarnaast aanvullende onderdrukking: zie ",
-                           dcc.Link("Over de cijfers", href="/over#onderdrukking"), "."]),
+        ("Onderdrukking", [primary_rule(meta), *more]),
         ("Corridor", corridor_text(data, meta)),
     ]
     return html.Dl([part for term, text in items for part in (html.Dt(term), html.Dd(text))], className="toelichting")

@@ -38,7 +38,7 @@ def layout(**_: object) -> html.Div:
     """The page."""
     data = store()
     sections = [
-        html.Section([html.H3(meta.naam, className="h6 mt-3", id=f"over-{key}"), explanation(data, meta),
+        html.Section([html.H3(meta.naam, className="h6 mt-3", id=f"over-{key}"), explanation(data, meta, link_complementary=False),
                       html.P([html.Span("Streefwaarden: ", className="fw-semibold"), _targets(data, key)])])
         for key, meta in data.indicators.items()
     ]

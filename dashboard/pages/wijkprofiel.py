@@ -77,33 +77,38 @@ def profile_rows(data: Published, wijk: str, peildatum: date) -> list[dict]:
 
 def profile_figure(rows: list[dict], wijknaam: str) -> go.Figure:
     """Bars from the nulmeting (index 100) to the wijk's index per indicator in the colour of its status (the same
-    colour as the badge beside it), the city as a black mark; indicators without an index get the words."""
-    names = [r["naam"] for r in rows]
+    colour as its badge), the city as a black mark; indicators without an index get the words.
+
+    Each indicator's name stands above its bar, at the left edge, so no label is cut on a phone."""
+    indices = [v for r in rows for v in (r["index_nulmeting"], r["index_stad"]) if v is not None] + [100.0]
+    low, high = min(indices) - 5, max(indices) + 5
+    y = list(range(len(rows)))
     figure = go.Figure()
     figure.add_trace(go.Bar(
-        y=names, x=[None if r["index_nulmeting"] is None else r["index_nulmeting"] - 100 for r in rows], base=100,
-        orientation="h", name=wijknaam, marker={"color": [status_colour(r["status"]) for r in rows],
-                                                 "line": {"color": "#595959", "width": 1}},
+        y=[i + 0.18 for i in y], x=[None if r["index_nulmeting"] is None else r["index_nulmeting"] - 100 for r in rows],
+        base=100, width=0.5, orientation="h", name=wijknaam,
+        marker={"color": [status_colour(r["status"]) for r in rows], "line": {"color": "#595959", "width": 1}},
         hovertext=[f"{r['naam']}<br>{wijknaam}: {r['wijk_tekst']} (index {format_index(r['index_nulmeting'])})<br>Status: {r['status']}"
                    for r in rows], hovertemplate="%{hovertext}<extra></extra>",
     ))
     figure.add_trace(go.Scatter(
-        y=names, x=[r["index_stad"] for r in rows], mode="markers", name="Gemeente",
-        marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": CITY_COLOUR}},
+        y=[i + 0.18 for i in y], x=[r["index_stad"] for r in rows], mode="markers", name="Gemeente",
+        marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": CITY_COLOUR}},
         hovertext=[f"Gemeente: {r['stad_tekst']} (index {format_index(r['index_stad'])})" for r in rows],
         hovertemplate="%{hovertext}<extra></extra>",
     ))
-    missing = [r for r in rows if r["index_nulmeting"] is None]
-    if missing:
-        figure.add_trace(go.Scatter(y=[r["naam"] for r in missing], x=[100] * len(missing), mode="text",
-                                    text=[r["wijk_tekst"] for r in missing], textposition="middle right", hoverinfo="skip",
-                                    textfont={"size": 12, "color": "#333333"}, showlegend=False))
+    # One text trace for the names (and the words where the wijk has no index): annotations are slow in plotly.
+    figure.add_trace(go.Scatter(
+        y=[i - (0.3 if r["index_nulmeting"] is not None else 0.05) for i, r in zip(y, rows, strict=True)], x=[low] * len(rows), mode="text", hoverinfo="skip", textposition="middle right",
+        text=[r["naam"] + ("" if r["index_nulmeting"] is not None else f"<br>{r['wijk_tekst']}") for r in rows],
+        textfont={"size": 12, "color": "#1a1a1a"},
+    ))
     figure.add_vline(x=100, line={"color": "#a63603", "dash": "dot"})
-    base_figure(figure, height=80 + 45 * len(rows))
+    base_figure(figure, height=70 + 44 * len(rows))
     figure.update_layout(
         barmode="overlay", showlegend=False,
-        yaxis={"autorange": "reversed", "automargin": True, "ticklabelposition": "inside top", "tickfont": {"size": 12}},
-        xaxis={"title": {"text": "Index (nulmeting = 100)"}, "tickformat": ",.0f"},
+        yaxis={"autorange": "reversed", "showticklabels": False, "showgrid": False, "zeroline": False},
+        xaxis={"title": {"text": "Index (nulmeting = 100)"}, "tickformat": ",.0f", "range": [low, high]},
         margin={"l": 4, "r": 12, "t": 20, "b": 10},
     )
     return figure
