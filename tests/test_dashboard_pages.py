@@ -324,3 +324,14 @@ def test_pages_read_their_state_from_the_url(context):
     assert "Oud-West op 1 januari 2015" in _text(_page("wijkprofiel")["layout"](wijk="WK001402", peildatum="2015-01-01"))
     text = _text(_page("indicator")["layout"](id="zelfredzaamheid", gebied="GB001405", vergelijk="WK001402"))
     assert "Zelfredzaamheid per gebied en peildatum" in text and "Oud-West" in text and "Noordoost" in text
+
+
+def test_complementary_suppression_is_explained_where_it_appears(context):
+    wijken = _import("wijken")
+    rows = [{"gebiedsnaam": "A", "onderdrukt": True, "n": 48}, {"gebiedsnaam": "B", "onderdrukt": False, "n": 200}]
+    text = _text(wijken.suppression_note(rows))  # a store without the onderdrukking column: the rule in words
+    assert "onderdrukt om te voorkomen dat een klein aantal kan worden teruggerekend" in text
+    named = [row | {"onderdrukking": kind} for row, kind in zip(rows, ["aanvullend", None], strict=True)]
+    assert _text(wijken.suppression_note(named)).startswith("A: onderdrukt om te voorkomen")
+    primary_only = [row | {"onderdrukking": kind} for row, kind in zip(rows, ["primair", None], strict=True)]
+    assert wijken.suppression_note(primary_only) is None

@@ -9,7 +9,7 @@ from dash import html
 from dashboard.components import ATTRIBUTION, guarded, status_badge, store
 from dashboard.data import STATUS_ORDER
 from dashboard.definitions import complementary_rule, explanation
-from dashboard.format import COMPLEMENTARY_TEXT, INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_date, format_value
+from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_date, format_value
 
 dash.register_page(__name__, path="/over", name="Over de cijfers", title="Over de cijfers · Wijkmonitor", order=6)
 
@@ -53,7 +53,8 @@ def layout(**_: object) -> html.Div:
         html.P("Een cijfer op te weinig waarnemingen wordt niet getoond, ter bescherming van de privacy en omdat het te "
                f"onzeker is; overal staat dan '{SUPPRESSED_TEXT}'. De drempel per indicator staat hieronder."),
         html.P([html.Span("Aanvullende onderdrukking. ", className="fw-semibold"),
-                f"Soms is ook een cijfer met genoeg waarnemingen {COMPLEMENTARY_TEXT}: {complementary_rule(data)}"])
+                f"Soms is ook een cijfer met genoeg waarnemingen onderdrukt, om te voorkomen dat een klein aantal kan "
+                f"worden teruggerekend. De regel: {complementary_rule(data)}"])
         if complementary_rule(data) else None,
         html.P(f"Ontbreken de gegevens om een cijfer te berekenen (bijvoorbeeld een bron die voor een peildatum niet "
                f"geleverd is), dan staat er '{INSUFFICIENT_DATA_TEXT}', met de reden op de pagina Datakwaliteit. "

@@ -40,7 +40,7 @@ from dashboard.components import (
     value_text,
 )
 from dashboard.data import Indicator, Published
-from dashboard.format import MISSING_TEXT, change_unit, display_number, format_signed, SUPPRESSED_TEXT, format_date, unit_label
+from dashboard.format import COMPLEMENTARY_TEXT, MISSING_TEXT, change_unit, display_number, format_signed, SUPPRESSED_TEXT, format_date, unit_label
 
 dash.register_page(__name__, path="/wijken", name="Wijken vergelijken", title="Wijken vergelijken · Wijkmonitor", order=1)
 
@@ -245,14 +245,30 @@ TABLE_CELLS = {
 }
 
 
+def suppression_note(rows: list[dict]) -> html.P | None:
+    """Why a wijk with enough observations can still read 'onvoldoende waarnemingen' (complementary suppression).
+
+    With the store's `onderdrukking` column the wijken concerned are named; without it the rule is explained."""
+    suppressed = [r for r in rows if r.get("onderdrukt")]
+    if not suppressed:
+        return None
+    complementary = [r["gebiedsnaam"] for r in suppressed if r.get("onderdrukking") == "aanvullend"]
+    if "onderdrukking" in suppressed[0] and not complementary:
+        return None
+    who = f"{', '.join(complementary)}: " if complementary else "Een wijk met genoeg waarnemingen kan toch "
+    return html.P([who + ("" if complementary else "'onvoldoende waarnemingen' tonen: ") + COMPLEMENTARY_TEXT +
+                   " uit de cijfers van de andere wijken en het gebied (aanvullende onderdrukking, zie ",
+                   dcc.Link("Over de cijfers", href="/over#onderdrukking"), ")."], className="small")
+
+
 def wijk_table(meta: Indicator, rows: list[dict], peildatum: date) -> html.Div:
-    """The figures behind map and ranking as a plain table."""
+    """The figures behind map and ranking as a plain table, with the complementary suppression explained."""
     shown = [r | {"_decimalen": meta.decimalen, "ci_laag_tekst": display_number(r["ci_laag"], meta.decimalen),
                   "ci_hoog_tekst": display_number(r["ci_hoog"], meta.decimalen)} for r in rows]
     columns = [Column(c.key, f"{c.header} ({change_unit(meta.eenheid)})", c.decimals) if c.key == "verschil_nulmeting" else c
                for c in table_spec(meta)]
-    return html_table(ids.VERGELIJK_TABEL, columns, shown, f"{meta.naam} per wijk op {format_date(peildatum)}",
-                      cells=TABLE_CELLS)
+    return html.Div([html_table(ids.VERGELIJK_TABEL, columns, shown, f"{meta.naam} per wijk op {format_date(peildatum)}",
+                                cells=TABLE_CELLS), suppression_note(rows)])
 
 
 def _view(indicator: str, peildatum_iso: str, gebied: str) -> tuple[go.Figure, go.Figure, html.Div, list[dict], str]:
