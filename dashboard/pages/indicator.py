@@ -49,7 +49,7 @@ dash.register_page(__name__, path="/indicator", name="Indicator", title="Indicat
 
 CORRIDOR_FILL = "rgba(253, 212, 158, 0.65)"
 NULMETING_COLOUR = "#a63603"
-GEEN = ""  # the 'no comparison' choice
+GEEN = "geen"  # the 'no comparison' choice (a select shows an empty value as blank)
 URL_CONTROLS = {"id": ids.INDICATOR_KEUZE, "gebied": ids.INDICATOR_GEBIEDEN, "vergelijk": ids.INDICATOR_VERGELIJK}
 
 
@@ -210,7 +210,7 @@ def _areas(data: Published, gebied: str | None, vergelijk: str | None) -> list[s
     gemeente, _naam = data.gemeente()
     areas = [gemeente]
     for code in (gebied, vergelijk):
-        if code and code not in areas:
+        if code and code != GEEN and code not in areas:
             areas.append(code)
     return areas
 
@@ -235,7 +235,7 @@ def layout(id: str | None = None, gebied: str | None = None, vergelijk: str | No
     known = {o["value"] for o in options}
     gemeente, _naam = data.gemeente()
     for name, value in (("Gebied", gebied), ("Vergelijkingsgebied", vergelijk)):
-        if value and value not in known:
+        if value and value != GEEN and value not in known:
             notices.append(message(f"{name} '{value}' is onbekend; de gemeente wordt getoond."))
     gebied = gebied if gebied in known else gemeente
     vergelijk = vergelijk if vergelijk in known else GEEN

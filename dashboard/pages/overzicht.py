@@ -214,7 +214,7 @@ def layout(gebied: str | None = None, peildatum: str | None = None, **_: object)
             labelled("Peildatum", dropdown(ids.OVERZICHT_PEILDATUM, peildatum_options(data.peildata), chosen.isoformat()),
                      ids.OVERZICHT_PEILDATUM),
             html.Div(html.A("Raadsrapportage (PDF)", href=report_href(chosen), id=ids.OVERZICHT_RAPPORT,
-                            className="btn btn-primary", target="_blank", rel="noopener"),
+                            className="btn btn-primary"),
                      className="control-knop mb-2"),
         ], className="controls no-print"),
         html.Div(_content(data, selected, chosen), id=ids.OVERZICHT_KAARTEN, **{"aria-live": "polite"}),
