@@ -335,3 +335,16 @@ def test_complementary_suppression_is_explained_where_it_appears(context):
     assert _text(wijken.suppression_note(named)).startswith("A: onderdrukt om te voorkomen")
     primary_only = [row | {"onderdrukking": kind} for row, kind in zip(rows, ["primair", None], strict=True)]
     assert wijken.suppression_note(primary_only) is None
+
+
+def test_wijkprofiel_shows_the_notes_of_that_wijk(context):
+    from dashboard.components import state_path
+    from dashboard.notes import Note, add_note
+
+    add_note(state_path(), Note(PEILDATUM, "zelfredzaamheid", "WK001402", "Check", "Extra inzet wijkteam", "Doorgaan", "J. de Vries"))
+    add_note(state_path(), Note(PEILDATUM, "zelfredzaamheid", "WK001403", "Check", "Andere wijk"))
+    wijkprofiel = _import("wijkprofiel")
+    text = _text(wijkprofiel.notes_block(wijkprofiel.store(), "WK001402", PEILDATUM))
+    assert "Zelfredzaamheid: Extra inzet wijkteam Besluit: Doorgaan Eigenaar: J. de Vries" in text
+    assert "Andere wijk" not in text
+    assert "Geen notities" in _text(wijkprofiel.notes_block(wijkprofiel.store(), "WK001402", date(2016, 1, 1)))

@@ -8,9 +8,9 @@ import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import ids
+from dashboard import ids, notes
 from dashboard.components import (
     CITY_COLOUR,
     Column,
@@ -27,6 +27,7 @@ from dashboard.components import (
     parse_date,
     peildatum_options,
     sparkline_svg,
+    state_path,
     status_badge,
     status_colour,
     store,
@@ -133,6 +134,30 @@ def context_block(data: Published, wijk: str, peildatum: date) -> html.Div:
     ], className="context")
 
 
+def notes_block(data: Published, wijk: str, peildatum: date) -> html.Div | None:
+    """The PDCA notes about this wijk in the session of peildatum, read-only (written on the PDCA page).
+
+    Reads through notes.notes_for and the note's fields with getattr: the notes store belongs to the PDCA page."""
+    read = getattr(notes, "notes_for", None)
+    if read is None:
+        return None
+    own = [note for note in read(state_path(), peildatum) if getattr(note, "gebiedcode", None) == wijk]
+    if not own:
+        return html.P(["Geen notities over deze wijk in de PDCA-sessie van deze peildatum (",
+                       dcc.Link("PDCA-sessie", href=f"/pdca?peildatum={peildatum.isoformat()}"), ")."], className="small")
+    items = []
+    for note in own:
+        meta = data.indicator(getattr(note, "indicator", ""))
+        parts = [html.Span(f"{meta.naam if meta else note.indicator}: ", className="fw-semibold"), getattr(note, "notitie", "")]
+        if getattr(note, "besluit", ""):
+            parts += [html.Br(), f"Besluit: {note.besluit}"]
+        if getattr(note, "eigenaar", ""):
+            parts += [html.Br(), f"Eigenaar: {note.eigenaar}"]
+        items.append(html.Li(parts, className="notitie-tekst"))
+    return html.Div([html.Ul(items, className="small"),
+                     dcc.Link("Naar de PDCA-sessie", href=f"/pdca?peildatum={peildatum.isoformat()}", className="small")])
+
+
 def trend_cards(data: Published, wijk: str, peildatum: date) -> dbc.Row:
     """Small multiples: per indicator the wijk's trend to peildatum with its corridor band and nulmeting."""
     cards = []
@@ -154,7 +179,7 @@ def trend_cards(data: Published, wijk: str, peildatum: date) -> dbc.Row:
 
 
 def _view(wijk: str, peildatum_iso: str) -> tuple[str, go.Figure, list[dict], html.Div, dbc.Row, html.Div]:
-    """Title, figure, rows, table, trends and context for one wijk."""
+    """Title, figure, rows, table, trends and context (with the wijk's PDCA notes) for one wijk."""
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
     naam = data.area_name(wijk) or wijk
@@ -162,7 +187,9 @@ def _view(wijk: str, peildatum_iso: str) -> tuple[str, go.Figure, list[dict], ht
     table = html_table(ids.PROFIEL_TABEL, COLUMNS, rows, f"{naam} op {format_date(peildatum)}",
                        cells={"status": lambda r: status_badge(r["status"])})
     return (f"{naam} op {format_date(peildatum)}", profile_figure(rows, naam), rows, table,
-            trend_cards(data, wijk, peildatum), context_block(data, wijk, peildatum))
+            trend_cards(data, wijk, peildatum),
+            html.Div([context_block(data, wijk, peildatum), html.H3("Notities PDCA-sessie", className="h6 mt-3"),
+                      notes_block(data, wijk, peildatum)]))
 
 
 @guarded
