@@ -284,13 +284,18 @@ def _recorded_steps(driver, base_url: str) -> list[Step]:
 
 
 def _choose(driver, dropdown_id: str, value: str) -> None:
-    """Pick an option in a Dash dropdown by value, as a user would, and wait for the callback."""
-    from selenium.webdriver.support.ui import WebDriverWait
+    """Pick an option in a native select or a Dash dropdown by value, as a user would, and wait for the callback."""
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     from dashboard.headless import wait_for_dash
 
     control = WebDriverWait(driver, 20).until(lambda d: d.find_element("id", dropdown_id))
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", control)
+    if control.tag_name == "select":
+        Select(control).select_by_value(value)
+        time.sleep(0.3)
+        wait_for_dash(driver)
+        return
     control.click()
     option = WebDriverWait(driver, 10).until(lambda d: d.find_element("css selector", f"[role=option] input[value='{value}']"))
     # A script click: in a long list the dropdown's sticky search box can cover the option for a pointer click.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import functools
 import io
@@ -14,12 +15,21 @@ from typing import Callable
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
+import polars as pl
 import xlsxwriter
-from dash import dash_table, dcc, html
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dash_table, dcc, html
 from flask import current_app
 
 from dashboard.data import Published, StoreUnavailable, published
-from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, format_date, format_number
+from dashboard.format import (
+    COMPLEMENTARY_TEXT,
+    INSUFFICIENT_DATA_TEXT,
+    PLOTLY_SEPARATORS,
+    SUPPRESSED_TEXT,
+    display_number,
+    format_date,
+    format_number,
+)
 from indicators.export import METADATA_SHEET, metadata, nl_date, write_metadata_sheet
 
 DB_KEY = "WIJKMONITOR_DB"
@@ -39,6 +49,12 @@ STATUS_STYLE = {
     "in orde": ("#08519c", "#ffffff", "✓"),
     "waarschuwing": ("#fdd49e", "#1a1a1a", "!"),
     "fout": ("#a63603", "#ffffff", "✕"),
+}
+# The same status on a chart: the badge colour with a dark outline (light fills stay visible) and a
+# plotly symbol shaped like the badge's symbol.
+STATUS_MARKER = {
+    "verbeterd": "triangle-up", "gelijk gebleven": "circle", "binnen marge": "diamond",
+    "buiten marge": "triangle-down", "onvoldoende gegevens": "circle-open",
 }
 SUPPRESSED_GREY = "#bdbdbd"
 CITY_COLOUR = "#1a1a1a"
@@ -92,6 +108,112 @@ def status_badge(status: str) -> html.Span:
         className="status-badge",
         style={"backgroundColor": background, "color": colour},
     )
+
+
+def status_colour(status: str) -> str:
+    """The fill colour of a status (the badge's background)."""
+    return STATUS_STYLE.get(status, STATUS_STYLE["onvoldoende gegevens"])[0]
+
+
+def status_marker(statuses: list[str], size: int = 11) -> dict:
+    """A plotly marker that shows each point's status by colour and symbol, as the badges do."""
+    return {"color": [status_colour(s) for s in statuses], "size": size,
+            "symbol": [STATUS_MARKER.get(s, "circle-open") for s in statuses],
+            "line": {"color": "#1a1a1a", "width": 1}}
+
+
+def missing_text(row: dict) -> str:
+    """Why a figure has no value, in words; '' when it has one.
+
+    Reads `onderdrukking` ('primair' | 'aanvullend') and `reden` with .get(): older stores lack them."""
+    if row.get("onderdrukt"):
+        if row.get("onderdrukking") == "aanvullend":
+            return f"{SUPPRESSED_TEXT} ({COMPLEMENTARY_TEXT})"
+        return SUPPRESSED_TEXT
+    if row.get("waarde") is None:
+        reden = row.get("reden")
+        return f"{INSUFFICIENT_DATA_TEXT}: {reden}" if reden else INSUFFICIENT_DATA_TEXT
+    return ""
+
+
+def value_text(row: dict) -> str:
+    """The value in its unit, or why it is missing (short: the reason goes in a note)."""
+    if row.get("onderdrukt"):
+        return SUPPRESSED_TEXT
+    if row.get("waarde") is None:
+        return INSUFFICIENT_DATA_TEXT
+    return row["waarde_tekst"]
+
+
+def merger_note(data: Published, gebiedcode: str, peildatum: date) -> str:
+    """'hoort sinds 2019 bij de gemeente Groningen' for an area that joined the gemeente after peildatum.
+
+    Reads areas.in_gemeente_sinds with a fallback: older stores lack the column. A gebied counts as joined
+    when one of its wijken did."""
+    areas = data.tables["areas"]
+    if "in_gemeente_sinds" not in areas.columns:
+        return ""
+    codes = {gebiedcode} | set(areas.filter(pl.col("bovenliggend") == gebiedcode)["gebiedcode"].to_list())
+    joined = areas.filter(pl.col("gebiedcode").is_in(list(codes)) & pl.col("in_gemeente_sinds").is_not_null())
+    since = joined["in_gemeente_sinds"].max() if joined.height else None
+    if since is None or peildatum >= since:
+        return ""
+    _code, gemeente = data.gemeente()
+    return f"hoort sinds {since.year} bij de gemeente {gemeente}"
+
+
+SPARK_CORRIDOR = "#fdd49e"
+SPARK_NULMETING = "#a63603"
+
+
+def _scale(values: list[float], top: float, bottom: float):
+    """A function mapping a value to a y coordinate between top and bottom."""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    return lambda v: bottom - (v - low) / span * (bottom - top)
+
+
+def sparkline_svg(values: list[float | None], years: list[int], nulmeting: float | None = None,
+                  grens: list[float | None] | None = None, last_status: str | None = None,
+                  width: int = 240, height: int = 64) -> str:
+    """A small SVG trend: the corridor as a band from the nulmeting to its boundary, the nulmeting as a dotted
+    line, the values as a line (a missing value breaks it), the last point in its status colour, first and last
+    year under the axis. Drawn on the server as an image so the overview needs no plotly.js."""
+    grens = grens or [None] * len(values)
+    known = [v for v in values + grens + [nulmeting] if v is not None]
+    y = _scale(known or [0.0, 1.0], 5, height - 18)
+    step = (width - 16) / max(len(values) - 1, 1)
+    x = [8 + i * step for i in range(len(values))]
+    parts = []
+    band = [(x[i], y(g)) for i, g in enumerate(grens) if g is not None]
+    if nulmeting is not None and band:
+        outline = band + [(band[-1][0], y(nulmeting)), (band[0][0], y(nulmeting))]
+        parts.append(f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in outline)}" fill="{SPARK_CORRIDOR}"/>')
+    if nulmeting is not None:
+        parts.append(f'<line x1="{x[0]:.1f}" x2="{x[-1]:.1f}" y1="{y(nulmeting):.1f}" y2="{y(nulmeting):.1f}" '
+                     f'stroke="{SPARK_NULMETING}" stroke-width="1.5" stroke-dasharray="3 3"/>')
+    segment: list[tuple[float, float]] = []
+    for i, value in enumerate(values + [None]):
+        if value is None:
+            if segment:
+                parts.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in segment)}" fill="none" '
+                             f'stroke="{AREA_COLOURS[0]}" stroke-width="2"/>')
+            segment = []
+        else:
+            segment.append((x[i], y(value)))
+    parts += [f'<circle cx="{x[i]:.1f}" cy="{y(v):.1f}" r="2.5" fill="{AREA_COLOURS[0]}"/>'
+              for i, v in enumerate(values) if v is not None]
+    if values and values[-1] is not None and last_status:
+        parts.append(f'<circle cx="{x[-1]:.1f}" cy="{y(values[-1]):.1f}" r="5" fill="{status_colour(last_status)}" '
+                     'stroke="#1a1a1a" stroke-width="1"/>')
+    if years:
+        label = 'font-family="system-ui, sans-serif" font-size="11" fill="#4d4d4d"'
+        parts.append(f'<text x="{x[0]:.1f}" y="{height - 3}" {label}>{years[0]}</text>')
+        if len(years) > 1:
+            parts.append(f'<text x="{x[-1]:.1f}" y="{height - 3}" text-anchor="end" {label}>{years[-1]}</text>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}">{"".join(parts)}</svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def attribution() -> html.P:
@@ -148,7 +270,8 @@ def map_config() -> dict:
 def graph(graph_id: str, figure: go.Figure | None, description: str, config: dict | None = None) -> html.Figure:
     """A chart with a text description for screen readers (aria-label) and as caption."""
     return html.Figure(
-        [dcc.Graph(id=graph_id, figure=figure or base_figure(go.Figure()), config=config or GRAPH_CONFIG),
+        [html.Div("Grafiek wordt geladen…", className="grafiek-laden", **{"aria-hidden": "true"}),
+         dcc.Graph(id=graph_id, figure=figure or base_figure(go.Figure()), config=config or GRAPH_CONFIG),
          html.Figcaption(description, className="visually-hidden")],
         className="grafiek",
         **{"aria-label": description},
@@ -199,9 +322,67 @@ def rounded_rows(columns: list[Column], rows: list[dict]) -> list[dict]:
     ]
 
 
+def _cell_text(column: Column, value: object) -> object:
+    """What a table cell shows: numbers in nl-NL with the column's decimals (trailing zeros kept)."""
+    if column.decimals is None:
+        return "" if value is None else value
+    if value is None:
+        return column.nully
+    if _is_fixed(column):
+        return display_number(float(value), column.decimals)
+    return display_number(float(value), len(repr(float(value)).split(".")[1].rstrip("0")))
+
+
+def html_table(table_id: str, columns: list[Column], rows: list[dict], caption: str,
+               row_header: bool = True, cells: dict[str, Callable[[dict], object]] | None = None) -> html.Div:
+    """A plain accessible table: caption, column headers with scope, the first cell of a row as its header.
+
+    `cells` renders a column from the whole row (a status badge, a link). The wrapper scrolls sideways on
+    narrow screens; it is focusable and named so keyboard users can scroll it (WCAG 2.1.1)."""
+    cells = cells or {}
+    head = html.Thead(html.Tr([html.Th(c.header, scope="col", className="num" if c.decimals is not None else None)
+                               for c in columns]))
+    body = []
+    for row in rows:
+        out = []
+        for i, column in enumerate(columns):
+            content = cells[column.key](row) if column.key in cells else _cell_text(column, row.get(column.key))
+            kind = html.Th if i == 0 and row_header else html.Td
+            extra = {"scope": "row"} if kind is html.Th else {}
+            out.append(kind(content, className="num" if column.decimals is not None else None, **extra))
+        body.append(html.Tr(out))
+    return html.Div(
+        html.Table([html.Caption(caption), head, html.Tbody(body)], className="table table-sm cijfertabel"),
+        id=table_id, className="tabel-rol", tabIndex="0", role="region", **{"aria-label": caption},
+    )
+
+
+def url_state(store_id: str, controls: dict[str, str]) -> None:
+    """Keep a page's choices in the address bar (?name=value&...) so a view can be shared and reopened.
+
+    controls maps a query parameter to the id of the control whose value it holds. The address is replaced
+    in the browser (history.replaceState, assets/wijkmonitor.js), not navigated to: Dash's page router would
+    build the page again on every choice. The page's layout reads the parameters back."""
+    clientside_callback(
+        ClientsideFunction(namespace="wijkmonitor", function_name="replaceQuery"),
+        Output(store_id, "data"),
+        [Input(control_id, "value") for control_id in controls.values()],
+        State(store_id, "data"),
+        prevent_initial_call=True,
+    )
+
+
+def url_store(store_id: str, controls: dict[str, str]) -> dcc.Store:
+    """The store url_state writes to: the parameter names in order, then the last query written."""
+    return dcc.Store(id=store_id, data={"names": list(controls)})
+
+
 def data_table(table_id: str, columns: list[Column], rows: list[dict], page_size: int = 100) -> dash_table.DataTable:
-    """A sortable table of exactly the given rows (pages of 100, so a printed page has every wijk)."""
+    """Deprecated: a sortable DataTable; use html_table (DataTable traps the Tab key, WCAG 2.1.2).
+
+    Kept for pages that still update its `data` from a callback; cells cannot be selected, so Tab leaves it."""
     return dash_table.DataTable(
+        cell_selectable=False,
         id=table_id,
         columns=table_columns(columns),
         data=rounded_rows(columns, rows),
@@ -365,8 +546,11 @@ DROPDOWN_LABELS = {
 }
 
 
-def dropdown(dropdown_id: str, options: list[dict], value: object, multi: bool = False) -> dcc.Dropdown:
-    """A Dash dropdown with Dutch texts (Dash's own are English)."""
+def dropdown(dropdown_id: str, options: list[dict], value: object, multi: bool = False) -> dcc.Dropdown | dbc.Select:
+    """A choice: a native select for one value (keyboard and screen readers know it; Dash 4's dropdown puts
+    focus on an aria-hidden input), Dash's dropdown with Dutch texts for several values."""
+    if not multi:
+        return dbc.Select(id=dropdown_id, options=options, value=value)
     return dcc.Dropdown(id=dropdown_id, options=options, value=value, multi=multi, clearable=multi,
                         labels=DROPDOWN_LABELS, placeholder="Maak een keuze")
 

@@ -7,6 +7,10 @@ from datetime import date, datetime
 
 SUPPRESSED_TEXT = "onvoldoende waarnemingen"
 MISSING_TEXT = "–"
+MINUS = "\u2212"  # the typographic minus sign, as plotly draws it on the axes
+# Why a figure is missing, in words: suppressed for privacy, or inputs missing (indicator_values.reden).
+INSUFFICIENT_DATA_TEXT = "onvoldoende gegevens"
+COMPLEMENTARY_TEXT = "onderdrukt om te voorkomen dat een klein aantal kan worden teruggerekend"
 
 MAANDEN = (
     "januari", "februari", "maart", "april", "mei", "juni",
@@ -33,11 +37,18 @@ def format_number(value: float | None, decimals: int = 0) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def display_number(value: float | None, decimals: int = 0) -> str:
+    """format_number for the screen: -1234.5 -> '−1.234,5' with the typographic minus sign.
+
+    format_number keeps the ASCII hyphen so CSV files stay numbers a spreadsheet can read."""
+    return format_number(value, decimals).replace("-", MINUS)
+
+
 def format_percentage(value: float | None, decimals: int = 1) -> str:
     """12.34 -> '12,3%' (value already in percent)."""
     if _is_missing(value):
         return MISSING_TEXT
-    return f"{format_number(value, decimals)}%"
+    return f"{display_number(value, decimals)}%"
 
 
 def format_value(value: float | None, eenheid: str, decimals: int, onderdrukt: bool = False) -> str:
@@ -46,15 +57,17 @@ def format_value(value: float | None, eenheid: str, decimals: int, onderdrukt: b
         return SUPPRESSED_TEXT
     if eenheid == "%":
         return format_percentage(value, decimals)
-    return format_number(value, decimals)
+    return display_number(value, decimals)
 
 
 def format_signed(value: float | None, decimals: int) -> str:
-    """A change with its sign: '+1,2', '-0,5', '0,0'."""
+    """A change with its sign: '+1,2', '−0,5', '0,0'."""
     if _is_missing(value):
         return MISSING_TEXT
     text = format_number(value, decimals)
-    return text if text.startswith("-") or float(text.replace(".", "").replace(",", ".")) == 0 else f"+{text}"
+    if text.startswith("-"):
+        return MINUS + text[1:]
+    return text if float(text.replace(".", "").replace(",", ".")) == 0 else f"+{text}"
 
 
 def format_change(value: float | None, eenheid: str, decimals: int, onderdrukt: bool = False) -> str:
@@ -62,14 +75,14 @@ def format_change(value: float | None, eenheid: str, decimals: int, onderdrukt: 
     if onderdrukt:
         return SUPPRESSED_TEXT
     text = format_signed(value, decimals)
-    return f"{text} %-punt" if eenheid == "%" and text != MISSING_TEXT else text
+    return f"{text} procentpunt" if eenheid == "%" and text != MISSING_TEXT else text
 
 
 def format_index(value: float | None, onderdrukt: bool = False) -> str:
     """Index against the nulmeting (nulmeting = 100), one decimal."""
     if onderdrukt:
         return SUPPRESSED_TEXT
-    return format_number(value, 1)
+    return display_number(value, 1)
 
 
 def format_date(value: date | str | None) -> str:
@@ -96,3 +109,13 @@ def format_datetime(value: datetime | None) -> str:
 def unit_label(eenheid: str) -> str:
     """The unit as a column or axis suffix: '%', 'ratio' -> 'per huishouden'."""
     return "per huishouden" if eenheid == "ratio" else eenheid
+
+
+def change_unit(eenheid: str) -> str:
+    """The unit of a difference: a difference of percentages is in procentpunt."""
+    return "procentpunt" if eenheid == "%" else unit_label(eenheid)
+
+
+def format_amount(value: float | None, eenheid: str, decimals: int) -> str:
+    """An unsigned amount in the unit of a difference: '3,0 procentpunt', '0,25 per huishouden'."""
+    return f"{display_number(value, decimals)} {change_unit(eenheid)}"

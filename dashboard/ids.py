@@ -8,6 +8,10 @@ OVERZICHT_DOWNLOAD_CSV = "overzicht-download-csv"
 OVERZICHT_DOWNLOAD_XLSX = "overzicht-download-xlsx"
 OVERZICHT_DOWNLOAD = "overzicht-download"
 OVERZICHT_TITEL = "overzicht-titel"
+OVERZICHT_PEILDATUM = "overzicht-peildatum"
+OVERZICHT_AANDACHT = "overzicht-aandacht"
+OVERZICHT_RAPPORT = "overzicht-rapport"
+OVERZICHT_URL = "overzicht-url"
 
 # Wijken vergelijken
 VERGELIJK_INDICATOR = "vergelijk-indicator"
@@ -22,6 +26,8 @@ VERGELIJK_DOWNLOAD_XLSX = "vergelijk-download-xlsx"
 VERGELIJK_DOWNLOAD = "vergelijk-download"
 VERGELIJK_NAVIGATIE = "vergelijk-navigatie"
 VERGELIJK_PROFIELEN = "vergelijk-profielen"
+VERGELIJK_URL = "vergelijk-url"
+VERGELIJK_KAARTTABEL = "vergelijk-kaarttabel"
 
 # Indicator
 INDICATOR_KEUZE = "indicator-keuze"
@@ -36,6 +42,10 @@ INDICATOR_DOWNLOAD = "indicator-download"
 INDICATOR_NAAM = "indicator-naam"
 INDICATOR_UITSPLITSING = "indicator-uitsplitsing"
 INDICATOR_UITSPLITSING_BLOK = "indicator-uitsplitsing-blok"
+INDICATOR_VERGELIJK = "indicator-vergelijk"
+INDICATOR_URL = "indicator-url"
+INDICATOR_TABEL_BLOK = "indicator-tabel-blok"
+INDICATOR_LEGENDA = "indicator-legenda"
 
 # Wijkprofiel
 PROFIEL_WIJK = "profiel-wijk"
@@ -46,7 +56,10 @@ PROFIEL_TITEL = "profiel-titel"
 PROFIEL_DOWNLOAD_CSV = "profiel-download-csv"
 PROFIEL_DOWNLOAD_XLSX = "profiel-download-xlsx"
 PROFIEL_DOWNLOAD = "profiel-download"
-PROFIEL_STATUSSEN = "profiel-statussen"
+PROFIEL_TRENDS = "profiel-trends"
+PROFIEL_CONTEXT = "profiel-context"
+PROFIEL_URL = "profiel-url"
+PROFIEL_TABEL_BLOK = "profiel-tabel-blok"
 
 # Datakwaliteit
 DQ_BRONNEN = "dq-bronnen"

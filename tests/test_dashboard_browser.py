@@ -3,40 +3,50 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
+from fixtures.browser import axe_violations, choose, tab_round
 from fixtures.browser import click as _click
 from fixtures.browser import driver  # noqa: F401 - module-scoped fixture
 from fixtures.browser import open_page as _open
 from fixtures.browser import severe_logs as _severe
 from fixtures.browser import wait_until as _wait
-from fixtures.published_store import build_published_store
+from fixtures.published_store import PEILDATA, build_published_store
 
 from dashboard.app import create_app
+from dashboard.data import published
 from dashboard.format import SUPPRESSED_TEXT
 from dashboard.headless import CHROMEDRIVER, CHROMIUM, served, wait_for_dash
 from dashboard.screenshots import PAGES
+from dashboard.signals import attention_points
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:.*dash_table.DataTable will be removed:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:.*dash_table.DataTable will be removed:DeprecationWarning"),  # PDCA, Datakwaliteit
     pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="Debian chromium/chromedriver not installed"),
 ]
+
+
+class _BaseUrl(str):
+    """The served app's address, carrying the path of its published store."""
+
+    db: Path
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    app = create_app(build_published_store(folder / "monitor.duckdb"), folder / "state.sqlite")
+    db = build_published_store(folder / "monitor.duckdb")
+    app = create_app(db, folder / "state.sqlite")
     with served(app) as url:
-        yield url
+        address = _BaseUrl(url)
+        address.db = db
+        yield address
 
 
-def _choose(driver, dropdown_id: str, value: str) -> None:
-    """Pick an option in a Dash dropdown by value, as a user would."""
-    driver.find_element("id", dropdown_id).click()
-    option = _wait(driver, lambda d: d.find_element("css selector", f"[role=option] input[value='{value}']"))
-    option.find_element("xpath", "./ancestor::*[@role='option']").click()
+_choose = choose
+EVERY_PAGE = {**PAGES, "niet-gevonden": "/bestaat-niet"}
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -97,7 +107,7 @@ def test_suppressed_value_never_appears_as_a_number(driver, base_url):
     assert SUPPRESSED_TEXT in text
     assert "80,5" not in text and "70,5" not in text
     text = _open(driver, base_url + "/wijken?id=tevredenheid&gebied=GB001405")
-    row = driver.find_element("xpath", "//*[@id='vergelijk-tabel']//tr[td[contains(., 'Meerdorpen')]]").text
+    row = driver.find_element("xpath", "//*[@id='vergelijk-tabel']//tr[th[contains(., 'Meerdorpen')]]").text
     assert SUPPRESSED_TEXT in row and "80,5" not in text
 
 
@@ -161,14 +171,12 @@ def test_print_hides_navigation_and_controls(driver, base_url):
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
-def test_dropdown_texts_are_dutch(driver, base_url):
+def test_choices_are_labelled_native_selects(driver, base_url):
     _open(driver, base_url + "/indicator?id=zelfredzaamheid")
-    driver.find_element("id", "indicator-gebieden").click()
-    menu = _wait(driver, lambda d: d.find_element("css selector", "[role=listbox]"))
-    text = driver.execute_script("return document.body.innerText")
-    assert "Alles kiezen" in text and "Select All" not in text
-    assert driver.find_element("css selector", "input[placeholder='Zoeken']")
-    assert menu.is_displayed()
+    for control in ("indicator-keuze", "indicator-gebieden", "indicator-vergelijk"):
+        element = driver.find_element("id", control)
+        assert element.tag_name == "select"
+        assert driver.find_element("css selector", f"label[for='{control}']").text
 
 
 def test_csv_download_has_the_words_for_suppressed_wijken(driver, base_url, tmp_path):
@@ -186,3 +194,105 @@ def test_csv_download_has_the_words_for_suppressed_wijken(driver, base_url, tmp_
         ["Noorddijk e.o.", "Noordoost", "76,0"], ["Meerstad e.o.", "Noordoost", "73,0"],
         ["Noordoost", "Noordoost", "71,5"], ["Meerdorpen", "Noordoost", SUPPRESSED_TEXT],
     ]
+
+
+@pytest.mark.parametrize("peildatum", PEILDATA, ids=lambda p: p.isoformat())
+def test_overview_at_each_peildatum_has_its_attention_points(driver, base_url, peildatum):
+    _open(driver, base_url + "/")
+    _choose(driver, "overzicht-peildatum", peildatum.isoformat())
+    title = f"Groningen op {peildatum.day} januari {peildatum.year}"
+    _wait(driver, lambda d: d.execute_script("return document.getElementById('overzicht-titel').innerText") == title)
+    block = driver.find_element("id", "overzicht-aandacht").text
+    assert block.startswith("Aandachtspunten")
+    expected = {
+        # the nulmeting: nothing can be worse than itself
+        PEILDATA[0]: "Geen aandachtspunten op deze peildatum.",
+        # 2016: Oud-West (WK001402) tevredenheid 70,5% -> 68,5%, significant, within the corridor of 3,0
+        # (k=2: 70 + 2/4 * 2 = 71,0 at the nulmeting)
+        PEILDATA[1]: "Tevredenheid over de ondersteuning — Oud-West (wijk): 69,0%, \u22122,0 procentpunt t.o.v. nulmeting "
+                     "(significant slechter)",
+        # 2017: the ten most serious of the figures outside the corridor are listed, the rest counted
+        PEILDATA[2]: "▼ buiten marge",
+    }[peildatum]
+    assert expected in block
+    total = len(attention_points(published(base_url.db), peildatum))
+    items = driver.find_elements("css selector", "#overzicht-aandacht li")
+    assert len(items) == min(total, 10)
+    if total > 10:
+        assert f"En nog {total - 10} aandachtspunten" in block
+    report = driver.find_element("id", "overzicht-rapport")
+    assert report.get_attribute("href").endswith(f"/rapport.pdf?peildatum={peildatum.isoformat()}")
+    if peildatum != PEILDATA[-1]:  # choosing the peildatum already shown changes nothing
+        assert "peildatum=" + peildatum.isoformat() in driver.current_url
+
+
+@pytest.mark.parametrize(("path", "choices", "check_id", "expected"), [
+    ("/", {"overzicht-gebied": "GB001405", "overzicht-peildatum": "2016-01-01"}, "overzicht-titel",
+     "Noordoost op 1 januari 2016"),
+    ("/wijken", {"vergelijk-indicator": "zelfredzaamheid", "vergelijk-peildatum": "2015-01-01", "vergelijk-gebied": "GB001405"},
+     "vergelijk-samenvatting", "Zelfredzaamheid op 1 januari 2015"),
+    ("/indicator", {"indicator-keuze": "vrijwillige_inzet", "indicator-gebieden": "GB001405", "indicator-vergelijk": "WK001402"},
+     "indicator-naam", "Vrijwilligerswerk of mantelzorg"),
+    ("/wijkprofiel", {"profiel-wijk": "WK001402", "profiel-peildatum": "2016-01-01"}, "profiel-titel",
+     "Oud-West op 1 januari 2016"),
+], ids=["overzicht", "wijken", "indicator", "wijkprofiel"])
+def test_view_state_round_trips_through_the_url(driver, base_url, path, choices, check_id, expected):
+    _open(driver, base_url + path)
+    for control, value in choices.items():
+        _choose(driver, control, value)
+    _wait(driver, lambda d: d.execute_script(f"return document.getElementById('{check_id}').innerText").startswith(expected))
+    shared = driver.current_url
+    for value in choices.values():
+        assert f"={value}" in shared
+    _open(driver, base_url + "/over")  # somewhere else, then the shared address in a fresh page load
+    _open(driver, shared)
+    assert driver.find_element("id", check_id).text.startswith(expected)
+    from selenium.webdriver.support.ui import Select
+
+    assert {c: Select(driver.find_element("id", c)).first_selected_option.get_attribute("value") for c in choices} == choices
+
+
+@pytest.mark.parametrize("page", list(EVERY_PAGE))
+def test_axe_finds_no_serious_or_critical_violation(driver, base_url, page):
+    _open(driver, base_url + EVERY_PAGE[page])
+    assert axe_violations(driver) == []
+
+
+@pytest.mark.parametrize("page", list(EVERY_PAGE))
+def test_a_full_tab_round_reaches_the_last_control_without_a_trap(driver, base_url, page):
+    _open(driver, base_url + EVERY_PAGE[page])
+    visited, last = tab_round(driver)
+    assert visited[0].startswith("A#"), "the skip link comes first"
+    assert last in visited, f"Tab never reached the last focusable element {last}; stuck after {visited[-3:]}"
+    # A date field takes several Tabs (day, month, year) on one element; coming back to an earlier one is a circle.
+    steps = [key for i, key in enumerate(visited) if i == 0 or key != visited[i - 1]]
+    assert len(steps) == len(set(steps)), "focus came back to an earlier element: it went round in circles"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_usable_at_390_pixels(driver, base_url, page):
+    driver.set_window_size(390, 844)
+    try:
+        _open(driver, base_url + PAGES[page])
+        # nothing sticks out sideways: wide tables scroll inside their own box
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        if page == "wijken":
+            width = driver.execute_script("return document.querySelector('#vergelijk-ranglijst .main-svg').getBoundingClientRect().width")
+            assert width > 300  # the ranking uses the full width of the phone
+    finally:
+        driver.set_window_size(1280, 800)
+
+
+def test_a_chart_says_it_is_loading_until_plotly_has_drawn(driver, base_url):
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*plotly*", "*async-graph*"]})
+    try:
+        driver.get(base_url + "/indicator")
+        note = _wait(driver, lambda d: d.find_element("css selector", "#inhoud .grafiek-laden"))
+        _wait(driver, lambda d: note.is_displayed())
+        assert note.text == "Grafiek wordt geladen…"
+    finally:
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+    _open(driver, base_url + "/indicator")
+    assert not driver.find_element("css selector", "#inhoud .grafiek-laden").is_displayed()

@@ -38,9 +38,9 @@ def test_display_texts_in_dutch(store_path):
     row = published(store_path).select(indicator="zelfredzaamheid", gebiedcode="WK001401",
                                         peildatum=date(2017, 1, 1)).row(0, named=True)
     assert row["waarde_tekst"] == "64,5%"
-    assert row["verschil_tekst"] == "+4,0 %-punt"
+    assert row["verschil_tekst"] == "+4,0 procentpunt"
     assert row["index_tekst"] == "106,6"
-    assert row["vorige_tekst"] == "+2,0 %-punt"
+    assert row["vorige_tekst"] == "+2,0 procentpunt"
     assert row["interval_tekst"] == "62,9% – 66,1%"
     assert row["status"] == "verbeterd"
 

@@ -5,6 +5,9 @@ from datetime import date, datetime
 import pytest
 
 from dashboard.format import (
+    change_unit,
+    display_number,
+    format_amount,
     format_change,
     format_date,
     format_date_short,
@@ -25,7 +28,7 @@ from dashboard.format import (
         (1234.56, 1, "1.234,6"),
         (1234567.891, 2, "1.234.567,89"),
         (0.5, 2, "0,50"),
-        (-1234.5, 1, "-1.234,5"),
+        (-1234.5, 1, "-1.234,5"),  # CSV-safe hyphen; display_number gives −
         (-0.04, 1, "0,0"),
         (None, 1, "–"),
         (float("nan"), 1, "–"),
@@ -51,12 +54,21 @@ def test_format_value_by_unit_and_suppression():
 def test_format_signed_and_change():
     assert format_signed(1.26, 1) == "+1,3"
     assert format_signed(2.0, 1) == "+2,0"
-    assert format_signed(-0.5, 1) == "-0,5"
+    assert format_signed(-0.5, 1) == "\u22120,5"
     assert format_signed(0.0, 1) == "0,0"
-    assert format_change(4.0, "%", 1) == "+4,0 %-punt"
-    assert format_change(-3.0, "per 1.000 inwoners", 1) == "-3,0"
+    assert format_change(4.0, "%", 1) == "+4,0 procentpunt"
+    assert format_change(-3.0, "per 1.000 inwoners", 1) == "\u22123,0"
     assert format_change(None, "%", 1) == "–"
     assert format_change(4.0, "%", 1, onderdrukt=True) == "onvoldoende waarnemingen"
+
+
+def test_display_number_and_amounts_use_the_minus_sign_and_procentpunt():
+    assert display_number(-1234.5, 1) == "\u22121.234,5"
+    assert format_value(-2.5, "per 1.000 inwoners", 2) == "\u22122,50"  # trailing zero kept
+    assert format_index(-0.04) == "0,0"
+    assert format_amount(3.0, "%", 1) == "3,0 procentpunt"
+    assert format_amount(0.25, "ratio", 2) == "0,25 per huishouden"
+    assert change_unit("per 1.000 inwoners") == "per 1.000 inwoners"
 
 
 def test_format_index():

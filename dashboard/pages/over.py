@@ -8,8 +8,8 @@ from dash import html
 
 from dashboard.components import ATTRIBUTION, guarded, status_badge, store
 from dashboard.data import STATUS_ORDER
-from dashboard.format import SUPPRESSED_TEXT, format_date, format_value
-from dashboard.definitions import explanation
+from dashboard.definitions import complementary_rule, explanation
+from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_date, format_value
 
 dash.register_page(__name__, path="/over", name="Over de cijfers", title="Over de cijfers · Wijkmonitor", order=6)
 
@@ -18,7 +18,8 @@ STATUS_UITLEG = {
     "gelijk gebleven": "gelijk aan de nulmeting, of bij enquêtes een verschil dat niet significant is.",
     "binnen marge": "slechter dan de nulmeting, maar binnen de afgesproken tijdelijke verslechtering (corridor).",
     "buiten marge": "slechter dan de corridor toestaat: een signaal voor de PDCA-sessie.",
-    "onvoldoende gegevens": f"te weinig waarnemingen om een cijfer te tonen ('{SUPPRESSED_TEXT}').",
+    "onvoldoende gegevens": f"geen vergelijking mogelijk: er is geen cijfer ('{SUPPRESSED_TEXT}' of "
+                            f"'{INSUFFICIENT_DATA_TEXT}'), of geen cijfer bij de nulmeting.",
 }
 
 
@@ -37,7 +38,7 @@ def layout(**_: object) -> html.Div:
     """The page."""
     data = store()
     sections = [
-        html.Section([html.H3(meta.naam, className="h6 mt-3", id=f"over-{key}"), explanation(data, meta),
+        html.Section([html.H3(meta.naam, className="h6 mt-3", id=f"over-{key}"), explanation(data, meta, link_complementary=False),
                       html.P([html.Span("Streefwaarden: ", className="fw-semibold"), _targets(data, key)])])
         for key, meta in data.indicators.items()
     ]
@@ -48,11 +49,17 @@ def layout(**_: object) -> html.Div:
                f"{', '.join(format_date(p) for p in data.peildata)}."),
         html.H2("Statussen", className="h5"),
         html.Dl([part for status in STATUS_ORDER for part in (html.Dt(status_badge(status)), html.Dd(STATUS_UITLEG[status]))]),
-        html.H2("Onderdrukking en onzekerheid", className="h5"),
+        html.H2("Onderdrukking en onzekerheid", className="h5", id="onderdrukking"),
         html.P("Een cijfer op te weinig waarnemingen wordt niet getoond, ter bescherming van de privacy en omdat het te "
-               f"onzeker is; overal staat dan '{SUPPRESSED_TEXT}'. Enquêtecijfers hebben een 95%-betrouwbaarheidsinterval; "
-               "een verschil met de nulmeting geldt pas als verandering wanneer het significant is. Registratiecijfers zijn "
-               "volledige tellingen. De regel per indicator staat hieronder."),
+               f"onzeker is; overal staat dan '{SUPPRESSED_TEXT}'. De drempel per indicator staat hieronder."),
+        html.P([html.Span("Aanvullende onderdrukking. ", className="fw-semibold"),
+                f"Soms is ook een cijfer met genoeg waarnemingen onderdrukt, om te voorkomen dat een klein aantal kan "
+                f"worden teruggerekend. De regel: {complementary_rule(data)}"])
+        if complementary_rule(data) else None,
+        html.P(f"Ontbreken de gegevens om een cijfer te berekenen (bijvoorbeeld een bron die voor een peildatum niet "
+               f"geleverd is), dan staat er '{INSUFFICIENT_DATA_TEXT}', met de reden op de pagina Datakwaliteit. "
+               "Enquêtecijfers hebben een 95%-betrouwbaarheidsinterval; een verschil met de nulmeting geldt pas als "
+               "verandering wanneer het significant is. Registratiecijfers zijn volledige tellingen."),
         html.H2("De indicatoren", className="h5"),
         *sections,
         html.H2("Kaart", className="h5 mt-3"),

@@ -1,8 +1,8 @@
-"""Overzicht: the indicators for the city (or a gebied) at the latest peildatum."""
+"""Overzicht for the wethouder: every indicator for the city (or a gebied) at a chosen peildatum, and what needs attention."""
 
 from __future__ import annotations
 
-import base64
+from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
@@ -11,141 +11,233 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import (
-    AREA_COLOURS,
     ROW_DECIMALS,
     Column,
     area_options,
-    data_table,
     download,
     download_buttons,
-    guarded,
     dropdown,
+    guarded,
+    html_table,
     labelled,
+    merger_note,
     message,
+    missing_text,
+    sparkline_svg,
+    parse_date,
+    peildatum_options,
     status_badge,
     store,
+    url_state,
+    url_store,
+    value_text,
 )
 from dashboard.data import Published
 from dashboard.format import format_date, unit_label
+from dashboard.signals import attention_points
 
 dash.register_page(__name__, path="/", name="Overzicht", title="Overzicht · Wijkmonitor", order=0)
 
+URL_CONTROLS = {"gebied": ids.OVERZICHT_GEBIED, "peildatum": ids.OVERZICHT_PEILDATUM}
+ATTENTION_SHOWN = 10  # the rest is counted and left to the PDCA session
 
 
-def sparkline_svg(values: list[float | None], width: int = 240, height: int = 50) -> str:
-    """A small SVG trend line; a suppressed (None) value breaks the line.
-
-    Drawn on the server as an image so the overview needs no plotly.js: the first page view stays fast."""
-    known = [v for v in values if v is not None]
-    low, high = (min(known), max(known)) if known else (0.0, 1.0)
-    span = (high - low) or 1.0
-    step = (width - 10) / max(len(values) - 1, 1)
-    points = [None if v is None else (5 + i * step, height - 5 - (v - low) / span * (height - 10)) for i, v in enumerate(values)]
-    segments, current = [], []
-    for point in points + [None]:
-        if point is None:
-            if current:
-                segments.append(current)
-            current = []
-        else:
-            current.append(point)
-    lines = "".join(
-        f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in segment)}" fill="none" stroke="{AREA_COLOURS[0]}" stroke-width="2"/>'
-        for segment in segments
-    )
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{AREA_COLOURS[0]}"/>' for x, y in (p for p in points if p))
-    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">{lines}{dots}</svg>'
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
-def _trend_text(frame: pl.DataFrame) -> str:
+def _trend_text(trend: pl.DataFrame) -> str:
     """The sparkline in words, for screen readers."""
-    points = [f"{format_date(p)}: {t}" for p, t in frame.select("peildatum", "waarde_tekst").iter_rows()]
-    return "Trend sinds de nulmeting. " + "; ".join(points)
+    points = [f"{p.year}: {value_text(row)}" for p, row in zip(trend["peildatum"], trend.iter_rows(named=True), strict=True)]
+    return "Trend sinds de nulmeting, met de corridor als band. " + "; ".join(points)
 
 
-def _card(data: Published, indicator: str, gebiedcode: str) -> dbc.Card:
-    """One indicator: value, change against the nulmeting, sparkline and status."""
+def _previous(data: Published, peildatum: date) -> date | None:
+    """The peildatum before this one, or None."""
+    earlier = [p for p in data.peildata if p < peildatum]
+    return earlier[-1] if earlier else None
+
+
+def _card(data: Published, indicator: str, gebiedcode: str, peildatum: date) -> dbc.Card:
+    """One indicator: value, change since the nulmeting and the previous measurement, status, sparkline."""
     meta = data.indicators[indicator]
-    trend = data.select(indicator=indicator, gebiedcode=gebiedcode).sort("peildatum")
-    latest = trend.filter(pl.col("peildatum") == data.latest)
-    if latest.is_empty():
-        body = [html.P("Geen cijfer op deze peildatum.")]
-    else:
-        row = latest.row(0, named=True)
-        body = [
-            html.P([row["waarde_tekst"], html.Span(f" {unit_label(meta.eenheid)}" if meta.eenheid != "%" else "",
-                                                   className="kaart-eenheid")], className="kaart-waarde"),
-            html.P([f"Sinds nulmeting: {row['verschil_tekst']}", html.Br(), f"Index (nulmeting = 100): {row['index_tekst']}"],
-                   className="small mb-0"),
-            html.Img(src=sparkline_svg(trend["waarde"].to_list()), alt=_trend_text(trend), className="sparkline"),
-            html.Div(status_badge(row["status"]), className="mt-1"),
-        ]
+    trend = data.select(indicator=indicator, gebiedcode=gebiedcode).filter(pl.col("peildatum") <= peildatum).sort("peildatum")
+    now = trend.filter(pl.col("peildatum") == peildatum)
     href = f"/indicator?id={indicator}&gebied={gebiedcode}"
-    return dbc.Card(
-        dbc.CardBody([html.H2(dcc.Link(meta.naam, href=href), className="h6 kaart-titel")] + body),
-        className="indicator-kaart h-100",
-    )
+    title = html.H3(dcc.Link(meta.naam, href=href), className="h6 kaart-titel")
+    if now.is_empty():
+        return dbc.Card(dbc.CardBody([title, html.P("Geen cijfer op deze peildatum.")]), className="indicator-kaart h-100")
+    row = now.row(0, named=True)
+    previous = _previous(data, peildatum)
+    unit = f" {unit_label(meta.eenheid)}" if meta.eenheid != "%" else ""
+    body = [
+        title,
+        html.P([value_text(row), html.Span(unit if row["waarde"] is not None else "", className="kaart-eenheid")],
+               className="kaart-waarde"),
+        html.P(missing_text(row), className="small mb-1") if missing_text(row) not in ("", value_text(row)) else None,
+        html.Div(status_badge(row["status"]), className="mb-1"),
+        html.Dl([
+            html.Dt("Sinds nulmeting"), html.Dd(row["verschil_tekst"] if row["waarde"] is not None else "–"),
+            html.Dt(f"Sinds {previous.year}" if previous else "Sinds vorige meting"),
+            html.Dd(row["vorige_tekst"] if previous and row["waarde"] is not None else "–"),
+        ], className="kaart-verschillen small mb-1"),
+        html.Img(
+            src=sparkline_svg(trend["waarde"].to_list(), [p.year for p in trend["peildatum"]],
+                              trend.filter(pl.col("peildatum") == data.nulmeting)["waarde"].first(),
+                              trend["marge_grens"].to_list(), row["status"]),
+            alt=_trend_text(trend), className="sparkline"),
+    ]
+    return dbc.Card(dbc.CardBody([part for part in body if part is not None]), className="indicator-kaart h-100")
 
 
-def _table(data: Published, gebiedcode: str) -> tuple[list[Column], list[dict]]:
-    """The figures behind the cards: one row per indicator, one column per peildatum."""
-    columns = [Column("naam", "Indicator"), Column("eenheid", "Eenheid")]
-    columns += [Column(p.isoformat(), format_date(p), ROW_DECIMALS) for p in data.peildata]
-    columns += [Column("verschil", "Verschil t.o.v. nulmeting"), Column("index", "Index (nulmeting = 100)"),
-                Column("status", "Status")]
+TABLE_COLUMNS = [
+    Column("naam", "Indicator"), Column("eenheid", "Eenheid"), Column("waarde", "Waarde", ROW_DECIMALS),
+    Column("nulmeting", "Nulmeting", ROW_DECIMALS), Column("verschil_nulmeting", "Verschil t.o.v. nulmeting", ROW_DECIMALS, "–"),
+    Column("verschil_vorige", "Verschil t.o.v. vorige meting", ROW_DECIMALS, "–"),
+    Column("index_nulmeting", "Index (nulmeting = 100)", 1, "–"), Column("status", "Status"),
+]
+TABLE_CELLS = {
+    "waarde": lambda r: r["waarde_tekst"], "nulmeting": lambda r: r["nulmeting_tekst"],
+    "verschil_nulmeting": lambda r: r["verschil_tekst"], "verschil_vorige": lambda r: r["vorige_tekst"],
+    "status": lambda r: status_badge(r["status"]),
+}
+
+
+def _table_rows(data: Published, gebiedcode: str, peildatum: date) -> list[dict]:
+    """One row per indicator: numbers rounded to the registry's decimals (for downloads) and their texts."""
     rows = []
     for indicator, meta in data.indicators.items():
-        trend = data.select(indicator=indicator, gebiedcode=gebiedcode)
-        row: dict = {"naam": meta.naam, "eenheid": unit_label(meta.eenheid)}
-        for peildatum, waarde in trend.select("peildatum", "waarde").iter_rows():
-            row[peildatum.isoformat()] = None if waarde is None else round(waarde, meta.decimalen)
-        latest = trend.filter(pl.col("peildatum") == data.latest)
-        if latest.height:
-            last = latest.row(0, named=True)
-            row |= {"verschil": last["verschil_tekst"], "index": last["index_tekst"], "status": last["status"]}
+        own = data.select(indicator=indicator, gebiedcode=gebiedcode)
+        now = own.filter(pl.col("peildatum") == peildatum)
+        nul = own.filter(pl.col("peildatum") == data.nulmeting)
+        row = {"naam": meta.naam, "eenheid": unit_label(meta.eenheid), "waarde": None, "nulmeting": None,
+               "verschil_nulmeting": None, "verschil_vorige": None, "index_nulmeting": None, "status": "onvoldoende gegevens",
+               "waarde_tekst": "–", "nulmeting_tekst": "–", "verschil_tekst": "–", "vorige_tekst": "–"}
+        if now.height:
+            r = now.row(0, named=True)
+            known = r["waarde"] is not None
+            row |= {
+                "waarde": r["waarde"] if known else None, "status": r["status"], "waarde_tekst": value_text(r),
+                "index_nulmeting": r["index_nulmeting"] if known else None,
+                "verschil_nulmeting": r["verschil_nulmeting"] if known else None,
+                "verschil_vorige": r["verschil_vorige"] if known else None,
+                "verschil_tekst": r["verschil_tekst"] if known and r["verschil_nulmeting"] is not None else "–",
+                "vorige_tekst": r["vorige_tekst"] if known and r["verschil_vorige"] is not None else "–",
+            }
+        if nul.height:
+            n = nul.row(0, named=True)
+            row |= {"nulmeting": n["waarde"], "nulmeting_tekst": value_text(n)}
+        for key in ("waarde", "nulmeting", "verschil_nulmeting", "verschil_vorige"):
+            row[key] = None if row[key] is None else round(row[key], meta.decimalen)
         rows.append(row)
-    return columns, rows
+    return rows
 
 
-def _content(data: Published, gebiedcode: str) -> list:
-    """Title, cards and table for one area."""
+def _in_area(data: Published, frame: pl.DataFrame, gebiedcode: str, peildatum: date) -> pl.DataFrame:
+    """Attention points in the chosen area: everything for the gemeente, the gebied and its wijken otherwise."""
+    gemeente, _naam = data.gemeente()
+    if gebiedcode == gemeente:
+        return frame
+    wijken = data.areas("wijk", peildatum).filter(pl.col("bovenliggend") == gebiedcode)["gebiedcode"].to_list()
+    return frame.filter(pl.col("gebiedcode").is_in([gebiedcode, *wijken]))
+
+
+def attention_block(data: Published, gebiedcode: str, peildatum: date) -> html.Section:
+    """The ranked attention points: figures outside the corridor or significantly worse than the nulmeting."""
+    points = _in_area(data, attention_points(data, peildatum), gebiedcode, peildatum)
+    heading = html.H2("Aandachtspunten", className="h5", id="aandachtspunten-kop")
+    uitleg = html.P("Cijfers buiten de corridor (slechter dan de afgesproken tijdelijke verslechtering toestaat) of, bij "
+                    "enquêtes, significant slechter dan de nulmeting; het ernstigste eerst.", className="small mb-2")
+    if points.is_empty():
+        return html.Section([heading, uitleg, html.P("Geen aandachtspunten op deze peildatum.")],
+                            id=ids.OVERZICHT_AANDACHT, className="aandacht", **{"aria-labelledby": "aandachtspunten-kop"})
+    items = []
+    for row in points.head(ATTENTION_SHOWN).iter_rows(named=True):
+        niveau = "" if row["niveau"] == "gemeente" else f" ({row['niveau']})"
+        note = merger_note(data, row["gebiedcode"], peildatum)
+        items.append(html.Li([
+            status_badge(row["status"]), " ",
+            dcc.Link(f"{row['naam']} — {row['gebiedsnaam']}{niveau}", href=f"/indicator?id={row['indicator']}&gebied={row['gebiedcode']}"),
+            f": {row['waarde_tekst']}, {row['verschil_tekst']} t.o.v. nulmeting",
+            f" ({row['signaal']})" if row["signaal"] != row["status"] else "",
+            f"; {note}" if note else "",
+        ]))
+    rest = points.height - len(items)
+    more = [html.P([f"En nog {rest} aandachtspunt{'en' if rest > 1 else ''}; alle signalen staan op de ",
+                    dcc.Link("PDCA-sessie", href=f"/pdca?peildatum={peildatum.isoformat()}"), "."],
+                   className="small mb-0")] if rest > 0 else []
+    return html.Section([heading, uitleg, html.Ol(items, className="aandacht-lijst"), *more],
+                        id=ids.OVERZICHT_AANDACHT, className="aandacht", **{"aria-labelledby": "aandachtspunten-kop"})
+
+
+def _content(data: Published, gebiedcode: str, peildatum: date) -> list:
+    """Title, attention points, cards and table for one area and peildatum."""
     naam = data.area_name(gebiedcode)
-    columns, rows = _table(data, gebiedcode)
-    cards = dbc.Row([dbc.Col(_card(data, key, gebiedcode), xs=12, md=6, xl=3, className="mb-3") for key in data.indicators])
+    note = merger_note(data, gebiedcode, peildatum)
+    cards = dbc.Row([dbc.Col(_card(data, key, gebiedcode, peildatum), xs=12, sm=6, xl=3, className="mb-3")
+                     for key in data.indicators])
     return [
-        html.H2(f"{naam} op {format_date(data.latest)}", className="h4"),
-        html.P(f"Vergeleken met de nulmeting van {format_date(data.nulmeting)}. Klik op een indicator voor de details.",
-               className="text-muted"),
+        html.H2(f"{naam} op {format_date(peildatum)}", className="h4", id=ids.OVERZICHT_TITEL),
+        html.P([f"Vergeleken met de nulmeting van {format_date(data.nulmeting)}"
+                + (f" en de vorige meting van {format_date(_previous(data, peildatum))}" if _previous(data, peildatum) else "")
+                + ". Klik op een indicator voor de details.", f" {naam} {note}." if note else ""], className="text-muted"),
+        attention_block(data, gebiedcode, peildatum),
+        html.H2("Indicatoren", className="h5 mt-3"),
+        html.P("Lijntje: de trend tot deze peildatum. Band: de corridor (toegestane tijdelijke verslechtering) vanaf de "
+               "stippellijn van de nulmeting; het laatste punt heeft de kleur van de status.", className="small"),
         cards,
-        html.H2("De cijfers in een tabel", className="h5 mt-3"),
-        data_table(ids.OVERZICHT_TABEL, columns, rows),
+        html_table(ids.OVERZICHT_TABEL, TABLE_COLUMNS, _table_rows(data, gebiedcode, peildatum),
+                   f"De cijfers van {naam} op {format_date(peildatum)}", cells=TABLE_CELLS),
     ]
 
 
+def report_href(peildatum: date) -> str:
+    """The council report of a peildatum (route served by the report module)."""
+    return f"/rapport.pdf?peildatum={peildatum.isoformat()}"
+
+
 @guarded
-def layout(gebied: str | None = None, **_: object) -> html.Div:
-    """The page; ?gebied=GB001402 selects a gebied."""
+def layout(gebied: str | None = None, peildatum: str | None = None, **_: object) -> html.Div:
+    """The page; ?gebied=GB001402&peildatum=2016-01-01 select area and peildatum."""
     data = store()
     gemeente, _naam = data.gemeente()
     options = area_options(data, ("gemeente", "gebied"))
     known = {o["value"] for o in options}
-    notice = [message(f"Gebied '{gebied}' is onbekend; de hele gemeente wordt getoond.")] if gebied and gebied not in known else []
+    notices = []
+    if gebied and gebied not in known:
+        notices.append(message(f"Gebied '{gebied}' is onbekend; de hele gemeente wordt getoond."))
+    if peildatum is not None and parse_date(peildatum, data) is None:
+        notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
     selected = gebied if gebied in known else gemeente
+    chosen = parse_date(peildatum, data) or data.latest
     return html.Div([
         html.H1("Overzicht"),
-        *notice,
-        html.Div(labelled("Gebied", dropdown(ids.OVERZICHT_GEBIED, options, selected), ids.OVERZICHT_GEBIED),
-                 className="controls no-print", style={"maxWidth": "420px"}),
-        html.Div(_content(data, selected), id=ids.OVERZICHT_KAARTEN),
+        *notices,
+        html.Div([
+            labelled("Gebied", dropdown(ids.OVERZICHT_GEBIED, options, selected), ids.OVERZICHT_GEBIED),
+            labelled("Peildatum", dropdown(ids.OVERZICHT_PEILDATUM, peildatum_options(data.peildata), chosen.isoformat()),
+                     ids.OVERZICHT_PEILDATUM),
+            html.Div(html.A("Raadsrapportage (PDF)", href=report_href(chosen), id=ids.OVERZICHT_RAPPORT,
+                            className="btn btn-primary"),
+                     className="control-knop mb-2"),
+        ], className="controls no-print"),
+        html.Div(_content(data, selected, chosen), id=ids.OVERZICHT_KAARTEN, **{"aria-live": "polite"}),
         download_buttons(ids.OVERZICHT_DOWNLOAD_CSV, ids.OVERZICHT_DOWNLOAD_XLSX, ids.OVERZICHT_DOWNLOAD, "tabel"),
+        url_store(ids.OVERZICHT_URL, URL_CONTROLS),
     ])
 
 
-@callback(Output(ids.OVERZICHT_KAARTEN, "children"), Input(ids.OVERZICHT_GEBIED, "value"), prevent_initial_call=True)
-def show_area(gebiedcode: str) -> list:
-    """Redraw the cards for the chosen area."""
-    return _content(store(), gebiedcode)
+url_state(ids.OVERZICHT_URL, URL_CONTROLS)
+
+
+@callback(
+    Output(ids.OVERZICHT_KAARTEN, "children"),
+    Output(ids.OVERZICHT_RAPPORT, "href"),
+    Input(ids.OVERZICHT_GEBIED, "value"),
+    Input(ids.OVERZICHT_PEILDATUM, "value"),
+    prevent_initial_call=True,
+)
+def show_area(gebiedcode: str, peildatum_iso: str) -> tuple[list, str]:
+    """Redraw for the chosen area and peildatum."""
+    data = store()
+    peildatum = parse_date(peildatum_iso, data) or data.latest
+    return _content(data, gebiedcode, peildatum), report_href(peildatum)
 
 
 @callback(
@@ -153,10 +245,13 @@ def show_area(gebiedcode: str) -> list:
     Input(ids.OVERZICHT_DOWNLOAD_CSV, "n_clicks"),
     Input(ids.OVERZICHT_DOWNLOAD_XLSX, "n_clicks"),
     State(ids.OVERZICHT_GEBIED, "value"),
+    State(ids.OVERZICHT_PEILDATUM, "value"),
     prevent_initial_call=True,
 )
-def download_table(_csv: int | None, _xlsx: int | None, gebiedcode: str) -> dict:
+def download_table(_csv: int | None, _xlsx: int | None, gebiedcode: str, peildatum_iso: str) -> dict:
     """The table's figures as CSV or Excel."""
-    columns, rows = _table(store(), gebiedcode)
+    data = store()
+    peildatum = parse_date(peildatum_iso, data) or data.latest
     fmt = "xlsx" if dash.ctx.triggered_id == ids.OVERZICHT_DOWNLOAD_XLSX else "csv"
-    return download(columns, rows, f"overzicht_{gebiedcode}", fmt)
+    return download(TABLE_COLUMNS, _table_rows(data, gebiedcode, peildatum),
+                    f"overzicht_{gebiedcode}_{peildatum.isoformat()}", fmt)

@@ -13,33 +13,40 @@ from dashboard import ids
 from dashboard.components import (
     ALLE_GEBIEDEN,
     CITY_COLOUR,
+    STATUS_STYLE,
     SUPPRESSED_GREY,
     Column,
     attribution,
     base_figure,
-    data_table,
     download,
     download_buttons,
+    dropdown,
     graph,
     guarded,
+    html_table,
     indicator_options,
-    dropdown,
     labelled,
     map_config,
+    merger_note,
     message,
+    missing_text,
     parse_date,
     peildatum_options,
-    rounded_rows,
+    status_badge,
+    status_colour,
     store,
-    table_columns,
+    url_state,
+    url_store,
+    value_text,
 )
 from dashboard.data import Indicator, Published
-from dashboard.format import MISSING_TEXT, SUPPRESSED_TEXT, format_date, unit_label
+from dashboard.format import COMPLEMENTARY_TEXT, MISSING_TEXT, change_unit, display_number, format_signed, SUPPRESSED_TEXT, format_date, unit_label
 
 dash.register_page(__name__, path="/wijken", name="Wijken vergelijken", title="Wijken vergelijken · Wijkmonitor", order=1)
 
 # ColorBrewer Blues: light = worse, dark blue = better (reversed for 'lager is beter').
 BLUES = "Blues"
+URL_CONTROLS = {"id": ids.VERGELIJK_INDICATOR, "peildatum": ids.VERGELIJK_PEILDATUM, "gebied": ids.VERGELIJK_GEBIED}
 
 
 def _wijken(data: Published, indicator: str, peildatum: date, gebied: str) -> pl.DataFrame:
@@ -50,7 +57,8 @@ def _wijken(data: Published, indicator: str, peildatum: date, gebied: str) -> pl
     rows = data.select(indicator=indicator, peildatum=peildatum, niveau="wijk").join(wijken, on="gebiedcode")
     names = data.areas("gebied", peildatum).select(pl.col("gebiedcode").alias("gebied"), pl.col("gebiedsnaam").alias("gebiedsnaam_gebied"))
     descending = not data.indicators[indicator].lager_is_beter
-    return rows.join(names, on="gebied", how="left").sort(["onderdrukt", "waarde"], descending=[False, descending], nulls_last=True)
+    return rows.join(names, on="gebied", how="left").sort(
+        [pl.col("waarde").is_null(), pl.col("waarde")], descending=[False, descending], nulls_last=True)
 
 
 def _city(data: Published, indicator: str, peildatum: date) -> dict | None:
@@ -61,18 +69,26 @@ def _city(data: Published, indicator: str, peildatum: date) -> dict | None:
 
 
 def _hover(rows: pl.DataFrame) -> list[str]:
-    """Hover texts: name, value (or 'onvoldoende waarnemingen'), interval, status."""
+    """Hover texts: name, value (or why it is missing), interval, status."""
     texts = []
     for row in rows.iter_rows(named=True):
         interval = f"<br>95%-interval: {row['interval_tekst']}" if row["interval_tekst"] else ""
-        texts.append(f"<b>{row['gebiedsnaam']}</b><br>{row['waarde_tekst']}{interval}<br>Status: {row['status']}")
+        texts.append(f"<b>{row['gebiedsnaam']}</b><br>{missing_text(row) or row['waarde_tekst']}{interval}<br>Status: {row['status']}")
     return texts
 
 
-def map_figure(data: Published, meta: Indicator, rows: pl.DataFrame) -> go.Figure:
-    """Choropleth of the wijk boundaries (no basemap); suppressed wijken in grey."""
-    shown = rows.filter(~pl.col("onderdrukt"))
-    hidden = rows.filter(pl.col("onderdrukt"))
+def colour_range(data: Published, indicator: str, peildatum: date) -> tuple[float, float] | None:
+    """The map's colour scale: every wijk of the gemeente on this peildatum, so a gebied filter keeps the colours."""
+    values = data.select(indicator=indicator, peildatum=peildatum, niveau="wijk")["waarde"].drop_nulls()
+    return (values.min(), values.max()) if values.len() else None
+
+
+def map_figure(data: Published, meta: Indicator, rows: pl.DataFrame, scale: tuple[float, float] | None = None) -> go.Figure:
+    """Choropleth of the wijk boundaries (no basemap) on a fixed colour scale; wijken without a figure in grey.
+
+    The names are in the table and the profile links beside the map: labels on 20+ small wijken overlap."""
+    shown = rows.filter(pl.col("waarde").is_not_null())
+    hidden = rows.filter(pl.col("waarde").is_null())
     figure = go.Figure()
     if hidden.height:
         figure.add_trace(go.Choropleth(
@@ -84,6 +100,7 @@ def map_figure(data: Published, meta: Indicator, rows: pl.DataFrame) -> go.Figur
         figure.add_trace(go.Choropleth(
             geojson=data.wijk_geojson, locations=shown["gebiedcode"].to_list(), z=shown["waarde"].to_list(),
             colorscale=BLUES, reversescale=meta.lager_is_beter, name=meta.naam,
+            zmin=scale[0] if scale else None, zmax=scale[1] if scale else None, zauto=scale is None,
             text=_hover(shown), hovertemplate="%{text}<extra></extra>", marker_line={"color": "#ffffff", "width": 1},
             colorbar={"title": {"text": unit_label(meta.eenheid), "side": "right"}, "thickness": 14,
                       "tickformat": f",.{meta.decimalen}f"},
@@ -95,27 +112,32 @@ def map_figure(data: Published, meta: Indicator, rows: pl.DataFrame) -> go.Figur
 
 
 def ranking_figure(meta: Indicator, rows: pl.DataFrame, city: dict | None) -> go.Figure:
-    """Horizontal bars best-to-worst, survey intervals as error bars, the city as a reference line."""
-    shown = rows.filter(~pl.col("onderdrukt"))
+    """Horizontal bars best-to-worst in their status colour, survey intervals as error bars, the city as a line.
+
+    Each wijk's name stands above its bar (not beside the axis), so the bars keep the full width on a phone."""
+    shown = rows.filter(pl.col("waarde").is_not_null())
+    missing = rows.filter(pl.col("waarde").is_null())
     figure = go.Figure()
     error = None
     if meta.is_survey and shown.height:
-        error = {"type": "data", "symmetric": False, "color": "#4d4d4d",
+        error = {"type": "data", "symmetric": False, "color": "#1a1a1a", "thickness": 1.5,
                  "array": (shown["ci_hoog"] - shown["waarde"]).to_list(),
                  "arrayminus": (shown["waarde"] - shown["ci_laag"]).to_list()}
-    suppressed = rows.filter(pl.col("onderdrukt"))["gebiedsnaam"].to_list()
-    names = shown["gebiedsnaam"].to_list() + suppressed
+    statuses = shown["status"].to_list()
+    positions = list(range(shown.height))
     figure.add_trace(go.Bar(
-        x=shown["waarde"].to_list(), y=shown["gebiedsnaam"].to_list(), orientation="h", error_x=error,
-        marker_color="#2171b5", text=shown["waarde_tekst"].to_list(), textposition="inside", insidetextanchor="start",
-        textfont={"color": "#ffffff"}, hovertext=_hover(shown), hovertemplate="%{hovertext}<extra></extra>", name=meta.naam,
+        x=shown["waarde"].to_list(), y=[i + 0.18 for i in positions], width=0.5, orientation="h", error_x=error,
+        marker={"color": [status_colour(st) for st in statuses], "line": {"color": "#595959", "width": 1}},
+        text=shown["waarde_tekst"].to_list(), textposition="inside", insidetextanchor="start",
+        textfont={"color": [STATUS_STYLE.get(st, STATUS_STYLE["onvoldoende gegevens"])[1] for st in statuses]},
+        hovertext=_hover(shown), hovertemplate="%{hovertext}<extra></extra>", name=meta.naam,
     ))
-    if suppressed:
-        # One text trace, not an annotation per wijk: plotly revalidates all annotations on every addition.
-        figure.add_trace(go.Scatter(
-            x=[0] * len(suppressed), y=suppressed, mode="text", text=[SUPPRESSED_TEXT] * len(suppressed),
-            textposition="middle right", textfont={"color": "#333333", "size": 12}, hoverinfo="skip",
-        ))
+    # One text trace for all names, not an annotation per wijk: plotly revalidates all annotations on every addition.
+    labels = shown["gebiedsnaam"].to_list() + [f"{r['gebiedsnaam']}: {value_text(r)}" for r in missing.iter_rows(named=True)]
+    figure.add_trace(go.Scatter(
+        x=[0] * len(labels), y=[i - 0.3 for i in range(len(labels))], mode="text", text=labels,
+        textposition="middle right", textfont={"color": "#1a1a1a", "size": 12}, hoverinfo="skip",
+    ))
     if city is not None and city["waarde"] is not None:
         figure.update_layout(
             shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": city["waarde"], "x1": city["waarde"],
@@ -123,10 +145,10 @@ def ranking_figure(meta: Indicator, rows: pl.DataFrame, city: dict | None) -> go
             annotations=[{"x": city["waarde"], "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
                           "text": f"Gemeente: {city['waarde_tekst']}", "font": {"size": 12}}],
         )
-    base_figure(figure, height=max(300, 26 * len(names) + 60))
+    base_figure(figure, height=max(300, 40 * len(labels) + 70))
     figure.update_layout(
-        showlegend=False, margin={"l": 10, "r": 20, "t": 30, "b": 30},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(names)), "automargin": True},
+        showlegend=False, margin={"l": 4, "r": 12, "t": 30, "b": 30}, uniformtext={"minsize": 10, "mode": "show"},
+        yaxis={"autorange": "reversed", "showticklabels": False, "showgrid": False, "zeroline": False},
         xaxis={"title": {"text": unit_label(meta.eenheid)}, "tickformat": f",.{meta.decimalen}f", "rangemode": "tozero"},
     )
     return figure
@@ -146,19 +168,57 @@ def table_spec(meta: Indicator) -> list[Column]:
     return columns
 
 
-def _summary(meta: Indicator, rows: pl.DataFrame, city: dict | None, peildatum: date) -> str:
-    """The charts in words: best, worst, city value, suppressed wijken."""
-    shown = rows.filter(~pl.col("onderdrukt"))
+def _apart(candidate: dict, others: list[dict]) -> bool:
+    """True when the candidate's 95%-interval lies entirely above, or entirely below, every other wijk's interval."""
+    return (all(candidate["ci_laag"] > o["ci_hoog"] for o in others)
+            or all(candidate["ci_hoog"] < o["ci_laag"] for o in others))
+
+
+def extremes_text(meta: Indicator, shown: list[dict]) -> str:
+    """Best and least good wijk, named only when that is a real difference.
+
+    Survey figures are samples: a wijk is called the best (least good) only when its 95%-interval does not
+    overlap the interval of any other wijk shown. Register figures are full counts: the highest and lowest are named."""
+    if len(shown) < 2:
+        return ""
+    best, worst = shown[0], shown[-1]
+    if not meta.is_survey:
+        return (f"Gunstigste wijk: {best['gebiedsnaam']} ({best['waarde_tekst']}); minst gunstige: "
+                f"{worst['gebiedsnaam']} ({worst['waarde_tekst']}) (volledige tellingen, geen steekproef).")
+    parts = []
+    for word, row in (("gunstigst", best), ("minst gunstig", worst)):
+        others = [o for o in shown if o is not row]
+        if row["ci_laag"] is not None and all(o["ci_laag"] is not None for o in others) and _apart(row, others):
+            parts.append(f"{row['gebiedsnaam']} ({row['waarde_tekst']}) is significant het {word}: zijn 95%-interval "
+                         f"({row['interval_tekst']}) overlapt met dat van geen enkele andere wijk.")
+    if not parts:
+        parts.append(f"Geen wijk is significant de gunstigste of de minst gunstige: de 95%-intervallen van de gunstigste "
+                     f"({best['gebiedsnaam']}, {best['interval_tekst']}) en de minst gunstige ({worst['gebiedsnaam']}, "
+                     f"{worst['interval_tekst']}) overlappen met die van andere wijken.")
+    return " ".join(parts)
+
+
+def _missing_summary(data: Published, rows: pl.DataFrame, peildatum: date) -> list[str]:
+    """Wijken without a figure, grouped by why."""
+    groups: dict[str, list[str]] = {}
+    for row in rows.filter(pl.col("waarde").is_null()).iter_rows(named=True):
+        groups.setdefault(missing_text(row), []).append(row["gebiedsnaam"])
+    parts = [f"{why[0].upper()}{why[1:]}: {', '.join(names).rstrip('.')}." for why, names in groups.items()]
+    merged = [row["gebiedsnaam"] for row in rows.iter_rows(named=True) if merger_note(data, row["gebiedcode"], peildatum)]
+    if merged:
+        parts.append(f"{', '.join(merged)}: {merger_note(data, rows.filter(pl.col('gebiedsnaam') == merged[0])['gebiedcode'][0], peildatum)}.")
+    return parts
+
+
+def _summary(data: Published, meta: Indicator, rows: pl.DataFrame, city: dict | None, peildatum: date) -> str:
+    """The charts in words: best and worst when significant, city value, wijken without a figure."""
+    shown = rows.filter(pl.col("waarde").is_not_null()).to_dicts()
     parts = [f"{meta.naam} op {format_date(peildatum)}."]
-    if shown.height:
-        best, worst = shown.row(0, named=True), shown.row(-1, named=True)
-        parts.append(f"Beste wijk: {best['gebiedsnaam']} ({best['waarde_tekst']}); minst goede: {worst['gebiedsnaam']} ({worst['waarde_tekst']}).")
+    if extremes_text(meta, shown):
+        parts.append(extremes_text(meta, shown))
     if city is not None:
-        parts.append(f"Gemeente: {city['waarde_tekst']}.")
-    suppressed = rows.filter(pl.col("onderdrukt"))["gebiedsnaam"].to_list()
-    if suppressed:
-        listing = ", ".join(suppressed)
-        parts.append(f"{SUPPRESSED_TEXT.capitalize()}: {listing}{'' if listing.endswith('.') else '.'}")
+        parts.append(f"Gemeente: {value_text(city)}.")
+    parts += _missing_summary(data, rows, peildatum)
     return " ".join(parts)
 
 
@@ -172,15 +232,54 @@ def profile_links(rows: list[dict]) -> list:
     return links
 
 
-def _view(indicator: str, peildatum_iso: str, gebied: str) -> tuple[go.Figure, go.Figure, list[Column], list[dict], str]:
+def _if_known(key: str):
+    """A cell showing the number only when the row has a value (the words stand in the value column)."""
+    return lambda r: r[key] if r["waarde"] is not None and r.get(key) is not None else MISSING_TEXT
+
+
+TABLE_CELLS = {
+    "waarde": value_text, "status": lambda r: status_badge(r["status"]),
+    "verschil_nulmeting": lambda r: format_signed(r["verschil_nulmeting"], r["_decimalen"]) if r["waarde"] is not None else MISSING_TEXT,
+    "ci_laag": _if_known("ci_laag_tekst"), "ci_hoog": _if_known("ci_hoog_tekst"),
+    "index_nulmeting": _if_known("index_tekst"),
+}
+
+
+def suppression_note(rows: list[dict]) -> html.P | None:
+    """Why a wijk with enough observations can still read 'onvoldoende waarnemingen' (complementary suppression).
+
+    With the store's `onderdrukking` column the wijken concerned are named; without it the rule is explained."""
+    suppressed = [r for r in rows if r.get("onderdrukt")]
+    if not suppressed:
+        return None
+    complementary = [r["gebiedsnaam"] for r in suppressed if r.get("onderdrukking") == "aanvullend"]
+    if "onderdrukking" in suppressed[0] and not complementary:
+        return None
+    who = f"{', '.join(complementary)}: " if complementary else "Een wijk met genoeg waarnemingen kan toch "
+    return html.P([who + ("" if complementary else "'onvoldoende waarnemingen' tonen: ") + COMPLEMENTARY_TEXT +
+                   " uit de cijfers van de andere wijken en het gebied (aanvullende onderdrukking, zie ",
+                   dcc.Link("Over de cijfers", href="/over#onderdrukking"), ")."], className="small")
+
+
+def wijk_table(meta: Indicator, rows: list[dict], peildatum: date) -> html.Div:
+    """The figures behind map and ranking as a plain table, with the complementary suppression explained."""
+    shown = [r | {"_decimalen": meta.decimalen, "ci_laag_tekst": display_number(r["ci_laag"], meta.decimalen),
+                  "ci_hoog_tekst": display_number(r["ci_hoog"], meta.decimalen)} for r in rows]
+    columns = [Column(c.key, f"{c.header} ({change_unit(meta.eenheid)})", c.decimals) if c.key == "verschil_nulmeting" else c
+               for c in table_spec(meta)]
+    return html.Div([html_table(ids.VERGELIJK_TABEL, columns, shown, f"{meta.naam} per wijk op {format_date(peildatum)}",
+                                cells=TABLE_CELLS), suppression_note(rows)])
+
+
+def _view(indicator: str, peildatum_iso: str, gebied: str) -> tuple[go.Figure, go.Figure, html.Div, list[dict], str]:
     """Everything the page shows for the chosen indicator, peildatum and gebied."""
     data = store()
     meta = data.indicators[indicator]
     peildatum = parse_date(peildatum_iso, data) or data.latest
     rows = _wijken(data, indicator, peildatum, gebied)
     city = _city(data, indicator, peildatum)
-    return (map_figure(data, meta, rows), ranking_figure(meta, rows, city), table_spec(meta), rows.to_dicts(),
-            _summary(meta, rows, city, peildatum))
+    return (map_figure(data, meta, rows, colour_range(data, indicator, peildatum)), ranking_figure(meta, rows, city),
+            wijk_table(meta, rows.to_dicts(), peildatum), rows.to_dicts(), _summary(data, meta, rows, city, peildatum))
 
 
 @guarded
@@ -200,7 +299,7 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
     indicator = id if data.indicator(id or "") else next(iter(data.indicators))
     chosen = (parse_date(peildatum, data) or data.latest).isoformat()
     gebied = gebied or ALLE_GEBIEDEN
-    map_fig, rank_fig, columns, rows, summary = _view(indicator, chosen, gebied)
+    map_fig, rank_fig, table, rows, summary = _view(indicator, chosen, gebied)
     controls = html.Div([
         labelled("Indicator", dropdown(ids.VERGELIJK_INDICATOR, indicator_options(data), indicator), ids.VERGELIJK_INDICATOR),
         labelled("Peildatum", dropdown(ids.VERGELIJK_PEILDATUM, peildatum_options(data.peildata), chosen),
@@ -217,8 +316,9 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
                 html.H2("Kaart", className="h5"),
                 graph(ids.VERGELIJK_KAART, map_fig, "Kaart van de wijken; de cijfers staan in de tabel hieronder.",
                       map_config()),
-                html.P(["Grijs: ", SUPPRESSED_TEXT, ". Donkerblauw is gunstiger. Klik op een wijk voor het wijkprofiel."],
-                       className="small"),
+                html.P(["Grijs: geen cijfer (", SUPPRESSED_TEXT, " of onvoldoende gegevens). Donkerblauw is gunstiger; de "
+                        "kleuren gelden voor alle wijken op deze peildatum, ook als één gebied is gekozen. Klik op een "
+                        "wijk voor het wijkprofiel."], className="small"),
                 attribution(),
                 html.Nav(profile_links(rows), id=ids.VERGELIJK_PROFIELEN, className="small no-print",
                          **{"aria-label": "Wijkprofielen"}),
@@ -228,20 +328,25 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
                 graph(ids.VERGELIJK_RANGLIJST, rank_fig,
                       "Ranglijst van de wijken, gunstigste bovenaan, met 95%-intervallen bij enquêtecijfers en de "
                       "gemeente als stippellijn; de cijfers staan in de tabel hieronder."),
+                html.P("Kleur van de staaf: de status van de wijk (zie de tabel); zwarte streepjes: 95%-interval.",
+                       className="small"),
             ], className="col-12 col-lg-6"),
         ], className="row"),
         html.H2("Tabel", className="h5 mt-3"),
-        data_table(ids.VERGELIJK_TABEL, columns, rows),
+        html.Div(table, id=ids.VERGELIJK_KAARTTABEL),
         download_buttons(ids.VERGELIJK_DOWNLOAD_CSV, ids.VERGELIJK_DOWNLOAD_XLSX, ids.VERGELIJK_DOWNLOAD, "tabel"),
         dcc.Location(id=ids.VERGELIJK_NAVIGATIE, refresh="callback-nav"),
+        url_store(ids.VERGELIJK_URL, URL_CONTROLS),
     ])
+
+
+url_state(ids.VERGELIJK_URL, URL_CONTROLS)
 
 
 @callback(
     Output(ids.VERGELIJK_KAART, "figure"),
     Output(ids.VERGELIJK_RANGLIJST, "figure"),
-    Output(ids.VERGELIJK_TABEL, "columns"),
-    Output(ids.VERGELIJK_TABEL, "data"),
+    Output(ids.VERGELIJK_KAARTTABEL, "children"),
     Output(ids.VERGELIJK_SAMENVATTING, "children"),
     Output(ids.VERGELIJK_PROFIELEN, "children"),
     Input(ids.VERGELIJK_INDICATOR, "value"),
@@ -251,8 +356,8 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
 )
 def update_view(indicator: str, peildatum: str, gebied: str) -> tuple:
     """Redraw map, ranking, table and summary."""
-    map_fig, rank_fig, columns, rows, summary = _view(indicator, peildatum, gebied)
-    return map_fig, rank_fig, table_columns(columns), rounded_rows(columns, rows), summary, profile_links(rows)
+    map_fig, rank_fig, table, rows, summary = _view(indicator, peildatum, gebied)
+    return map_fig, rank_fig, table, summary, profile_links(rows)
 
 
 @callback(Output(ids.VERGELIJK_NAVIGATIE, "href"), Input(ids.VERGELIJK_KAART, "clickData"), prevent_initial_call=True)

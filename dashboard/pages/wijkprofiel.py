@@ -5,41 +5,51 @@ from __future__ import annotations
 from datetime import date
 
 import dash
+import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
+from dashboard.acties import actions_of, carried_over
 from dashboard.components import (
-    AREA_COLOURS,
     CITY_COLOUR,
     Column,
     base_figure,
-    data_table,
     download,
     download_buttons,
+    dropdown,
     graph,
     guarded,
-    dropdown,
+    html_table,
     labelled,
+    merger_note,
     message,
     parse_date,
     peildatum_options,
-    rounded_rows,
+    sparkline_svg,
+    state_path,
     status_badge,
+    status_colour,
     store,
+    url_state,
+    url_store,
+    value_text,
 )
 from dashboard.data import Published
-from dashboard.format import MISSING_TEXT, SUPPRESSED_TEXT, format_date, format_index, unit_label
+from dashboard.format import MISSING_TEXT, display_number, format_date, format_index, unit_label
 
 dash.register_page(__name__, path="/wijkprofiel", name="Wijkprofiel", title="Wijkprofiel · Wijkmonitor", order=3)
 
+URL_CONTROLS = {"wijk": ids.PROFIEL_WIJK, "peildatum": ids.PROFIEL_PEILDATUM}
 COLUMNS = [
     Column("naam", "Indicator"), Column("eenheid", "Eenheid"), Column("wijk_tekst", "Wijk"),
     Column("nulmeting_tekst", "Wijk bij nulmeting"), Column("verschil_tekst", "Verschil t.o.v. nulmeting"),
     Column("index_nulmeting", "Index wijk (nulmeting = 100)", 1, MISSING_TEXT), Column("stad_tekst", "Gemeente"),
     Column("index_stad", "Index gemeente (nulmeting = 100)", 1, "–"), Column("status", "Status wijk"),
 ]
+# Context from the published figures: the denominator of a 'per 1.000 ...' indicator counts the people it is per.
+CONTEXT_UNITS = {"per 1.000 inwoners": "Inwoners", "per 1.000 jeugdigen (0-17)": "Jeugdigen (0-17 jaar)"}
 
 
 def profile_rows(data: Published, wijk: str, peildatum: date) -> list[dict]:
@@ -52,76 +62,139 @@ def profile_rows(data: Published, wijk: str, peildatum: date) -> list[dict]:
         nul = own.filter(pl.col("peildatum") == data.nulmeting)
         city = data.select(indicator=indicator, gebiedcode=gemeente, peildatum=peildatum)
         row = {"indicator": indicator, "naam": meta.naam, "eenheid": unit_label(meta.eenheid),
-               "wijk_tekst": SUPPRESSED_TEXT, "nulmeting_tekst": "–", "verschil_tekst": "–", "index_nulmeting": None,
+               "wijk_tekst": "onvoldoende gegevens", "nulmeting_tekst": "–", "verschil_tekst": "–", "index_nulmeting": None,
                "stad_tekst": "–", "index_stad": None, "status": "onvoldoende gegevens"}
         if now.height:
             r = now.row(0, named=True)
-            row |= {"wijk_tekst": r["waarde_tekst"], "verschil_tekst": r["verschil_tekst"], "index_nulmeting": r["index_nulmeting"],
-                    "status": r["status"]}
+            known = r["waarde"] is not None
+            row |= {"wijk_tekst": value_text(r), "verschil_tekst": r["verschil_tekst"] if known and r["verschil_nulmeting"] is not None else "–",
+                    "index_nulmeting": r["index_nulmeting"] if known else None, "status": r["status"]}
         if nul.height:
-            row["nulmeting_tekst"] = nul["waarde_tekst"][0]
+            row["nulmeting_tekst"] = value_text(nul.row(0, named=True))
         if city.height:
-            row |= {"stad_tekst": city["waarde_tekst"][0], "index_stad": city["index_nulmeting"][0]}
-        row["gunstiger"] = None if row["index_nulmeting"] is None else (
-            row["index_nulmeting"] < 100 if meta.lager_is_beter else row["index_nulmeting"] > 100)
+            row |= {"stad_tekst": value_text(city.row(0, named=True)), "index_stad": city["index_nulmeting"][0]}
         rows.append(row)
     return rows
 
 
 def profile_figure(rows: list[dict], wijknaam: str) -> go.Figure:
-    """Bars from the nulmeting (index 100) to the wijk's index per indicator, blue when that is better and
-    orange when worse (given the direction), the city as a black mark; suppressed indicators get the words."""
-    names = [r["naam"] for r in rows]
+    """Bars from the nulmeting (index 100) to the wijk's index per indicator in the colour of its status (the same
+    colour as its badge), the city as a black mark; indicators without an index get the words.
+
+    Each indicator's name stands above its bar, at the left edge, so no label is cut on a phone."""
+    indices = [v for r in rows for v in (r["index_nulmeting"], r["index_stad"]) if v is not None] + [100.0]
+    low, high = min(indices) - 5, max(indices) + 5
+    y = list(range(len(rows)))
     figure = go.Figure()
-    for label, colour, wanted in ((f"{wijknaam}: gunstiger dan nulmeting", AREA_COLOURS[0], True),
-                                  (f"{wijknaam}: ongunstiger dan nulmeting", AREA_COLOURS[1], False)):
-        figure.add_trace(go.Bar(
-            y=names, x=[r["index_nulmeting"] - 100 if r["gunstiger"] is wanted else None for r in rows], base=100,
-            orientation="h", name=label, marker_color=colour,
-            hovertext=[f"{r['naam']}<br>{wijknaam}: {r['wijk_tekst']} (index {format_index(r['index_nulmeting'])})<br>Status: {r['status']}"
-                       for r in rows], hovertemplate="%{hovertext}<extra></extra>",
-        ))
+    figure.add_trace(go.Bar(
+        y=[i + 0.18 for i in y], x=[None if r["index_nulmeting"] is None else r["index_nulmeting"] - 100 for r in rows],
+        base=100, width=0.5, orientation="h", name=wijknaam,
+        marker={"color": [status_colour(r["status"]) for r in rows], "line": {"color": "#595959", "width": 1}},
+        hovertext=[f"{r['naam']}<br>{wijknaam}: {r['wijk_tekst']} (index {format_index(r['index_nulmeting'])})<br>Status: {r['status']}"
+                   for r in rows], hovertemplate="%{hovertext}<extra></extra>",
+    ))
     figure.add_trace(go.Scatter(
-        y=names, x=[r["index_stad"] for r in rows], mode="markers", name="Gemeente",
-        marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": CITY_COLOUR}},
+        y=[i + 0.18 for i in y], x=[r["index_stad"] for r in rows], mode="markers", name="Gemeente",
+        marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": CITY_COLOUR}},
         hovertext=[f"Gemeente: {r['stad_tekst']} (index {format_index(r['index_stad'])})" for r in rows],
         hovertemplate="%{hovertext}<extra></extra>",
     ))
-    for r in rows:
-        if r["index_nulmeting"] is None:
-            figure.add_annotation(x=100, y=r["naam"], text=SUPPRESSED_TEXT, showarrow=False, xanchor="left",
-                                  font={"size": 12, "color": "#333333"})
+    # One text trace for the names (and the words where the wijk has no index): annotations are slow in plotly.
+    figure.add_trace(go.Scatter(
+        y=[i - (0.3 if r["index_nulmeting"] is not None else 0.05) for i, r in zip(y, rows, strict=True)], x=[low] * len(rows), mode="text", hoverinfo="skip", textposition="middle right",
+        text=[r["naam"] + ("" if r["index_nulmeting"] is not None else f"<br>{r['wijk_tekst']}") for r in rows],
+        textfont={"size": 12, "color": "#1a1a1a"},
+    ))
     figure.add_vline(x=100, line={"color": "#a63603", "dash": "dot"})
-    base_figure(figure, height=80 + 45 * len(rows))
+    base_figure(figure, height=70 + 44 * len(rows))
     figure.update_layout(
-        barmode="overlay", yaxis={"autorange": "reversed"},
-        xaxis={"title": {"text": "Index (nulmeting = 100)"}, "tickformat": ",.0f"},
-        margin={"l": 10, "r": 20, "t": 40, "b": 10},
+        barmode="overlay", showlegend=False,
+        yaxis={"autorange": "reversed", "showticklabels": False, "showgrid": False, "zeroline": False},
+        xaxis={"title": {"text": "Index (nulmeting = 100)"}, "tickformat": ",.0f", "range": [low, high]},
+        margin={"l": 4, "r": 12, "t": 20, "b": 10},
     )
     return figure
 
 
-def _status_table(rows: list[dict]) -> html.Table:
-    """Status per indicator as a compact table (word and colour)."""
-    return html.Table(
-        [html.Thead(html.Tr([html.Th("Indicator", scope="col"), html.Th("Status", scope="col")])),
-         html.Tbody([html.Tr([html.Td(r["naam"]), html.Td(status_badge(r["status"]))]) for r in rows])],
-        className="table table-sm statustabel",
-    )
+def context_block(data: Published, wijk: str, peildatum: date) -> html.Div:
+    """Inhabitants and young people from the published denominators; households are not published."""
+    items = []
+    for meta in data.indicators.values():
+        label = CONTEXT_UNITS.get(meta.eenheid)
+        if label is None or label in [i[0] for i in items]:
+            continue
+        row = data.select(indicator=meta.indicator, gebiedcode=wijk, peildatum=peildatum)
+        noemer = row["noemer"][0] if row.height else None
+        items.append((label, display_number(noemer, 0) if noemer is not None else "niet gepubliceerd (onderdrukt)"))
+    items.append(("Huishoudens", "niet in de gepubliceerde cijfers"))
+    note = merger_note(data, wijk, peildatum)
+    return html.Div([
+        html.H3("De wijk in cijfers", className="h6"),
+        html.Dl([part for label, text in items for part in (html.Dt(label), html.Dd(text))], className="kaart-verschillen small"),
+        html.P(f"{data.area_name(wijk)} {note}.", className="small") if note else None,
+    ], className="context")
 
 
-def _view(wijk: str, peildatum_iso: str) -> tuple[str, go.Figure, list[dict], html.Table]:
-    """Title, figure, rows and status list for one wijk."""
+def actions_block(data: Published, wijk: str, peildatum: date) -> html.Div:
+    """The PDCA actions about this wijk in the session of peildatum and those still open from earlier
+    sessions, read-only (they are written on the PDCA page)."""
+    state = state_path()
+    own = [actie for actie in actions_of(state, peildatum) + carried_over(state, peildatum) if actie.gebiedcode == wijk]
+    pdca = dcc.Link("PDCA-sessie", href=f"/pdca?peildatum={peildatum.isoformat()}")
+    if not own:
+        return html.P(["Geen acties over deze wijk in de ", pdca, " van deze peildatum."], className="small")
+    items = []
+    for actie in own:
+        meta = data.indicator(actie.indicator)
+        parts = [html.Span(f"{meta.naam if meta else actie.indicator}: ", className="fw-semibold"), actie.omschrijving,
+                 html.Br(), f"Status: {actie.status}"]
+        if actie.eigenaar:
+            parts += [f" · eigenaar: {actie.eigenaar}"]
+        if actie.deadline:
+            parts += [f" · deadline: {format_date(actie.deadline)}"]
+        if actie.besluit:
+            parts += [html.Br(), f"Besluit: {actie.besluit}"]
+        items.append(html.Li(parts, className="notitie-tekst"))
+    return html.Div([html.Ul(items, className="small"), html.P(["Naar de ", pdca], className="small")])
+
+
+def trend_cards(data: Published, wijk: str, peildatum: date) -> dbc.Row:
+    """Small multiples: per indicator the wijk's trend to peildatum with its corridor band and nulmeting."""
+    cards = []
+    for indicator, meta in data.indicators.items():
+        trend = data.select(indicator=indicator, gebiedcode=wijk).filter(pl.col("peildatum") <= peildatum).sort("peildatum")
+        last = trend.filter(pl.col("peildatum") == peildatum)
+        status = last["status"][0] if last.height else "onvoldoende gegevens"
+        text = "; ".join(f"{p.year}: {value_text(r)}" for p, r in zip(trend["peildatum"], trend.iter_rows(named=True), strict=True))
+        cards.append(dbc.Col(html.Div([
+            html.H4(meta.naam, className="h6 mb-1"),
+            html.Div([status_badge(status), " ", value_text(last.row(0, named=True)) if last.height else MISSING_TEXT],
+                     className="small"),
+            html.Img(src=sparkline_svg(trend["waarde"].to_list(), [p.year for p in trend["peildatum"]],
+                                       trend.filter(pl.col("peildatum") == data.nulmeting)["waarde"].first(),
+                                       trend["marge_grens"].to_list(), status),
+                     alt=f"Trend van {meta.naam}: {text}", className="sparkline"),
+        ], className="kleine-trend"), xs=12, sm=6, xl=3, className="mb-3"))
+    return dbc.Row(cards)
+
+
+def _view(wijk: str, peildatum_iso: str) -> tuple[str, go.Figure, list[dict], html.Div, dbc.Row, html.Div]:
+    """Title, figure, rows, table, trends and context (with the wijk's PDCA notes) for one wijk."""
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
     naam = data.area_name(wijk) or wijk
     rows = profile_rows(data, wijk, peildatum)
-    return f"{naam} op {format_date(peildatum)}", profile_figure(rows, naam), rows, _status_table(rows)
+    table = html_table(ids.PROFIEL_TABEL, COLUMNS, rows, f"{naam} op {format_date(peildatum)}",
+                       cells={"status": lambda r: status_badge(r["status"])})
+    return (f"{naam} op {format_date(peildatum)}", profile_figure(rows, naam), rows, table,
+            trend_cards(data, wijk, peildatum),
+            html.Div([context_block(data, wijk, peildatum), html.H3("Notities PDCA-sessie", className="h6 mt-3"),
+                      actions_block(data, wijk, peildatum)]))
 
 
 @guarded
 def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -> html.Div:
-    """The page; ?wijk=WK001401 selects the wijk."""
+    """The page; ?wijk=WK001401&peildatum=2016-01-01 select wijk and peildatum."""
     data = store()
     wijken = data.areas("wijk")
     options = [{"label": row["gebiedsnaam"], "value": row["gebiedcode"]} for row in wijken.iter_rows(named=True)]
@@ -129,9 +202,11 @@ def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -
     notices = []
     if wijk is not None and wijk not in known:
         notices.append(message(f"Wijk '{wijk}' bestaat niet. Kies hieronder een wijk."))
+    if peildatum is not None and parse_date(peildatum, data) is None:
+        notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
     selected = wijk if wijk in known else options[0]["value"]
     chosen = (parse_date(peildatum, data) or data.latest).isoformat()
-    titel, figure, rows, statuses = _view(selected, chosen)
+    titel, figure, _rows, table, trends, context = _view(selected, chosen)
     return html.Div([
         html.H1("Wijkprofiel"),
         *notices,
@@ -144,32 +219,40 @@ def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -
             html.Div([graph(ids.PROFIEL_GRAFIEK, figure,
                             "Index per indicator ten opzichte van de eigen nulmeting (100) voor de wijk en de gemeente; "
                             "de cijfers staan in de tabel hieronder."),
-                      html.P("Staaf: de wijk, blauw als die gunstiger is dan bij de nulmeting, oranje als ongunstiger. Zwart "
-                             "streepje: de gemeente. Stippellijn: nulmeting (100). Bij indicatoren waar lager beter is, "
-                             "is een index onder 100 gunstig.", className="small")],
+                      html.P("Staaf: de wijk, van de nulmeting (100, stippellijn) tot de index nu, in de kleur van haar "
+                             "status. Zwart streepje: de gemeente. Bij indicatoren waar lager beter is, is een index onder "
+                             "100 gunstig.", className="small")],
                      className="col-12 col-xl-8"),
-            html.Div([html.H3("Status per indicator", className="h5"), html.Div(statuses, id=ids.PROFIEL_STATUSSEN)],
-                     className="col-12 col-xl-4"),
+            html.Div(html.Div(context, id=ids.PROFIEL_CONTEXT), className="col-12 col-xl-4"),
         ], className="row"),
+        html.H2("Trend per indicator", className="h5 mt-3"),
+        html.P("Lijntje: de wijk tot deze peildatum; band: de corridor vanaf de stippellijn van de nulmeting; het laatste "
+               "punt heeft de kleur van de status.", className="small"),
+        html.Div(trends, id=ids.PROFIEL_TRENDS),
         html.H2("Tabel", className="h5 mt-3"),
-        data_table(ids.PROFIEL_TABEL, COLUMNS, rows),
+        html.Div(table, id=ids.PROFIEL_TABEL_BLOK),
         download_buttons(ids.PROFIEL_DOWNLOAD_CSV, ids.PROFIEL_DOWNLOAD_XLSX, ids.PROFIEL_DOWNLOAD, "tabel"),
+        url_store(ids.PROFIEL_URL, URL_CONTROLS),
     ])
+
+
+url_state(ids.PROFIEL_URL, URL_CONTROLS)
 
 
 @callback(
     Output(ids.PROFIEL_TITEL, "children"),
     Output(ids.PROFIEL_GRAFIEK, "figure"),
-    Output(ids.PROFIEL_TABEL, "data"),
-    Output(ids.PROFIEL_STATUSSEN, "children"),
+    Output(ids.PROFIEL_TABEL_BLOK, "children"),
+    Output(ids.PROFIEL_TRENDS, "children"),
+    Output(ids.PROFIEL_CONTEXT, "children"),
     Input(ids.PROFIEL_WIJK, "value"),
     Input(ids.PROFIEL_PEILDATUM, "value"),
     prevent_initial_call=True,
 )
 def update_view(wijk: str, peildatum: str) -> tuple:
     """Redraw for the chosen wijk and peildatum."""
-    titel, figure, rows, statuses = _view(wijk, peildatum)
-    return titel, figure, rounded_rows(COLUMNS, rows), statuses
+    titel, figure, _rows, table, trends, context = _view(wijk, peildatum)
+    return titel, figure, table, trends, context
 
 
 @callback(
