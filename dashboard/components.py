@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 import polars as pl
 import xlsxwriter
-from dash import ClientsideFunction, Input, Output, State, clientside_callback, dash_table, dcc, html
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 from flask import current_app
 
 from dashboard.data import Published, StoreUnavailable, published
@@ -296,30 +296,9 @@ class Column:
     download: Column | None = None
 
 
-def table_columns(columns: list[Column]) -> list[dict]:
-    """DataTable column definitions with nl-NL number formats."""
-    specs = []
-    for column in columns:
-        spec: dict = {"id": column.key, "name": column.header}
-        if column.decimals is not None:
-            specifier = ",~r" if column.decimals == ROW_DECIMALS else f",.{column.decimals}f"
-            spec |= {"type": "numeric", "format": {"specifier": specifier, "nully": column.nully}}
-        specs.append(spec)
-    return specs
-
-
 def _is_fixed(column: Column) -> bool:
     """True for a number column with one fixed number of decimals."""
     return column.decimals is not None and column.decimals != ROW_DECIMALS
-
-
-def rounded_rows(columns: list[Column], rows: list[dict]) -> list[dict]:
-    """Rows restricted to the columns, numbers rounded to the shown decimals."""
-    return [
-        {c.key: (round(row[c.key], c.decimals) if _is_fixed(c) and row.get(c.key) is not None else row.get(c.key))
-         for c in columns}
-        for row in rows
-    ]
 
 
 def _cell_text(column: Column, value: object) -> object:
@@ -375,27 +354,6 @@ def url_state(store_id: str, controls: dict[str, str]) -> None:
 def url_store(store_id: str, controls: dict[str, str]) -> dcc.Store:
     """The store url_state writes to: the parameter names in order, then the last query written."""
     return dcc.Store(id=store_id, data={"names": list(controls)})
-
-
-def data_table(table_id: str, columns: list[Column], rows: list[dict], page_size: int = 100) -> dash_table.DataTable:
-    """Deprecated: a sortable DataTable; use html_table (DataTable traps the Tab key, WCAG 2.1.2).
-
-    Kept for pages that still update its `data` from a callback; cells cannot be selected, so Tab leaves it."""
-    return dash_table.DataTable(
-        cell_selectable=False,
-        id=table_id,
-        columns=table_columns(columns),
-        data=rounded_rows(columns, rows),
-        sort_action="native",
-        page_size=page_size,
-        locale_format={"decimal": ",", "group": ".", "grouping": [3]},
-        style_as_list_view=True,
-        style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": FONT["family"], "fontSize": "0.95rem", "padding": "6px", "textAlign": "left",
-                    "whiteSpace": "normal", "height": "auto"},
-        style_header={"fontWeight": "bold", "backgroundColor": "#f0f0f0", "color": "#1a1a1a"},
-        style_data_conditional=[{"if": {"column_type": "numeric"}, "textAlign": "right"}],
-    )
 
 
 def _download_cell(column: Column, value: object) -> object:

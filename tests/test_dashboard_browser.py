@@ -23,7 +23,6 @@ from dashboard.signals import attention_points
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:.*dash_table.DataTable will be removed:DeprecationWarning"),  # PDCA, Datakwaliteit
     pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="Debian chromium/chromedriver not installed"),
 ]
 

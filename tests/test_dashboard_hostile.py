@@ -30,7 +30,6 @@ from dashboard.acties import MAX_TEXT, Invoer, actions_of, add_action  # noqa: E
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:.*dash_table.DataTable will be removed:DeprecationWarning"),
     pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="Debian chromium/chromedriver not installed"),
 ]
 

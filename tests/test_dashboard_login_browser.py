@@ -15,7 +15,6 @@ from dashboard.users import UserStore
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:.*dash_table.DataTable will be removed:DeprecationWarning"),
     pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="Debian chromium/chromedriver not installed"),
 ]
 

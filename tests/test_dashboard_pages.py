@@ -14,8 +14,6 @@ from dashboard.app import create_app
 from dashboard.format import SUPPRESSED_TEXT
 
 PEILDATUM = date(2017, 1, 1)
-# DataTable is the table the brief asks for; its future deprecation in Dash is known.
-pytestmark = pytest.mark.filterwarnings("ignore:.*dash_table.DataTable will be removed:DeprecationWarning")
 
 
 @pytest.fixture(scope="module")

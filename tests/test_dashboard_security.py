@@ -231,7 +231,6 @@ def test_users_cli_reads_password_from_stdin_and_never_echoes_it(tmp_path):
     assert UserStore(state).verify("piet", PASSWORD) == "beheer"
 
 
-@pytest.mark.filterwarnings("ignore:.*dash_table.DataTable will be removed:DeprecationWarning")
 def test_only_roles_with_the_right_can_write_pdca_actions(tmp_path):
     import flask
     from fixtures.published_store import build_published_store

@@ -12,7 +12,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import (
-    Column, data_table, export_filename, export_metadata, guarded, status_badge, store, xlsx_bytes,
+    Column, export_filename, export_metadata, guarded, html_table, status_badge, store, xlsx_bytes,
 )
 from dashboard.format import format_date, format_datetime
 
@@ -90,15 +90,15 @@ def layout(**_: object) -> html.Div:
         html.Ul([html.Li([html.Span(f"{row['bron']}: ", className="fw-semibold"), status_badge(row["status"])])
                  for row in tables["Bronnen"][1]], className="list-unstyled"),
         html.H2("Per bron", className="h5 mt-3"),
-        data_table(ids.DQ_BRONNEN, *tables["Bronnen"]),
+        html_table(ids.DQ_BRONNEN, *tables["Bronnen"], "Per bron: bestanden, rijen en versheid"),
         html.H2("Regels en aantallen", className="h5 mt-3"),
         html.P(ERNST_UITLEG, className="small"),
-        data_table(ids.DQ_REGELS, *tables["Regels"]),
+        html_table(ids.DQ_REGELS, *tables["Regels"], "Regels en aantallen per bron en kolom"),
         html.H2("Bestanden", className="h5 mt-3"),
-        data_table(ids.DQ_BESTANDEN, *tables["Bestanden"]),
+        html_table(ids.DQ_BESTANDEN, *tables["Bestanden"], "Geleverde bestanden en wat ermee gebeurde"),
         html.H2("Onvoldoende gegevens", className="h5 mt-3"),
         html.P(ONVOLLEDIG_UITLEG, className="small"),
-        data_table(ids.DQ_ONVOLLEDIG, *tables["Onvoldoende gegevens"]) if tables["Onvoldoende gegevens"][1]
+        html_table(ids.DQ_ONVOLLEDIG, *tables["Onvoldoende gegevens"], "Cijfers die ontbreken en waarom") if tables["Onvoldoende gegevens"][1]
         else html.P("Alle cijfers hebben volledige invoer.", className="small"),
         html.Div([dbc.Button("Download de tabellen (Excel)", id=ids.DQ_DOWNLOAD_XLSX, color="secondary", outline=True, size="sm"),
                   dcc.Download(id=ids.DQ_DOWNLOAD)], className="downloads no-print my-2"),
