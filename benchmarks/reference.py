@@ -154,7 +154,8 @@ def _per_1000(selectie: Callable[[pd.DataFrame, Peildatum], pd.Series], inwonerk
         bevolking = frames["stg_bevolking"]
         bevolking = bevolking[bevolking.peildatum == p.p]
         return pd.concat([
-            pd.DataFrame({"wijkcode": geteld.values, "eenheid": "persoon " + geteld.index, "teller": 1.0, "noemer": 0.0}),
+            pd.DataFrame({"wijkcode": geteld.values, "eenheid": "persoon " + geteld.index,
+                          "teller": 1.0, "noemer": 0.0}),
             pd.DataFrame({"wijkcode": bevolking.wijkcode, "eenheid": "bevolking " + bevolking.wijkcode, "teller": 0.0,
                           "noemer": bevolking[inwonerkolom].astype(float)}),
         ], ignore_index=True)
