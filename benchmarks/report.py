@@ -332,10 +332,13 @@ def _pandas(results: list[dict[str, Any]]) -> str:
     lines = [
         "## Indicators: DuckDB against pandas",
         "",
-        "`indicators.compute.compute_publication` (all eight indicators, breakdowns, suppression, intervals, "
-        "corridor) against `benchmarks/pandas_indicators.py` (raw teller/noemer/waarde only), on the same gated "
-        "warehouse in the same process. pandas time = reading the staging tables into DataFrames + computing. "
-        "Agreement: every non-suppressed published row must have the same teller, noemer, waarde (and n).",
+        "`indicators.compute.compute_publication` (every indicator of the registry, breakdowns, suppression, "
+        "intervals, corridor) against `benchmarks/reference.py`, the test reference written from indicators.md "
+        "that the tests compare with too (teller/noemer/waarde, incomplete inputs and primary suppression only), "
+        "on the same gated warehouse in the same process. pandas time = reading the staging tables into "
+        "DataFrames + computing. Agreement: every non-suppressed published row must have the same teller, "
+        "noemer, waarde (and n), a row with incomplete inputs no figures on either side, and the reference must "
+        "know every registry indicator.",
         "",
         "Why the ratio stays below 10x on this machine: the pandas reference is vectorised (sorts, group-bys and "
         "merges in C), not a row loop, so both sides do the same set-based work; DuckDB's edge is its two threads "

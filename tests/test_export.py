@@ -14,9 +14,10 @@ import pytest
 from fixtures.indicators import NOORD_A, NOORD_B, P1, ZUID_A, insert, responses, staging, traject
 
 from etl.publish import publish
+from indicators import registry
 from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
-from indicators.export import CONTRACT_COLUMNS, FICTIEF_TEXT, export, sidecar_path
+from indicators.export import CONTRACT_COLUMNS, FICTIEF_TEXT, export, sheet_name, sidecar_path
 from wijkmonitor.cli import main
 from wijkmonitor.errors import WijkmonitorError
 
@@ -53,8 +54,8 @@ def test_csv_follows_the_contract(store, tmp_path):
     export(store, out)
     assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER
     rows = _csv_rows(out)
-    # 8 indicators x 2 peildata x (3 wijken + 2 gebieden + 1 gemeente)
-    assert len(rows) == 8 * 2 * 6
+    # every indicator x 2 peildata x (3 wijken + 2 gebieden + 1 gemeente)
+    assert len(rows) == len(registry.INDICATORS) * 2 * 6
     shown = rows[("professionele_ondersteuning", "2016-01-01", NOORD_A)]
     assert {k: shown[k] for k in ("niveau", "gebiedsnaam", "teller", "noemer", "n", "onderdrukt", "status")} == {
         "niveau": "wijk", "gebiedsnaam": "Noord-A", "teller": "7.0", "noemer": "1000.0", "n": "",
@@ -95,18 +96,12 @@ def test_xlsx_one_sheet_per_indicator_and_definitions(store, tmp_path):
     out = tmp_path / "monitor.xlsx"
     export(store, out)
     workbook = openpyxl.load_workbook(out, read_only=True)
+    # one sheet per indicator in registry order, named by sheet_name (tested below)
+    used = {"toelichting", "definities"}
     assert workbook.sheetnames == [
-        "Toelichting",
-        "Tevredenheid over de ondersteun",  # Dutch names truncated to Excel's 31 characters
-        "Zelfredzaamheid",
-        "Vrijwilligerswerk of mantelzorg",
-        "Bijstandsgerechtigden die meedo",
-        "Beroepskrachten per huishouden",
-        "Gebruik individuele specialisti",
-        "Beroep op professionele onderst",
-        "Jeugd in het gedwongen kader",
-        "Definities",
+        "Toelichting", *(sheet_name(i.naam, used) for i in registry.INDICATORS), "Definities",
     ]
+    assert "Tevredenheid over de ondersteun" in workbook.sheetnames  # Dutch names truncated to Excel's 31
     rows = list(workbook["Beroep op professionele onderst"].iter_rows(values_only=True))
     assert rows[0][:6] == ("Indicator", "Peildatum", "Niveau", "Gebiedscode", "Gebiedsnaam", "Waarde")
     assert len(rows) == 1 + 2 * 6
@@ -202,3 +197,11 @@ def test_xlsx_metadata_sheet_numbers_and_missing_figures(flagged_store, tmp_path
     support = list(workbook["Beroep op professionele onderst"].iter_rows(values_only=True))[1:]
     numbers = [r[5] for r in support if not isinstance(r[5], str)]
     assert numbers and all(isinstance(v, (int, float)) for v in numbers)  # figures are numbers, not text
+
+
+def test_sheet_names_are_valid_and_unique():
+    used = {"toelichting", "definities"}
+    assert sheet_name("Tevredenheid over de ondersteuning", used) == "Tevredenheid over de ondersteun"
+    assert sheet_name("Tevredenheid over de ondersteuning (wmo)", used) == "Tevredenheid over de onders (2)"
+    assert sheet_name("Kosten: wmo/jeugd [euro]?", used) == "Kosten- wmo-jeugd -euro--"
+    assert sheet_name("Definities", used) == "Definities (2)"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -16,6 +18,9 @@ from indicators.compute import compute_publication
 from indicators.config import MonitorConfig, parse_config
 from indicators.export import export
 from indicators.registry import Corridor, Indicator, Onderdrukking
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import reference  # noqa: E402
 
 UITHUISPLAATSING = Indicator(
     id="uithuisplaatsing",
@@ -96,11 +101,9 @@ def test_ninth_indicator_can_be_configured(negen_indicatoren):
 
 def test_registry_definitions_are_complete_and_unique():
     ids = [indicator.id for indicator in registry.INDICATORS]
-    assert ids == [
-        "tevredenheid", "zelfredzaamheid", "vrijwillige_inzet", "participatie_bijstand",
-        "professionals_per_huishouden", "specialistische_ondersteuning", "professionele_ondersteuning",
-        "jeugd_gedwongen_kader",
-    ]
+    assert len(ids) == len(set(ids))
+    # the indicators of indicators.md (as the test reference reads them) are shipped, in the design's order
+    assert [i for i in ids if i in reference.DEFINITIES] == list(reference.DEFINITIES)
     for indicator in registry.INDICATORS:
         assert indicator.soort in ("enquete", "register")
         assert indicator.richting in ("hoger_is_beter", "lager_is_beter")

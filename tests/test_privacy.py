@@ -404,7 +404,7 @@ def test_suppressed_rows_carry_no_figures(demo_store):
     # a suppressed category's respondent count counts its clients: never shown, not even 0
     assert {r["n"] for r in hidden_breakdown} == {None}
     # registers never publish n; surveys publish the respondent count, also when suppressed
-    surveys = ("tevredenheid", "zelfredzaamheid", "vrijwillige_inzet")
+    surveys = {i.id for i in registry.INDICATORS if i.soort == "enquete"}
     assert all(r["n"] is None for r in values if r["indicator"] not in surveys)
 
 

@@ -1,0 +1,262 @@
+"""The test reference: every indicator of indicators.md (version 2), computed again in plain pandas.
+
+Written from the text of ../shared/design/indicators.md, not from the SQL in indicators/, and
+importing nothing of the product. The tests compare the published figures with it
+(tests/test_indicators_referentie.py) and the benchmark times it as the plain single-threaded
+computation against compute_publication (benchmarks/compare.py). Vectorised per peildatum, for
+clarity rather than speed.
+
+What it follows from indicators.md:
+- window W(P) = [P minus one year, P); *active on P*: begindatum <= P and (einddatum empty or >= P);
+  *overlaps W(P)*: begindatum < P and (einddatum empty or >= P minus one year);
+- residence: the wijkcode of the unit's active record with the latest begindatum on P, over ALL its
+  active records of that source; on a tie the largest record id in text order;
+- persons and households are counted distinct over each area (wijk, gebied, gemeente), never by
+  adding wijk figures;
+- "Incomplete inputs": a source with no data covering P makes the indicators built on it missing
+  on P (never 0); a wijk with data on P but no bevolking row makes the per-1,000 indicators of that
+  wijk, its gebied and its gemeente missing on P;
+- primary suppression (survey n < 30; register noemer < 10 or 0 < teller < 5; indicator 5 only
+  noemer < 10). Complementary suppression, intervals and the corridor are not repeated here.
+
+Result: one row per (indicator, peildatum, niveau, gebiedcode) for every area valid on P, with
+teller, noemer, n (surveys only), waarde, ontbreekt (incomplete inputs: no figures) and onderdrukt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+LEVELS = {"wijk": "wijkcode", "gebied": "gebiedcode", "gemeente": "gemeentecode"}
+DATE_COLUMNS = ("peildatum", "veldwerk_datum", "begindatum", "einddatum", "geldig_van", "geldig_tot")
+SURVEYS = ("clientervaring", "bewonersenquete")  # dated by veldwerk_datum
+REGISTERS = ("ondersteuning", "bijstand", "participatie")  # dated by begindatum/einddatum
+BEVOLKING = "bevolking"  # dated by peildatum
+STAGING_TABLES = ("ref_gebieden", *(f"stg_{bron}" for bron in (BEVOLKING, *SURVEYS, *REGISTERS)))
+
+Frames = dict[str, pd.DataFrame]
+
+
+class UnknownIndicator(KeyError):
+    """The reference has no definition for an indicator the product publishes."""
+
+    def __str__(self) -> str:
+        return (f"de testreferentie (benchmarks/reference.py) kent indicator {self.args[0]!r} niet: "
+                "voeg de definitie uit indicators.md toe, dan vergelijken tests en benchmark hem ook")
+
+
+@dataclass(frozen=True)
+class Peildatum:
+    """A reference date P with its window W(P) = [venster_begin, p)."""
+
+    p: pd.Timestamp
+
+    @property
+    def venster_begin(self) -> pd.Timestamp:
+        return self.p - pd.DateOffset(years=1)
+
+    def active(self, records: pd.DataFrame) -> pd.DataFrame:
+        """Records active on P."""
+        return records[(records.begindatum <= self.p) & (records.einddatum.isna() | (records.einddatum >= self.p))]
+
+    def overlapping(self, records: pd.DataFrame) -> pd.DataFrame:
+        """Records overlapping W(P)."""
+        return records[(records.begindatum < self.p)
+                       & (records.einddatum.isna() | (records.einddatum >= self.venster_begin))]
+
+    def in_window(self, responses: pd.DataFrame) -> pd.DataFrame:
+        """Survey responses with veldwerk_datum in W(P)."""
+        return responses[(responses.veldwerk_datum >= self.venster_begin) & (responses.veldwerk_datum < self.p)]
+
+    def covered_by(self, bron: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of a source that are data on P: a register record active on P or overlapping
+        W(P) (together: begindatum <= P and not ended before W(P)), a response in W(P), bevolking of P."""
+        if bron in REGISTERS:
+            return frame[(frame.begindatum <= self.p)
+                         & (frame.einddatum.isna() | (frame.einddatum >= self.venster_begin))]
+        if bron in SURVEYS:
+            return self.in_window(frame)
+        return frame[frame.peildatum == self.p]
+
+
+@dataclass(frozen=True)
+class Definitie:
+    """One indicator as indicators.md defines it.
+
+    `units` gives the unit-level rows on P: `wijkcode, eenheid, teller, noemer` (surveys add `n`),
+    where `eenheid` identifies what is counted distinct over an area (a person, a household, a
+    response, or a wijk's population row).
+    """
+
+    bronnen: tuple[str, ...]
+    factor: float  # waarde = factor * teller / noemer
+    units: Callable[[Frames, Peildatum], pd.DataFrame]
+    enquete: bool = False
+    drempel_teller: bool = True  # register suppression also on 0 < teller < 5
+
+    def onderdrukt(self, cells: pd.DataFrame) -> pd.Series:
+        """Primary suppression of indicators.md."""
+        if self.enquete:
+            return cells.n < 30
+        if self.drempel_teller:
+            return (cells.noemer < 10) | ((cells.teller > 0) & (cells.teller < 5))
+        return cells.noemer < 10
+
+
+# --- unit rows per indicator -------------------------------------------------------------------
+
+def _survey(table: str, answered: Callable, positive: Callable) -> Callable[[Frames, Peildatum], pd.DataFrame]:
+    """Weighted survey share: one row per answered response in W(P)."""
+    def units(frames: Frames, p: Peildatum) -> pd.DataFrame:
+        responses = p.in_window(frames[table])
+        responses = responses[answered(responses)]
+        return pd.DataFrame({
+            "wijkcode": responses.wijkcode, "eenheid": responses.index,  # each response once
+            "teller": responses.gewicht.where(positive(responses), 0.0), "noemer": responses.gewicht, "n": 1,
+        })
+    return units
+
+
+def _residence(records: pd.DataFrame, unit: str, record_id: str) -> pd.Series:
+    """unit -> wijkcode of its record with the latest begindatum (tie: the largest id in text order)."""
+    latest = records.sort_values(["begindatum", record_id], ascending=False, kind="stable").drop_duplicates(unit)
+    return latest.set_index(unit).wijkcode
+
+
+def participatie_bijstand(frames: Frames, p: Peildatum) -> pd.DataFrame:
+    """Persons on bijstand on P (noemer); those with an activity overlapping W(P) (teller)."""
+    wijk = _residence(p.active(frames["stg_bijstand"]), "persoon_id", "uitkering_id")
+    meedoen = set(p.overlapping(frames["stg_participatie"]).persoon_id)
+    return pd.DataFrame({"wijkcode": wijk.values, "eenheid": wijk.index,
+                         "teller": wijk.index.isin(meedoen).astype(float), "noemer": 1.0})
+
+
+def professionals_per_huishouden(frames: Frames, p: Peildatum) -> pd.DataFrame:
+    """Households with a trajectory active on P (noemer) and their distinct professionals (teller)."""
+    trajecten = p.active(frames["stg_ondersteuning"])
+    wijk = _residence(trajecten, "huishouden_id", "traject_id")
+    professionals = trajecten.groupby("huishouden_id").professional_id.nunique()
+    return pd.DataFrame({"wijkcode": wijk.values, "eenheid": wijk.index,
+                         "teller": professionals.reindex(wijk.index).astype(float).values, "noemer": 1.0})
+
+
+def _per_1000(selectie: Callable[[pd.DataFrame, Peildatum], pd.Series], inwonerkolom: str):
+    """Persons with a selected trajectory active on P, living where all their active trajectories say,
+    over the wijk's population on P."""
+    def units(frames: Frames, p: Peildatum) -> pd.DataFrame:
+        trajecten = p.active(frames["stg_ondersteuning"])
+        wijk = _residence(trajecten, "persoon_id", "traject_id")  # over ALL active trajectories
+        geteld = wijk[wijk.index.isin(set(trajecten[selectie(trajecten, p)].persoon_id))]
+        bevolking = frames["stg_bevolking"]
+        bevolking = bevolking[bevolking.peildatum == p.p]
+        return pd.concat([
+            pd.DataFrame({"wijkcode": geteld.values, "eenheid": "persoon " + geteld.index,
+                          "teller": 1.0, "noemer": 0.0}),
+            pd.DataFrame({"wijkcode": bevolking.wijkcode, "eenheid": "bevolking " + bevolking.wijkcode, "teller": 0.0,
+                          "noemer": bevolking[inwonerkolom].astype(float)}),
+        ], ignore_index=True)
+    return units
+
+
+DEFINITIES: dict[str, Definitie] = {
+    "tevredenheid": Definitie(("clientervaring",), 100.0, enquete=True, units=_survey(
+        "stg_clientervaring", lambda r: r.tevreden.notna(), lambda r: r.tevreden >= 4)),
+    "zelfredzaamheid": Definitie(("bewonersenquete",), 100.0, enquete=True, units=_survey(
+        "stg_bewonersenquete", lambda r: r.zelfredzaam.notna(), lambda r: r.zelfredzaam >= 4)),
+    "vrijwillige_inzet": Definitie(("bewonersenquete",), 100.0, enquete=True, units=_survey(
+        "stg_bewonersenquete", lambda r: r.vrijwilligerswerk.notna() & r.mantelzorg.notna(),
+        lambda r: (r.vrijwilligerswerk == 1) | (r.mantelzorg == 1))),
+    "participatie_bijstand": Definitie(("bijstand", "participatie"), 100.0, units=participatie_bijstand),
+    "professionals_per_huishouden": Definitie(("ondersteuning",), 1.0, units=professionals_per_huishouden,
+                                              drempel_teller=False),
+    "specialistische_ondersteuning": Definitie(("ondersteuning", BEVOLKING), 1000.0, units=_per_1000(
+        lambda t, p: t.soort == "specialistisch", "inwoners")),
+    "professionele_ondersteuning": Definitie(("ondersteuning", BEVOLKING), 1000.0, units=_per_1000(
+        lambda t, p: pd.Series(True, index=t.index), "inwoners")),
+    "jeugd_gedwongen_kader": Definitie(("ondersteuning", BEVOLKING), 1000.0, units=_per_1000(
+        lambda t, p: (t.kader == "gedwongen") & (t.geboortejaar >= p.p.year - 17), "inwoners_0_17")),
+}
+
+
+# --- reading and computing ---------------------------------------------------------------------
+
+def read_staging(con: duckdb.DuckDBPyConnection) -> Frames:
+    """The staging tables as pandas DataFrames (dates as datetime64)."""
+    frames = {}
+    for table in STAGING_TABLES:
+        frame = con.execute(f"SELECT * FROM {table}").df()
+        for column in frame.columns.intersection(DATE_COLUMNS):
+            frame[column] = pd.to_datetime(frame[column])
+        frames[table] = frame
+    return frames
+
+
+def compute(frames: Frames, nulmeting: str = "2015-01-01", indicators: Iterable[str] | None = None) -> pd.DataFrame:
+    """The reference figures of `indicators` (default: all it knows) on every peildatum of bevolking
+    on or after the nulmeting. Raises UnknownIndicator for an id it has no definition for."""
+    ids = list(DEFINITIES if indicators is None else indicators)
+    for indicator in ids:
+        if indicator not in DEFINITIES:
+            raise UnknownIndicator(indicator)
+    peildata = sorted(p for p in frames["stg_bevolking"].peildatum.unique() if p >= pd.Timestamp(nulmeting))
+    return pd.concat([_one_peildatum(frames, Peildatum(pd.Timestamp(p)), ids) for p in peildata], ignore_index=True)
+
+
+def _one_peildatum(frames: Frames, p: Peildatum, ids: list[str]) -> pd.DataFrame:
+    areas = _areas_on(frames["ref_gebieden"], p)
+    uncovered = {bron for bron in (BEVOLKING, *SURVEYS, *REGISTERS) if p.covered_by(bron, frames[f"stg_{bron}"]).empty}
+    zonder_bevolking = _wijken_without_population(frames, p, areas)
+    parts = []
+    for indicator in ids:
+        definitie = DEFINITIES[indicator]
+        cells = _by_level(definitie.units(frames, p), areas)
+        cells["ontbreekt"] = bool(uncovered.intersection(definitie.bronnen))
+        if BEVOLKING in definitie.bronnen:
+            hit = areas[areas.wijkcode.isin(zonder_bevolking)]
+            for niveau, column in LEVELS.items():
+                cells.loc[(cells.niveau == niveau) & cells.gebiedcode.isin(hit[column]), "ontbreekt"] = True
+        cells.loc[cells.ontbreekt, ["teller", "noemer", "n"]] = float("nan")
+        cells["waarde"] = definitie.factor * cells.teller / cells.noemer.where(cells.noemer != 0)
+        cells["onderdrukt"] = ~cells.ontbreekt & definitie.onderdrukt(cells)
+        if not definitie.enquete:
+            cells["n"] = float("nan")
+        parts.append(cells.assign(indicator=indicator))
+    result = pd.concat(parts, ignore_index=True).assign(peildatum=p.p)
+    return result[["indicator", "peildatum", "niveau", "gebiedcode", "teller", "noemer", "n", "waarde",
+                   "ontbreekt", "onderdrukt"]]
+
+
+def _areas_on(gebieden: pd.DataFrame, p: Peildatum) -> pd.DataFrame:
+    """The wijken valid on P with their gebied and gemeente."""
+    valid = gebieden[(gebieden.geldig_van <= p.p) & (gebieden.geldig_tot.isna() | (p.p < gebieden.geldig_tot))]
+    return valid[list(LEVELS.values())].reset_index(drop=True)
+
+
+def _wijken_without_population(frames: Frames, p: Peildatum, areas: pd.DataFrame) -> set[str]:
+    """Wijken valid on P with data on P in some source but no bevolking row of P."""
+    met_gegevens = set()
+    for bron in (*SURVEYS, *REGISTERS):
+        frame = frames[f"stg_{bron}"]
+        if "wijkcode" in frame:
+            met_gegevens |= set(p.covered_by(bron, frame).wijkcode)
+    bevolking = frames["stg_bevolking"]
+    return (met_gegevens & set(areas.wijkcode)) - set(bevolking[bevolking.peildatum == p.p].wijkcode)
+
+
+def _by_level(units: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """teller, noemer and n per area of every level, each unit counted once per area."""
+    if "n" not in units:
+        units = units.assign(n=0)
+    located = units.merge(areas, on="wijkcode")
+    out = []
+    for niveau, column in LEVELS.items():
+        distinct = located.drop_duplicates([column, "eenheid"])
+        sums = distinct.groupby(column)[["teller", "noemer", "n"]].sum()
+        every_area = pd.Index(sorted(areas[column].unique()), name=column)
+        sums = sums.reindex(every_area, fill_value=0).astype(float)
+        out.append(sums.rename_axis("gebiedcode").reset_index().assign(niveau=niveau))
+    return pd.concat(out, ignore_index=True)
