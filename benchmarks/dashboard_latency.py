@@ -64,9 +64,11 @@ def interactions() -> dict[str, Callable[[], object]]:
     gemeente, _naam = data.gemeente()
     overzicht, wijk_page, indicator, profiel, pdca = (_module(n) for n in ("overzicht", "wijken", "indicator", "wijkprofiel", "pdca"))
     calls: dict[str, Callable[[], object]] = {
-        "Overzicht: gebied kiezen": lambda: overzicht.show_area(next(gebieden).replace("alle", gemeente)),
+        "Overzicht: gebied en peildatum kiezen": lambda: overzicht.show_area(next(gebieden).replace("alle", gemeente),
+                                                                           next(peildata)),
         "Wijken vergelijken: indicator/peildatum/gebied": lambda: wijk_page.update_view(next(indicators), next(peildata), next(gebieden)),
-        "Indicator: indicator en gebieden": lambda: indicator.update_view(next(indicators), [gemeente, next(wijken)]),
+        "Indicator: indicator, gebied en vergelijking": lambda: indicator.update_view(next(indicators), gemeente,
+                                                                                       next(wijken)),
         "Wijkprofiel: wijk kiezen": lambda: profiel.update_view(next(wijken), next(peildata)),
         "PDCA-sessie: sessie (peildatum) openen": lambda: pdca.layout(peildatum=next(peildata)),
         "PDCA-sessie: signalen filteren": lambda: pdca.filter_signals(["buiten marge"], 0, next(peildata)),

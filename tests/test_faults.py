@@ -27,16 +27,14 @@ import pytest
 import etl.archive
 import etl.publish
 from etl.contract import BRONNEN
+from etl.publish import contract_columns
 from etl.faults import storage_problem
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
 from wijkmonitor.pipeline import connect_warehouse, run_etl
 
 ROOT = Path(__file__).resolve().parents[1]
 VANDAAG = date(2025, 6, 30)
-PUBLISHED_TABLES = {
-    "indicator_values", "indicator_breakdown", "indicators", "corridor", "streefwaarden", "peildata", "areas",
-    "geometry", "dq_sources", "dq_rules", "dq_files", "meta",
-}
+PUBLISHED_TABLES = set(contract_columns())  # every table of the publication contract
 BEVOLKING_1150 = CLEAN["bevolking"].replace("2016-01-01,WK001400,1100", "2016-01-01,WK001400,1150")
 
 

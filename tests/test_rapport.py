@@ -2,7 +2,7 @@
 
 Expected figures are the fixture's own rules written out (tests/fixtures/published_store.py):
 WK001401 (Oud-Zuid, k = 1) has zelfredzaamheid 60 + 0.5 + j * 2 * 1 at peildatum j, so 64,5% on
-1 januari 2017 (+4,0 %-punt since the nulmeting of 60,5%) and 62,5% on 1 januari 2016.
+1 januari 2017 (+4,0 procentpunt since the nulmeting of 60,5%) and 62,5% on 1 januari 2016.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def test_figures_are_the_published_ones_and_suppressed_ones_are_words(store, lat
     _, pages = latest
     names = _names(store)
     zelfredzaamheid = pages[_indicator_pages(pages, names)[names.index("Zelfredzaamheid")]]
-    assert "Oud-Zuid 64,5% " in zelfredzaamheid and "+4,0 %-punt" in zelfredzaamheid
+    assert "Oud-Zuid 64,5% " in zelfredzaamheid and "+4,0 procentpunt" in zelfredzaamheid
     assert f"Meerdorpen {SUPPRESSED_TEXT}" in zelfredzaamheid and f"Ten Post e.o. {SUPPRESSED_TEXT}" in zelfredzaamheid
     assert len(SURVEY_SUPPRESSED) == 2  # the two wijken named above
     # the interval of a survey figure: 64,5 -/+ (1.5 + k / 10) for k = 1
