@@ -22,12 +22,14 @@ from wijkmonitor.errors import WijkmonitorError
 
 TABLES = (
     "indicator_values", "indicator_breakdown", "indicators", "corridor", "streefwaarden", "peildata",
-    "areas", "geometry", "dq_sources", "dq_rules", "dq_files", "meta", "dq_incomplete",
+    "areas", "geometry", "dq_sources", "dq_rules", "dq_files", "meta", "dq_incomplete", "bevolking",
 )
 # Tables added to the contract later: a store published before them reads them as empty.
 LATER_TABLES = {
     "dq_incomplete": {"indicator": pl.String, "peildatum": pl.Date, "bron": pl.String, "wijkcode": pl.String,
                       "reden": pl.String},
+    "bevolking": {"peildatum": pl.Date, "niveau": pl.String, "gebiedcode": pl.String, "inwoners": pl.Int64,
+                  "inwoners_0_17": pl.Int64, "huishoudens": pl.Int64},
 }
 STATUS_ORDER = ("buiten marge", "binnen marge", "gelijk gebleven", "verbeterd", "onvoldoende gegevens")
 

@@ -150,6 +150,19 @@ CREATE TABLE dq_incomplete (
     reden      VARCHAR NOT NULL
 );
 
+-- Population per area and peildatum, as delivered in bevolking: the context of the figures (Wijkprofiel).
+-- Counts of inhabitants, as CBS publishes them per wijk; a gebied or the gemeente is NULL on a peildatum
+-- when one of its wijken has no bevolking row then (never a sum over the wijken that happen to be there).
+CREATE TABLE bevolking (
+    peildatum      DATE NOT NULL,
+    niveau         VARCHAR NOT NULL,   -- wijk | gebied | gemeente
+    gebiedcode     VARCHAR NOT NULL,
+    inwoners       BIGINT,
+    inwoners_0_17  BIGINT,
+    huishoudens    BIGINT,
+    PRIMARY KEY (peildatum, niveau, gebiedcode)
+);
+
 CREATE TABLE meta (
     sleutel  VARCHAR PRIMARY KEY,   -- gepubliceerd_op, nulmeting, bron_geometrie, versie, ...
     waarde   VARCHAR NOT NULL

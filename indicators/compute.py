@@ -107,6 +107,7 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
             "peildata": con.sql(
                 "select peildatum, is_nulmeting from wm_peildata order by peildatum"
             ).to_arrow_table(),
+            "bevolking": con.sql(_POPULATION_SQL).to_arrow_table(),
             "dq_incomplete": con.sql(
                 """
                 select indicator, peildatum, bron, wijkcode, reden from wm_oorzaak
@@ -117,6 +118,20 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
     finally:
         for name in temp_tables:
             con.execute(f"drop table if exists temp.{name}")
+
+
+# Population per area on P: an area's sums only when every wijk in it on P has a bevolking row.
+_POPULATION_SQL = """
+select
+    a.peildatum, a.niveau, a.gebiedcode,
+    case when count(b.wijkcode) = count(*) then sum(b.inwoners) end::bigint as inwoners,
+    case when count(b.wijkcode) = count(*) then sum(b.inwoners_0_17) end::bigint as inwoners_0_17,
+    case when count(b.wijkcode) = count(*) then sum(b.huishoudens) end::bigint as huishoudens
+from wm_gebieden_op_p a
+left join stg_bevolking b on b.peildatum = a.peildatum and b.wijkcode = a.wijkcode
+group by a.peildatum, a.niveau, a.gebiedcode
+order by a.peildatum, case a.niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, a.gebiedcode
+"""
 
 
 def indicators_table(indicators: tuple[Indicator, ...]) -> pa.Table:

@@ -290,8 +290,11 @@ def test_wijkprofiel_bars_have_the_colour_of_their_status_and_context(context):
     titel, figure, rows, _table, trends, context_div = wijkprofiel._view("WK001402", "2017-01-01")
     assert list(figure.data[0].marker.color) == [status_colour(r["status"]) for r in rows]
     text = _text(context_div)
-    # specialistische_ondersteuning noemer of WK001402 (k=2): 100 + 10 * 2 = 120 inwoners
-    assert "Inwoners 120" in text and "Huishoudens niet in de gepubliceerde cijfers" in text
+    # the fixture's bevolking of WK001402 (k=2): 100 + 10 * 2 = 120 inwoners, 24 aged 0-17, 60 households
+    assert "Inwoners 120" in text and "Jeugdigen (0-17 jaar) 24" in text and "Huishoudens 60" in text
+    assert "Aandeel jeugdigen 20,0%" in text and "Personen per huishouden 2,00" in text
+    assert "Inwoners onvoldoende gegevens" in _text(wijkprofiel.context_block(wijkprofiel.store(), "WK001402",
+                                                                             date(2030, 1, 1)))
     assert len(trends.children) == len(rows)
 
 

@@ -73,6 +73,13 @@ def test_missing_population_of_a_wijk_with_people_takes_its_gebied_and_the_city(
               for r in tables["dq_incomplete"].to_pylist() if r["bron"] == "bevolking"}
     assert causes == {(i, P1, "bevolking", NOORD_B, reden) for i in PER_INWONER}
     assert recoverable_published(tables) == []
+    # the published population: 1000 inwoners, 200 jeugdigen, 500 households per wijk; Noord and the city
+    # have no sum on P1 (Noord-B's row is missing), Zuid has its one wijk's figures
+    population = {(r["peildatum"], r["gebiedcode"]): (r["inwoners"], r["inwoners_0_17"], r["huishoudens"])
+                  for r in tables["bevolking"].to_pylist()}
+    assert population[(P0, GEMEENTE)] == (3000, 600, 1500) and population[(P0, NOORD)] == (2000, 400, 1000)
+    assert population[(P1, NOORD_B)] == population[(P1, NOORD)] == population[(P1, GEMEENTE)] == (None,) * 3
+    assert population[(P1, ZUID)] == population[(P1, ZUID_A)] == (1000, 200, 500)
 
 
 def test_wijk_without_any_data_takes_no_part():

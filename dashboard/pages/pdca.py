@@ -91,7 +91,8 @@ def _signals_view(data: Published, peildatum: date, kinds: tuple[str, ...], can_
     for row in frame.iter_rows(named=True):
         texts = [row["rang"], row["signaal"], row["naam"], f"{row['gebiedsnaam']} ({row['niveau']})", row["waarde_tekst"],
                  row["verschil_tekst"], row["vorige_tekst"]]
-        cells = [html.Td(text, className="text-end text-nowrap" if x in (0, 4, 5, 6) else "text-nowrap" if x == 1 else None,
+        # figures keep their unit on one line; the changes may wrap ("procentpunt") so the table fits at 1366 px
+        cells = [html.Td(text, className="text-end text-nowrap" if x in (0, 4) else "text-end" if x in (5, 6) else None,
                          **{"data-label": head[x]})
                  for x, text in enumerate(texts)]
         cells.append(html.Td(status_badge(row["status"]), className="text-nowrap", **{"data-label": "Status"}))

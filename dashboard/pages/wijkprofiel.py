@@ -49,9 +49,6 @@ COLUMNS = [
     Column("index_stad", "Index gemeente (nulmeting = 100)", 1, "–"), Column("status", "Status wijk"),
 ]
 # Context from the published figures: the denominator of a 'per 1.000 ...' indicator counts the people it is per.
-CONTEXT_UNITS = {"per 1.000 inwoners": "Inwoners", "per 1.000 jeugdigen (0-17)": "Jeugdigen (0-17 jaar)"}
-
-
 def profile_rows(data: Published, wijk: str, peildatum: date) -> list[dict]:
     """One row per indicator: the wijk now and at its nulmeting, the city now, status."""
     gemeente, _naam = data.gemeente()
@@ -117,16 +114,20 @@ def profile_figure(rows: list[dict], wijknaam: str) -> go.Figure:
 
 
 def context_block(data: Published, wijk: str, peildatum: date) -> html.Div:
-    """Inhabitants and young people from the published denominators; households are not published."""
-    items = []
-    for meta in data.indicators.values():
-        label = CONTEXT_UNITS.get(meta.eenheid)
-        if label is None or label in [i[0] for i in items]:
-            continue
-        row = data.select(indicator=meta.indicator, gebiedcode=wijk, peildatum=peildatum)
-        noemer = row["noemer"][0] if row.height else None
-        items.append((label, display_number(noemer, 0) if noemer is not None else "niet gepubliceerd (onderdrukt)"))
-    items.append(("Huishoudens", "niet in de gepubliceerde cijfers"))
+    """Inhabitants, young people and households of the wijk on peildatum (published bevolking)."""
+    row = data.tables["bevolking"].filter((pl.col("gebiedcode") == wijk) & (pl.col("peildatum") == peildatum))
+    figures = row.row(0, named=True) if row.height else {}
+
+    def count(column: str) -> str:
+        value = figures.get(column)
+        return display_number(value, 0) if value is not None else "onvoldoende gegevens (geen bevolkingscijfer)"
+
+    items = [("Inwoners", count("inwoners")), ("Jeugdigen (0-17 jaar)", count("inwoners_0_17")),
+             ("Huishoudens", count("huishoudens"))]
+    if figures.get("inwoners") and figures.get("inwoners_0_17") is not None:
+        items.append(("Aandeel jeugdigen", display_number(100 * figures["inwoners_0_17"] / figures["inwoners"], 1) + "%"))
+    if figures.get("huishoudens") and figures.get("inwoners") is not None:
+        items.append(("Personen per huishouden", display_number(figures["inwoners"] / figures["huishoudens"], 2)))
     note = merger_note(data, wijk, peildatum)
     return html.Div([
         html.H3("De wijk in cijfers", className="h6"),
@@ -188,7 +189,7 @@ def _view(wijk: str, peildatum_iso: str) -> tuple[str, go.Figure, list[dict], ht
                        cells={"status": lambda r: status_badge(r["status"])})
     return (f"{naam} op {format_date(peildatum)}", profile_figure(rows, naam), rows, table,
             trend_cards(data, wijk, peildatum),
-            html.Div([context_block(data, wijk, peildatum), html.H3("Notities PDCA-sessie", className="h6 mt-3"),
+            html.Div([context_block(data, wijk, peildatum), html.H3("Acties uit de PDCA-sessie", className="h6 mt-3"),
                       actions_block(data, wijk, peildatum)]))
 
 
