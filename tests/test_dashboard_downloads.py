@@ -87,3 +87,18 @@ def test_page_download_names_the_peildatum_definition_source_and_demo_flag(app):
     assert datetime.strptime(meta["Gedownload op"], "%d-%m-%Y %H:%M").date() == date.today()
     assert (meta.get("Let op") == FICTIEF_TEXT) is fictief
     assert [r[1] for r in workbook["Cijfers"].iter_rows(values_only=True)][1:] == [64.5, "onvoldoende waarnemingen"]
+
+
+def test_wijkprofiel_download_holds_numbers_not_texts(app):
+    dash_app, _fictief = app
+    wijkprofiel = __import__("pages.wijkprofiel", fromlist=["_"])
+    with dash_app.server.test_request_context():
+        rows = wijkprofiel.profile_rows(wijkprofiel.store(), "WK001402", date(2017, 1, 1))
+        payload = download(wijkprofiel.COLUMNS, rows, "wijkprofiel_WK001402", "xlsx")
+    sheet = list(openpyxl.load_workbook(io.BytesIO(base64.b64decode(payload["content"])))["Cijfers"].iter_rows(
+        values_only=True))
+    header, figures = sheet[0], {row[0]: row for row in sheet[1:]}
+    assert header[2:5] == ("Wijk", "Wijk bij nulmeting", "Verschil t.o.v. nulmeting")
+    # zelfredzaamheid of WK001402 (k=2, falling): 60 + 0,5 * 2 - 2 * 2 = 57,0 now, 61,0 at the nulmeting
+    assert figures["Zelfredzaamheid"][2:5] == (57.0, 61.0, -4.0)
+    assert all(isinstance(v, (int, float)) or v == "–" for row in figures.values() for v in row[2:5])

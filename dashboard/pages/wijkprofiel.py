@@ -14,6 +14,7 @@ from dashboard import ids
 from dashboard.acties import actions_of, carried_over
 from dashboard.components import (
     CITY_COLOUR,
+    ROW_DECIMALS,
     Column,
     base_figure,
     download,
@@ -42,13 +43,23 @@ from dashboard.format import MISSING_TEXT, display_number, format_date, format_i
 dash.register_page(__name__, path="/wijkprofiel", name="Wijkprofiel", title="Wijkprofiel · Wijkmonitor", order=3)
 
 URL_CONTROLS = {"wijk": ids.PROFIEL_WIJK, "peildatum": ids.PROFIEL_PEILDATUM}
+# On screen the figures are texts (with their unit and why one is missing); downloads get the numbers
+# (rounded to the indicator's decimals), '–' where there is none (the status column says why).
 COLUMNS = [
-    Column("naam", "Indicator"), Column("eenheid", "Eenheid"), Column("wijk_tekst", "Wijk"),
-    Column("nulmeting_tekst", "Wijk bij nulmeting"), Column("verschil_tekst", "Verschil t.o.v. nulmeting"),
-    Column("index_nulmeting", "Index wijk (nulmeting = 100)", 1, MISSING_TEXT), Column("stad_tekst", "Gemeente"),
+    Column("naam", "Indicator"), Column("eenheid", "Eenheid"),
+    Column("wijk_tekst", "Wijk", download=Column("wijk", "Wijk", ROW_DECIMALS, "–")),
+    Column("nulmeting_tekst", "Wijk bij nulmeting", download=Column("nulmeting", "Wijk bij nulmeting", ROW_DECIMALS, "–")),
+    Column("verschil_tekst", "Verschil t.o.v. nulmeting",
+           download=Column("verschil", "Verschil t.o.v. nulmeting", ROW_DECIMALS, "–")),
+    Column("index_nulmeting", "Index wijk (nulmeting = 100)", 1, MISSING_TEXT),
+    Column("stad_tekst", "Gemeente", download=Column("stad", "Gemeente", ROW_DECIMALS, "–")),
     Column("index_stad", "Index gemeente (nulmeting = 100)", 1, "–"), Column("status", "Status wijk"),
 ]
-# Context from the published figures: the denominator of a 'per 1.000 ...' indicator counts the people it is per.
+
+
+def _rounded(value: float | None, decimals: int) -> float | None:
+    """A figure as shown: rounded to the indicator's decimals."""
+    return None if value is None else round(value, decimals)
 def profile_rows(data: Published, wijk: str, peildatum: date) -> list[dict]:
     """One row per indicator: the wijk now and at its nulmeting, the city now, status."""
     gemeente, _naam = data.gemeente()
@@ -60,16 +71,20 @@ def profile_rows(data: Published, wijk: str, peildatum: date) -> list[dict]:
         city = data.select(indicator=indicator, gebiedcode=gemeente, peildatum=peildatum)
         row = {"indicator": indicator, "naam": meta.naam, "eenheid": unit_label(meta.eenheid),
                "wijk_tekst": "onvoldoende gegevens", "nulmeting_tekst": "–", "verschil_tekst": "–", "index_nulmeting": None,
-               "stad_tekst": "–", "index_stad": None, "status": "onvoldoende gegevens"}
+               "stad_tekst": "–", "index_stad": None, "status": "onvoldoende gegevens",
+               "wijk": None, "nulmeting": None, "verschil": None, "stad": None}
         if now.height:
             r = now.row(0, named=True)
             known = r["waarde"] is not None
             row |= {"wijk_tekst": value_text(r), "verschil_tekst": r["verschil_tekst"] if known and r["verschil_nulmeting"] is not None else "–",
-                    "index_nulmeting": r["index_nulmeting"] if known else None, "status": r["status"]}
+                    "index_nulmeting": r["index_nulmeting"] if known else None, "status": r["status"],
+                    "wijk": _rounded(r["waarde"], meta.decimalen),
+                    "verschil": _rounded(r["verschil_nulmeting"], meta.decimalen) if known else None}
         if nul.height:
-            row["nulmeting_tekst"] = value_text(nul.row(0, named=True))
+            row |= {"nulmeting_tekst": value_text(nul.row(0, named=True)), "nulmeting": _rounded(nul["waarde"][0], meta.decimalen)}
         if city.height:
-            row |= {"stad_tekst": value_text(city.row(0, named=True)), "index_stad": city["index_nulmeting"][0]}
+            row |= {"stad_tekst": value_text(city.row(0, named=True)), "index_stad": city["index_nulmeting"][0],
+                    "stad": _rounded(city["waarde"][0], meta.decimalen)}
         rows.append(row)
     return rows
 
