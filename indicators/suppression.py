@@ -46,6 +46,7 @@ tables, as someone outside would, and names every suppressed cell that the publi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import duckdb
@@ -262,6 +263,15 @@ def _independent_parts(members: list[_Member]) -> list[list[_Member]]:
     the same answer while keeping every matrix small: the cost grows linearly with the number of
     gemeenten instead of cubically with the number of cells in the country.
     """
+    component = _linked((m.groep for m in members), ((m.groep, m.cel) for m in members))
+    parts: dict[str, list[_Member]] = defaultdict(list)
+    for m in members:
+        parts[component[m.groep]].append(m)
+    return list(parts.values())
+
+
+def _linked(groepen: Iterable[str], cells: Iterable[tuple[str, int]]) -> dict[str, str]:
+    """Union-find: every group -> one representative group of the groups linked to it by a shared cell."""
     parent: dict[str, str] = {}
 
     def root(groep: str) -> str:
@@ -270,14 +280,12 @@ def _independent_parts(members: list[_Member]) -> list[list[_Member]]:
             groep = parent[groep]
         return groep
 
+    for groep in groepen:
+        root(groep)
     first_group_of_cell: dict[int, str] = {}
-    for m in members:
-        other = first_group_of_cell.setdefault(m.cel, m.groep)
-        parent[root(m.groep)] = root(other)
-    parts: dict[str, list[_Member]] = defaultdict(list)
-    for m in members:
-        parts[root(m.groep)].append(m)
-    return list(parts.values())
+    for groep, cel in cells:
+        parent[root(groep)] = root(first_group_of_cell.setdefault(cel, groep))
+    return {groep: root(groep) for groep in list(parent)}
 
 
 def _cells_to_add(members: list[_Member]) -> set[int]:
@@ -468,23 +476,11 @@ def _recovered(con: duckdb.DuckDBPyConnection, figure: str) -> list[str]:
 
 def _components(equations: dict[str, list[tuple[int, float, float | None]]]) -> list[list[str]]:
     """Relations linked by a shared unknown: each set can be solved on its own."""
-    parent: dict[str, str] = {}
-
-    def root(groep: str) -> str:
-        while parent.setdefault(groep, groep) != groep:
-            parent[groep] = parent[parent[groep]]
-            groep = parent[groep]
-        return groep
-
-    first_group_of_unknown: dict[int, str] = {}
-    for groep, members in equations.items():
-        root(groep)
-        for cel, _, waarde in members:
-            if waarde is None:
-                parent[root(groep)] = root(first_group_of_unknown.setdefault(cel, groep))
+    unknowns = ((groep, cel) for groep, members in equations.items() for cel, _, waarde in members if waarde is None)
+    component = _linked(equations, unknowns)
     components: dict[str, list[str]] = defaultdict(list)
     for groep in equations:
-        components[root(groep)].append(groep)
+        components[component[groep]].append(groep)
     return list(components.values())
 
 
