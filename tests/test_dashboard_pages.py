@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fixtures.components import component_text as _text
 from fixtures.published_store import build_published_store
 
 import dash
@@ -31,28 +32,6 @@ def context(app):
 def _page(module: str):
     """The page module Dash imported for this app."""
     return next(p for p in dash.page_registry.values() if p["module"].endswith(f".{module}"))
-
-
-def _text(component) -> str:
-    """All text in a component tree, including DataTable cells, as one string."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, (list, tuple)):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict):
-            props = node.get("props", node)
-            walk(props.get("children"))
-            for row in props.get("data") or [] if isinstance(props.get("data"), list) else []:
-                parts.extend(str(v) for v in row.values())
-        elif isinstance(node, (str, int, float)):
-            parts.append(str(node))
-        elif hasattr(node, "to_plotly_json"):
-            walk(node.to_plotly_json())
-
-    walk(component)
-    return " ".join(" ".join(parts).split())
 
 
 def _import(module: str):

@@ -11,6 +11,7 @@ import struct
 from datetime import date
 
 import pytest
+from fixtures.components import component_text
 from fixtures.indicators import (
     GEMEENTE, NOORD, NOORD_A, NOORD_B, P0, P1, ZUID, ZUID_A, insert, insert_tuples, responses, row, staging, traject,
 )
@@ -270,29 +271,12 @@ def incomplete_app(tmp_path_factory):
 
 
 def _layout_text(app, module: str, **params) -> str:
-    """The text of a page's layout (DataTable cells included)."""
+    """The text of a page's layout."""
     import dash
 
     page = next(p for p in dash.page_registry.values() if p["module"].endswith(f".{module}"))
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        if hasattr(node, "to_plotly_json"):
-            node = node.to_plotly_json()
-        if isinstance(node, (list, tuple)):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict):
-            props = node.get("props", node)
-            walk(props.get("children"))
-            data = props.get("data")
-            parts.extend(str(v) for r in (data if isinstance(data, list) else []) for v in r.values())
-        elif isinstance(node, (str, int, float)):
-            parts.append(str(node))
-
     with app.server.test_request_context():
-        walk(page["layout"](**params))
-    return " ".join(parts)
+        return component_text(page["layout"](**params))
 
 
 def test_datakwaliteit_lists_missing_figures_with_their_reason(incomplete_app):
