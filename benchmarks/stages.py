@@ -31,6 +31,7 @@ from etl.deliveries import commit_pending, settle_failures, settle_overlaps  # n
 from etl.load import (  # noqa: E402
     check_set, create_check_table, create_warehouse_tables, load_source,
 )
+from etl import publication  # noqa: E402
 from etl.publish import publish  # noqa: E402
 from etl.staging import create_staging_tables, load_ref_gebieden  # noqa: E402
 from expectations.gate import create_gate_tables, gate_source  # noqa: E402
@@ -109,7 +110,7 @@ def indicators(warehouse: Path, state: Path) -> dict[str, Any]:
     try:
         tables = dict(compute_publication(con, config))
         # The same call the pipeline makes for areas, geometry, dq_* and meta.
-        tables.update(pipeline._publication_tables(con, report, config, report.run_id))
+        tables.update(publication.run_tables(con, report, config, report.run_id))
     finally:
         con.close()
     seconds = time.perf_counter() - started

@@ -4,7 +4,8 @@ Until os.replace, the previous published file is never touched, so a crash or ki
 leaves it intact; after os.replace readers that open the path see the complete new file.
 
 Three guards refuse a publication (WijkmonitorError, exit 3, the previous file stays):
-- allowlist: the store holds exactly the tables and columns of published_schema.sql, nothing else;
+- allowlist: the store holds exactly the tables and columns of the publication contract
+  (core/publication.py), nothing else;
 - recoverability audit (`indicators.suppression.recoverable_published`): no suppressed or
   incomplete cell that holds people follows from the published sums;
 - content (`refuse_person_keys`, needs the warehouse): no text value of any published table
@@ -22,12 +23,12 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from core import publication
 from etl.contract import BRONNEN, PERSOONSKOLOMMEN
 from etl.faults import storage_problem
 from indicators.suppression import recoverable_published
 from wijkmonitor.errors import WijkmonitorError
 
-PUBLISHED_SCHEMA = Path(__file__).with_name("published_schema.sql")
 _TEMP_MARK = ".publiceren-"
 REFUSED = "publiceren geweigerd"
 KEPT = "de vorige publicatie blijft staan"
@@ -67,10 +68,8 @@ def publish(db: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
 
 @cache
 def contract_columns() -> dict[str, tuple[str, ...]]:
-    """The publication contract: every table of published_schema.sql with its columns, in order."""
-    with duckdb.connect() as con:
-        con.execute(PUBLISHED_SCHEMA.read_text(encoding="utf-8"))
-        return _columns(con)
+    """The publication contract: every table of core/publication.py with its columns, in order."""
+    return publication.columns()
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
@@ -182,7 +181,7 @@ def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> No
     """Fill a fresh DuckDB file with the published schema and tables; check it holds the contract only."""
     con = duckdb.connect(str(target))
     try:
-        con.execute(PUBLISHED_SCHEMA.read_text(encoding="utf-8"))
+        con.execute(publication.ddl())
         for name, table in tables.items():
             _insert(con, name, table)
         if _columns(con) != contract_columns():

@@ -22,6 +22,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
+from core import publication
 from etl.contract import BRONNEN
 from indicators import registry, suppression
 from indicators.config import MonitorConfig
@@ -29,32 +30,8 @@ from indicators.registry import Indicator
 from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
 from wijkmonitor.errors import WijkmonitorError
 
-NIVEAUS = ("gemeente", "gebied", "wijk")  # display order
-
-INDICATORS_SCHEMA = pa.schema(
-    [
-        ("indicator", pa.string()),
-        ("volgorde", pa.int32()),
-        ("naam", pa.string()),
-        ("omschrijving", pa.string()),
-        ("definitie", pa.string()),
-        ("richting", pa.string()),
-        ("eenheid", pa.string()),
-        ("decimalen", pa.int32()),
-        ("soort", pa.string()),
-        ("bronnen", pa.string()),
-        ("onderdrukking", pa.string()),
-    ]
-)
-CORRIDOR_SCHEMA = pa.schema(
-    [
-        ("indicator", pa.string()),
-        ("max_verslechtering", pa.float64()),
-        ("marge_tot", pa.date32()),
-        ("herstel_op", pa.date32()),
-        ("reden", pa.string()),
-    ]
-)
+INDICATORS_SCHEMA = publication.arrow_schema("indicators")
+CORRIDOR_SCHEMA = publication.arrow_schema("corridor")
 # The fixed vocabulary of reasons for a figure with incomplete inputs (shown on Datakwaliteit).
 BEVOLKING = "bevolking"
 REDEN_BEVOLKING = "bevolking ontbreekt voor wijk {wijken} op deze peildatum"
@@ -62,9 +39,7 @@ REDEN_BRON = "geen geaccepteerde gegevens van bron {bron} in de periode"
 # Exact sums of weights: 38 digits, 12 after the point (weights up to 10^26).
 EXACT = "DECIMAL(38, 12)"
 
-STREEFWAARDEN_SCHEMA = pa.schema(
-    [("indicator", pa.string()), ("peildatum", pa.date32()), ("streefwaarde", pa.float64())]
-)
+STREEFWAARDEN_SCHEMA = publication.arrow_schema("streefwaarden")
 
 _TEMP_TABLES = (
     "wm_peildata",

@@ -20,7 +20,7 @@ from indicators import registry
 from indicators.compute import REDEN_BEVOLKING, REDEN_BRON, compute_publication
 from indicators.config import MonitorConfig
 from indicators.suppression import recoverable_published
-from wijkmonitor.pipeline import areas_table
+from etl.publication import areas_table
 
 LANG_GELEDEN = date(2014, 3, 1)
 MIDDEN_2015 = date(2015, 6, 1)  # in W(P1)

@@ -19,7 +19,6 @@ be opened or read is moved aside and rebuilt from those kept files before the dr
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -35,21 +34,20 @@ import duckdb
 import pyarrow as pa
 
 from etl.archive import archive_folder, read_manifest, restore_drop, write_manifest
-from etl.contract import BRONNEN, Bron
+from etl.contract import BRONNEN
 from etl.deliveries import Aanlevering, commit_pending, settle_failures, settle_overlaps
 from etl.faults import storage_problem
 from etl.load import (
-    AFGEWEZEN, BRONMAP, GEACCEPTEERD, GENEGEERD, HERKOMST, KOPIE, MAP, ONGEWIJZIGD, VERWIJDERD, FileOutcome, SourceLoad,
+    AFGEWEZEN, BRONMAP, GENEGEERD, KOPIE, MAP, VERWIJDERD, FileOutcome, SourceLoad,
     create_warehouse_tables, current_files, load_source, remove_abandoned_scratch, scratch_prefix, stray_entries,
     stray_outcome,
 )
+from etl.publication import run_tables
 from etl.publish import publish, refuse_person_keys
-from etl.staging import create_staging_tables, load_ref_gebieden, staging_table
+from etl.staging import create_staging_tables, load_ref_gebieden
 from expectations.gate import GateResult, create_gate_tables, gate_source
-from wijkmonitor import __version__, paths
 from wijkmonitor.errors import EXIT_FAILED, EXIT_INPUT_REJECTED, EXIT_OK, InputRejected, WijkmonitorError
 
-BRON_GEOMETRIE = "Bron: CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd), CC-BY 4.0"
 # DuckDB would take up to 80% of RAM; a fixed ceiling keeps the national-scale run bounded
 # (it spills to disk beyond this) and leaves room for the pandas chunks the gate validates.
 WAREHOUSE_MEMORY_LIMIT = "3GB"
@@ -136,7 +134,7 @@ def run_etl(
                     started = time.monotonic()
                     tables = dict(compute(con, config))
                     _progress(out, f"indicatoren berekend ({_seconds(started)})")
-                    tables.update(_publication_tables(con, report, config, run_id, sources))
+                    tables.update(run_tables(con, report, config, run_id, sources))
                     step = "publicatie controleren"
                     refuse_person_keys(con, tables)  # needs the warehouse; the other guards run in publish
                     break
@@ -340,154 +338,6 @@ def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
         con.close()
     except duckdb.Error:
         pass
-
-
-def _publication_tables(
-    con: duckdb.DuckDBPyConnection, report: RunReport, config: Any, run_id: str, sources: Path | None = None
-) -> dict[str, pa.Table]:
-    """The tables the ETL itself owns in the published store: areas, geometry, dq_*, meta."""
-    return {
-        "areas": areas_table(con),
-        "geometry": geometry_table(paths.WIJKEN_GEOJSON),
-        "dq_sources": dq_sources_table(con, report),
-        "dq_rules": dq_rules_table(report),
-        "dq_files": dq_files_table(con, report),
-        "meta": meta_table(config, run_id, fictief=sources is not None and is_demo_drop(sources)),
-    }
-
-
-def areas_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Every wijk, gebied and gemeente of ref_gebieden with its enclosing area, validity and merger date.
-
-    A gebied has in_gemeente_sinds only when all its wijken joined (the latest date); a gemeente never.
-    """
-    return con.sql(
-        """
-        WITH wijken AS (
-            SELECT 'wijk' AS niveau, wijkcode AS gebiedcode, wijknaam AS gebiedsnaam,
-                   gebiedcode AS bovenliggend, geldig_van, geldig_tot, in_gemeente_sinds
-            FROM ref_gebieden
-        ), gebieden AS (
-            SELECT 'gebied', gebiedcode, any_value(gebiedsnaam), any_value(gemeentecode), min(geldig_van),
-                   CASE WHEN bool_or(geldig_tot IS NULL) THEN NULL ELSE max(geldig_tot) END,
-                   CASE WHEN bool_and(in_gemeente_sinds IS NOT NULL) THEN max(in_gemeente_sinds) END
-            FROM ref_gebieden GROUP BY gebiedcode
-        ), gemeenten AS (
-            SELECT 'gemeente', gemeentecode, any_value(gemeentenaam), NULL::VARCHAR, min(geldig_van),
-                   CASE WHEN bool_or(geldig_tot IS NULL) THEN NULL ELSE max(geldig_tot) END, NULL::DATE
-            FROM ref_gebieden GROUP BY gemeentecode
-        )
-        SELECT * FROM wijken UNION ALL SELECT * FROM gebieden UNION ALL SELECT * FROM gemeenten
-        ORDER BY niveau, gebiedcode, geldig_van
-        """
-    ).to_arrow_table()
-
-
-def geometry_table(geojson: Path) -> pa.Table:
-    """One row per wijk of the boundary file: code, name and its GeoJSON geometry object."""
-    features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
-    return pa.table(
-        {
-            "wijkcode": [feature["properties"]["statcode"] for feature in features],
-            "wijknaam": [feature["properties"]["statnaam"] for feature in features],
-            "geojson": [json.dumps(feature["geometry"], separators=(",", ":")) for feature in features],
-        }
-    )
-
-
-def dq_sources_table(con: duckdb.DuckDBPyConnection, report: RunReport) -> pa.Table:
-    """Per source: last load, files, rows delivered/accepted/quarantined, warnings, freshness, status."""
-    rows = [_dq_source_row(con, BRONNEN[bron], report) for bron in report.gates]
-    return pa.Table.from_pylist(rows, schema=pa.schema([
-        ("bron", pa.string()), ("laatste_lading", pa.timestamp("us")), ("bestanden", pa.int32()),
-        ("bestanden_afgewezen", pa.int32()), ("rijen_geleverd", pa.int64()), ("rijen_geaccepteerd", pa.int64()),
-        ("rijen_quarantaine", pa.int64()), ("waarschuwingen", pa.int64()), ("recentste_datum", pa.date32()),
-        ("status", pa.string()),
-    ]))
-
-
-def _dq_source_row(con: duckdb.DuckDBPyConnection, bron: Bron, report: RunReport) -> dict[str, Any]:
-    """The dq_sources row of one source."""
-    gate = report.gates[bron.naam]
-    outcomes = [o for o in report.files[bron.naam] if o.uitkomst != VERWIJDERD]
-    rejected = sum(1 for o in outcomes if o.is_rejected)
-    laatste_lading = con.execute("SELECT max(geladen_op) FROM bestanden WHERE bron = ?", [bron.naam]).fetchone()[0]
-    recentste = con.execute(f'SELECT max("{bron.datumkolom}") FROM {staging_table(bron)}').fetchone()[0]
-    if rejected or gate.quarantaine or gate.geaccepteerd == 0:
-        status = "fout"
-    elif gate.waarschuwingen or any(o.is_warning for o in outcomes):
-        status = "waarschuwing"
-    else:
-        status = "in orde"
-    return {
-        "bron": bron.naam, "laatste_lading": laatste_lading, "bestanden": len(outcomes),
-        "bestanden_afgewezen": rejected, "rijen_geleverd": gate.rijen, "rijen_geaccepteerd": gate.geaccepteerd,
-        "rijen_quarantaine": gate.quarantaine, "waarschuwingen": gate.waarschuwingen,
-        "recentste_datum": recentste, "status": status,
-    }
-
-
-def dq_rules_table(report: RunReport) -> pa.Table:
-    """Per source and broken rule: column, Dutch rule, severity and number of rows."""
-    rows = [
-        {"bron": bron, "kolom": rule.kolom, "regel": rule.regel, "ernst": rule.ernst, "aantal": rule.aantal}
-        for bron, gate in report.gates.items()
-        for rule in gate.regels
-    ]
-    return pa.Table.from_pylist(rows, schema=pa.schema([
-        ("bron", pa.string()), ("kolom", pa.string()), ("regel", pa.string()), ("ernst", pa.string()),
-        ("aantal", pa.int64()),
-    ]))
-
-
-def dq_files_table(con: duckdb.DuckDBPyConnection, report: RunReport) -> pa.Table:
-    """Per delivered file: rows, geaccepteerd / afgewezen / vorige versie behouden, reason, load time."""
-    rows = []
-    for bron, outcomes in report.files.items():
-        for outcome in outcomes:
-            if outcome.uitkomst == VERWIJDERD:
-                continue
-            kept = con.execute(
-                "SELECT rijen, geladen_op FROM bestanden WHERE bron = ? AND bestand = ?", [bron, outcome.bestand]
-            ).fetchone()
-            status = GEACCEPTEERD if outcome.uitkomst in (GEACCEPTEERD, ONGEWIJZIGD) else outcome.uitkomst
-            rows.append({
-                "bron": bron, "bestand": outcome.bestand,
-                "rijen": kept[0] if kept else outcome.rijen, "status": status, "reden": outcome.reden,
-                "geladen_op": kept[1] if kept else outcome.geladen_op,
-            })
-    return pa.Table.from_pylist(rows, schema=pa.schema([
-        ("bron", pa.string()), ("bestand", pa.string()), ("rijen", pa.int64()), ("status", pa.string()),
-        ("reden", pa.string()), ("geladen_op", pa.timestamp("us")),
-    ]))
-
-
-def is_demo_drop(sources: Path) -> bool:
-    """True when the drop carries the demo generator's provenance marker.
-
-    Only the generator writes it, so its presence is enough; only an explicit
-    `"fictieve_demogegevens": false` clears it (an unreadable marker still marks the figures as fictitious).
-    """
-    marker = sources / HERKOMST
-    if not marker.is_file():
-        return False
-    try:
-        return json.loads(marker.read_text(encoding="utf-8")).get("fictieve_demogegevens") is not False
-    except (OSError, ValueError, AttributeError):
-        return True
-
-
-def meta_table(config: Any, run_id: str, fictief: bool = False) -> pa.Table:
-    """Key/value facts about this publication; `fictieve_demogegevens` is 'ja' for generated demo data."""
-    facts = {
-        "gepubliceerd_op": datetime.now().isoformat(timespec="seconds"),
-        "nulmeting": str(getattr(config, "nulmeting", "")),
-        "bron_geometrie": BRON_GEOMETRIE,
-        "versie": __version__,
-        "run_id": run_id,
-        "fictieve_demogegevens": "ja" if fictief else "nee",
-    }
-    return pa.table({"sleutel": list(facts), "waarde": list(facts.values())})
 
 
 def summary_text(report: RunReport) -> str:

@@ -1,0 +1,1 @@
+"""Low-level vocabularies and contracts shared by every layer; imports nothing of the project."""

@@ -1,0 +1,312 @@
+"""The publication contract: every table and column of the published store, in one declaration.
+
+The published store holds aggregates only, suppression applied; it is the one thing the dashboard and
+the export read. Everything else is derived from TABLES below:
+- the DDL etl/publish.py creates the store with (`ddl()`), and its allowlist (`columns()`);
+- the Arrow schemas the builders fill (`arrow_schema(name)`);
+- the dashboard's list of tables and the empty frames of tables an older store lacks (`later`);
+- the export columns of indicators.md "Publication contract" (`EXPORT_COLUMNS`) and the figures a
+  suppressed row never carries (`SUPPRESSED_COLUMNS`).
+A new published table = one `Table` entry here plus its builder. No person-level column may ever be
+declared here (etl/publish.py refuses such a contract).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+# The DuckDB types the contract uses, and their Arrow counterparts.
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "DOUBLE": pa.float64(),
+    "BIGINT": pa.int64(),
+    "INTEGER": pa.int32(),
+    "BOOLEAN": pa.bool_(),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One published column: name, DuckDB type, whether it may be NULL, and what it means."""
+
+    name: str
+    type: str
+    nullable: bool
+    meaning: str
+    export: bool = False  # part of the export contract (indicators.md, long format)
+    hidden_when_suppressed: bool = False  # NULL in every view and export when onderdrukt
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table: what one row is, its columns in order, its key, and whether older stores lack it."""
+
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    later: bool = False  # added after the first publications: a reader treats a store without it as empty
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return tuple(column.name for column in self.columns)
+
+
+def _c(name: str, type_: str, meaning: str, *, null: bool = True, export: bool = False, hidden: bool = False) -> Column:
+    """A column declaration, short enough to read the tables below as a list."""
+    return Column(name, type_, null, meaning, export, hidden)
+
+
+NOT_NULL = {"null": False}
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "indicator_values",
+        "One row per (indicator, peildatum, niveau, gebiedcode): the export contract plus what the dashboard "
+        "needs precomputed.",
+        (
+            _c("indicator", "VARCHAR", "indicator id of the registry", **NOT_NULL, export=True),
+            _c("peildatum", "DATE", "reference date P", **NOT_NULL, export=True),
+            _c("niveau", "VARCHAR", "wijk | gebied | gemeente (core.niveau)", **NOT_NULL, export=True),
+            _c("gebiedcode", "VARCHAR", "WK001401 | gebied code of the area table | GM0014", **NOT_NULL,
+               export=True),
+            _c("gebiedsnaam", "VARCHAR", "name of the area", **NOT_NULL, export=True),
+            _c("waarde", "DOUBLE", "the figure, in the indicator's unit", export=True, hidden=True),
+            _c("teller", "DOUBLE", "numerator (weighted sum for surveys)", export=True, hidden=True),
+            _c("noemer", "DOUBLE", "denominator (weighted sum for surveys)", export=True, hidden=True),
+            _c("n", "BIGINT", "survey: unweighted responses; register: NULL", export=True),
+            _c("ci_laag", "DOUBLE", "survey: lower bound of the Wilson 95% interval on n_eff; register: NULL",
+               export=True, hidden=True),
+            _c("ci_hoog", "DOUBLE", "survey: upper bound of that interval; register: NULL", export=True, hidden=True),
+            _c("onderdrukt", "BOOLEAN", "true when the figure is suppressed (statistical disclosure control)",
+               **NOT_NULL, export=True),
+            _c("verschil_nulmeting", "DOUBLE", "waarde minus the nulmeting's waarde (same area)", export=True,
+               hidden=True),
+            _c("index_nulmeting", "DOUBLE", "100 x waarde / the nulmeting's waarde", export=True, hidden=True),
+            _c("significant", "BOOLEAN", "survey: change against the nulmeting significant (5%); register: NULL"),
+            _c("status", "VARCHAR", "status against nulmeting and corridor (core.status)", **NOT_NULL, export=True),
+            _c("marge_grens", "DOUBLE", "worst value still inside the corridor on this peildatum"),
+            _c("streefwaarde", "DOUBLE", "target for this peildatum, if one is set"),
+            _c("verschil_vorige", "DOUBLE", "change since the previous peildatum (same area), NULL if unknown"),
+            _c("onderdrukking", "VARCHAR", "only when onderdrukt: primair (below the threshold) | aanvullend "
+               "(complementary)"),
+            _c("reden", "VARCHAR", "for a figure with incomplete inputs (onderdrukt false, status onvoldoende "
+               "gegevens): the Dutch reason (indicators/compute.py REDEN_*)"),
+        ),
+        primary_key=("indicator", "peildatum", "niveau", "gebiedcode"),
+    ),
+    Table(
+        "indicator_breakdown",
+        "Breakdowns (e.g. tevredenheid by wet), same suppression rules; n is NULL for a suppressed or empty "
+        "category.",
+        (
+            _c("indicator", "VARCHAR", "indicator id", **NOT_NULL),
+            _c("peildatum", "DATE", "reference date P", **NOT_NULL),
+            _c("niveau", "VARCHAR", "wijk | gebied | gemeente", **NOT_NULL),
+            _c("gebiedcode", "VARCHAR", "area code", **NOT_NULL),
+            _c("uitsplitsing", "VARCHAR", "what the breakdown is by, e.g. wet", **NOT_NULL),
+            _c("categorie", "VARCHAR", "the category, e.g. wmo | jeugdwet", **NOT_NULL),
+            _c("waarde", "DOUBLE", "the figure of the category", hidden=True),
+            _c("teller", "DOUBLE", "numerator", hidden=True),
+            _c("noemer", "DOUBLE", "denominator", hidden=True),
+            _c("n", "BIGINT", "survey: unweighted responses; NULL when suppressed or empty"),
+            _c("ci_laag", "DOUBLE", "lower bound of the 95% interval", hidden=True),
+            _c("ci_hoog", "DOUBLE", "upper bound of the 95% interval", hidden=True),
+            _c("onderdrukt", "BOOLEAN", "true when suppressed", **NOT_NULL),
+            _c("onderdrukking", "VARCHAR", "as indicator_values.onderdrukking"),
+            _c("reden", "VARCHAR", "as indicator_values.reden (the reason of the area's own figure)"),
+        ),
+    ),
+    Table(
+        "indicators",
+        "The registry as published: one row per indicator, in display order.",
+        (
+            _c("indicator", "VARCHAR", "indicator id", **NOT_NULL),
+            _c("volgorde", "INTEGER", "display order, from 1", **NOT_NULL),
+            _c("naam", "VARCHAR", "Dutch UI name", **NOT_NULL),
+            _c("omschrijving", "VARCHAR", "one or two Dutch sentences", **NOT_NULL),
+            _c("definitie", "VARCHAR", "the exact computation, in Dutch", **NOT_NULL),
+            _c("richting", "VARCHAR", "hoger_is_beter | lager_is_beter (core.richting)", **NOT_NULL),
+            _c("eenheid", "VARCHAR", "the unit (core.eenheid), e.g. % | ratio | per 1.000 inwoners", **NOT_NULL),
+            _c("decimalen", "INTEGER", "digits shown after the comma", **NOT_NULL),
+            _c("soort", "VARCHAR", "enquete | register", **NOT_NULL),
+            _c("bronnen", "VARCHAR", "comma-separated source names", **NOT_NULL),
+            _c("onderdrukking", "VARCHAR", "the suppression rule, in Dutch", **NOT_NULL),
+        ),
+        primary_key=("indicator",),
+    ),
+    Table(
+        "corridor",
+        "The tolerance corridor in force per indicator.",
+        (
+            _c("indicator", "VARCHAR", "indicator id", **NOT_NULL),
+            _c("max_verslechtering", "DOUBLE", "D, the maximum temporary deterioration in the indicator's unit",
+               **NOT_NULL),
+            _c("marge_tot", "DATE", "D holds until this date", **NOT_NULL),
+            _c("herstel_op", "DATE", "then narrows linearly to 0 by this date", **NOT_NULL),
+            _c("reden", "VARCHAR", "why this corridor", **NOT_NULL),
+        ),
+        primary_key=("indicator",),
+    ),
+    Table(
+        "streefwaarden",
+        "Configured targets per indicator and peildatum.",
+        (
+            _c("indicator", "VARCHAR", "indicator id", **NOT_NULL),
+            _c("peildatum", "DATE", "reference date P", **NOT_NULL),
+            _c("streefwaarde", "DOUBLE", "the target value", **NOT_NULL),
+        ),
+    ),
+    Table(
+        "peildata",
+        "Every published peildatum.",
+        (
+            _c("peildatum", "DATE", "reference date P", **NOT_NULL),
+            _c("is_nulmeting", "BOOLEAN", "true for the nulmeting P0", **NOT_NULL),
+        ),
+        primary_key=("peildatum",),
+    ),
+    Table(
+        "areas",
+        "Every area of every level with its enclosing area and validity.",
+        (
+            _c("niveau", "VARCHAR", "wijk | gebied | gemeente", **NOT_NULL),
+            _c("gebiedcode", "VARCHAR", "area code", **NOT_NULL),
+            _c("gebiedsnaam", "VARCHAR", "area name", **NOT_NULL),
+            _c("bovenliggend", "VARCHAR", "enclosing area: wijk -> gebied, gebied -> gemeente, gemeente -> NULL"),
+            _c("geldig_van", "DATE", "valid from", **NOT_NULL),
+            _c("geldig_tot", "DATE", "valid until (exclusive), NULL while valid"),
+            _c("in_gemeente_sinds", "DATE", "joined the gemeente on this date (earlier figures recomputed to "
+               "today's borders); NULL: always part of it"),
+        ),
+    ),
+    Table(
+        "geometry",
+        "One row per wijk of the boundary file.",
+        (
+            _c("wijkcode", "VARCHAR", "CBS wijk code", **NOT_NULL),
+            _c("wijknaam", "VARCHAR", "wijk name", **NOT_NULL),
+            _c("geojson", "VARCHAR", "the GeoJSON geometry object of the wijk (WGS84)", **NOT_NULL),
+        ),
+        primary_key=("wijkcode",),
+    ),
+    Table(
+        "dq_sources",
+        "Data quality of the run that produced this file: one row per source.",
+        (
+            _c("bron", "VARCHAR", "source name", **NOT_NULL),
+            _c("laatste_lading", "TIMESTAMP", "when a file of the source was last loaded"),
+            _c("bestanden", "INTEGER", "files delivered", **NOT_NULL),
+            _c("bestanden_afgewezen", "INTEGER", "files rejected or held back", **NOT_NULL),
+            _c("rijen_geleverd", "BIGINT", "rows delivered", **NOT_NULL),
+            _c("rijen_geaccepteerd", "BIGINT", "rows accepted", **NOT_NULL),
+            _c("rijen_quarantaine", "BIGINT", "rows quarantined", **NOT_NULL),
+            _c("waarschuwingen", "BIGINT", "rows with a warning (kept)", **NOT_NULL),
+            _c("recentste_datum", "DATE", "freshness: latest peildatum/veldwerk/begindatum in the data"),
+            _c("status", "VARCHAR", "in orde | waarschuwing | fout", **NOT_NULL),
+        ),
+        primary_key=("bron",),
+    ),
+    Table(
+        "dq_rules",
+        "Data quality: one row per source and broken rule.",
+        (
+            _c("bron", "VARCHAR", "source name", **NOT_NULL),
+            _c("kolom", "VARCHAR", "the column the rule is about"),
+            _c("regel", "VARCHAR", "Dutch description of the rule", **NOT_NULL),
+            _c("ernst", "VARCHAR", "fout (row quarantined) | waarschuwing (row kept)", **NOT_NULL),
+            _c("aantal", "BIGINT", "number of rows", **NOT_NULL),
+        ),
+    ),
+    Table(
+        "dq_files",
+        "Data quality: one row per delivered file.",
+        (
+            _c("bron", "VARCHAR", "source name", **NOT_NULL),
+            _c("bestand", "VARCHAR", "file name", **NOT_NULL),
+            _c("rijen", "BIGINT", "rows in the file"),
+            _c("status", "VARCHAR", "geaccepteerd | afgewezen | vorige versie behouden | ...", **NOT_NULL),
+            _c("reden", "VARCHAR", "why (file, row, column and rule; never a row's content)"),
+            _c("geladen_op", "TIMESTAMP", "when it was loaded"),
+        ),
+    ),
+    Table(
+        "meta",
+        "Key/value facts about this publication (gepubliceerd_op, nulmeting, bron_geometrie, versie, ...).",
+        (
+            _c("sleutel", "VARCHAR", "the fact's name", **NOT_NULL),
+            _c("waarde", "VARCHAR", "its value", **NOT_NULL),
+        ),
+        primary_key=("sleutel",),
+    ),
+    Table(
+        "dq_incomplete",
+        "The causes of figures with incomplete inputs, per indicator and peildatum: a source without accepted "
+        "data covering the period (wijkcode NULL), or a wijk with register data but no bevolking row.",
+        (
+            _c("indicator", "VARCHAR", "indicator id", **NOT_NULL),
+            _c("peildatum", "DATE", "reference date P", **NOT_NULL),
+            _c("bron", "VARCHAR", "the source whose data is missing", **NOT_NULL),
+            _c("wijkcode", "VARCHAR", "the wijk without a bevolking row; NULL for a whole source"),
+            _c("reden", "VARCHAR", "the same Dutch text as indicator_values.reden", **NOT_NULL),
+        ),
+        later=True,
+    ),
+    Table(
+        "bevolking",
+        "Population per area and peildatum as delivered; a gebied or the gemeente is NULL when one of its "
+        "wijken has no bevolking row then.",
+        (
+            _c("peildatum", "DATE", "reference date P", **NOT_NULL),
+            _c("niveau", "VARCHAR", "wijk | gebied | gemeente", **NOT_NULL),
+            _c("gebiedcode", "VARCHAR", "area code", **NOT_NULL),
+            _c("inwoners", "BIGINT", "inhabitants"),
+            _c("inwoners_0_17", "BIGINT", "inhabitants aged 0-17"),
+            _c("huishoudens", "BIGINT", "households"),
+        ),
+        primary_key=("peildatum", "niveau", "gebiedcode"),
+        later=True,
+    ),
+)
+
+_BY_NAME = {table.name: table for table in TABLES}
+
+
+def table(name: str) -> Table:
+    """The declaration of one published table (KeyError for a table outside the contract)."""
+    return _BY_NAME[name]
+
+
+def columns() -> dict[str, tuple[str, ...]]:
+    """Table -> its column names, in order: the allowlist of the published store."""
+    return {t.name: t.column_names for t in TABLES}
+
+
+# indicators.md "Publication contract": the export's columns, in order, and the figures a suppressed row leaves empty.
+EXPORT_COLUMNS: tuple[str, ...] = tuple(c.name for c in table("indicator_values").columns if c.export)
+SUPPRESSED_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in table("indicator_values").columns if c.export and c.hidden_when_suppressed
+)
+
+
+def ddl(only: str | None = None) -> str:
+    """CREATE TABLE statements of every published table (or of one)."""
+    return "\n".join(_create(t) for t in TABLES if only is None or t.name == only)
+
+
+def _create(spec: Table) -> str:
+    """The CREATE TABLE statement of one table."""
+    lines = [f"    {c.name} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in spec.columns]
+    if spec.primary_key:
+        lines.append(f"    PRIMARY KEY ({', '.join(spec.primary_key)})")
+    return f"CREATE TABLE {spec.name} (\n" + ",\n".join(lines) + "\n);"
+
+
+def arrow_schema(name: str) -> pa.Schema:
+    """The Arrow schema a builder fills for one published table."""
+    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type], nullable=c.nullable) for c in table(name).columns])
