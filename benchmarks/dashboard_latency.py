@@ -25,6 +25,7 @@ import plotly.utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.status import BUITEN_MARGE  # noqa: E402
 from dashboard.app import create_app  # noqa: E402
 from dashboard.components import store  # noqa: E402
 from dashboard.headless import CHROMIUM, chromium, served, wait_for_dash  # noqa: E402
@@ -71,7 +72,7 @@ def interactions() -> dict[str, Callable[[], object]]:
                                                                                        next(wijken)),
         "Wijkprofiel: wijk kiezen": lambda: profiel.update_view(next(wijken), next(peildata)),
         "PDCA-sessie: sessie (peildatum) openen": lambda: pdca.layout(peildatum=next(peildata)),
-        "PDCA-sessie: signalen filteren": lambda: pdca.filter_signals(["buiten marge"], 0, next(peildata)),
+        "PDCA-sessie: signalen filteren": lambda: pdca.filter_signals([BUITEN_MARGE], 0, next(peildata)),
         "Wijken vergelijken: download Excel": lambda: _excel(wijk_page, next(indicators), data.latest),
     }
     for page in dash.page_registry.values():

@@ -20,6 +20,7 @@ import xlsxwriter
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 from flask import current_app
 
+from core import niveau as niveaus, status as st
 from dashboard.data import Published, StoreUnavailable, published
 from dashboard.format import (
     COMPLEMENTARY_TEXT,
@@ -40,21 +41,21 @@ ALLE_GEBIEDEN = "alle"
 # Colour-blind-safe status colours (ColorBrewer/Okabe-Ito based), each paired with its word;
 # text colour chosen for at least 4.5:1 contrast on the background.
 STATUS_STYLE = {
-    "verbeterd": ("#08519c", "#ffffff", "▲"),
-    "gelijk gebleven": ("#e6e6e6", "#1a1a1a", "●"),
-    "binnen marge": ("#fdd49e", "#1a1a1a", "◆"),
-    "buiten marge": ("#a63603", "#ffffff", "▼"),
-    "onvoldoende gegevens": ("#ffffff", "#333333", "○"),
+    st.VERBETERD: ("#08519c", "#ffffff", "▲"),
+    st.GELIJK_GEBLEVEN: ("#e6e6e6", "#1a1a1a", "●"),
+    st.BINNEN_MARGE: ("#fdd49e", "#1a1a1a", "◆"),
+    st.BUITEN_MARGE: ("#a63603", "#ffffff", "▼"),
+    st.ONVOLDOENDE_GEGEVENS: ("#ffffff", "#333333", "○"),
     # data-quality statuses
-    "in orde": ("#08519c", "#ffffff", "✓"),
-    "waarschuwing": ("#fdd49e", "#1a1a1a", "!"),
-    "fout": ("#a63603", "#ffffff", "✕"),
+    st.IN_ORDE: ("#08519c", "#ffffff", "✓"),
+    st.WAARSCHUWING: ("#fdd49e", "#1a1a1a", "!"),
+    st.FOUT: ("#a63603", "#ffffff", "✕"),
 }
 # The same status on a chart: the badge colour with a dark outline (light fills stay visible) and a
 # plotly symbol shaped like the badge's symbol.
 STATUS_MARKER = {
-    "verbeterd": "triangle-up", "gelijk gebleven": "circle", "binnen marge": "diamond",
-    "buiten marge": "triangle-down", "onvoldoende gegevens": "circle-open",
+    st.VERBETERD: "triangle-up", st.GELIJK_GEBLEVEN: "circle", st.BINNEN_MARGE: "diamond",
+    st.BUITEN_MARGE: "triangle-down", st.ONVOLDOENDE_GEGEVENS: "circle-open",
 }
 SUPPRESSED_GREY = "#bdbdbd"
 CITY_COLOUR = "#1a1a1a"
@@ -100,9 +101,14 @@ def guarded(layout: Callable[..., object]) -> Callable[..., object]:
     return wrapper
 
 
+def status_style(status: str) -> tuple[str, str, str]:
+    """(background, text colour, symbol) of a status; an unknown word looks like 'onvoldoende gegevens'."""
+    return STATUS_STYLE.get(status, STATUS_STYLE[st.ONVOLDOENDE_GEGEVENS])
+
+
 def status_badge(status: str) -> html.Span:
     """The corridor status as colour, symbol and word."""
-    background, colour, symbol = STATUS_STYLE.get(status, STATUS_STYLE["onvoldoende gegevens"])
+    background, colour, symbol = status_style(status)
     return html.Span(
         [html.Span(symbol, **{"aria-hidden": "true"}), f" {status}"],
         className="status-badge",
@@ -112,7 +118,7 @@ def status_badge(status: str) -> html.Span:
 
 def status_colour(status: str) -> str:
     """The fill colour of a status (the badge's background)."""
-    return STATUS_STYLE.get(status, STATUS_STYLE["onvoldoende gegevens"])[0]
+    return status_style(status)[0]
 
 
 def status_marker(statuses: list[str], size: int = 11) -> dict:
@@ -231,11 +237,10 @@ def indicator_options(data: Published) -> list[dict[str, str]]:
     return [{"label": meta.naam, "value": key} for key, meta in data.indicators.items()]
 
 
-def area_options(data: Published, levels: tuple[str, ...] = ("gemeente", "gebied", "wijk")) -> list[dict[str, str]]:
+def area_options(data: Published, levels: tuple[str, ...] = niveaus.NIVEAUS) -> list[dict[str, str]]:
     """Dropdown options for areas, city first, then gebieden, then wijken."""
-    label = {"gemeente": "gemeente", "gebied": "gebied", "wijk": "wijk"}
     return [
-        {"label": f"{row['gebiedsnaam']} ({label[niveau]})", "value": row["gebiedcode"]}
+        {"label": f"{row['gebiedsnaam']} ({niveaus.label(niveau)})", "value": row["gebiedcode"]}
         for niveau in levels
         for row in data.areas(niveau).iter_rows(named=True)
     ]

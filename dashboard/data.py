@@ -17,21 +17,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from core import publication, richting, status
 from dashboard.format import format_change, format_index, format_value
 from wijkmonitor.errors import WijkmonitorError
 
-TABLES = (
-    "indicator_values", "indicator_breakdown", "indicators", "corridor", "streefwaarden", "peildata",
-    "areas", "geometry", "dq_sources", "dq_rules", "dq_files", "meta", "dq_incomplete", "bevolking",
-)
+TABLES = tuple(spec.name for spec in publication.TABLES)
 # Tables added to the contract later: a store published before them reads them as empty.
-LATER_TABLES = {
-    "dq_incomplete": {"indicator": pl.String, "peildatum": pl.Date, "bron": pl.String, "wijkcode": pl.String,
-                      "reden": pl.String},
-    "bevolking": {"peildatum": pl.Date, "niveau": pl.String, "gebiedcode": pl.String, "inwoners": pl.Int64,
-                  "inwoners_0_17": pl.Int64, "huishoudens": pl.Int64},
-}
-STATUS_ORDER = ("buiten marge", "binnen marge", "gelijk gebleven", "verbeterd", "onvoldoende gegevens")
+LATER_TABLES = {spec.name for spec in publication.TABLES if spec.later}
+STATUS_ORDER = status.URGENCY
 
 
 class StoreUnavailable(WijkmonitorError):
@@ -57,7 +50,7 @@ class Indicator:
     @property
     def lager_is_beter(self) -> bool:
         """True when a lower value is better."""
-        return self.richting == "lager_is_beter"
+        return richting.lower_is_better(self.richting)
 
     @property
     def is_survey(self) -> bool:
@@ -147,7 +140,7 @@ def _read_tables(path: Path) -> dict[str, pl.DataFrame]:
         present = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         return {
             table: con.sql(f"SELECT * FROM {table}").pl() if table in present or table not in LATER_TABLES
-            else pl.DataFrame(schema=LATER_TABLES[table])
+            else pl.from_arrow(publication.arrow_schema(table).empty_table())
             for table in TABLES
         }
     except duckdb.Error as error:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 from dash import dcc, html
 
+from core import richting
 from dashboard.data import Indicator, Published
 from dashboard.format import format_amount, format_date, unit_label
 
-RICHTING_TEKST = {"hoger_is_beter": "hoger is beter", "lager_is_beter": "lager is beter"}
 SOORT_TEKST = {"enquete": "enquête (steekproef, met 95%-interval)", "register": "registratie (volledige telling)"}
 # The published rule is the primary rule followed by the complementary rule, which is the same for every indicator.
 COMPLEMENTARY_START = "Aanvullend onderdrukt"
@@ -48,7 +48,7 @@ def explanation(data: Published, meta: Indicator, link_complementary: bool = Tru
             if link_complementary else [" Daarnaast aanvullende onderdrukking (zie boven)."])
     items = [
         ("In gewone woorden", meta.omschrijving), ("Berekening", meta.definitie),
-        ("Eenheid", unit_label(meta.eenheid)), ("Richting", RICHTING_TEKST.get(meta.richting, meta.richting)),
+        ("Eenheid", unit_label(meta.eenheid)), ("Richting", richting.label(meta.richting)),
         ("Soort", SOORT_TEKST.get(meta.soort, meta.soort)), ("Bronnen", meta.bronnen),
         ("Peildata", f"{len(data.peildata)}, van {format_date(data.peildata[0])} tot en met {format_date(data.peildata[-1])} "
                      f"(nulmeting: {format_date(data.nulmeting)})"),

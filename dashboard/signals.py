@@ -19,15 +19,16 @@ from datetime import date
 
 import polars as pl
 
+from core import niveau, status
 from dashboard.data import Published
 
-BUITEN_MARGE = "buiten marge"
+BUITEN_MARGE = status.BUITEN_MARGE
 SIGNIFICANT_SLECHTER = "significant slechter"
 GROTE_BEWEGING = "grote beweging"
 KINDS = (BUITEN_MARGE, SIGNIFICANT_SLECHTER, GROTE_BEWEGING)
 ATTENTION_KINDS = (BUITEN_MARGE, SIGNIFICANT_SLECHTER)
 TOP_MOVERS = 5  # the largest movers since the previous peildatum that count as a signal
-NIVEAU_ORDER = {"gemeente": 0, "gebied": 1, "wijk": 2}
+NIVEAU_ORDER = niveau.ORDER
 
 SIGNAL_COLUMNS = (
     "indicator", "naam", "niveau", "gebiedcode", "gebiedsnaam", "peildatum", "waarde", "waarde_tekst",

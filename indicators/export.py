@@ -23,15 +23,11 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
+from core import niveau, publication, richting, status
 from wijkmonitor.errors import WijkmonitorError
 
-CONTRACT_COLUMNS = (
-    "indicator", "peildatum", "niveau", "gebiedcode", "gebiedsnaam", "waarde", "teller", "noemer",
-    "n", "ci_laag", "ci_hoog", "onderdrukt", "verschil_nulmeting", "index_nulmeting", "status",
-)
-SUPPRESSED_COLUMNS = (
-    "waarde", "teller", "noemer", "ci_laag", "ci_hoog", "verschil_nulmeting", "index_nulmeting",
-)
+CONTRACT_COLUMNS = publication.EXPORT_COLUMNS  # indicators.md "Publication contract", in order
+SUPPRESSED_COLUMNS = publication.SUPPRESSED_COLUMNS  # empty in a suppressed row
 DUTCH_HEADERS = {
     "indicator": "Indicator",
     "peildatum": "Peildatum",
@@ -64,8 +60,8 @@ EXTRA_COLUMNS = ("onderdrukking", "reden")  # after the contract's columns, when
 EXTRA_HEADERS = {"onderdrukking": "Soort onderdrukking", "reden": "Reden ontbrekend cijfer"}
 DEFINITIONS_SHEET = "Definities"
 METADATA_SHEET = "Toelichting"
-SUPPRESSED_TEXT = "onvoldoende waarnemingen"
-MISSING_DATA_TEXT = "onvoldoende gegevens"
+SUPPRESSED_TEXT = status.ONVOLDOENDE_WAARNEMINGEN
+MISSING_DATA_TEXT = status.ONVOLDOENDE_GEGEVENS
 FICTIEF_KEY = "fictieve_demogegevens"
 FICTIEF_TEXT = "fictieve demogegevens: gegenereerd om de monitor te tonen en te testen; geen echte inwoners of cijfers"
 SUPPRESSION_NOTE = (
@@ -74,7 +70,6 @@ SUPPRESSION_NOTE = (
     f"onderdrukking). '{MISSING_DATA_TEXT}': de aangeleverde gegevens waren onvolledig; het cijfer is niet berekend "
     "(de reden staat erbij en op de pagina Datakwaliteit)."
 )
-_RICHTING_NL = {"hoger_is_beter": "hoger is beter", "lager_is_beter": "lager is beter"}
 _SHEET_NAME_MAX = 31  # Excel's limit
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -93,8 +88,7 @@ def _contract_sql(extra: tuple[str, ...]) -> str:
 select {", ".join(columns)}
 from indicator_values v
 join indicators i on i.indicator = v.indicator
-order by i.volgorde, v.peildatum,
-    case v.niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, v.gebiedcode
+order by i.volgorde, v.peildatum, {niveau.order_sql("v.niveau")}, v.gebiedcode
 """
 
 
@@ -141,7 +135,7 @@ def metadata(meta: dict[str, str], definitions: list[dict[str, Any]], *, onderwe
         lines.append((f"Definitie: {definition['naam']}",
                       f"{definition.get('omschrijving') or ''} Berekening: {definition.get('definitie') or ''} "
                       f"Eenheid: {definition.get('eenheid') or ''}; "
-                      f"{_RICHTING_NL.get(definition.get('richting'), definition.get('richting') or '')}.".strip()))
+                      f"{richting.label(definition.get('richting') or '')}.".strip()))
     return lines
 
 
@@ -149,7 +143,9 @@ def _store_metadata(con: duckdb.DuckDBPyConnection, definitions: list[dict[str, 
     """The metadata of a full export of this store."""
     meta = dict(con.execute("select sleutel, waarde from meta").fetchall())
     peildata = [row[0] for row in con.execute("select distinct peildatum from indicator_values order by 1").fetchall()]
-    gemeente = con.execute("select any_value(gebiedsnaam) from indicator_values where niveau = 'gemeente'").fetchone()[0]
+    gemeente = con.execute(
+        f"select any_value(gebiedsnaam) from indicator_values where niveau = '{niveau.GEMEENTE}'"
+    ).fetchone()[0]
     span = f"{nl_date(peildata[0])} tot en met {nl_date(peildata[-1])} ({len(peildata)} peildata)" if peildata else "–"
     return metadata(meta, definitions, onderwerp="alle gepubliceerde cijfers (publicatiecontract, lang formaat)",
                     peildatum=span, gemeente=gemeente or "", gedownload=datetime.now())
@@ -290,7 +286,7 @@ def _write_definitions_sheet(sheet: Any, definitions: list[dict[str, Any]], form
     sheet.write_row(0, 0, list(DEFINITION_HEADERS.values()), formats["kop"])
     for index, definition in enumerate(definitions, start=1):
         cells = [
-            _RICHTING_NL.get(definition[c], definition[c]) if c == "richting" else definition[c]
+            richting.label(definition[c]) if c == "richting" else definition[c]
             for c in DEFINITION_HEADERS
         ]
         sheet.write_row(index, 0, cells, formats["tekst"])

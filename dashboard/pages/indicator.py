@@ -8,6 +8,7 @@ import polars as pl
 from dash import Input, Output, State, callback, html
 from plotly.subplots import make_subplots
 
+from core.status import BINNEN_MARGE, BUITEN_MARGE, GELIJK_GEBLEVEN, ONVOLDOENDE_GEGEVENS, VERBETERD
 from dashboard import ids
 from dashboard.components import (
     AREA_COLOURS,
@@ -128,8 +129,8 @@ def legend_text(data: Published, meta: Indicator, rows: pl.DataFrame) -> str:
     """What the chart draws, and only that."""
     parts = ["Eén paneel per gebied. Band: de corridor (toegestane tijdelijke verslechtering) tussen de stippellijn "
              "van de eigen nulmeting en de grens."]
-    symbols = {"verbeterd": "driehoek omhoog", "gelijk gebleven": "rondje", "binnen marge": "ruit",
-               "buiten marge": "driehoek omlaag", "onvoldoende gegevens": "open rondje"}
+    symbols = {VERBETERD: "driehoek omhoog", GELIJK_GEBLEVEN: "rondje", BINNEN_MARGE: "ruit",
+               BUITEN_MARGE: "driehoek omlaag", ONVOLDOENDE_GEGEVENS: "open rondje"}
     present = [s for s in symbols if s in set(rows["status"].to_list()) and s in STATUS_MARKER]
     if present:
         parts.append("Punten in de kleur van hun status: " + "; ".join(f"{symbols[s]}: {s}" for s in present) + ".")

@@ -6,6 +6,7 @@ import dash
 import polars as pl
 from dash import html
 
+from core.status import meaning
 from dashboard.components import ATTRIBUTION, guarded, status_badge, store
 from dashboard.data import STATUS_ORDER
 from dashboard.definitions import complementary_rule, explanation
@@ -13,14 +14,6 @@ from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_dat
 
 dash.register_page(__name__, path="/over", name="Over de cijfers", title="Over de cijfers · Wijkmonitor", order=6)
 
-STATUS_UITLEG = {
-    "verbeterd": "beter dan bij de nulmeting (bij enquêtes: significant beter).",
-    "gelijk gebleven": "gelijk aan de nulmeting, of bij enquêtes een verschil dat niet significant is.",
-    "binnen marge": "slechter dan de nulmeting, maar binnen de afgesproken tijdelijke verslechtering (corridor).",
-    "buiten marge": "slechter dan de corridor toestaat: een signaal voor de PDCA-sessie.",
-    "onvoldoende gegevens": f"geen vergelijking mogelijk: er is geen cijfer ('{SUPPRESSED_TEXT}' of "
-                            f"'{INSUFFICIENT_DATA_TEXT}'), of geen cijfer bij de nulmeting.",
-}
 
 
 def _targets(data, indicator: str) -> str:
@@ -48,7 +41,7 @@ def layout(**_: object) -> html.Div:
                f"vergeleken met de nulmeting van {format_date(data.nulmeting)}. Peildata: "
                f"{', '.join(format_date(p) for p in data.peildata)}."),
         html.H2("Statussen", className="h5"),
-        html.Dl([part for status in STATUS_ORDER for part in (html.Dt(status_badge(status)), html.Dd(STATUS_UITLEG[status]))]),
+        html.Dl([part for status in STATUS_ORDER for part in (html.Dt(status_badge(status)), html.Dd(meaning(status)))]),
         html.H2("Onderdrukking en onzekerheid", className="h5", id="onderdrukking"),
         html.P("Een cijfer op te weinig waarnemingen wordt niet getoond, ter bescherming van de privacy en omdat het te "
                f"onzeker is; overal staat dan '{SUPPRESSED_TEXT}'. De drempel per indicator staat hieronder."),

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
+from core.status import ONVOLDOENDE_GEGEVENS
 from dashboard import ids
 from dashboard.components import (
     ROW_DECIMALS,
@@ -107,7 +108,7 @@ def _table_rows(data: Published, gebiedcode: str, peildatum: date) -> list[dict]
         now = own.filter(pl.col("peildatum") == peildatum)
         nul = own.filter(pl.col("peildatum") == data.nulmeting)
         row = {"naam": meta.naam, "eenheid": unit_label(meta.eenheid), "waarde": None, "nulmeting": None,
-               "verschil_nulmeting": None, "verschil_vorige": None, "index_nulmeting": None, "status": "onvoldoende gegevens",
+               "verschil_nulmeting": None, "verschil_vorige": None, "index_nulmeting": None, "status": ONVOLDOENDE_GEGEVENS,
                "waarde_tekst": "–", "nulmeting_tekst": "–", "verschil_tekst": "–", "vorige_tekst": "–"}
         if now.height:
             r = now.row(0, named=True)

@@ -34,6 +34,7 @@ from dashboard.components import (
     peildatum_options,
     status_badge,
     status_colour,
+    status_style,
     store,
     url_state,
     url_store,
@@ -129,7 +130,7 @@ def ranking_figure(meta: Indicator, rows: pl.DataFrame, city: dict | None) -> go
         x=shown["waarde"].to_list(), y=[i + 0.18 for i in positions], width=0.5, orientation="h", error_x=error,
         marker={"color": [status_colour(st) for st in statuses], "line": {"color": "#595959", "width": 1}},
         text=shown["waarde_tekst"].to_list(), textposition="inside", insidetextanchor="start",
-        textfont={"color": [STATUS_STYLE.get(st, STATUS_STYLE["onvoldoende gegevens"])[1] for st in statuses]},
+        textfont={"color": [status_style(st)[1] for st in statuses]},
         hovertext=_hover(shown), hovertemplate="%{hovertext}<extra></extra>", name=meta.naam,
     ))
     # One text trace for all names, not an annotation per wijk: plotly revalidates all annotations on every addition.

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
+from core.status import ONVOLDOENDE_GEGEVENS
 from dashboard import ids
 from dashboard.acties import actions_of, carried_over
 from dashboard.components import (
@@ -70,8 +71,8 @@ def profile_rows(data: Published, wijk: str, peildatum: date) -> list[dict]:
         nul = own.filter(pl.col("peildatum") == data.nulmeting)
         city = data.select(indicator=indicator, gebiedcode=gemeente, peildatum=peildatum)
         row = {"indicator": indicator, "naam": meta.naam, "eenheid": unit_label(meta.eenheid),
-               "wijk_tekst": "onvoldoende gegevens", "nulmeting_tekst": "–", "verschil_tekst": "–", "index_nulmeting": None,
-               "stad_tekst": "–", "index_stad": None, "status": "onvoldoende gegevens",
+               "wijk_tekst": ONVOLDOENDE_GEGEVENS, "nulmeting_tekst": "–", "verschil_tekst": "–", "index_nulmeting": None,
+               "stad_tekst": "–", "index_stad": None, "status": ONVOLDOENDE_GEGEVENS,
                "wijk": None, "nulmeting": None, "verschil": None, "stad": None}
         if now.height:
             r = now.row(0, named=True)
@@ -180,7 +181,7 @@ def trend_cards(data: Published, wijk: str, peildatum: date) -> dbc.Row:
     for indicator, meta in data.indicators.items():
         trend = data.select(indicator=indicator, gebiedcode=wijk).filter(pl.col("peildatum") <= peildatum).sort("peildatum")
         last = trend.filter(pl.col("peildatum") == peildatum)
-        status = last["status"][0] if last.height else "onvoldoende gegevens"
+        status = last["status"][0] if last.height else ONVOLDOENDE_GEGEVENS
         text = "; ".join(f"{p.year}: {value_text(r)}" for p, r in zip(trend["peildatum"], trend.iter_rows(named=True), strict=True))
         cards.append(dbc.Col(html.Div([
             html.H4(meta.naam, className="h6 mb-1"),

@@ -22,17 +22,19 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from dashboard.components import CITY_COLOUR, STATUS_STYLE
+from core.status import BINNEN_MARGE, BUITEN_MARGE, GELIJK_GEBLEVEN, ONVOLDOENDE_GEGEVENS, VERBETERD
+from dashboard.components import CITY_COLOUR, STATUS_STYLE, status_style
 from dashboard.data import Indicator
 from dashboard.format import SUPPRESSED_TEXT, format_date_short, format_number, unit_label
 from dashboard.rapport.content import MISSING_INPUTS_TEXT, Figure
 
 FONT_FAMILY = ["Liberation Sans", "DejaVu Sans"]  # Debian's fonts-liberation / fonts-dejavu-core; also the CSS stack
 CORRIDOR_FILL = "#fdd49e"  # the 'binnen marge' colour: the band is where that status lives
-CORRIDOR_EDGE = STATUS_STYLE["buiten marge"][0]
+CORRIDOR_EDGE = STATUS_STYLE[BUITEN_MARGE][0]
 TARGET_COLOUR = "#5e3c99"
 GRID = "#e5e5e5"
-MARKERS = {"verbeterd": "^", "gelijk gebleven": "o", "binnen marge": "D", "buiten marge": "v", "onvoldoende gegevens": "o"}
+MARKERS = {VERBETERD: "^", GELIJK_GEBLEVEN: "o", BINNEN_MARGE: "D", BUITEN_MARGE: "v",
+           ONVOLDOENDE_GEGEVENS: "o"}
 HATCH = {"onderdrukt": "////", "ontbreekt": ".."}  # wijken without a figure, by Figure.soort_leeg
 EMPTY_LABEL = {"onderdrukt": SUPPRESSED_TEXT, "ontbreekt": MISSING_INPUTS_TEXT}
 STYLE = {
@@ -120,7 +122,7 @@ def _values(axis, meta: Indicator, shown: list[dict], gemeente: str) -> list:
     axis.plot(xs, ys, color=CITY_COLOUR, linewidth=1.4, zorder=4)
     handles.append(Line2D([], [], color=CITY_COLOUR, linewidth=1.4, label=f"{gemeente} (gemeente)"))
     for x, y, r in zip(xs, ys, shown, strict=True):
-        colour = STATUS_STYLE.get(r["status"], STATUS_STYLE["onvoldoende gegevens"])[0]
+        colour = status_style(r["status"])[0]
         axis.plot([x], [y], marker=MARKERS.get(r["status"], "o"), markersize=5.5, color=colour,
                   markeredgecolor=CITY_COLOUR, markeredgewidth=0.7, linestyle="none", zorder=5)
     return handles
@@ -195,7 +197,7 @@ def map_svg(geojson: dict, wijken: list[Figure]) -> str:
                 continue  # not a wijk on this peildatum
             rings = _rings(feature["geometry"])
             latitudes += [ring[:, 1].mean() for ring in rings]
-            background, _, symbol = STATUS_STYLE.get(wijk.status.woord, STATUS_STYLE["onvoldoende gegevens"])
+            background, _, symbol = status_style(wijk.status.woord)
             hatch = HATCH.get(wijk.soort_leeg or "")
             axis.add_collection(PolyCollection(rings, facecolors=background, edgecolors="#595959", linewidths=0.5,
                                                hatch=hatch))

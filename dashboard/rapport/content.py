@@ -11,32 +11,24 @@ from datetime import date, datetime
 
 import polars as pl
 
-from dashboard.components import STATUS_STYLE
+from core import eenheid, richting, status
+from dashboard.components import status_style
 from dashboard.data import Indicator, Published
 from dashboard.format import (
     MISSING_TEXT, SUPPRESSED_TEXT, format_change, format_date, format_date_short, format_datetime, format_number,
-    format_value, unit_label,
+    format_value,
 )
 from dashboard.signals import attention_points
 from wijkmonitor.errors import EXIT_USAGE, WijkmonitorError
 
-MISSING_INPUTS_TEXT = "onvoldoende gegevens"
-AANVULLEND = "aanvullend"  # indicator_values.onderdrukking of a cell hidden to protect another cell
+MISSING_INPUTS_TEXT = status.ONVOLDOENDE_GEGEVENS
+AANVULLEND = status.AANVULLEND  # indicator_values.onderdrukking of a cell hidden to protect another cell
 MAX_SUMMARY_POINTS = 12  # attention points on the one-page summary; the rest are named on their indicator page
 FICTIEF_KEY = "fictieve_demogegevens"
 
-RICHTING_TEKST = {"hoger_is_beter": "Een hogere waarde is beter.", "lager_is_beter": "Een lagere waarde is beter."}
 SOORT_TEKST = {
     "enquete": "Enquête (steekproef): de waarde heeft een 95%-betrouwbaarheidsinterval.",
     "register": "Registratie (volledige telling): geen steekproefonzekerheid.",
-}
-STATUS_UITLEG = {
-    "verbeterd": "beter dan bij de nulmeting (bij enquêtes: significant beter).",
-    "gelijk gebleven": "niet (significant) anders dan bij de nulmeting.",
-    "binnen marge": "slechter dan bij de nulmeting, maar binnen de afgesproken tijdelijke verslechtering (corridor).",
-    "buiten marge": "slechter dan de corridor toestaat: een signaal voor de PDCA-sessie.",
-    "onvoldoende gegevens": "geen vergelijking met de nulmeting mogelijk: het cijfer zelf of dat van de nulmeting is "
-                            "onderdrukt (te weinig waarnemingen) of ontbreekt (onvolledige brongegevens).",
 }
 
 
@@ -58,7 +50,7 @@ class Status:
 
 def status_of(word: str) -> Status:
     """The printed form of a status word."""
-    background, colour, symbol = STATUS_STYLE.get(word, STATUS_STYLE["onvoldoende gegevens"])
+    background, colour, symbol = status_style(word)
     return Status(word, symbol, background, colour)
 
 
@@ -147,9 +139,9 @@ class Report:
         return format_date(self.peildatum)
 
 
-def unit_text(eenheid: str) -> str:
+def unit_text(code: str) -> str:
     """The unit in words: 'percentage (%)', 'per huishouden', 'per 1.000 inwoners'."""
-    return "percentage (%)" if eenheid == "%" else unit_label(eenheid)
+    return eenheid.words(code)
 
 
 def choose_peildatum(data: Published, peildatum: date | str | None) -> date:
@@ -262,7 +254,7 @@ def _indicator_section(data: Published, meta: Indicator, peildatum: date, gemeen
         meta=meta,
         eenheid=unit_text(meta.eenheid),
         onderdrukking=split_rule(meta.onderdrukking)[0],
-        richting=RICHTING_TEKST.get(meta.richting, meta.richting),
+        richting=richting.sentence(meta.richting) or meta.richting,
         soort=SOORT_TEKST.get(meta.soort, meta.soort),
         corridor=corridor_text(data, meta),
         stad=stad,
@@ -278,7 +270,7 @@ def corridor_text(data: Published, meta: Indicator) -> str:
     if corridor.is_empty():
         return "Geen corridor ingesteld: elke verslechtering ten opzichte van de nulmeting valt buiten de marge."
     c = corridor.row(0, named=True)
-    unit = "procentpunt" if meta.eenheid == "%" else unit_label(meta.eenheid)
+    unit = eenheid.change_label(meta.eenheid)
     return (f"Tijdelijk maximaal {format_number(c['max_verslechtering'], meta.decimalen)} {unit} slechter dan de "
             f"nulmeting tot {format_date(c['marge_tot'])}; daarna lineair terug naar de nulmeting op "
             f"{format_date(c['herstel_op'])}. Reden: {c['reden']}")
@@ -292,7 +284,7 @@ def _wijken_of(data: Published, gebiedcode: str, peildatum: date) -> list[str]:
 def _absent(naam: str, niveau: str) -> Figure:
     """A figure that was not published at all (no row in indicator_values)."""
     return Figure(gebiedcode="", gebiedsnaam=naam, niveau=niveau, waarde="", interval="", n="", sinds_nulmeting="",
-                  sinds_vorige="", status=status_of("onvoldoende gegevens"), leeg=MISSING_INPUTS_TEXT, soort_leeg="ontbreekt")
+                  sinds_vorige="", status=status_of(status.ONVOLDOENDE_GEGEVENS), leeg=MISSING_INPUTS_TEXT, soort_leeg="ontbreekt")
 
 
 def _attention(row: dict) -> AttentionPoint:
@@ -363,7 +355,7 @@ def _method(data: Published, peildatum: date, meta: dict[str, str]) -> dict:
         "ontbrekend": ontbrekend.height,
         "redenen": redenen,
         "cijfers": values.height,
-        "status_uitleg": [(status_of(word), text) for word, text in STATUS_UITLEG.items()],
+        "status_uitleg": [(status_of(word), text) for word, text in status.MEANINGS.items()],
         "corridors": [(ind.naam, corridor_text(data, ind)) for ind in data.indicators.values()],
         "geometrie": meta.get("bron_geometrie", "CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd)"),
         "versie": meta.get("versie", MISSING_TEXT),
