@@ -133,7 +133,7 @@ def missing_text(row: dict) -> str:
 
     Reads `onderdrukking` ('primair' | 'aanvullend') and `reden` with .get(): older stores lack them."""
     if row.get("onderdrukt"):
-        if row.get("onderdrukking") == "aanvullend":
+        if row.get("onderdrukking") == st.AANVULLEND:
             return f"{SUPPRESSED_TEXT} ({COMPLEMENTARY_TEXT})"
         return SUPPRESSED_TEXT
     if row.get("waarde") is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from core import eenheid, status
-from core.eenheid import MINUS, MISSING_TEXT, display_number, format_number, format_signed
+from core.eenheid import MINUS, MISSING_TEXT, display_number, format_number, format_signed  # noqa: F401 (the pages import them from here)
 
 SUPPRESSED_TEXT = status.ONVOLDOENDE_WAARNEMINGEN
 # Why a figure is missing, in words: suppressed for privacy, or inputs missing (indicator_values.reden).

@@ -296,3 +296,33 @@ def test_quarantined_population_row_leaves_the_sibling_protected(tmp_path: Path)
     }
     assert published(tmp_path / "monitor.duckdb", "select distinct bron, wijkcode, reden from dq_incomplete "
                      "where peildatum = date '2016-01-01' and bron = 'bevolking'") == [("bevolking", "WK001403", reden)]
+
+
+def test_a_real_store_holds_the_spec_and_the_vocabularies(published_drop: Path) -> None:
+    """The store the pipeline writes has the spec's columns and types, and only words of core/ vocabularies."""
+    from core import eenheid, niveau, publication, richting, status
+
+    with duckdb.connect(str(published_drop / "monitor.duckdb"), read_only=True) as con:
+        columns = con.execute(
+            "select table_name, column_name, data_type, is_nullable = 'YES' from information_schema.columns "
+            "order by table_name, ordinal_position"
+        ).fetchall()
+        words = {
+            "status": {r[0] for r in con.execute("select distinct status from indicator_values").fetchall()},
+            "niveau": {r[0] for r in con.execute("select distinct niveau from indicator_values union "
+                                                 "select distinct niveau from areas").fetchall()},
+            "richting": {r[0] for r in con.execute("select distinct richting from indicators").fetchall()},
+            "eenheid": {r[0] for r in con.execute("select distinct eenheid from indicators").fetchall()},
+            "bron_status": {r[0] for r in con.execute("select distinct status from dq_sources").fetchall()},
+            "onderdrukking": {r[0] for r in con.execute(
+                "select distinct onderdrukking from indicator_values where onderdrukking is not null").fetchall()},
+        }
+    spec = sorted(((t.name, c.name, c.type, c.nullable) for t in publication.TABLES for c in t.columns),
+                  key=lambda row: row[0])
+    assert columns == spec
+    assert words["status"] and words["status"] <= set(status.STATUSSEN)
+    assert words["niveau"] == set(niveau.NIVEAUS)
+    assert words["richting"] <= set(richting.RICHTINGEN)
+    assert words["eenheid"] <= set(eenheid.EENHEDEN)
+    assert words["bron_status"] <= set(status.BRON_STATUSSEN)
+    assert words["onderdrukking"] == {status.PRIMAIR, status.AANVULLEND}

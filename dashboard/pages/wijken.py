@@ -9,11 +9,11 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
+from core.status import AANVULLEND
 from dashboard import ids
 from dashboard.components import (
     ALLE_GEBIEDEN,
     CITY_COLOUR,
-    STATUS_STYLE,
     SUPPRESSED_GREY,
     Column,
     attribution,
@@ -253,7 +253,7 @@ def suppression_note(rows: list[dict]) -> html.P | None:
     suppressed = [r for r in rows if r.get("onderdrukt")]
     if not suppressed:
         return None
-    complementary = [r["gebiedsnaam"] for r in suppressed if r.get("onderdrukking") == "aanvullend"]
+    complementary = [r["gebiedsnaam"] for r in suppressed if r.get("onderdrukking") == AANVULLEND]
     if "onderdrukking" in suppressed[0] and not complementary:
         return None
     who = f"{', '.join(complementary)}: " if complementary else "Een wijk met genoeg waarnemingen kan toch "
