@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
-from core.status import AANVULLEND
+from core.status import AANVULLEND, ONVOLDOENDE_GEGEVENS
 from dashboard import ids
 from dashboard.components import (
     ALLE_GEBIEDEN,
@@ -317,7 +317,7 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
                 html.H2("Kaart", className="h5"),
                 graph(ids.VERGELIJK_KAART, map_fig, "Kaart van de wijken; de cijfers staan in de tabel hieronder.",
                       map_config()),
-                html.P(["Grijs: geen cijfer (", SUPPRESSED_TEXT, " of onvoldoende gegevens). Donkerblauw is gunstiger; de "
+                html.P(["Grijs: geen cijfer (", SUPPRESSED_TEXT, f" of {ONVOLDOENDE_GEGEVENS}). Donkerblauw is gunstiger; de "
                         "kleuren gelden voor alle wijken op deze peildatum, ook als één gebied is gekozen. Klik op een "
                         "wijk voor het wijkprofiel."], className="small"),
                 attribution(),

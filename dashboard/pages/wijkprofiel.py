@@ -136,7 +136,7 @@ def context_block(data: Published, wijk: str, peildatum: date) -> html.Div:
 
     def count(column: str) -> str:
         value = figures.get(column)
-        return display_number(value, 0) if value is not None else "onvoldoende gegevens (geen bevolkingscijfer)"
+        return display_number(value, 0) if value is not None else f"{ONVOLDOENDE_GEGEVENS} (geen bevolkingscijfer)"
 
     items = [("Inwoners", count("inwoners")), ("Jeugdigen (0-17 jaar)", count("inwoners_0_17")),
              ("Huishoudens", count("huishoudens"))]
