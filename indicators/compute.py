@@ -22,7 +22,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
-from core import publication
+from core import niveau, publication, status
 from etl.contract import BRONNEN
 from indicators import registry, suppression
 from indicators.config import MonitorConfig
@@ -96,7 +96,7 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
 
 
 # Population per area on P: an area's sums only when every wijk in it on P has a bevolking row.
-_POPULATION_SQL = """
+_POPULATION_SQL = f"""
 select
     a.peildatum, a.niveau, a.gebiedcode,
     case when count(b.wijkcode) = count(*) then sum(b.inwoners) end::bigint as inwoners,
@@ -105,7 +105,7 @@ select
 from wm_gebieden_op_p a
 left join stg_bevolking b on b.peildatum = a.peildatum and b.wijkcode = a.wijkcode
 group by a.peildatum, a.niveau, a.gebiedcode
-order by a.peildatum, case a.niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, a.gebiedcode
+order by a.peildatum, {niveau.order_sql("a.niveau")}, a.gebiedcode
 """
 
 
@@ -417,7 +417,7 @@ def _statistics_sql(raw_table: str, uitsplitsing: str, categorie: str) -> str:
             c.onderdrukt as verborgen,                      -- no figures: suppressed or incomplete
             c.onderdrukt and c.reden is null as onderdrukt,  -- suppressed (published column)
             case when c.reden is null and c.onderdrukt
-                 then case when c.primair then 'primair' else 'aanvullend' end end as onderdrukking,
+                 then case when c.primair then '{status.PRIMAIR}' else '{status.AANVULLEND}' end end as onderdrukking,
             c.reden,
             {p} as aandeel,
             {n_eff} as n_eff
@@ -488,13 +488,13 @@ select
     waarde - waarde_nulmeting as verschil_nulmeting,
     100 * (waarde / nullif(waarde_nulmeting, 0)) as index_nulmeting,
     significant,
-    case when waarde is null or waarde_nulmeting is null then 'onvoldoende gegevens'
-         when is_nulmeting then 'gelijk gebleven'
-         when soort = 'enquete' and not significant then 'gelijk gebleven'
-         when verbetering > 0 then 'verbeterd'
-         when verbetering = 0 then 'gelijk gebleven'
-         when -verbetering <= marge then 'binnen marge'
-         else 'buiten marge'
+    case when waarde is null or waarde_nulmeting is null then '{status.ONVOLDOENDE_GEGEVENS}'
+         when is_nulmeting then '{status.GELIJK_GEBLEVEN}'
+         when soort = 'enquete' and not significant then '{status.GELIJK_GEBLEVEN}'
+         when verbetering > 0 then '{status.VERBETERD}'
+         when verbetering = 0 then '{status.GELIJK_GEBLEVEN}'
+         when -verbetering <= marge then '{status.BINNEN_MARGE}'
+         else '{status.BUITEN_MARGE}'
     end as status,
     waarde_nulmeting - richting_teken * marge as marge_grens,
     s.streefwaarde,
@@ -503,8 +503,7 @@ select
     reden
 from beoordeeld
 left join wm_streefwaarden s using (indicator, peildatum)
-order by volgorde, peildatum,
-    case niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, gebiedcode
+order by volgorde, peildatum, {niveau.order_sql()}, gebiedcode
 """
 
 _BREAKDOWN_SQL = f"""
@@ -517,6 +516,5 @@ select
     case when soort = 'enquete' and not verborgen then n end::bigint as n,
     ci_laag, ci_hoog, onderdrukt, onderdrukking, reden
 from zichtbaar
-order by volgorde, peildatum,
-    case niveau when 'gemeente' then 0 when 'gebied' then 1 else 2 end, gebiedcode, uitsplitsing, categorie
+order by volgorde, peildatum, {niveau.order_sql()}, gebiedcode, uitsplitsing, categorie
 """
