@@ -15,7 +15,6 @@ from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_dat
 dash.register_page(__name__, path="/over", name="Over de cijfers", title="Over de cijfers · Wijkmonitor", order=6)
 
 
-
 def _targets(data, indicator: str) -> str:
     """The streefwaarden of one indicator in words."""
     meta = data.indicators[indicator]
