@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # How a column is typed in staging:
-#   code: upper-case trimmed text (wijkcode); enum: lower-case trimmed text from a value set;
+#   code: upper-case trimmed wijk code that must be in the reference area table; enum: lower-case trimmed text from a value set;
 #   tekst: trimmed text; datum: DATE; geheel: integer; decimaal: double (decimal comma allowed).
 KolomType = Literal["code", "enum", "tekst", "datum", "geheel", "decimaal"]
 
 MAX_AANTAL = 9_999_999  # counts per wijk stay below 10 million ("Values that are never guessed")
-MAX_GEWICHT = 100.0  # survey weights in (0, 100] unless configured otherwise
+MAX_GEWICHT = 100.0  # survey weights in (0, 100] unless configured otherwise (columns with this maximum)
 MAX_TEKST = 100  # keys and codes are at most this many characters
 EERSTE_JAAR = 1900  # no date or birth year of this contract lies before it
 PLAUSIBELE_GROEI = 0.25  # a wijk's population changing more than this since the previous peildatum

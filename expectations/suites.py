@@ -44,7 +44,7 @@ def build_suite(
 ) -> gx.ExpectationSuite:
     """The expectation suite of a source, named after it (max_gewicht: the configured weight ceiling)."""
     kolommen = tuple(
-        dataclasses.replace(kolom, maximum=max_gewicht) if kolom.naam == "gewicht" else kolom
+        dataclasses.replace(kolom, maximum=max_gewicht) if kolom.maximum == MAX_GEWICHT else kolom
         for kolom in bron.kolommen
     )
     bron = dataclasses.replace(bron, kolommen=kolommen)
@@ -116,7 +116,7 @@ def _column_expectations(kolom: Kolom, wijkcodes: list[str], vandaag: date) -> l
         )
     if kolom.type == "tekst":
         found.extend(_text_expectations(name))
-    if name == "wijkcode":
+    if kolom.type == "code":
         found.append(
             gxe.ExpectColumnValuesToBeInSet(
                 column=name, value_set=wijkcodes, meta=_meta(name, "onbekende wijkcode", [name])
