@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # How a column is typed in staging:
-#   code: upper-case trimmed wijk code that must be in the reference area table; enum: lower-case trimmed text from a value set;
-#   tekst: trimmed text; datum: DATE; geheel: integer; decimaal: double (decimal comma allowed).
+#   code: upper-case trimmed wijk code, must be in the reference area table;
+#   enum: lower-case trimmed text from a value set; tekst: trimmed text; datum: DATE;
+#   geheel: integer; decimaal: double (decimal comma allowed).
 KolomType = Literal["code", "enum", "tekst", "datum", "geheel", "decimaal"]
 
 MAX_AANTAL = 9_999_999  # counts per wijk stay below 10 million ("Values that are never guessed")
@@ -73,7 +74,10 @@ class Paar:
 @dataclass(frozen=True)
 class Groei:
     """A plausibility rule over rows: `kolom` changes at most `max_verandering` (relative) from one
-    `volgorde` value to the next within the same `per` value. A warning, the row is kept."""
+    `volgorde` value to the next within the same `per` value. A warning, the row is kept.
+
+    The suite's expectation is built from it; the ratio itself is computed by etl/staging.py (so far for
+    bevolking's inwoners only, column _groei_inwoners)."""
 
     kolom: str
     per: str

@@ -160,6 +160,12 @@ def test_new_source_is_generated_in_contract_order_with_a_default_delivery(meldi
     assert delivered.height == delivered["melder_id"].n_unique() >= 20  # a report per wijk at least, reporters new
 
 
+def test_a_source_without_generator_module_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(BRONNEN, "meldingen", MELDINGEN)
+    with pytest.raises(WijkmonitorError, match="source meldingen .* no generator wijkmonitor/demo/meldingen.py"):
+        generate(tmp_path / "bronnen", seed=2015, scale=0.3)
+
+
 def test_new_source_is_loaded_gated_and_guarded(meldingen: Bron, tmp_path: Path) -> None:
     write_clean_sources(tmp_path / "bronnen")
     (tmp_path / "bronnen" / "meldingen").mkdir()

@@ -15,6 +15,7 @@ import importlib
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import polars as pl
 
@@ -69,9 +70,19 @@ def _sources(seed: int, chunk: Chunk, ids: RunIds) -> dict[str, pl.DataFrame]:
     (seeded by its position in the contract) and sees the sources generated before it."""
     frames: dict[str, pl.DataFrame] = {}
     for position, bron in enumerate(BRONNEN):
-        module = importlib.import_module(f"wijkmonitor.demo.{bron}")
-        frames[bron] = module.generate(demo_chunk(seed, chunk, position, ids, frames))
+        frames[bron] = _generator(bron).generate(demo_chunk(seed, chunk, position, ids, frames))
     return frames
+
+
+def _generator(bron: str) -> ModuleType:
+    """The generator module of a contract source: every source has one (wijkmonitor/demo/<bron>.py)."""
+    try:
+        return importlib.import_module(f"wijkmonitor.demo.{bron}")
+    except ModuleNotFoundError as error:
+        if error.name != f"wijkmonitor.demo.{bron}":
+            raise
+        raise WijkmonitorError(f"source {bron} is in etl/contract.py but has no generator wijkmonitor/demo/{bron}.py"
+                               ) from None
 
 
 def _check_empty(out: Path) -> None:

@@ -6,9 +6,9 @@ returning the source's contract columns; wijkmonitor/generate.py calls them in c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import polars as pl
