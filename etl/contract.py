@@ -1,7 +1,10 @@
-"""The data contract (version 2) as code: the six sources, their columns, types, keys and value sets.
+"""The data contract (version 2) as code: the sources, their columns, types, keys and value sets.
 
-Both the reader (required columns) and the gate (expectation suites) are built from this module,
-so a change to the contract is made here once.
+The one place a source is described. Derived from it: the reader's required columns (etl/read.py),
+the raw tables (etl/load.py) and staging tables (`staging_ddl`), the expectation suite (expectations/suites.py),
+the person-level columns the publication guard refuses (`persoonskolommen`, etl/publish.py) and the
+demo generator's list of sources (wijkmonitor/generate.py, contract order). Adding a source is its
+entry in BRONNEN plus its generator module wijkmonitor/demo/<bron>.py and its tests.
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # How a column is typed in staging:
-#   code: upper-case trimmed text (wijkcode); enum: lower-case trimmed text from a value set;
-#   tekst: trimmed text; datum: DATE; geheel: integer; decimaal: double (decimal comma allowed).
+#   code: upper-case trimmed wijk code, must be in the reference area table;
+#   enum: lower-case trimmed text from a value set; tekst: trimmed text; datum: DATE;
+#   geheel: integer; decimaal: double (decimal comma allowed).
 KolomType = Literal["code", "enum", "tekst", "datum", "geheel", "decimaal"]
 
 MAX_AANTAL = 9_999_999  # counts per wijk stay below 10 million ("Values that are never guessed")
-MAX_GEWICHT = 100.0  # survey weights in (0, 100] unless configured otherwise
+MAX_GEWICHT = 100.0  # survey weights in (0, 100] unless configured otherwise (columns with this maximum)
 MAX_TEKST = 100  # keys and codes are at most this many characters
 EERSTE_JAAR = 1900  # no date or birth year of this contract lies before it
+PLAUSIBELE_GROEI = 0.25  # a wijk's population changing more than this since the previous peildatum
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,18 @@ class Kolom:
     strikt_minimum: bool = False  # minimum itself is not allowed (gewicht > 0)
     geen_toekomst: bool = False  # dates may not lie after today
     geboortejaar: bool = False  # 1900..current year
+    persoonsgegeven: bool = False  # a person-level key: stays in the warehouse, never published
+
+    @property
+    def staging_type(self) -> str:
+        """The DuckDB type of the column in stg_<bron>."""
+        if self.type == "geheel":
+            # Counts are summed and multiplied over wijken and gemeenten: 64 bits; answers and years fit in 32.
+            return "BIGINT" if self.maximum == MAX_AANTAL else "INTEGER"
+        return _STAGING_TYPES[self.type]
+
+
+_STAGING_TYPES = {"code": "VARCHAR", "enum": "VARCHAR", "tekst": "VARCHAR", "datum": "DATE", "decimaal": "DOUBLE"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,20 @@ class Paar:
 
 
 @dataclass(frozen=True)
+class Groei:
+    """A plausibility rule over rows: `kolom` changes at most `max_verandering` (relative) from one
+    `volgorde` value to the next within the same `per` value. A warning, the row is kept.
+
+    The suite's expectation is built from it; the ratio itself is computed by etl/staging.py (so far for
+    bevolking's inwoners only, column _groei_inwoners)."""
+
+    kolom: str
+    per: str
+    volgorde: str
+    max_verandering: float
+
+
+@dataclass(frozen=True)
 class Bron:
     """One source of the data contract."""
 
@@ -63,6 +94,8 @@ class Bron:
     sleutel: tuple[str, ...]
     datumkolom: str  # the column whose latest value tells how fresh the source is
     paren: tuple[Paar, ...] = field(default_factory=tuple)
+    groei: Groei | None = None
+    optioneel: bool = False  # a missing folder is no delivery problem while nothing was ever accepted
 
     @property
     def kolomnamen(self) -> list[str]:
@@ -77,6 +110,11 @@ class Bron:
     def kolom(self, naam: str) -> Kolom:
         """The column called naam."""
         return next(kolom for kolom in self.kolommen if kolom.naam == naam)
+
+    @property
+    def persoonskolommen(self) -> list[str]:
+        """Columns flagged as person-level keys, in contract order."""
+        return [kolom.naam for kolom in self.kolommen if kolom.persoonsgegeven]
 
 
 WETTEN = ("wmo", "jeugdwet")
@@ -110,11 +148,12 @@ BRONNEN: dict[str, Bron] = {
                 Paar("inwoners", "inwoners_0_17", "inwoners_0_17", "inwoners_0_17 groter dan inwoners"),
                 Paar("inwoners", "huishoudens", "huishoudens", "huishoudens groter dan inwoners"),
             ),
+            groei=Groei("inwoners", per="wijkcode", volgorde="peildatum", max_verandering=PLAUSIBELE_GROEI),
         ),
         Bron(
             naam="bewonersenquete",
             kolommen=(
-                Kolom("respondent_id", "tekst"),
+                Kolom("respondent_id", "tekst", persoonsgegeven=True),
                 Kolom("veldwerk_datum", "datum", geen_toekomst=True),
                 Kolom("wijkcode", "code"),
                 Kolom("gewicht", "decimaal", minimum=0, maximum=MAX_GEWICHT, strikt_minimum=True),
@@ -128,7 +167,7 @@ BRONNEN: dict[str, Bron] = {
         Bron(
             naam="clientervaring",
             kolommen=(
-                Kolom("respondent_id", "tekst"),
+                Kolom("respondent_id", "tekst", persoonsgegeven=True),
                 Kolom("veldwerk_datum", "datum", geen_toekomst=True),
                 Kolom("wijkcode", "code"),
                 Kolom("wet", "enum", waarden=WETTEN),
@@ -141,16 +180,16 @@ BRONNEN: dict[str, Bron] = {
         Bron(
             naam="ondersteuning",
             kolommen=(
-                Kolom("traject_id", "tekst"),
-                Kolom("persoon_id", "tekst"),
-                Kolom("huishouden_id", "tekst"),
+                Kolom("traject_id", "tekst", persoonsgegeven=True),
+                Kolom("persoon_id", "tekst", persoonsgegeven=True),
+                Kolom("huishouden_id", "tekst", persoonsgegeven=True),
                 Kolom("wijkcode", "code"),
                 Kolom("geboortejaar", "geheel", geboortejaar=True),
                 Kolom("voorziening", "tekst"),
                 Kolom("soort", "enum", waarden=SOORTEN),
                 Kolom("kader", "enum", waarden=KADERS),
                 Kolom("aanbieder", "tekst", verplicht=False),
-                Kolom("professional_id", "tekst"),
+                Kolom("professional_id", "tekst", persoonsgegeven=True),
                 Kolom("begindatum", "datum", geen_toekomst=True),
                 Kolom("einddatum", "datum", verplicht=False),
             ),
@@ -161,8 +200,8 @@ BRONNEN: dict[str, Bron] = {
         Bron(
             naam="bijstand",
             kolommen=(
-                Kolom("uitkering_id", "tekst"),
-                Kolom("persoon_id", "tekst"),
+                Kolom("uitkering_id", "tekst", persoonsgegeven=True),
+                Kolom("persoon_id", "tekst", persoonsgegeven=True),
                 Kolom("wijkcode", "code"),
                 Kolom("begindatum", "datum", geen_toekomst=True),
                 Kolom("einddatum", "datum", verplicht=False),
@@ -174,8 +213,8 @@ BRONNEN: dict[str, Bron] = {
         Bron(
             naam="participatie",
             kolommen=(
-                Kolom("activiteit_id", "tekst"),
-                Kolom("persoon_id", "tekst"),
+                Kolom("activiteit_id", "tekst", persoonsgegeven=True),
+                Kolom("persoon_id", "tekst", persoonsgegeven=True),
                 Kolom("activiteit", "enum", waarden=ACTIVITEITEN),
                 Kolom("begindatum", "datum", geen_toekomst=True),
                 Kolom("einddatum", "datum", verplicht=False),
@@ -187,13 +226,15 @@ BRONNEN: dict[str, Bron] = {
     )
 }
 
-# Person-level keys: allowed in the warehouse, never in the published store.
-PERSOONSKOLOMMEN = (
-    "persoon_id",
-    "huishouden_id",
-    "respondent_id",
-    "professional_id",
-    "traject_id",
-    "uitkering_id",
-    "activiteit_id",
-)
+
+def persoonskolommen() -> frozenset[str]:
+    """Names of the person-level columns of every source: allowed in the warehouse, never published."""
+    return frozenset(naam for bron in BRONNEN.values() for naam in bron.persoonskolommen)
+
+
+def staging_ddl(bron: Bron) -> str:
+    """CREATE TABLE of stg_<bron>: the contract columns typed (Kolom.staging_type), required ones NOT NULL."""
+    columns = ",\n".join(
+        f'    "{kolom.naam}" {kolom.staging_type}{" NOT NULL" if kolom.verplicht else ""}' for kolom in bron.kolommen
+    )
+    return f"CREATE TABLE IF NOT EXISTS stg_{bron.naam} (\n{columns}\n)"

@@ -116,6 +116,11 @@ class SourceLoad:
     outcomes: list[FileOutcome] = field(default_factory=list)
     pending: list[Versie] = field(default_factory=list)
 
+    @property
+    def niet_geleverd(self) -> bool:
+        """An optional source that was never delivered: normal, so not reported (its stg_ table stays empty)."""
+        return self.bron.optioneel and not self.outcomes and not self.pending
+
 
 def create_warehouse_tables(con: duckdb.DuckDBPyConnection, bronnen: list[Bron]) -> None:
     """Create the load log, the accepted-files table and one raw table per source (if absent)."""
@@ -205,6 +210,8 @@ def _missing_folder(
     accepted: dict[str, tuple[str, int]],
 ) -> list[FileOutcome]:
     """A folder that is missing or holds no delivery: the earlier delivery keeps counting (said so)."""
+    if bron.optioneel and not accepted and not delivered:
+        return []  # an optional source never delivered: nothing to report
     code = "map_leeg" if folder.is_dir() else "map_ontbreekt"
     why = reason(code, bron=bron.naam, gevolg=GEVOLG_VORIGE if accepted else GEVOLG_GEEN)
     outcomes = [_record(con, run_id, bron, MAP, None, None, VORIGE_VERSIE if accepted else AFGEWEZEN, None, why)]

@@ -24,7 +24,7 @@ import polars as pl
 import pyarrow as pa
 
 from core import publication
-from etl.contract import BRONNEN, PERSOONSKOLOMMEN
+from etl.contract import persoonskolommen
 from etl.faults import storage_problem
 from indicators.suppression import recoverable_published
 from wijkmonitor.errors import WijkmonitorError
@@ -85,7 +85,7 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
 def _refuse_outside_contract(tables: dict[str, pa.Table | pl.DataFrame]) -> None:
     """The allowlist: only tables and columns of the publication contract may be published."""
     contract = contract_columns()
-    declared = [f"{t}.{c}" for t, cs in contract.items() for c in cs if c.lower() in PERSOONSKOLOMMEN]
+    declared = [f"{t}.{c}" for t, cs in contract.items() for c in cs if c.lower() in persoonskolommen()]
     if declared:  # the contract itself must never allow a person-level key
         raise WijkmonitorError(f"{REFUSED}: het publicatiecontract noemt persoonskolom {', '.join(declared)}")
     for name, table in tables.items():
@@ -100,12 +100,12 @@ def _refuse_outside_contract(tables: dict[str, pa.Table | pl.DataFrame]) -> None
 
 def person_key_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(table, column) of every warehouse table column that holds a person-level key of the contract."""
-    persoonskolommen = {k for bron in BRONNEN.values() for k in bron.kolomnamen if k in PERSOONSKOLOMMEN}
+    keys = persoonskolommen()
     rows = con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE table_schema = 'main' ORDER BY table_name, column_name"
     ).fetchall()
-    return [(table, column) for table, column in rows if column in persoonskolommen]
+    return [(table, column) for table, column in rows if column in keys]
 
 
 def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table | pl.DataFrame]) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.contract import MAX_TEKST, Bron, Kolom
+from etl.contract import BRONNEN, MAX_TEKST, Bron, Kolom, staging_ddl
 from wijkmonitor.errors import WijkmonitorError
 
 STAGING_SCHEMA = Path(__file__).with_name("staging_schema.sql")
@@ -42,8 +42,10 @@ IN_GEMEENTE_SINDS = "in_gemeente_sinds"
 
 
 def create_staging_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ref_gebieden and the stg_<bron> tables of the staging contract (if absent)."""
+    """Create ref_gebieden and the stg_<bron> tables of the source contract (if absent)."""
     con.execute(STAGING_SCHEMA.read_text(encoding="utf-8"))
+    for bron in BRONNEN.values():
+        con.execute(staging_ddl(bron))
 
 
 def raw_table(bron: Bron) -> str:

@@ -1,6 +1,7 @@
 -- Staging layer of the warehouse: typed, normalised rows that passed the gate.
 -- The contract between etl/ + expectations/ (which fill it) and indicators/ (which read it).
--- One table per source (stg_<bron>) plus the reference area table. Codes upper-case, trimmed;
+-- The reference area table is declared here; the stg_<bron> tables are derived from the source
+-- contract (etl/contract.py staging_ddl, created by etl/staging.py). Codes upper-case, trimmed;
 -- text enums lower-case; empty cells NULL.
 
 CREATE TABLE IF NOT EXISTS ref_gebieden (
@@ -17,61 +18,3 @@ CREATE TABLE IF NOT EXISTS ref_gebieden (
 );
 -- Warehouses made before in_gemeente_sinds existed get the column here.
 ALTER TABLE ref_gebieden ADD COLUMN IF NOT EXISTS in_gemeente_sinds DATE;
-
-CREATE TABLE IF NOT EXISTS stg_bevolking (
-    peildatum      DATE NOT NULL,
-    wijkcode       VARCHAR NOT NULL,
-    inwoners       BIGINT NOT NULL,
-    inwoners_0_17  BIGINT NOT NULL,
-    huishoudens    BIGINT NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS stg_bewonersenquete (
-    respondent_id      VARCHAR NOT NULL,
-    veldwerk_datum     DATE NOT NULL,
-    wijkcode           VARCHAR NOT NULL,
-    gewicht            DOUBLE NOT NULL,
-    zelfredzaam        INTEGER,   -- 1..5, NULL = no answer
-    vrijwilligerswerk  INTEGER,   -- 0/1, NULL = no answer
-    mantelzorg         INTEGER    -- 0/1, NULL = no answer
-);
-
-CREATE TABLE IF NOT EXISTS stg_clientervaring (
-    respondent_id   VARCHAR NOT NULL,
-    veldwerk_datum  DATE NOT NULL,
-    wijkcode        VARCHAR NOT NULL,
-    wet             VARCHAR NOT NULL,  -- wmo | jeugdwet
-    gewicht         DOUBLE NOT NULL,
-    tevreden        INTEGER            -- 1..5, NULL = no answer
-);
-
-CREATE TABLE IF NOT EXISTS stg_ondersteuning (
-    traject_id       VARCHAR NOT NULL,
-    persoon_id       VARCHAR NOT NULL,
-    huishouden_id    VARCHAR NOT NULL,
-    wijkcode         VARCHAR NOT NULL,
-    geboortejaar     INTEGER NOT NULL,
-    voorziening      VARCHAR NOT NULL,
-    soort            VARCHAR NOT NULL,  -- basis | specialistisch
-    kader            VARCHAR NOT NULL,  -- vrijwillig | gedwongen
-    aanbieder        VARCHAR,
-    professional_id  VARCHAR NOT NULL,
-    begindatum       DATE NOT NULL,
-    einddatum        DATE                -- NULL = still running
-);
-
-CREATE TABLE IF NOT EXISTS stg_bijstand (
-    uitkering_id  VARCHAR NOT NULL,
-    persoon_id    VARCHAR NOT NULL,
-    wijkcode      VARCHAR NOT NULL,
-    begindatum    DATE NOT NULL,
-    einddatum     DATE
-);
-
-CREATE TABLE IF NOT EXISTS stg_participatie (
-    activiteit_id  VARCHAR NOT NULL,
-    persoon_id     VARCHAR NOT NULL,
-    activiteit     VARCHAR NOT NULL,  -- vrijwilligerswerk | re_integratie | tegenprestatie | deeltijdwerk | opleiding | mantelzorg
-    begindatum     DATE NOT NULL,
-    einddatum      DATE
-);

@@ -23,7 +23,6 @@ from etl.staging import GROEI_INWONERS, SLEUTEL_AANTAL, STUURTEKEN, TE_LANG, TEK
 
 FOUT = "fout"  # the row goes to quarantine
 WAARSCHUWING = "waarschuwing"  # the row is kept and counted
-PLAUSIBELE_GROEI = 0.25  # a wijk's population changing more than this since the previous peildatum
 EERSTE_GEBOORTEJAAR = EERSTE_JAAR
 STUURTEKEN_REGEL = "tekst bevat een stuurteken (NUL, tab of regeleinde)"
 LENGTE_REGEL = f"tekst langer dan {MAX_TEKST} tekens"
@@ -45,7 +44,7 @@ def build_suite(
 ) -> gx.ExpectationSuite:
     """The expectation suite of a source, named after it (max_gewicht: the configured weight ceiling)."""
     kolommen = tuple(
-        dataclasses.replace(kolom, maximum=max_gewicht) if kolom.naam == "gewicht" else kolom
+        dataclasses.replace(kolom, maximum=max_gewicht) if kolom.maximum == MAX_GEWICHT else kolom
         for kolom in bron.kolommen
     )
     bron = dataclasses.replace(bron, kolommen=kolommen)
@@ -75,17 +74,18 @@ def _expectations(bron: Bron, wijkcodes: list[str], vandaag: date) -> list[Expec
             meta=_meta(key, f"sleutel ({key}) komt vaker voor", list(bron.sleutel)),
         )
     )
-    if bron.naam == "bevolking":
+    if bron.groei is not None:
+        groei = bron.groei
         expectations.append(
             gxe.ExpectColumnValuesToBeBetween(
                 column=GROEI_INWONERS,
-                min_value=1 - PLAUSIBELE_GROEI,
-                max_value=1 + PLAUSIBELE_GROEI,
+                min_value=1 - groei.max_verandering,
+                max_value=1 + groei.max_verandering,
                 severity="warning",
                 meta=_meta(
-                    "inwoners",
-                    f"inwoners wijken meer dan {PLAUSIBELE_GROEI:.0%} af van de vorige peildatum",
-                    ["wijkcode", "inwoners"],
+                    groei.kolom,
+                    f"{groei.kolom} wijken meer dan {groei.max_verandering:.0%} af van de vorige {groei.volgorde}",
+                    [groei.per, groei.kolom],
                     ernst=WAARSCHUWING,
                 ),
             )
@@ -116,7 +116,7 @@ def _column_expectations(kolom: Kolom, wijkcodes: list[str], vandaag: date) -> l
         )
     if kolom.type == "tekst":
         found.extend(_text_expectations(name))
-    if name == "wijkcode":
+    if kolom.type == "code":
         found.append(
             gxe.ExpectColumnValuesToBeInSet(
                 column=name, value_set=wijkcodes, meta=_meta(name, "onbekende wijkcode", [name])

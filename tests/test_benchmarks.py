@@ -23,6 +23,7 @@ from great_expectations.expectations.row_conditions import Column  # noqa: E402
 
 from benchmarks.compare import find_mismatches  # noqa: E402
 from benchmarks.gate_sql import failures_in_duckdb  # noqa: E402
+from etl.contract import BRONNEN  # noqa: E402
 from expectations import gate  # noqa: E402
 from benchmarks.report import _exponent, _fit  # noqa: E402
 
@@ -87,8 +88,7 @@ def test_gate_rules_in_duckdb_agree_with_gx_on_generated_data(benchmark_run: tup
     """Every source was validated both ways with the same (row, rule) failures."""
     _report, measured = benchmark_run
     sources = measured["results"][0]["gate_sql"]["sources"]
-    assert [t["bron"] for t in sources] == ["bevolking", "bewonersenquete", "clientervaring", "ondersteuning",
-                                            "bijstand", "participatie"]
+    assert [t["bron"] for t in sources] == list(BRONNEN)
     assert all(t["same_failures"] and t["gx_seconds"] > 0 and t["sql_seconds"] > 0 for t in sources)
 
 

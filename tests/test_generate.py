@@ -12,10 +12,11 @@ import polars as pl
 import pytest
 
 from fixtures.sources import fake_compute, write_clean_sources
+from etl.contract import BRONNEN
 from indicators.config import load_config
 from indicators.registry import INDICATORS
 from wijkmonitor.errors import EXIT_OK, EXIT_USAGE, WijkmonitorError
-from wijkmonitor.generate import MARKER, SOURCES, generate
+from wijkmonitor.generate import MARKER, generate
 from wijkmonitor.paths import GEBIEDEN_CSV
 from wijkmonitor.pipeline import run_etl
 
@@ -24,19 +25,9 @@ GRONINGEN_WIJKEN = set(pl.read_csv(GEBIEDEN_CSV)["wijkcode"])
 DEPRIVED = ["WK001403", "WK001404", "WK001407", "WK001409", "WK001410"]
 AFFLUENT = ["WK001406", "WK001417", "WK001418", "WK001419"]  # Helpman, Haren-West, Haren-Oost, Glimmen-Onnen-Noordlaren
 
-REQUIRED = {
-    "bevolking": ["peildatum", "wijkcode", "inwoners", "inwoners_0_17", "huishoudens"],
-    "bewonersenquete": ["respondent_id", "veldwerk_datum", "wijkcode", "gewicht", "zelfredzaam",
-                        "vrijwilligerswerk", "mantelzorg"],
-    "clientervaring": ["respondent_id", "veldwerk_datum", "wijkcode", "wet", "gewicht", "tevreden"],
-    "ondersteuning": ["traject_id", "persoon_id", "huishouden_id", "wijkcode", "geboortejaar", "voorziening",
-                      "soort", "kader", "aanbieder", "professional_id", "begindatum", "einddatum"],
-    "bijstand": ["uitkering_id", "persoon_id", "wijkcode", "begindatum", "einddatum"],
-    "participatie": ["activiteit_id", "persoon_id", "activiteit", "begindatum", "einddatum"],
-}
-DATE_COLUMNS = {"peildatum", "veldwerk_datum", "begindatum", "einddatum"}
-INTEGER_COLUMNS = {"inwoners", "inwoners_0_17", "huishoudens", "zelfredzaam", "vrijwilligerswerk", "mantelzorg",
-                   "tevreden", "geboortejaar"}
+# Python types of the contract's column types, to read a delivered CSV back (independent of etl/read.py)
+_POLARS_TYPES = {"datum": pl.Date, "geheel": pl.Int64, "decimaal": pl.Float64}
+_DATE_COLUMNS = {kolom.naam for bron in BRONNEN.values() for kolom in bron.kolommen if kolom.type == "datum"}
 
 
 # ---- reading a delivered CSV the way the contract describes it (independent of etl/read.py) ----
@@ -51,7 +42,7 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("cp1252"), "cp1252"
 
 
-def _read_delivered(path: Path) -> pl.DataFrame:
+def _read_delivered(path: Path, bron: str) -> pl.DataFrame:
     """One delivered CSV, typed: header normalised, delimiter detected, decimal comma and DD-MM-YYYY parsed."""
     text, _ = _decode(path.read_bytes())
     separator = ";" if text.split("\n", 1)[0].count(";") > 0 else ","
@@ -60,12 +51,13 @@ def _read_delivered(path: Path) -> pl.DataFrame:
     typed = []
     for name in frame.columns:
         column = pl.col(name).str.strip_chars()
-        if name in DATE_COLUMNS:
+        soort = BRONNEN[bron].kolom(name).type if name in BRONNEN[bron].kolomnamen else "tekst"
+        if soort == "datum":
             column = pl.coalesce(column.str.to_date("%Y-%m-%d", strict=False),
                                  column.str.to_date("%d-%m-%Y", strict=False))
-        elif name in INTEGER_COLUMNS:
+        elif soort == "geheel":
             column = column.cast(pl.Int64)
-        elif name == "gewicht":
+        elif soort == "decimaal":
             column = column.str.replace(",", ".", literal=True).cast(pl.Float64)
         typed.append(column.alias(name))
     return frame.select(typed)
@@ -75,9 +67,10 @@ def _read_source(folder: Path, bron: str) -> pl.DataFrame:
     """All files of one source together (CSV and Parquet)."""
     frames = []
     for path in sorted((folder / bron).iterdir()):
-        frame = _read_delivered(path) if path.suffix == ".csv" else pl.read_parquet(path)
-        frames.append(frame.select(REQUIRED[bron]).with_columns(pl.col(c).cast(pl.Int64) for c in
-                                                                 INTEGER_COLUMNS & set(REQUIRED[bron])))
+        frame = _read_delivered(path, bron) if path.suffix == ".csv" else pl.read_parquet(path)
+        kolommen = BRONNEN[bron].kolommen
+        frames.append(frame.select(k.naam for k in kolommen).with_columns(
+            pl.col(k.naam).cast(_POLARS_TYPES[k.type]) for k in kolommen if k.type in _POLARS_TYPES))
     return pl.concat(frames)
 
 
@@ -92,7 +85,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def sources(demo: Path) -> dict[str, pl.DataFrame]:
-    return {bron: _read_source(demo, bron) for bron in SOURCES}
+    return {bron: _read_source(demo, bron) for bron in BRONNEN}
 
 
 @pytest.fixture(scope="session")
@@ -123,12 +116,12 @@ def test_same_seed_gives_identical_files_and_another_seed_different_ones(tmp_pat
 # ---- data contract ----
 
 def test_every_source_is_several_files_with_the_required_columns(demo: Path) -> None:
-    for bron in SOURCES:
+    for bron in BRONNEN:
         files = sorted((demo / bron).glob("*.csv"))
         assert len(files) >= 2, bron
         for path in files:
-            header = [name.strip().lower() for name in _read_delivered(path).columns]
-            assert set(REQUIRED[bron]) <= set(header), path.name
+            header = [name.strip().lower() for name in _read_delivered(path, bron).columns]
+            assert set(BRONNEN[bron].kolomnamen) <= set(header), path.name
 
 
 def test_no_area_table_is_written_at_scale_one(demo: Path) -> None:
@@ -147,7 +140,7 @@ def test_files_vary_like_municipal_deliveries(demo: Path) -> None:
         columns = [name.strip().lower() for name in header.split(separator)]
         values = dict(zip(columns, first_row.split(separator)))
         decimal_comma |= "," in values.get("gewicht", "")
-        dutch_dates |= any(len(values.get(c, "")) == 10 and values[c][2] == "-" for c in DATE_COLUMNS)
+        dutch_dates |= any(len(values.get(c, "")) == 10 and values[c][2] == "-" for c in _DATE_COLUMNS)
         non_ascii_cp1252 |= encoding == "cp1252" and any(ord(ch) > 127 for ch in text)
     assert encodings == {"utf-8", "utf-8-sig", "cp1252"}
     assert separators == {",", ";"}
@@ -158,8 +151,7 @@ def test_files_vary_like_municipal_deliveries(demo: Path) -> None:
 
 def test_values_satisfy_the_contract(sources: dict[str, pl.DataFrame]) -> None:
     for bron, frame in sources.items():
-        required = [c for c in REQUIRED[bron] if c not in {"zelfredzaam", "vrijwilligerswerk", "mantelzorg",
-                                                              "tevreden", "einddatum"}]
+        required = [kolom.naam for kolom in BRONNEN[bron].kolommen if kolom.verplicht]
         assert frame.select(pl.col(required).null_count()).sum_horizontal().item() == 0, bron
         if "wijkcode" in frame.columns:
             assert set(frame["wijkcode"]) <= GRONINGEN_WIJKEN, bron
@@ -337,7 +329,7 @@ def test_scale_two_adds_synthetic_wijken_with_their_area_rows(tmp_path: Path) ->
     assert synthetic["gemeentecode"].str.contains(r"^GM9\d{3}$").all()
     codes = synthetic.select("wijkcode", "gemeentecode").rows()
     assert all(code[2:6] == gemeente[2:] for code, gemeente in codes)
-    assert all(list((tmp_path / bron).glob("*.parquet")) for bron in SOURCES)
+    assert all(list((tmp_path / bron).glob("*.parquet")) for bron in BRONNEN)
     known = set(gebieden["wijkcode"])
     for bron in ("bevolking", "bewonersenquete", "clientervaring", "ondersteuning", "bijstand"):
         assert set(_read_source(tmp_path, bron)["wijkcode"]) == known, bron
@@ -369,7 +361,7 @@ def test_the_drop_says_it_is_generated(demo: Path) -> None:
     assert herkomst["fictieve_demogegevens"] is True
     assert herkomst["seed"] == 2015 and herkomst["scale"] == 1.0
     assert herkomst["generator"].startswith("wijkmonitor generate")
-    assert not any(path.name == MARKER for bron in SOURCES for path in (demo / bron).iterdir())
+    assert not any(path.name == MARKER for bron in BRONNEN for path in (demo / bron).iterdir())
 
 
 def test_refuses_to_write_next_to_an_earlier_marker(tmp_path: Path) -> None:
@@ -406,7 +398,7 @@ def _meta_after_etl(tmp_path: Path, marker: str | None) -> tuple[dict[str, str],
 def test_marker_becomes_the_meta_key(tmp_path: Path, marker: str | None, expected: str) -> None:
     meta, files = _meta_after_etl(tmp_path, marker)
     assert meta["fictieve_demogegevens"] == expected
-    assert MARKER not in files and len(files) == len(SOURCES)
+    assert MARKER not in files and len(files) == len(BRONNEN)
 
 
 # ---- the story the demo tells (issue 11): derived from the registry and the configuration ----

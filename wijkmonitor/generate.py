@@ -11,47 +11,35 @@ The figures tell a mixed story on purpose, to exercise the steering cycle (docs/
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
-import numpy as np
 import polars as pl
 
 from etl.load import HERKOMST as MARKER
+from etl.contract import BRONNEN
 from wijkmonitor.demo.areas import Chunk, area_table, chunks
+from wijkmonitor.demo.chunk import RunIds, demo_chunk
 from wijkmonitor.demo.delivery import UTF8, deliver_groningen, deliver_parquet, write_csv
-from wijkmonitor.demo.bijstand import bijstand, participatie
-from wijkmonitor.demo.ondersteuning import ondersteuning
-from wijkmonitor.demo.surveys import bevolking, bewonersenquete, clientervaring
-from wijkmonitor.demo.timeline import IdSequence, RegisterIds
 from wijkmonitor import __version__
 from wijkmonitor.errors import WijkmonitorError
 
-SOURCES = ("bevolking", "bewonersenquete", "clientervaring", "ondersteuning", "bijstand", "participatie")
 AREA_TABLE = "gebieden.csv"
 # Provenance marker next to the source folders: the ETL publishes meta fictieve_demogegevens = 'ja'
 # when it is present (wijkmonitor/pipeline.py), so every page, export and report says the figures are made up.
 GEMEENTEN_PER_CHUNK = 8  # ~20 x 8 wijken per chunk keeps a chunk's registers at a few million rows
 
 
-@dataclass(frozen=True)
-class _Ids:
-    """All id sequences of one run (ids stay unique across chunks)."""
-
-    bewoner: IdSequence
-    client: IdSequence
-    register: RegisterIds
-
-
 def generate(out: Path, seed: int = 2015, scale: float = 1.0) -> None:
-    """Write the six demo sources into `out/<bron>/`, the marker `out/herkomst.json` (and `out/gebieden.csv`
+    """Write every source of the contract into `out/<bron>/`, the marker `out/herkomst.json` (and `out/gebieden.csv`
     when scale > 1)."""
     out = Path(out)
     all_chunks = chunks(seed, scale, GEMEENTEN_PER_CHUNK)
     _check_empty(out)
-    ids = _Ids(IdSequence("R", seed), IdSequence("C", seed), RegisterIds.for_seed(seed))
+    ids = RunIds.for_seed(seed)
     for chunk in all_chunks:
         if len(all_chunks) > 1:
             print(f"generate: {chunk.name} ({chunk.index + 1}/{len(all_chunks)})", file=sys.stderr, flush=True)
@@ -77,27 +65,29 @@ def _write_marker(out: Path, seed: int, scale: float) -> None:
     (out / MARKER).write_text(json.dumps(herkomst, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _sources(seed: int, chunk: Chunk, ids: _Ids) -> dict[str, pl.DataFrame]:
-    """The six sources for one chunk; every source draws from its own random stream."""
+def _sources(seed: int, chunk: Chunk, ids: RunIds) -> dict[str, pl.DataFrame]:
+    """Every source of the contract for one chunk, in contract order; each draws from its own random stream
+    (seeded by its position in the contract) and sees the sources generated before it."""
+    frames: dict[str, pl.DataFrame] = {}
+    for position, bron in enumerate(BRONNEN):
+        frames[bron] = _generator(bron).generate(demo_chunk(seed, chunk, position, ids, frames))
+    return frames
 
-    def rng(source: str) -> np.random.Generator:
-        return np.random.default_rng([seed, chunk.index, SOURCES.index(source)])
 
-    wijken = chunk.wijken
-    benefits = bijstand(rng("bijstand"), wijken, ids.register)
-    return {
-        "bevolking": bevolking(rng("bevolking"), wijken),
-        "bewonersenquete": bewonersenquete(rng("bewonersenquete"), wijken, ids.bewoner),
-        "clientervaring": clientervaring(rng("clientervaring"), wijken, ids.client),
-        "ondersteuning": ondersteuning(rng("ondersteuning"), wijken, ids.register),
-        "bijstand": benefits,
-        "participatie": participatie(rng("participatie"), wijken, benefits, ids.register),
-    }
+def _generator(bron: str) -> ModuleType:
+    """The generator module of a contract source: every source has one (wijkmonitor/demo/<bron>.py)."""
+    try:
+        return importlib.import_module(f"wijkmonitor.demo.{bron}")
+    except ModuleNotFoundError as error:
+        if error.name != f"wijkmonitor.demo.{bron}":
+            raise
+        raise WijkmonitorError(f"source {bron} is in etl/contract.py but has no generator wijkmonitor/demo/{bron}.py"
+                               ) from None
 
 
 def _check_empty(out: Path) -> None:
     """Refuse to mix with earlier output: stale files would silently become part of the sources."""
     earlier = [out / name for name in (AREA_TABLE, MARKER) if (out / name).exists()]
-    earlier += [path for bron in SOURCES if (out / bron).is_dir() for path in sorted((out / bron).iterdir())]
+    earlier += [path for bron in BRONNEN if (out / bron).is_dir() for path in sorted((out / bron).iterdir())]
     if earlier:
         raise WijkmonitorError(f"{out}: already holds sources (e.g. {earlier[0]}); generate into an empty folder")

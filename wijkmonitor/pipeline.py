@@ -227,6 +227,8 @@ def _load_and_gate(
             aanlevering.drempels,
         )
         commit_pending(con, run_id, load)
+        if load.niet_geleverd:
+            continue
         report.files[bron.naam] = load.outcomes
         report.gates[bron.naam] = gate
         reused = f", ongewijzigd: uitkomst van run {gate.hergebruikt_van}" if gate.hergebruikt_van else ""

@@ -1,4 +1,4 @@
-"""The benefits registers: social-assistance benefits (bijstand) and participation activities.
+"""The benefits register (bijstand): social-assistance benefits, one row per benefit period.
 
 An arrival process per wijk and year, as for ondersteuning: on a peildatum the number of running
 benefits is about arrivals per year times mean duration.
@@ -9,13 +9,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from wijkmonitor.demo.areas import Wijken
+from wijkmonitor.demo.chunk import DemoChunk
 from wijkmonitor.demo.timeline import (
     BIJSTAND_START_YEAR,
     EXTRACT_DAY,
     LAST_ARRIVAL_YEAR,
-    RegisterIds,
-    decimal_year,
     lognormal_days,
     new_year_days,
     open_end,
@@ -25,14 +23,11 @@ from wijkmonitor.demo.timeline import (
 # Running benefits per adult on a peildatum: ~1% in affluent, up to ~8% in deprived wijken.
 _BIJSTAND_STOCK_AFFLUENT, _BIJSTAND_STOCK_DEPRIVED = 0.008, 0.068
 _BIJSTAND_MEDIAN_DAYS, _BIJSTAND_SIGMA = 2.2 * 365, 1.0
-_ACTIVITEITEN = np.array(
-    ["vrijwilligerswerk", "re_integratie", "tegenprestatie", "deeltijdwerk", "opleiding", "mantelzorg"]
-)
-_ACTIVITEIT_SHARES = [0.22, 0.30, 0.12, 0.14, 0.14, 0.08]
 
 
-def bijstand(rng: np.random.Generator, wijken: Wijken, ids: RegisterIds) -> pl.DataFrame:
+def generate(demo: DemoChunk) -> pl.DataFrame:
     """Social-assistance benefits since 2000: more and longer in deprived wijken, a peak around 2017."""
+    rng, wijken, ids = demo.rng, demo.wijken, demo.ids.register
     stock_share = _BIJSTAND_STOCK_AFFLUENT + _BIJSTAND_STOCK_DEPRIVED * wijken.deprivation**1.5
     mean_days = _BIJSTAND_MEDIAN_DAYS * np.exp(_BIJSTAND_SIGMA**2 / 2) * 0.85  # the cap shortens the tail
     years = np.arange(BIJSTAND_START_YEAR, LAST_ARRIVAL_YEAR + 1)
@@ -70,38 +65,3 @@ def _bijstand_returns(rng: np.random.Generator, wijk_count: int, wijk: np.ndarra
                                          np.full(len(back), _BIJSTAND_SIGMA), 10 * 365)
     return (np.concatenate([wijk, new_wijk]), np.concatenate([person, person[back]]),
             np.concatenate([begin, new_begin]), np.concatenate([end, new_end]))
-
-
-def participatie(rng: np.random.Generator, wijken: Wijken, bijstand_frame: pl.DataFrame,
-                 ids: RegisterIds) -> pl.DataFrame:
-    """Activities of people on bijstand during their benefit: fewer in deprived wijken, more after 2017."""
-    index = {code: i for i, code in enumerate(wijken.wijkcode)}
-    wijk = bijstand_frame["wijkcode"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
-    begin = bijstand_frame["begindatum"].cast(pl.Int64).to_numpy()
-    until = bijstand_frame["einddatum"].cast(pl.Int64).fill_null(EXTRACT_DAY).to_numpy()
-    most_per_year = 0.9
-    candidates = rng.poisson(most_per_year * (until - begin + 1) / 365.0)
-    row = np.repeat(np.arange(len(begin)), candidates)
-    start = begin[row] + np.floor(rng.random(len(row)) * (until[row] - begin[row] + 1)).astype(np.int64)
-    effect = trend(decimal_year(start), wijken.lag_years[wijk[row]])
-    per_year = np.clip(0.50 - 0.25 * wijken.deprivation[wijk[row]] - 0.10 * effect, 0.02, most_per_year)
-    kept = (rng.random(len(row)) < per_year / most_per_year) & (start < EXTRACT_DAY)
-    row, start = row[kept], start[kept]
-    end = start + lognormal_days(rng, np.full(len(row), 150.0), np.full(len(row), 0.8), 3 * 365)
-    frame = pl.DataFrame(
-        {
-            "persoon_id": bijstand_frame["persoon_id"].gather(row),
-            "activiteit": _ACTIVITEITEN[rng.choice(len(_ACTIVITEITEN), size=len(row), p=_ACTIVITEIT_SHARES)],
-            "begin": start,
-            "end": end,
-        }
-    ).sort("begin", "persoon_id", "activiteit")
-    return pl.DataFrame(
-        {
-            "activiteit_id": ids.activiteit.take(frame.height),
-            "persoon_id": frame["persoon_id"],
-            "activiteit": frame["activiteit"],
-            "begindatum": frame["begin"],
-            "einddatum": open_end(frame["end"]),
-        }
-    ).with_columns(pl.col("begindatum", "einddatum").cast(pl.Date))

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from wijkmonitor.demo.areas import Wijken
+from wijkmonitor.demo.chunk import DemoChunk
 from wijkmonitor.demo.timeline import (
     EXTRACT_DAY,
     LAST_ARRIVAL_YEAR,
@@ -106,8 +107,9 @@ class _Trajects:
         self.offset = np.concatenate([self.offset, rng.integers(0, max_offset_days + 1, size=len(person))])
 
 
-def ondersteuning(rng: np.random.Generator, wijken: Wijken, ids: RegisterIds) -> pl.DataFrame:
+def generate(demo: DemoChunk) -> pl.DataFrame:
     """Support trajectories of adults, families with children and youth protection, 2006 up to the extract."""
+    rng, wijken, ids = demo.rng, demo.wijken, demo.ids.register
     people = _People(*(np.empty(0, dtype=np.int64) for _ in range(4)))
     trajects = _Trajects(*(np.empty(0, dtype=np.int64) for _ in range(3)))
     _adult_support(rng, wijken, people, trajects)
