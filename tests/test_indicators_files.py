@@ -176,6 +176,7 @@ def published_ninth(tmp_path_factory):
     return folder, db
 
 
+@pytest.mark.slow  # runs the whole ETL once (module fixture)
 def test_ninth_file_reaches_the_store_with_hand_computed_figures(published_ninth):
     _, db = published_ninth
     with duckdb.connect(str(db), read_only=True) as con:
@@ -190,6 +191,7 @@ def test_ninth_file_reaches_the_store_with_hand_computed_figures(published_ninth
     assert naam == NAAM and laatste
 
 
+@pytest.mark.slow  # runs the whole ETL once (module fixture)
 def test_ninth_file_reaches_the_export(published_ninth, tmp_path):
     from indicators.export import export
 
@@ -209,6 +211,7 @@ def ninth_app(published_ninth):
     return create_app(db, folder / "state.sqlite")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("module", "params", "expected"), [
     ("overzicht", {"peildatum": "2016-01-01"}, [NAAM, "3,8"]),
     ("wijken", {"id": "bijstand_per_1000", "peildatum": "2016-01-01"}, [NAAM, "5,5", "2,9"]),
@@ -227,6 +230,7 @@ def test_ninth_file_reaches_every_page(ninth_app, module, params, expected):
         assert part in text, (module, part)
 
 
+@pytest.mark.slow  # runs the whole ETL once (module fixture)
 def test_ninth_file_reaches_the_council_report(published_ninth):
     from dashboard.rapport.render import report_pdf
 
