@@ -148,6 +148,9 @@ def read_indicator(path: Path) -> Indicator:
     factor = fields.as_number(meta["factor"], source, "factor")
     if factor <= 0:
         raise ConfigError(f"{source}: factor moet groter dan 0 zijn, is {factor}")
+    uitsplitsingen = fields.as_texts(meta.get("uitsplitsingen", []), source, "uitsplitsingen")
+    if not all(_ID.fullmatch(name) for name in uitsplitsingen):
+        raise ConfigError(f"{source}: uitsplitsingen zijn kolomnamen (kleine letters, cijfers en _): {uitsplitsingen}")
     return Indicator(
         id=indicator_id,
         naam=fields.as_text(meta["naam"], source, "naam"),
@@ -162,7 +165,7 @@ def read_indicator(path: Path) -> Indicator:
         sql=sql,
         onderdrukking=_onderdrukking(meta["onderdrukking"], soort, source),
         corridor=Corridor(**fields.corridor_values(meta["corridor"], source, "corridor")),
-        uitsplitsingen=fields.as_texts(meta.get("uitsplitsingen", []), source, "uitsplitsingen"),
+        uitsplitsingen=uitsplitsingen,
         volgorde=fields.as_integer(meta["volgorde"], source, "volgorde", 1) if "volgorde" in meta else None,
         bestand=path,
     )
@@ -308,3 +311,36 @@ def indicator_by_id(indicator_id: str) -> Indicator:
         if indicator.id == indicator_id:
             return indicator
     raise KeyError(indicator_id)
+
+
+# --- trying one file (docs/internals.md "Add an indicator") ---------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m indicators.registry FILE [--warehouse W]`: check one file; with a warehouse, run it there."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m indicators.registry", description=main.__doc__)
+    parser.add_argument("file", type=Path, help="indicator file <id>.sql")
+    parser.add_argument("--warehouse", type=Path, help="warehouse DuckDB to run the query on (opened read-only)")
+    parser.add_argument("--nulmeting", type=date.fromisoformat, default=date(2015, 1, 1), metavar="YYYY-MM-DD")
+    parser.add_argument("--rijen", type=int, default=10, help="unit rows to print (default 10)")
+    args = parser.parse_args(argv)
+    try:
+        indicator = read_indicator(args.file)
+        check_sql((indicator,))
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return error.exit_code
+    print(f"{args.file}: in orde ({indicator.soort}, {indicator.naam})")
+    if args.warehouse:
+        con = duckdb.connect(str(args.warehouse), read_only=True)
+        try:
+            create_views(con, args.nulmeting)
+            con.sql(indicator.sql).limit(args.rijen).show()
+        finally:
+            con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

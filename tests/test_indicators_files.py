@@ -43,7 +43,12 @@ def test_every_shipped_indicator_is_one_file_named_after_its_id():
     shipped = registry.load_indicators(None)
     assert [i.bestand for i in shipped] != [] and {i.bestand for i in shipped} == set(PACKAGE_FILES)
     assert all(i.bestand.stem == i.id for i in shipped)
-    assert [i.volgorde for i in shipped] == sorted(i.volgorde for i in shipped)
+    assert [_display_key(i) for i in shipped] == sorted(_display_key(i) for i in shipped)
+
+
+def _display_key(indicator: registry.Indicator) -> tuple:
+    """By volgorde; files without one after those with one, by id."""
+    return (indicator.volgorde is None, indicator.volgorde or 0, indicator.id)
 
 
 @pytest.mark.parametrize("path", PACKAGE_FILES + [VOORBEELD], ids=lambda p: p.stem)
@@ -127,11 +132,9 @@ def test_a_ninth_file_in_the_package_folder_is_picked_up(tmp_path, monkeypatch):
     shutil.copy(VOORBEELD, package)
     monkeypatch.setattr(registry, "PACKAGE_DIR", package)
     loaded = registry.load_indicators(None)
-    assert [i.id for i in loaded] == [*(p.stem for p in sorted(PACKAGE_FILES, key=_volgorde)), "bijstand_per_1000"]
-
-
-def _volgorde(path: Path) -> int:
-    return registry.read_indicator(path).volgorde
+    expected = sorted([registry.read_indicator(p) for p in PACKAGE_FILES] + [registry.read_indicator(VOORBEELD)],
+                      key=_display_key)
+    assert [i.id for i in loaded] == [i.id for i in expected] and "bijstand_per_1000" in [i.id for i in loaded]
 
 
 # The clean drop (tests/fixtures/sources.py) with more benefits. Active on both peildata: in Centrum
@@ -240,3 +243,20 @@ def test_ninth_file_reaches_the_council_report(published_ninth):
     assert peildatum == date(2016, 1, 1)
     assert text.count(NAAM) >= 2  # the summary and its own page
     assert "3,8" in text and "5,5" in text and "2,9" in text
+
+
+def test_an_analyst_can_try_one_file_on_a_warehouse(tmp_path, capsys):
+    from fixtures.indicators import STAGING_SCHEMA
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(STAGING_SCHEMA.read_text())
+        con.execute("insert into stg_bevolking values (date '2015-01-01', 'WK000001', 1000, 200, 500)")
+        con.execute("insert into stg_bijstand values ('U1', 'P1', 'WK000001', date '2014-01-01', null)")
+    assert registry.main([str(VOORBEELD), "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{VOORBEELD}: in orde (register, {NAAM})") and out.count("WK000001") == 2
+    broken = tmp_path / "bijstand_per_1000.sql"
+    broken.write_text(_voorbeeld("from stg_bijstand b", "from stg_uwv b"), encoding="utf-8")
+    assert registry.main([str(broken)]) == EXIT_USAGE
+    assert capsys.readouterr().err.startswith(f"{broken}: SQL klopt niet")
