@@ -34,12 +34,13 @@ def test_shipped_config_is_valid_and_holds_only_overrides():
 def test_indicator_files_beside_the_config_are_read_with_it(tmp_path):
     (tmp_path / "indicatoren").mkdir()
     voorbeeld = Path(__file__).resolve().parents[1] / "docs" / "voorbeelden" / "bijstand_per_1000.sql"
-    (tmp_path / "indicatoren" / voorbeeld.name).write_text(voorbeeld.read_text(encoding="utf-8"), encoding="utf-8")
-    config = load_config(_write(tmp_path, "[corridor.bijstand_per_1000]\nmax_verslechtering = 1.0\n"
+    eigen = voorbeeld.read_text(encoding="utf-8").replace('id = "bijstand_per_1000"', 'id = "eigen_bijstand"')
+    (tmp_path / "indicatoren" / "eigen_bijstand.sql").write_text(eigen, encoding="utf-8")
+    config = load_config(_write(tmp_path, "[corridor.eigen_bijstand]\nmax_verslechtering = 1.0\n"
                                           "marge_tot = 2016-01-01\nherstel_op = 2017-01-01\nreden = 'x'"))
-    ids = [indicator.id for indicator in config.indicators]
-    assert ids == [*(i.id for i in registry.load_indicators(None)), "bijstand_per_1000"]
-    assert config.corridor(config.indicators[-1]).max_verslechtering == 1.0
+    by_id = {indicator.id: indicator for indicator in config.indicators}
+    assert set(by_id) == {*(i.id for i in registry.load_indicators(None)), "eigen_bijstand"}
+    assert config.corridor(by_id["eigen_bijstand"]).max_verslechtering == 1.0
 
 
 def test_empty_config_uses_nulmeting_2015_and_registry_corridors(tmp_path):

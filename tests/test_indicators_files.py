@@ -25,6 +25,9 @@ from wijkmonitor.errors import EXIT_USAGE, ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 VOORBEELD = ROOT / "docs" / "voorbeelden" / "bijstand_per_1000.sql"
+# The worked example under an id of its own, so these tests also hold when someone ships the example itself.
+EIGEN = "proef_bijstand_per_1000"
+EIGEN_SQL = VOORBEELD.read_text(encoding="utf-8").replace('id = "bijstand_per_1000"', f'id = "{EIGEN}"', 1)
 PACKAGE_FILES = sorted(registry.PACKAGE_DIR.glob("*.sql"))
 
 
@@ -66,9 +69,8 @@ def test_a_file_runs_as_is_once_the_views_exist(path):
 # --- a broken file is one line naming the file --------------------------------------------------------
 
 def _voorbeeld(old: str = "", new: str = "") -> str:
-    text = VOORBEELD.read_text(encoding="utf-8")
-    assert old in text
-    return text.replace(old, new, 1)
+    assert old in EIGEN_SQL
+    return EIGEN_SQL.replace(old, new, 1)
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -81,7 +83,7 @@ def _voorbeeld(old: str = "", new: str = "") -> str:
     (_voorbeeld('bronnen = ["bijstand", "bevolking"]', 'bronnen = ["uwv"]'), r"bronnen \['uwv'\] niet in het broncontract"),
     (_voorbeeld("min_teller = 5", "min_n = 30"), r"onbekende sleutel onderdrukking \(soort register\).min_n"),
     (_voorbeeld("max_verslechtering = ", "# max_verslechtering = "), r"\[corridor\] mist max_verslechtering"),
-    (_voorbeeld('id = "bijstand_per_1000"', 'id = "bijstand"'), "moet de bestandsnaam zijn"),
+    (_voorbeeld(f'id = "{EIGEN}"', 'id = "bijstand"'), "moet de bestandsnaam zijn"),
     (_voorbeeld("from stg_bijstand b", "from stg_uwv b"), "SQL klopt niet met de stagingtabellen en views: Catalog Error"),
     (_voorbeeld("b.uitkering_id,", "b.uitkeringsnummer,"), "SQL klopt niet .*uitkeringsnummer"),
     (_voorbeeld("1.0 as teller, 0.0 as noemer from personen", "1.0 as aantal, 0.0 as noemer from personen"),
@@ -91,20 +93,21 @@ def _voorbeeld(old: str = "", new: str = "") -> str:
     (_voorbeeld("from wm_inwoners", "from wm_inwoners;\ndelete from stg_bijstand"), "precies één SELECT-query"),
 ])
 def test_a_broken_file_is_one_clear_error_naming_it(tmp_path, text, message):
-    monitor = _config_folder(tmp_path, {"bijstand_per_1000.sql": text})
+    monitor = _config_folder(tmp_path, {f"{EIGEN}.sql": text})
     with pytest.raises(ConfigError, match=message) as raised:
         load_config(monitor)
     line = str(raised.value)
-    assert line.startswith(str(tmp_path / "indicatoren" / "bijstand_per_1000.sql") + ": ") and "\n" not in line
+    assert line.startswith(str(tmp_path / "indicatoren" / f"{EIGEN}.sql") + ": ") and "\n" not in line
 
 
 def test_an_extra_column_must_be_an_uitsplitsing(tmp_path):
     extra = _voorbeeld("1.0 as teller, 0.0 as noemer from personen", "1.0 as teller, 0.0 as noemer, 'x' as wet from personen")
     extra = extra.replace("0.0 as teller, inwoners::double as noemer", "0.0 as teller, inwoners::double as noemer, 'x'")
     with pytest.raises(ConfigError, match="onverwachte kolom wet.*uitsplitsingen"):
-        load_config(_config_folder(tmp_path, {"bijstand_per_1000.sql": extra}))
+        load_config(_config_folder(tmp_path, {f"{EIGEN}.sql": extra}))
     ok = extra.replace("uitsplitsingen = []", 'uitsplitsingen = ["wet"]')
-    assert load_config(_config_folder(tmp_path, {"bijstand_per_1000.sql": ok})).indicators[-1].uitsplitsingen == ("wet",)
+    indicators = load_config(_config_folder(tmp_path, {f"{EIGEN}.sql": ok})).indicators
+    assert next(i for i in indicators if i.id == EIGEN).uitsplitsingen == ("wet",)
 
 
 def test_a_municipality_file_cannot_reuse_a_shipped_id(tmp_path):
@@ -114,13 +117,13 @@ def test_a_municipality_file_cannot_reuse_a_shipped_id(tmp_path):
 
 
 def test_the_etl_stops_on_a_broken_file_before_loading_with_exit_code_2(tmp_path, monkeypatch, capsys):
-    monitor = _config_folder(tmp_path / "config", {"bijstand_per_1000.sql": _voorbeeld("from wm_inwoners", "from inwoners")})
+    monitor = _config_folder(tmp_path / "config", {f"{EIGEN}.sql": _voorbeeld("from wm_inwoners", "from inwoners")})
     monkeypatch.setattr(paths, "MONITOR_CONFIG", monitor)
     sources = write_clean_sources(tmp_path / "bronnen")
     code = main(["etl", "--sources", str(sources), "--db", str(tmp_path / "monitor.duckdb")])
     err = capsys.readouterr().err.strip()
     assert code == EXIT_USAGE and not (tmp_path / "monitor.duckdb").exists()
-    assert err.startswith(f"wijkmonitor etl: {monitor.parent / 'indicatoren' / 'bijstand_per_1000.sql'}: SQL klopt niet")
+    assert err.startswith(f"wijkmonitor etl: {monitor.parent / 'indicatoren' / f'{EIGEN}.sql'}: SQL klopt niet")
     assert "inwoners" in err and len(err.splitlines()) == 1
 
 
@@ -168,7 +171,7 @@ def published_ninth(tmp_path_factory):
     from wijkmonitor.pipeline import run_etl
 
     folder = tmp_path_factory.mktemp("negende")
-    monitor = _config_folder(folder / "config", {VOORBEELD.name: VOORBEELD.read_text(encoding="utf-8")})
+    monitor = _config_folder(folder / "config", {f"{EIGEN}.sql": EIGEN_SQL})
     sources = write_clean_sources(folder / "bronnen")
     (sources / "bijstand" / "bijstand.csv").write_text(BIJSTAND, encoding="utf-8")
     db = folder / "monitor.duckdb"
@@ -185,13 +188,11 @@ def test_ninth_file_reaches_the_store_with_hand_computed_figures(published_ninth
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
             "select peildatum, gebiedcode, teller, noemer, waarde, status from indicator_values "
-            "where indicator = 'bijstand_per_1000' and gebiedcode in ('WK001400', 'WK001401', 'GM0014')"
+            "where indicator = $id and gebiedcode in ('WK001400', 'WK001401', 'GM0014')", {"id": EIGEN}
         ).fetchall()
-        [(naam, volgorde, laatste)] = con.execute(
-            "select naam, volgorde, volgorde = (select max(volgorde) from indicators) from indicators "
-            "where indicator = 'bijstand_per_1000'").fetchall()
+        [(naam,)] = con.execute("select naam from indicators where indicator = $id", {"id": EIGEN}).fetchall()
     assert {(p, code): (t, n, pytest.approx(w), s) for p, code, t, n, w, s in rows} == EXPECTED
-    assert naam == NAAM and laatste
+    assert naam == NAAM
 
 
 @pytest.mark.slow  # runs the whole ETL once (module fixture)
@@ -201,7 +202,7 @@ def test_ninth_file_reaches_the_export(published_ninth, tmp_path):
     _, db = published_ninth
     export(db, tmp_path / "monitor.csv")
     with (tmp_path / "monitor.csv").open(encoding="utf-8") as file:
-        ninth = {(r["peildatum"], r["gebiedcode"]): r for r in csv.DictReader(file) if r["indicator"] == "bijstand_per_1000"}
+        ninth = {(r["peildatum"], r["gebiedcode"]): r for r in csv.DictReader(file) if r["indicator"] == EIGEN}
     assert ninth[("2016-01-01", "GM0014")]["noemer"] in ("3200", "3200.0")
     assert float(ninth[("2016-01-01", "GM0014")]["waarde"]) == pytest.approx(3.75)
 
@@ -217,8 +218,8 @@ def ninth_app(published_ninth):
 @pytest.mark.slow
 @pytest.mark.parametrize(("module", "params", "expected"), [
     ("overzicht", {"peildatum": "2016-01-01"}, [NAAM, "3,8"]),
-    ("wijken", {"id": "bijstand_per_1000", "peildatum": "2016-01-01"}, [NAAM, "5,5", "2,9"]),
-    ("indicator", {"id": "bijstand_per_1000", "peildatum": "2016-01-01"}, [NAAM, "3,8", "Teller: verschillende personen met een bijstandsuitkering"]),
+    ("wijken", {"id": EIGEN, "peildatum": "2016-01-01"}, [NAAM, "5,5", "2,9"]),
+    ("indicator", {"id": EIGEN, "peildatum": "2016-01-01"}, [NAAM, "3,8", "Teller: verschillende personen met een bijstandsuitkering"]),
     ("wijkprofiel", {"wijk": "WK001401", "peildatum": "2016-01-01"}, [NAAM, "2,9"]),
     ("pdca", {"peildatum": "2016-01-01"}, [NAAM]),
     ("datakwaliteit", {}, ["Datakwaliteit"]),
@@ -256,7 +257,7 @@ def test_an_analyst_can_try_one_file_on_a_warehouse(tmp_path, capsys):
     assert registry.main([str(VOORBEELD), "--warehouse", str(warehouse)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{VOORBEELD}: in orde (register, {NAAM})") and out.count("WK000001") == 2
-    broken = tmp_path / "bijstand_per_1000.sql"
+    broken = tmp_path / f"{EIGEN}.sql"
     broken.write_text(_voorbeeld("from stg_bijstand b", "from stg_uwv b"), encoding="utf-8")
     assert registry.main([str(broken)]) == EXIT_USAGE
     assert capsys.readouterr().err.startswith(f"{broken}: SQL klopt niet")
