@@ -1,15 +1,16 @@
 """Compute the published indicator tables from the warehouse staging layer, in DuckDB SQL.
 
 Steps (each a temp table in the caller's connection, dropped afterwards):
-1. wm_peildata: the peildata (distinct peildatum in stg_bevolking on or after the nulmeting);
+1. the documented views of indicators/views/ (registry.VIEWS), wm_peildata first: the peildata
+   (distinct peildatum in stg_bevolking on or after the nulmeting) with their windows;
 2. wm_gebieden_op_p: every wijk valid on P with its wijk, gebied and gemeente (three rows);
-3. the registry's building blocks (BOUWSTENEN);
-4. wm_ruw / wm_ruw_uitsplitsing: per indicator, its unit rows summed per area of every level;
-5. wm_ontbrekend: the cells whose inputs are incomplete (indicators.md "Incomplete inputs"), with
+3. wm_ruw / wm_ruw_uitsplitsing: per indicator, its unit rows (the query of its file, whole) summed per
+   area of every level;
+4. wm_ontbrekend: the cells whose inputs are incomplete (indicators.md "Incomplete inputs"), with
    the reason from a fixed Dutch vocabulary; they are published without figures;
-6. wm_cel (`indicators.suppression`): primary and complementary suppression of every cell, where a
+5. wm_cel (`indicators.suppression`): primary and complementary suppression of every cell, where a
    cell with incomplete inputs counts as a suppressed cell that holds people;
-7. one set-based query adds intervals, nulmeting comparison, corridor and status.
+6. one set-based query adds intervals, nulmeting comparison, corridor and status.
 
 Sums of survey weights are exact (DECIMAL), so a second run over the same staging publishes the
 same doubles bit for bit whatever order DuckDB's parallel aggregation adds them in.
@@ -42,7 +43,6 @@ EXACT = "DECIMAL(38, 12)"
 STREEFWAARDEN_SCHEMA = publication.arrow_schema("streefwaarden")
 
 _TEMP_TABLES = (
-    "wm_peildata",
     "wm_gebieden_op_p",
     "wm_raster",
     "wm_parameters",
@@ -58,13 +58,11 @@ _TEMP_TABLES = (
 
 def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> dict[str, pa.Table]:
     """All indicator tables of the published store, keyed by table name."""
-    indicators = registry.INDICATORS
-    temp_tables = _TEMP_TABLES + suppression.TEMP_TABLES + tuple(registry.BOUWSTENEN)
+    indicators = config.indicators
+    temp_tables = _TEMP_TABLES + suppression.TEMP_TABLES + registry.VIEWS
     try:
-        _create_peildata(con, config.nulmeting)
+        _create_views(con, config.nulmeting)
         _create_areas(con)
-        for name, sql in registry.BOUWSTENEN.items():
-            con.execute(f"create or replace temp table {name} as {sql}")
         _create_parameters(con, indicators, config)
         _create_raw_tables(con)
         for indicator in indicators:
@@ -147,24 +145,9 @@ def streefwaarden_table(config: MonitorConfig) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=STREEFWAARDEN_SCHEMA)
 
 
-def _create_peildata(con: duckdb.DuckDBPyConnection, nulmeting: date) -> None:
-    """wm_peildata: every peildatum of stg_bevolking on or after the nulmeting, with its window."""
-    con.execute(
-        """
-        create or replace temp table wm_peildata as
-        with peildata as (
-            select distinct peildatum from stg_bevolking where peildatum >= $nulmeting
-        )
-        select
-            peildatum,
-            (peildatum - interval 1 year)::date as venster_begin,
-            lag(peildatum) over (order by peildatum) as vorige_peildatum,
-            peildatum = $nulmeting as is_nulmeting,
-            $nulmeting::date as nulmeting
-        from peildata
-        """,
-        {"nulmeting": nulmeting},
-    )
+def _create_views(con: duckdb.DuckDBPyConnection, nulmeting: date) -> None:
+    """The documented views (wm_peildata and the shared building blocks) as temp tables."""
+    registry.create_views(con, nulmeting)
     [(count,)] = con.sql("select count(*) from wm_peildata").fetchall()
     if count == 0:
         raise WijkmonitorError(
@@ -271,7 +254,9 @@ def _insert_aggregates(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> 
     con.execute(
         f"""
         insert into wm_ruw
-        with eenheden as ({indicator.sql}),
+        with eenheden as (
+{indicator.sql}
+        ),
         per_gebied as (
             select g.peildatum, g.niveau, g.gebiedcode, {_sums_sql(indicator)}
             from eenheden e
@@ -296,7 +281,9 @@ def _insert_breakdown(con: duckdb.DuckDBPyConnection, indicator: Indicator, uits
     con.execute(
         f"""
         insert into wm_ruw_uitsplitsing
-        with eenheden as ({indicator.sql}),
+        with eenheden as (
+{indicator.sql}
+        ),
         categorieen as (
             select distinct {uitsplitsing}::varchar as categorie from eenheden where {uitsplitsing} is not null
         ),

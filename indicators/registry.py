@@ -1,29 +1,59 @@
-"""The steering indicators: one declarative definition each, the only place they are defined.
+"""The steering indicators, read from declarative files: one `<id>.sql` per indicator.
 
-Every definition carries a DuckDB query that returns *unit-level rows per peildatum* together with
-the wijk the unit belongs to on that peildatum. `indicators.compute` groups those rows by wijk,
-gebied and gemeente, so gebied and city figures come from the records, never from wijk figures.
+A file is a DuckDB query with its metadata as TOML in a leading block comment (`/* ... */`), so it reads
+as one unit and runs as-is once the staging views exist (docs/internals.md "Add an indicator"). The
+shipped indicators live in `indicators/definitions/`; a municipality adds its own in the folder
+`indicatoren/` beside its monitor.toml (default data/config/indicatoren/). Every file is checked when it
+is loaded — metadata fields and types, sources against the contract, the SQL bound against the staging
+tables and views, the row shape per soort — and a fault is one line naming the file (ConfigError).
 
-The queries may read `stg_*`, `ref_gebieden`, and the relations the computation provides:
-- `wm_peildata(peildatum, venster_begin, vorige_peildatum, is_nulmeting, nulmeting)`: every
-  peildatum P with venster_begin = P minus one year, so W(P) = [venster_begin, peildatum);
-- the shared building blocks in `BOUWSTENEN` (materialised once, in order, before any indicator).
-
-Row shapes per kind:
-- enquete: one row per answered response: `peildatum, wijkcode, gewicht, is_positief` plus one
-  column per entry of `uitsplitsingen` (e.g. `wet`);
+The query returns *unit-level rows per peildatum* with the wijk the unit belongs to on that peildatum;
+`indicators.compute` groups them by wijk, gebied and gemeente, so gebied and city figures come from the
+records, never from wijk figures. It may read `ref_gebieden`, the `stg_*` tables and the views of
+`indicators/views/` (VIEWS). Row shapes per soort (ROW_SHAPES), plus one column per uitsplitsing:
+- enquete: one row per answered response: `peildatum, wijkcode, gewicht, is_positief`;
 - register: rows whose sums over an area are teller and noemer: `peildatum, wijkcode, teller, noemer`
   (a person row contributes to teller and/or noemer; a population row contributes inwoners to noemer).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from indicators import fields
+from wijkmonitor import paths
+from wijkmonitor.errors import ConfigError
 
 Richting = Literal["hoger_is_beter", "lager_is_beter"]
 Soort = Literal["enquete", "register"]
+RICHTINGEN = ("hoger_is_beter", "lager_is_beter")
+SOORTEN = ("enquete", "register")
+
+PACKAGE_DIR = Path(__file__).with_name("definitions")
+VIEWS_DIR = Path(__file__).with_name("views")
+CONFIG_SUBDIR = "indicatoren"  # beside monitor.toml
+DEFAULT_CONFIG_DIR = paths.MONITOR_CONFIG.parent / CONFIG_SUBDIR
+# The documented views an indicator may read, in creation order (each reads only those before it).
+VIEWS = ("wm_peildata", "wm_persoon_ondersteuning", "wm_huishouden_ondersteuning", "wm_inwoners")
+# The columns a query returns per soort, with the DuckDB types allowed ("getal": any number).
+ROW_SHAPES: dict[str, dict[str, str]] = {
+    "enquete": {"peildatum": "DATE", "wijkcode": "VARCHAR", "gewicht": "getal", "is_positief": "BOOLEAN"},
+    "register": {"peildatum": "DATE", "wijkcode": "VARCHAR", "teller": "getal", "noemer": "getal"},
+}
+REQUIRED_FIELDS = ("id", "naam", "omschrijving", "definitie", "richting", "eenheid", "decimalen", "soort",
+                   "bronnen", "factor", "onderdrukking", "corridor")
+OPTIONAL_FIELDS = ("volgorde", "uitsplitsingen")
+ONDERDRUKKING_FIELDS = {"enquete": (("min_n",), ()), "register": (("min_noemer",), ("min_teller",))}
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+_NUMBER = re.compile(r"(DOUBLE|FLOAT|REAL|DECIMAL.*|U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?)")
 
 
 @dataclass(frozen=True)
@@ -89,6 +119,8 @@ class Indicator:
     onderdrukking: Onderdrukking
     corridor: Corridor
     uitsplitsingen: tuple[str, ...] = ()
+    volgorde: int | None = None  # display order; files without one follow, by id
+    bestand: Path | None = field(default=None, compare=False)  # the file it was read from
 
     @property
     def richting_teken(self) -> int:
@@ -96,311 +128,219 @@ class Indicator:
         return 1 if self.richting == "hoger_is_beter" else -1
 
 
-ENQUETE_ONDERDRUKKING = Onderdrukking(min_n=30)
-REGISTER_ONDERDRUKKING = Onderdrukking(min_noemer=10, min_teller=5)
+# --- reading the files ---------------------------------------------------------------------------
 
-# The trajectories active on P (coalesce lets DuckDB use a range join instead of a nested loop).
-_ACTIEVE_TRAJECTEN = """
-    stg_ondersteuning o
-    join wm_peildata p
-      on o.begindatum <= p.peildatum
-     and coalesce(o.einddatum, date '9999-12-31') >= p.peildatum
-"""
-
-# Decision (issue 4): residence is a property of the person (household), taken over all of its
-# trajectories active on P, so the same person lives in the same wijk for indicators 5-8.
-# The latest begindatum wins, on a tie the largest traject_id in text order: arg_max over the pair.
-BOUWSTENEN: dict[str, str] = {
-    # one row per person with a trajectory active on P: where the person lives and what is counted
-    "wm_persoon_ondersteuning": f"""
-        select
-            p.peildatum, o.persoon_id,
-            arg_max(o.wijkcode, struct_pack(o.begindatum, o.traject_id)) as wijkcode,
-            bool_or(o.soort = 'specialistisch') as heeft_specialistisch,
-            bool_or(o.kader = 'gedwongen' and o.geboortejaar >= year(p.peildatum) - 17)
-                as heeft_gedwongen_jeugd
-        from {_ACTIEVE_TRAJECTEN}
-        group by p.peildatum, o.persoon_id
-    """,
-    # one row per household with a trajectory active on P: where it lives, its distinct professionals
-    "wm_huishouden_ondersteuning": f"""
-        select
-            p.peildatum, o.huishouden_id,
-            arg_max(o.wijkcode, struct_pack(o.begindatum, o.traject_id)) as wijkcode,
-            count(distinct o.professional_id) as professionals
-        from {_ACTIEVE_TRAJECTEN}
-        group by p.peildatum, o.huishouden_id
-    """,
-    "wm_inwoners": """
-        select b.peildatum, b.wijkcode, b.inwoners, b.inwoners_0_17
-        from stg_bevolking b
-        join wm_peildata p using (peildatum)
-    """,
-}
-
-_VENSTER = "veldwerk_datum in W(P) = [P min 1 jaar, P): van P min 1 jaar tot en met de dag vóór P"
-_ACTIEF = "actief op P: begindatum <= P en (einddatum leeg of einddatum >= P)"
-_WOONWIJK = (
-    "De wijk van een persoon (huishouden) op P is de wijkcode van zijn op P actieve traject met "
-    "de laatste begindatum, over al zijn actieve trajecten (ongeacht soort of kader); bij gelijke "
-    "begindatum het grootste traject_id (tekstvolgorde)."
-)
-_PER_1000_GEBIED = (
-    "Voor gebied en gemeente telt ieder persoon één keer; de noemer is de som van de wijken."
-)
+def read_indicator(path: Path) -> Indicator:
+    """One indicator file, its metadata checked (the SQL is bound by check_sql)."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{source}: niet te lezen: {error}") from None
+    meta, sql = _split(text, source)
+    fields.reject_unknown(meta.keys(), REQUIRED_FIELDS + OPTIONAL_FIELDS, source, "")
+    fields.require(meta.keys(), REQUIRED_FIELDS, source, "de metadata")
+    indicator_id = fields.as_text(meta["id"], source, "id")
+    if not _ID.fullmatch(indicator_id) or indicator_id != path.stem:
+        raise ConfigError(f"{source}: id {indicator_id!r} moet de bestandsnaam zijn ({indicator_id}.sql) en "
+                          "bestaan uit kleine letters, cijfers en _")
+    soort = _choice(meta["soort"], SOORTEN, source, "soort")
+    factor = fields.as_number(meta["factor"], source, "factor")
+    if factor <= 0:
+        raise ConfigError(f"{source}: factor moet groter dan 0 zijn, is {factor}")
+    uitsplitsingen = fields.as_texts(meta.get("uitsplitsingen", []), source, "uitsplitsingen")
+    if not all(_ID.fullmatch(name) for name in uitsplitsingen):
+        raise ConfigError(f"{source}: uitsplitsingen zijn kolomnamen (kleine letters, cijfers en _): {uitsplitsingen}")
+    return Indicator(
+        id=indicator_id,
+        naam=fields.as_text(meta["naam"], source, "naam"),
+        omschrijving=fields.as_text(meta["omschrijving"], source, "omschrijving"),
+        definitie=fields.as_text(meta["definitie"], source, "definitie"),
+        richting=_choice(meta["richting"], RICHTINGEN, source, "richting"),
+        eenheid=fields.as_text(meta["eenheid"], source, "eenheid"),
+        decimalen=fields.as_integer(meta["decimalen"], source, "decimalen"),
+        soort=soort,
+        bronnen=_bronnen(meta["bronnen"], source),
+        factor=factor,
+        sql=sql,
+        onderdrukking=_onderdrukking(meta["onderdrukking"], soort, source),
+        corridor=Corridor(**fields.corridor_values(meta["corridor"], source, "corridor")),
+        uitsplitsingen=uitsplitsingen,
+        volgorde=fields.as_integer(meta["volgorde"], source, "volgorde", 1) if "volgorde" in meta else None,
+        bestand=path,
+    )
 
 
-def _per_1000_sql(voorwaarde: str, inwonerkolom: str) -> str:
-    """Persons in support meeting `voorwaarde` (one row each), plus the wijk populations."""
-    return f"""
-        select peildatum, wijkcode, 1.0 as teller, 0.0 as noemer
-        from wm_persoon_ondersteuning
-        where {voorwaarde}
-        union all
-        select peildatum, wijkcode, 0.0 as teller, {inwonerkolom}::double as noemer from wm_inwoners
-    """
+def _split(text: str, source: str) -> tuple[dict[str, Any], str]:
+    """(metadata, query) of a file: TOML in the leading /* ... */, then exactly one SELECT statement."""
+    body = text.lstrip()
+    end = body.find("*/")
+    if not body.startswith("/*") or end < 0:
+        raise ConfigError(f"{source}: het bestand moet beginnen met de metadata als TOML tussen /* en */")
+    try:
+        meta = tomllib.loads(body[2:end])
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: metadata is geen geldige TOML: {error}") from None
+    sql = body[end + 2:].strip().rstrip(";").strip()
+    try:
+        statements = duckdb.connect().extract_statements(sql) if sql else []
+    except duckdb.Error as error:
+        raise ConfigError(f"{source}: SQL is niet te lezen: {_first_line(error)}") from None
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        raise ConfigError(f"{source}: na de metadata hoort precies één SELECT-query (WITH ... SELECT ...)")
+    return meta, sql
 
 
-def _corridor(d: float, marge_tot: str, herstel_op: str, reden: str) -> Corridor:
-    """Shorthand for a default corridor with ISO dates."""
-    return Corridor(d, date.fromisoformat(marge_tot), date.fromisoformat(herstel_op), reden)
+def _choice(value: Any, allowed: tuple[str, ...], source: str, where: str) -> Any:
+    if value not in allowed:
+        raise ConfigError(f"{source}: {where} moet een van {', '.join(allowed)} zijn, is {value!r}")
+    return value
 
 
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator(
-        id="tevredenheid",
-        naam="Tevredenheid over de ondersteuning",
-        omschrijving="Aandeel cliënten (Wmo en Jeugdwet) dat tevreden is over de ondersteuning die zij krijgen.",
-        definitie=(
-            "100 × som(gewicht waar tevreden >= 4) / som(gewicht waar tevreden beantwoord), over de "
-            f"antwoorden uit het cliëntervaringsonderzoek (Wmo en Jeugdwet samen) met {_VENSTER}. "
-            "n is het ongewogen aantal antwoorden. 95%-interval: Wilson op de effectieve "
-            "steekproefomvang n_eff = (som gewicht)² / som(gewicht²). De wijk is die van het antwoord."
-        ),
-        richting="hoger_is_beter",
-        eenheid="%",
-        decimalen=1,
-        soort="enquete",
-        bronnen=("clientervaring",),
-        factor=100.0,
-        sql="""
-            select p.peildatum, c.wijkcode, c.gewicht, c.tevreden >= 4 as is_positief, c.wet
-            from stg_clientervaring c
-            join wm_peildata p
-              on c.veldwerk_datum >= p.venster_begin and c.veldwerk_datum < p.peildatum
-            where c.tevreden is not null
-        """,
-        onderdrukking=ENQUETE_ONDERDRUKKING,
-        corridor=_corridor(
-            3.0, "2017-01-01", "2019-01-01",
-            "Wisseling van aanbieders bij de decentralisaties van 2015 drukt de tevredenheid twee jaar.",
-        ),
-        uitsplitsingen=("wet",),
-    ),
-    Indicator(
-        id="zelfredzaamheid",
-        naam="Zelfredzaamheid",
-        omschrijving="Aandeel bewoners dat zich goed redt zonder hulp van anderen.",
-        definitie=(
-            "100 × som(gewicht waar zelfredzaam >= 4) / som(gewicht waar zelfredzaam beantwoord), "
-            f"over de antwoorden uit de bewonersenquête met {_VENSTER}. n is het ongewogen aantal "
-            "antwoorden. 95%-interval: Wilson op n_eff = (som gewicht)² / som(gewicht²)."
-        ),
-        richting="hoger_is_beter",
-        eenheid="%",
-        decimalen=1,
-        soort="enquete",
-        bronnen=("bewonersenquete",),
-        factor=100.0,
-        sql="""
-            select p.peildatum, b.wijkcode, b.gewicht, b.zelfredzaam >= 4 as is_positief
-            from stg_bewonersenquete b
-            join wm_peildata p
-              on b.veldwerk_datum >= p.venster_begin and b.veldwerk_datum < p.peildatum
-            where b.zelfredzaam is not null
-        """,
-        onderdrukking=ENQUETE_ONDERDRUKKING,
-        corridor=_corridor(
-            2.0, "2017-01-01", "2019-01-01",
-            "Minder maatwerkvoorzieningen kan tijdelijk als minder zelfredzaamheid worden ervaren.",
-        ),
-    ),
-    Indicator(
-        id="vrijwillige_inzet",
-        naam="Vrijwilligerswerk of mantelzorg",
-        omschrijving="Aandeel bewoners dat het afgelopen jaar vrijwilligerswerk deed of mantelzorg gaf.",
-        definitie=(
-            "100 × som(gewicht waar vrijwilligerswerk = 1 of mantelzorg = 1) / som(gewicht waar beide "
-            f"vragen beantwoord), over de antwoorden uit de bewonersenquête met {_VENSTER}. n is het "
-            "ongewogen aantal antwoorden. 95%-interval: Wilson op n_eff = (som gewicht)² / som(gewicht²)."
-        ),
-        richting="hoger_is_beter",
-        eenheid="%",
-        decimalen=1,
-        soort="enquete",
-        bronnen=("bewonersenquete",),
-        factor=100.0,
-        sql="""
-            select p.peildatum, b.wijkcode, b.gewicht,
-                   (b.vrijwilligerswerk = 1 or b.mantelzorg = 1) as is_positief
-            from stg_bewonersenquete b
-            join wm_peildata p
-              on b.veldwerk_datum >= p.venster_begin and b.veldwerk_datum < p.peildatum
-            where b.vrijwilligerswerk is not null and b.mantelzorg is not null
-        """,
-        onderdrukking=ENQUETE_ONDERDRUKKING,
-        corridor=_corridor(
-            2.0, "2017-01-01", "2019-01-01",
-            "Meer beroep op informele zorg vraagt tijd om vrijwilligers en mantelzorgers te vinden.",
-        ),
-    ),
-    Indicator(
-        id="participatie_bijstand",
-        naam="Bijstandsgerechtigden die meedoen",
-        omschrijving="Aandeel bijstandsgerechtigden met minstens één participatieactiviteit in het afgelopen jaar.",
-        definitie=(
-            f"Noemer: verschillende personen met een bijstandsuitkering {_ACTIEF}. Teller: die van "
-            "hen met minstens één participatieactiviteit die W(P) = [P min 1 jaar, P) overlapt "
-            "(begindatum < P en (einddatum leeg of einddatum >= P min 1 jaar)). Waarde = 100 × teller "
-            "/ noemer. De wijk van een persoon op P is de wijkcode van zijn op P actieve uitkering met "
-            "de laatste begindatum; bij gelijke begindatum het grootste uitkering_id (tekstvolgorde). "
-            "Voor gebied en gemeente telt ieder persoon één keer."
-        ),
-        richting="hoger_is_beter",
-        eenheid="%",
-        decimalen=1,
-        soort="register",
-        bronnen=("bijstand", "participatie"),
-        factor=100.0,
-        sql="""
-            with personen as (
-                -- one row per person on bijstand on P, in the wijk of the latest benefit
-                select p.peildatum, b.persoon_id,
-                       arg_max(b.wijkcode, struct_pack(b.begindatum, b.uitkering_id)) as wijkcode
-                from stg_bijstand b
-                join wm_peildata p
-                  on b.begindatum <= p.peildatum
-                 and coalesce(b.einddatum, date '9999-12-31') >= p.peildatum
-                group by p.peildatum, b.persoon_id
-            ),
-            meedoen as (
-                -- persons with an activity overlapping W(P)
-                select distinct p.peildatum, a.persoon_id
-                from stg_participatie a
-                join wm_peildata p
-                  on a.begindatum < p.peildatum
-                 and coalesce(a.einddatum, date '9999-12-31') >= p.venster_begin
-            )
-            select r.peildatum, r.wijkcode,
-                   case when m.persoon_id is null then 0.0 else 1.0 end as teller,
-                   1.0 as noemer
-            from personen r
-            left join meedoen m on m.peildatum = r.peildatum and m.persoon_id = r.persoon_id
-        """,
-        onderdrukking=REGISTER_ONDERDRUKKING,
-        corridor=_corridor(
-            5.0, "2016-01-01", "2018-01-01",
-            "De Participatiewet (2015) vraagt een opbouw van tegenprestatie en re-integratieplekken.",
-        ),
-    ),
-    Indicator(
-        id="professionals_per_huishouden",
-        naam="Beroepskrachten per huishouden",
-        omschrijving="Gemiddeld aantal verschillende beroepskrachten per huishouden met ondersteuning.",
-        definitie=(
-            f"Noemer: verschillende huishoudens met minstens één ondersteuningstraject {_ACTIEF}. "
-            "Teller: som over die huishoudens van het aantal verschillende professional_id van hun op P "
-            "actieve trajecten. Waarde = teller / noemer. " + _WOONWIJK + " Voor gebied en gemeente "
-            "telt ieder huishouden één keer."
-        ),
-        richting="lager_is_beter",
-        eenheid="ratio",
-        decimalen=2,
-        soort="register",
-        bronnen=("ondersteuning",),
-        factor=1.0,
-        sql="""
-            select peildatum, wijkcode, professionals::double as teller, 1.0 as noemer
-            from wm_huishouden_ondersteuning
-        """,
-        onderdrukking=Onderdrukking(min_noemer=10),
-        corridor=_corridor(
-            0.2, "2016-01-01", "2018-01-01",
-            "Overdracht van oude naar nieuwe aanbieders geeft in de transitie tijdelijk dubbele hulpverleners.",
-        ),
-    ),
-    Indicator(
-        id="specialistische_ondersteuning",
-        naam="Gebruik individuele specialistische ondersteuning",
-        omschrijving="Personen met specialistische ondersteuning per 1.000 inwoners.",
-        definitie=(
-            "Teller: verschillende personen met een traject met soort = specialistisch dat "
-            f"{_ACTIEF}. Noemer: inwoners op P (bevolking). Waarde = 1000 × teller / noemer. "
-            + _WOONWIJK + " " + _PER_1000_GEBIED
-        ),
-        richting="lager_is_beter",
-        eenheid="per 1.000 inwoners",
-        decimalen=1,
-        soort="register",
-        bronnen=("ondersteuning", "bevolking"),
-        factor=1000.0,
-        sql=_per_1000_sql("heeft_specialistisch", "inwoners"),
-        onderdrukking=REGISTER_ONDERDRUKKING,
-        corridor=_corridor(
-            5.0, "2016-01-01", "2018-01-01",
-            "Lopende indicaties uit de AWBZ en jeugdzorg lopen pas na het overgangsrecht af.",
-        ),
-    ),
-    Indicator(
-        id="professionele_ondersteuning",
-        naam="Beroep op professionele ondersteuning",
-        omschrijving="Personen met professionele ondersteuning (basis of specialistisch) per 1.000 inwoners.",
-        definitie=(
-            f"Teller: verschillende personen met een traject (elke soort) dat {_ACTIEF}. Noemer: "
-            "inwoners op P (bevolking). Waarde = 1000 × teller / noemer. " + _WOONWIJK + " "
-            + _PER_1000_GEBIED
-        ),
-        richting="lager_is_beter",
-        eenheid="per 1.000 inwoners",
-        decimalen=1,
-        soort="register",
-        bronnen=("ondersteuning", "bevolking"),
-        factor=1000.0,
-        sql=_per_1000_sql("true", "inwoners"),
-        onderdrukking=REGISTER_ONDERDRUKKING,
-        corridor=_corridor(
-            10.0, "2016-01-01", "2018-01-01",
-            "Wijkteams brengen eerst verborgen hulpvragen in beeld voordat het beroep afneemt.",
-        ),
-    ),
-    Indicator(
-        id="jeugd_gedwongen_kader",
-        naam="Jeugd in het gedwongen kader",
-        omschrijving="Jeugdigen met jeugdbescherming of jeugdreclassering per 1.000 jeugdigen (0-17).",
-        definitie=(
-            "Teller: verschillende personen met geboortejaar >= jaar(P) − 17 en een traject met "
-            f"kader = gedwongen dat {_ACTIEF}. Noemer: inwoners van 0-17 jaar op P (bevolking). "
-            "Waarde = 1000 × teller / noemer. " + _WOONWIJK + " " + _PER_1000_GEBIED
-        ),
-        richting="lager_is_beter",
-        eenheid="per 1.000 jeugdigen (0-17)",
-        decimalen=1,
-        soort="register",
-        bronnen=("ondersteuning", "bevolking"),
-        factor=1000.0,
-        sql=_per_1000_sql("heeft_gedwongen_jeugd", "inwoners_0_17"),
-        onderdrukking=REGISTER_ONDERDRUKKING,
-        corridor=_corridor(
-            1.0, "2016-01-01", "2018-01-01",
-            "Nieuwe toegang tot jeugdbescherming via wijkteams kan eerst meer maatregelen zichtbaar maken.",
-        ),
-    ),
-)
+def _bronnen(value: Any, source: str) -> tuple[str, ...]:
+    """The sources of the contract the indicator is built on (they decide 'onvoldoende gegevens')."""
+    from etl.contract import BRONNEN  # the source contract: the one list of sources
+
+    bronnen = fields.as_texts(value, source, "bronnen")
+    unknown = [bron for bron in bronnen if bron not in BRONNEN]
+    if not bronnen or unknown:
+        raise ConfigError(f"{source}: bronnen {unknown or '[]'} niet in het broncontract; "
+                          f"bekend: {', '.join(sorted(BRONNEN))}")
+    return bronnen
+
+
+def _onderdrukking(value: Any, soort: str, source: str) -> Onderdrukking:
+    """min_n for a survey; min_noemer (and optionally min_teller) for a register."""
+    required, optional = ONDERDRUKKING_FIELDS[soort]
+    value = fields.as_table(value, source, "onderdrukking")
+    fields.reject_unknown(value.keys(), required + optional, source, f"onderdrukking (soort {soort}).")
+    fields.require(value.keys(), required, source, "[onderdrukking]")
+    return Onderdrukking(**{key: fields.as_integer(number, source, f"onderdrukking.{key}", 1)
+                            for key, number in value.items()})
+
+
+# --- checking the SQL against the staging contract -------------------------------------------------
+
+def view_sql(name: str) -> str:
+    """The query of one documented view (indicators/views/<name>.sql)."""
+    return (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def create_views(con: duckdb.DuckDBPyConnection, nulmeting: date) -> None:
+    """The documented views as temp tables in `con` (over its staging tables), for the given nulmeting."""
+    con.execute(f"set variable nulmeting = date '{nulmeting.isoformat()}'")
+    for name in VIEWS:
+        con.execute(f"create or replace temp table {name} as {view_sql(name)}")
+
+
+def check_sql(indicators: tuple[Indicator, ...]) -> None:
+    """Bind every query against empty staging tables and views; check its columns against the row shape."""
+    from etl.staging import create_staging_tables  # the staging contract the queries read
+
+    con = duckdb.connect()
+    try:
+        create_staging_tables(con)
+        create_views(con, date(2015, 1, 1))
+        for indicator in indicators:
+            try:
+                columns = con.execute(f"describe {indicator.sql}").fetchall()
+            except duckdb.Error as error:
+                raise ConfigError(f"{indicator.bestand or indicator.id}: SQL klopt niet met de stagingtabellen "
+                                  f"en views: {_first_line(error)}") from None
+            _check_shape(indicator, {name: kind for name, kind, *_ in columns}, len(columns))
+    finally:
+        con.close()
+
+
+def _check_shape(indicator: Indicator, columns: dict[str, str], count: int) -> None:
+    """The query returns exactly the columns of its soort plus its uitsplitsingen, with fitting types."""
+    source = indicator.bestand or indicator.id
+    expected = {**ROW_SHAPES[indicator.soort], **{name: "" for name in indicator.uitsplitsingen}}
+    shape = ", ".join(expected)
+    if count != len(columns):
+        raise ConfigError(f"{source}: de query geeft een kolomnaam twee keer; verwacht: {shape}")
+    missing = [name for name in expected if name not in columns]
+    extra = [name for name in columns if name not in expected]
+    if missing or extra:
+        wrong = f"mist kolom {', '.join(missing)}" if missing else f"onverwachte kolom {', '.join(extra)}"
+        raise ConfigError(f"{source}: verkeerde rijvorm voor soort {indicator.soort}: {wrong}; verwacht: {shape}"
+                          + (" (een extra kolom hoort in uitsplitsingen)" if extra else ""))
+    for name, kind in ROW_SHAPES[indicator.soort].items():
+        fits = _NUMBER.fullmatch(columns[name]) if kind == "getal" else columns[name] == kind
+        if not fits:
+            raise ConfigError(f"{source}: kolom {name} is {columns[name]}, verwacht {kind}")
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+# --- the set ---------------------------------------------------------------------------------------
+
+def indicator_files(config_dir: Path | None) -> list[Path]:
+    """The package's files, then those of the configuration folder (absent folder: none)."""
+    folders = [PACKAGE_DIR, *([config_dir] if config_dir is not None and config_dir.is_dir() else [])]
+    return [path for folder in folders for path in sorted(folder.glob("*.sql"))]
+
+
+def load_indicators(config_dir: Path | None = DEFAULT_CONFIG_DIR) -> tuple[Indicator, ...]:
+    """Every indicator (package plus `config_dir`), checked, in display order: by volgorde, then the
+    files without one by id; a duplicate id is an error."""
+    indicators = [read_indicator(path) for path in indicator_files(config_dir)]
+    seen: dict[str, Path | None] = {}
+    for indicator in indicators:
+        if indicator.id in seen:
+            raise ConfigError(f"{indicator.bestand}: indicator {indicator.id!r} bestaat al ({seen[indicator.id]})")
+        seen[indicator.id] = indicator.bestand
+    ordered = tuple(sorted(indicators, key=lambda i: (i.volgorde is None, i.volgorde or 0, i.id)))
+    check_sql(ordered)
+    return ordered
+
+
+def __getattr__(name: str) -> Any:
+    """INDICATORS: the default set (package plus data/config/indicatoren), read once on first use."""
+    if name == "INDICATORS":
+        globals()["INDICATORS"] = load_indicators()
+        return globals()["INDICATORS"]
+    raise AttributeError(name)
 
 
 def indicator_by_id(indicator_id: str) -> Indicator:
-    """The definition with this id (KeyError when unknown)."""
-    for indicator in INDICATORS:
+    """The definition with this id in the default set (KeyError when unknown)."""
+    for indicator in sys.modules[__name__].INDICATORS:
         if indicator.id == indicator_id:
             return indicator
     raise KeyError(indicator_id)
+
+
+# --- trying one file (docs/internals.md "Add an indicator") ---------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m indicators.registry FILE [--warehouse W]`: check one file; with a warehouse, run it there."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m indicators.registry", description=main.__doc__)
+    parser.add_argument("file", type=Path, help="indicator file <id>.sql")
+    parser.add_argument("--warehouse", type=Path, help="warehouse DuckDB to run the query on (opened read-only)")
+    parser.add_argument("--nulmeting", type=date.fromisoformat, default=date(2015, 1, 1), metavar="YYYY-MM-DD")
+    parser.add_argument("--rijen", type=int, default=10, help="unit rows to print (default 10)")
+    args = parser.parse_args(argv)
+    try:
+        indicator = read_indicator(args.file)
+        check_sql((indicator,))
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return error.exit_code
+    print(f"{args.file}: in orde ({indicator.soort}, {indicator.naam})")
+    if args.warehouse:
+        con = duckdb.connect(str(args.warehouse), read_only=True)
+        try:
+            create_views(con, args.nulmeting)
+            con.sql(indicator.sql).limit(args.rijen).show()
+        finally:
+            con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

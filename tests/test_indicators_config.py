@@ -19,13 +19,28 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_shipped_config_is_valid_and_covers_every_indicator():
+def test_shipped_config_is_valid_and_holds_only_overrides():
     config = load_config()
     assert config.nulmeting == date(2015, 1, 1)
-    assert set(config.corridors) == {indicator.id for indicator in registry.INDICATORS}
-    for corridor in config.corridors.values():
+    # a corridor that repeats its indicator file's default word for word is a copy that can drift
+    copies = [i for i in config.indicators if config.corridors.get(i.id) == i.corridor]
+    assert copies == []
+    for indicator in config.indicators:
+        corridor = config.corridor(indicator)
         assert corridor.max_verslechtering > 0 and corridor.reden
         assert config.nulmeting <= corridor.marge_tot <= corridor.herstel_op
+
+
+def test_indicator_files_beside_the_config_are_read_with_it(tmp_path):
+    (tmp_path / "indicatoren").mkdir()
+    voorbeeld = Path(__file__).resolve().parents[1] / "docs" / "voorbeelden" / "bijstand_per_1000.sql"
+    eigen = voorbeeld.read_text(encoding="utf-8").replace('id = "bijstand_per_1000"', 'id = "eigen_bijstand"')
+    (tmp_path / "indicatoren" / "eigen_bijstand.sql").write_text(eigen, encoding="utf-8")
+    config = load_config(_write(tmp_path, "[corridor.eigen_bijstand]\nmax_verslechtering = 1.0\n"
+                                          "marge_tot = 2016-01-01\nherstel_op = 2017-01-01\nreden = 'x'"))
+    by_id = {indicator.id: indicator for indicator in config.indicators}
+    assert set(by_id) == {*(i.id for i in registry.load_indicators(None)), "eigen_bijstand"}
+    assert config.corridor(by_id["eigen_bijstand"]).max_verslechtering == 1.0
 
 
 def test_empty_config_uses_nulmeting_2015_and_registry_corridors(tmp_path):

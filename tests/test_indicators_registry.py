@@ -76,7 +76,7 @@ def test_ninth_indicator_flows_into_computation_and_export(negen_indicatoren, tm
     assert (noord["teller"], noord["noemer"], noord["waarde"]) == (11.0, 400.0, pytest.approx(27.5))
     assert row(values, "uithuisplaatsing", P1, GEMEENTE)["noemer"] == 600.0
     published = tables["indicators"].to_pylist()
-    assert published[-1]["indicator"] == "uithuisplaatsing" and published[-1]["volgorde"] == 9
+    assert published[-1]["indicator"] == "uithuisplaatsing" and published[-1]["volgorde"] == len(published)
     assert tables["corridor"].to_pylist()[-1]["reden"] == "Test: afbouw van residentiële jeugdhulp."
 
     db = tmp_path / "monitor.duckdb"

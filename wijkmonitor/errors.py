@@ -16,3 +16,9 @@ class InputRejected(WijkmonitorError):
     """Delivered input was rejected (whole file or the run)."""
 
     exit_code = EXIT_INPUT_REJECTED
+
+
+class ConfigError(WijkmonitorError):
+    """The configuration (monitor.toml, an indicator file) is wrong: fix it and run again."""
+
+    exit_code = EXIT_USAGE
