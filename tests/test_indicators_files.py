@@ -247,11 +247,11 @@ def test_ninth_file_reaches_the_council_report(published_ninth):
 
 
 def test_an_analyst_can_try_one_file_on_a_warehouse(tmp_path, capsys):
-    from fixtures.indicators import STAGING_SCHEMA
+    from etl.staging import create_staging_tables
 
     warehouse = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(STAGING_SCHEMA.read_text())
+        create_staging_tables(con)
         con.execute("insert into stg_bevolking values (date '2015-01-01', 'WK000001', 1000, 200, 500)")
         con.execute("insert into stg_bijstand values ('U1', 'P1', 'WK000001', date '2014-01-01', null)")
     assert registry.main([str(VOORBEELD), "--warehouse", str(warehouse)]) == 0
