@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from dashboard.format import format_change, format_index, format_value
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 TABLES = (
     "indicator_values", "indicator_breakdown", "indicators", "corridor", "streefwaarden", "peildata",

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from etl.contract import MAX_TEKST, Bron, Kolom
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 STAGING_SCHEMA = Path(__file__).with_name("staging_schema.sql")
 TEKST = "__tekst"  # suffix of the delivered-text copy of a column

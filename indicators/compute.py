@@ -27,7 +27,7 @@ from indicators import registry, suppression
 from indicators.config import MonitorConfig
 from indicators.registry import Indicator
 from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 NIVEAUS = ("gemeente", "gebied", "wijk")  # display order
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from indicators import registry
 from indicators.registry import Corridor, Indicator
-from wijkmonitor import paths
-from wijkmonitor.errors import WijkmonitorError
+from core import paths
+from core.errors import WijkmonitorError
 
 DEFAULT_NULMETING = date(2015, 1, 1)
 _CORRIDOR_KEYS = {"max_verslechtering", "marge_tot", "herstel_op", "reden"}

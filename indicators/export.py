@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 CONTRACT_COLUMNS = (
     "indicator", "peildatum", "niveau", "gebiedcode", "gebiedsnaam", "waarde", "teller", "noemer",

@@ -13,7 +13,7 @@ from dash import html
 
 from dashboard.security import SecuritySettings, User, client_address, has_right, install_security, resolve_settings, safe_next
 from dashboard.users import MAX_FAILURES, UserStore
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 PASSWORD = "correct-horse-battery"
 

@@ -22,8 +22,8 @@ import pytest
 from etl.publish import publish, refuse_person_keys, temp_path
 from fixtures.indicators_publicatie import planting, published, without_complementary_suppression, write_drop
 from fixtures.sources import CLEAN, fake_compute, published_figures, write_clean_sources
-from wijkmonitor.errors import WijkmonitorError
-from wijkmonitor.pipeline import run_etl
+from core.errors import WijkmonitorError
+from wijkmonitor.cli import run_etl
 
 ROOT = Path(__file__).resolve().parents[1]
 META = pa.table({"sleutel": ["versie"], "waarde": ["1"]})
@@ -94,7 +94,7 @@ _CHILD = textwrap.dedent(
             time.sleep(120)
         etl.publish._fsync = _pause
     from fixtures.sources import fake_compute
-    from wijkmonitor.pipeline import run_etl
+    from wijkmonitor.cli import run_etl
     print("GESTART", flush=True)
     run_etl(Path({sources!r}), Path({warehouse!r}), Path({db!r}), compute=fake_compute, config=object())
     """

@@ -14,10 +14,10 @@ import pytest
 from fixtures.sources import fake_compute, write_clean_sources
 from indicators.config import load_config
 from indicators.registry import INDICATORS
-from wijkmonitor.errors import EXIT_OK, EXIT_USAGE, WijkmonitorError
+from core.errors import EXIT_OK, EXIT_USAGE, WijkmonitorError
 from wijkmonitor.generate import MARKER, SOURCES, generate
-from wijkmonitor.paths import GEBIEDEN_CSV
-from wijkmonitor.pipeline import run_etl
+from core.paths import GEBIEDEN_CSV
+from wijkmonitor.cli import run_etl
 
 GRONINGEN_WIJKEN = set(pl.read_csv(GEBIEDEN_CSV)["wijkcode"])
 # Oud-Noord, Oosterparkwijk, Zuidwest, Nieuw-West, Noordwest

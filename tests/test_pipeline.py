@@ -12,10 +12,10 @@ import duckdb
 import pytest
 
 from etl.contract import BRONNEN, PERSOONSKOLOMMEN, Drempels
+from etl.deliveries import Aanlevering
 from expectations import gate
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
-from wijkmonitor.cli import main
-from wijkmonitor.pipeline import Aanlevering, run_etl
+from wijkmonitor.cli import main, run_etl
 
 VANDAAG = date(2025, 6, 30)
 

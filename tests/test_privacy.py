@@ -358,7 +358,7 @@ def test_audit_closes_a_leak_through_the_breakdown_grid():
 def demo_store(tmp_path_factory):
     """Demo sources (seed 2015, scale 0.3) through the real pipeline: warehouse and published store."""
     from wijkmonitor.generate import generate
-    from wijkmonitor.pipeline import run_etl
+    from wijkmonitor.cli import run_etl
 
     folder = tmp_path_factory.mktemp("privacy")
     generate(folder / "bronnen", seed=2015, scale=0.3)

@@ -12,11 +12,11 @@ import pytest
 
 from fixtures.sources import fake_compute, write_clean_sources
 from indicators.config import load_config
-from wijkmonitor.errors import EXIT_OK
+from core.errors import EXIT_OK
 from etl.deliveries import Aanlevering
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.cli import run_etl
 
-from wijkmonitor.paths import CBS_KERNCIJFERS_CSV, GEBIEDEN_CSV, REFERENCE_DIR, WIJKEN_2015_GEOJSON, WIJKEN_GEOJSON
+from core.paths import CBS_KERNCIJFERS_CSV, GEBIEDEN_CSV, REFERENCE_DIR, WIJKEN_2015_GEOJSON, WIJKEN_GEOJSON
 
 # The default grouping of issue 2: the stadsdelen of the city's debate plus Haren and Ten Boer.
 GEBIEDEN = {

@@ -27,7 +27,7 @@ from wijkmonitor.demo.ondersteuning import ondersteuning
 from wijkmonitor.demo.surveys import bevolking, bewonersenquete, clientervaring
 from wijkmonitor.demo.timeline import IdSequence, RegisterIds
 from wijkmonitor import __version__
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 SOURCES = ("bevolking", "bewonersenquete", "clientervaring", "ondersteuning", "bijstand", "participatie")
 AREA_TABLE = "gebieden.csv"

@@ -18,7 +18,7 @@ from dashboard.format import (
     format_value, unit_label,
 )
 from dashboard.signals import attention_points
-from wijkmonitor.errors import EXIT_USAGE, WijkmonitorError
+from core.errors import UsageError, WijkmonitorError
 
 MISSING_INPUTS_TEXT = "onvoldoende gegevens"
 AANVULLEND = "aanvullend"  # indicator_values.onderdrukking of a cell hidden to protect another cell
@@ -40,10 +40,8 @@ STATUS_UITLEG = {
 }
 
 
-class UnknownPeildatum(WijkmonitorError):
-    """The asked peildatum is not in the published store (a usage error: exit code 2)."""
-
-    exit_code = EXIT_USAGE
+class UnknownPeildatum(UsageError):
+    """The asked peildatum is not in the published store."""
 
 
 @dataclass(frozen=True)
