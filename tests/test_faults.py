@@ -33,6 +33,8 @@ from etl.repair import connect_warehouse
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
 from wijkmonitor.cli import run_etl
 
+pytestmark = pytest.mark.integration  # the whole ETL under storage faults, damage and killed runs
+
 ROOT = Path(__file__).resolve().parents[1]
 VANDAAG = date(2025, 6, 30)
 PUBLISHED_TABLES = set(contract_columns())  # every table of the publication contract

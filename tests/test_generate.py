@@ -19,6 +19,8 @@ from wijkmonitor.generate import MARKER, SOURCES, generate
 from core.paths import GEBIEDEN_CSV
 from wijkmonitor.cli import run_etl
 
+pytestmark = pytest.mark.integration  # the demo generator at scale 1 (and the ETL over it)
+
 GRONINGEN_WIJKEN = set(pl.read_csv(GEBIEDEN_CSV)["wijkcode"])
 # Oud-Noord, Oosterparkwijk, Zuidwest, Nieuw-West, Noordwest
 DEPRIVED = ["WK001403", "WK001404", "WK001407", "WK001409", "WK001410"]

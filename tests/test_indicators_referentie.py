@@ -73,6 +73,7 @@ def _compare(con) -> pd.DataFrame:
     return merged
 
 
+@pytest.mark.integration  # random data sets through the whole computation
 @pytest.mark.parametrize("seed", [1, 2])
 def test_published_figures_match_the_reference_on_random_data(seed):
     merged = _compare(random_staging(seed))

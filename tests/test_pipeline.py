@@ -17,6 +17,8 @@ from expectations import gate
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
 from wijkmonitor.cli import main, run_etl
 
+pytestmark = pytest.mark.integration  # the whole ETL through the GX gate
+
 VANDAAG = date(2025, 6, 30)
 
 

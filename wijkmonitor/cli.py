@@ -60,14 +60,14 @@ def _finish(prefix: str, run: Callable[[], RunReport], out: TextIO, err: TextIO)
 
 def _etl(args: argparse.Namespace) -> int:
     warehouse = args.warehouse or args.db.with_name(args.db.stem + "_warehouse.duckdb")
-    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db, aanlevering=_aanlevering(args))
+    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db, aanlevering=_delivery_options(args))
 
 
 def _validate(args: argparse.Namespace) -> int:
-    return run_validate(sources=args.sources, aanlevering=_aanlevering(args))
+    return run_validate(sources=args.sources, aanlevering=_delivery_options(args))
 
 
-def _aanlevering(args: argparse.Namespace):
+def _delivery_options(args: argparse.Namespace):
     """How the drop is taken, from the etl/validate options."""
     from etl.contract import Drempels
     from etl.deliveries import Aanlevering

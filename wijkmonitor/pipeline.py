@@ -61,7 +61,7 @@ class RunReport:
     run_id: str
     files: dict[str, list[FileOutcome]] = field(default_factory=dict)
     gates: dict[str, GateResult] = field(default_factory=dict)
-    voorbeelden: list[tuple] = field(default_factory=list)  # first quarantined rows, for the summary
+    examples: list[tuple] = field(default_factory=list)  # first quarantined rows, for the summary
 
     @property
     def rejected_files(self) -> list[FileOutcome]:
@@ -237,7 +237,7 @@ def _load_and_gate(
         report.files[BRONMAP] = stray
     if archive is not None:
         write_manifest(archive, current_files(con))
-    report.voorbeelden = con.execute(
+    report.examples = con.execute(
         "SELECT bron, bestand, rij, kolom, regel, waarde FROM quarantine WHERE run_id = ? "
         "ORDER BY bron, bestand, rij, kolom LIMIT ?",
         [run_id, SUMMARY_EXAMPLES],

@@ -27,10 +27,10 @@ def summary_text(report: RunReport) -> str:
         lines.append("Regels:")
         lines.extend(f"  {bron}.{rule.kolom}: {rule.regel} ({rule.ernst}): {nl_int(rule.aantal)} rij(en)"
                      for bron, rule in rules)
-    if report.voorbeelden:
-        lines.append(f"In quarantaine (eerste {len(report.voorbeelden)}):")
+    if report.examples:
+        lines.append(f"In quarantaine (eerste {len(report.examples)}):")
         lines.extend(f"  {bron}/{bestand} rij {rij}, {kolom}: {regel}: {waarde!r}"
-                     for bron, bestand, rij, kolom, regel, waarde in report.voorbeelden)
+                     for bron, bestand, rij, kolom, regel, waarde in report.examples)
     if report.rejected_files:
         lines.append("Afgewezen of tegengehouden bestanden:")
         lines.extend(f"  {_where(o)}{o.reden} ({o.uitkomst})" for o in report.rejected_files)

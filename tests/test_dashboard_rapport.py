@@ -21,6 +21,8 @@ from dashboard.format import SUPPRESSED_TEXT
 from dashboard.security import SecuritySettings
 from wijkmonitor.cli import main
 
+pytestmark = pytest.mark.integration  # WeasyPrint renders whole reports
+
 BRONREGEL = "Bron: Wijkmonitor Sociaal Domein, gemeente Groningen"
 
 
