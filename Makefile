@@ -53,8 +53,10 @@ demo: demo-data
 test: install browser
 	$(BIN)/python -m pytest -q
 
+# The inner loop (units, hand-computed fixtures, contracts, suppression, formatting, small ETL fixtures),
+# under a minute on two cores; `make test` (CI) runs everything, integration, slow and browser included.
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not browser and not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not browser and not slow and not integration"
 
 bench: install
 	$(BIN)/python benchmarks/run.py --scales 1

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wijkmonitor.errors import WijkmonitorError  # noqa: E402
+from core.errors import WijkmonitorError  # noqa: E402
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 KINDS = ("page", "layout", "dependencies", "callback")

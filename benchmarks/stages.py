@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from core import paths  # noqa: E402
 from etl.contract import BRONNEN, Drempels  # noqa: E402
 from etl.deliveries import commit_pending, settle_failures, settle_overlaps  # noqa: E402
 from etl.load import (  # noqa: E402
@@ -36,7 +37,7 @@ from etl.publish import publish  # noqa: E402
 from etl.staging import create_staging_tables, load_ref_gebieden  # noqa: E402
 from expectations.gate import create_gate_tables, gate_source  # noqa: E402
 from indicators.config import load_config  # noqa: E402
-from wijkmonitor import paths, pipeline  # noqa: E402
+from wijkmonitor import pipeline  # noqa: E402
 from wijkmonitor.generate import AREA_TABLE  # noqa: E402
 
 REPORT_FILE = "report.pickle"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 STATUSSEN = ("open", "lopend", "afgerond", "vervallen")
 OPEN_STATUSSEN = ("open", "lopend")

@@ -24,7 +24,7 @@ from dashboard.rapport.route import register as register_report
 from dashboard.security import SecuritySettings, auth_mode, current_user, install_security, logout_token, resolve_settings
 from dashboard.serving import run_server
 from dashboard.users import UserStore
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 DEMO_NOTICE = "Demo zonder inloggen — iedereen die deze computer gebruikt kan alles zien en wijzigen"
 FICTIVE_NOTICE = "Fictieve demogegevens — geen echte cijfers van de gemeente Groningen"

@@ -19,7 +19,7 @@ import polars as pl
 
 from core import publication, richting, status
 from dashboard.format import format_change, format_index, format_value
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 TABLES = tuple(spec.name for spec in publication.TABLES)
 # Tables added to the contract later: a store published before them reads them as empty.

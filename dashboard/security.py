@@ -25,7 +25,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from dashboard.users import RIGHTS, UserStore
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 AUTH_MODES = ("demo", "login", "sso")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

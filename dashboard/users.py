@@ -19,7 +19,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 ROLES = ("raad", "programmateam", "beheer")
 RIGHTS = {

@@ -17,7 +17,7 @@ from pathlib import Path
 from dashboard.app import create_app
 from dashboard.acties import default_state_path
 from dashboard.security import AUTH_MODES, SecuritySettings, resolve_settings
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 if "WIJKMONITOR_DB" not in os.environ:
     raise WijkmonitorError("zet WIJKMONITOR_DB op het pad van het gepubliceerde bestand (monitor.duckdb)")

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from etl.faults import write_text_atomically
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 MANIFEST = "huidig.json"
 _TEMP_PREFIX = ".bewaren-"

@@ -22,7 +22,7 @@ from etl.contract import Drempels
 from etl.load import KOPIE, SourceLoad, Versie, check_set, commit_version, hold_back
 from etl.reasons import reason
 from etl.staging import typed_rows_sql
-from wijkmonitor.paths import GEBIEDEN_CSV
+from core.paths import GEBIEDEN_CSV
 
 Result = TypeVar("Result")
 _SEPARATOR = "\x1f"

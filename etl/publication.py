@@ -19,7 +19,7 @@ from core import publication, status
 from etl.contract import BRONNEN, Bron
 from etl.load import GEACCEPTEERD, HERKOMST, ONGEWIJZIGD, VERWIJDERD, FileOutcome
 from etl.staging import staging_table
-from wijkmonitor import __version__, paths
+from core import __version__, paths
 
 if TYPE_CHECKING:
     from expectations.gate import GateResult

@@ -27,7 +27,7 @@ from core import publication
 from etl.contract import persoonskolommen
 from etl.faults import storage_problem
 from indicators.suppression import recoverable_published
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import PublicationRefused, WijkmonitorError
 
 _TEMP_MARK = ".publiceren-"
 REFUSED = "publiceren geweigerd"
@@ -87,13 +87,13 @@ def _refuse_outside_contract(tables: dict[str, pa.Table | pl.DataFrame]) -> None
     contract = contract_columns()
     declared = [f"{t}.{c}" for t, cs in contract.items() for c in cs if c.lower() in persoonskolommen()]
     if declared:  # the contract itself must never allow a person-level key
-        raise WijkmonitorError(f"{REFUSED}: het publicatiecontract noemt persoonskolom {', '.join(declared)}")
+        raise PublicationRefused(f"{REFUSED}: het publicatiecontract noemt persoonskolom {', '.join(declared)}")
     for name, table in tables.items():
         if name not in contract:
-            raise WijkmonitorError(f"{REFUSED}: tabel '{name}' hoort niet bij het publicatiecontract; {KEPT}")
+            raise PublicationRefused(f"{REFUSED}: tabel '{name}' hoort niet bij het publicatiecontract; {KEPT}")
         extra = [column for column in _arrow(table).column_names if column not in contract[name]]
         if extra:
-            raise WijkmonitorError(
+            raise PublicationRefused(
                 f"{REFUSED}: kolom {name}.{extra[0]} hoort niet bij het publicatiecontract; {KEPT}"
             )
 
@@ -130,7 +130,7 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
                 f'on s.stuk = trim(k."{key_column}"::varchar) order by all limit 1'
             ).fetchone()
             if hit:
-                raise WijkmonitorError(
+                raise PublicationRefused(
                     f"{REFUSED}: tabel {hit[0]}, kolom {hit[1]} bevat een waarde uit {table}.{key_column} van "
                     f"het warehouse (persoonsgegevens); {KEPT}"
                 )
@@ -167,7 +167,7 @@ def _refuse_recoverable(con: duckdb.DuckDBPyConnection) -> None:
     leaks = recoverable_published(published)
     if leaks:
         more = f" en {len(leaks) - 1} meer" if len(leaks) > 1 else ""
-        raise WijkmonitorError(
+        raise PublicationRefused(
             f"{REFUSED}: onderdrukt cijfer terug te rekenen uit de gepubliceerde sommen ({leaks[0]}{more}); {KEPT}"
         )
 
@@ -185,7 +185,7 @@ def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> No
         for name, table in tables.items():
             _insert(con, name, table)
         if _columns(con) != contract_columns():
-            raise WijkmonitorError(f"{REFUSED}: de opslag wijkt af van het publicatiecontract; {KEPT}")
+            raise PublicationRefused(f"{REFUSED}: de opslag wijkt af van het publicatiecontract; {KEPT}")
         _refuse_recoverable(con)
         con.execute("CHECKPOINT")
     finally:

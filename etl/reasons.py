@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wijkmonitor.errors import InputRejected
+from core.errors import InputRejected
 
 VALUE_CHARS = 100  # an offending value is never shown longer than this
 _DETAIL_CHARS = 300

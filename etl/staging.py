@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from core.errors import WijkmonitorError
 from etl.contract import BRONNEN, MAX_TEKST, Bron, Kolom, staging_ddl
-from wijkmonitor.errors import WijkmonitorError
 
 STAGING_SCHEMA = Path(__file__).with_name("staging_schema.sql")
 TEKST = "__tekst"  # suffix of the delivered-text copy of a column

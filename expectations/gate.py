@@ -38,7 +38,7 @@ from etl.staging import (
     CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, fill_staging, staging_table,
 )
 from expectations.suites import FOUT, PARSE_RULES, WAARSCHUWING, build_suite
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 CHUNK_ROWS = 500_000
 # The code a verdict depends on besides the data: a change here invalidates remembered verdicts.

@@ -29,7 +29,7 @@ from indicators import registry, suppression
 from indicators.config import MonitorConfig
 from indicators.registry import Indicator
 from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 INDICATORS_SCHEMA = publication.arrow_schema("indicators")
 CORRIDOR_SCHEMA = publication.arrow_schema("corridor")

@@ -12,8 +12,8 @@ from typing import Any
 from indicators import fields, registry
 from indicators.fields import as_date, as_number, as_table
 from indicators.registry import Corridor, Indicator
-from wijkmonitor import paths
-from wijkmonitor.errors import ConfigError
+from core import paths
+from core.errors import ConfigError
 
 DEFAULT_NULMETING = date(2015, 1, 1)
 _TOP_KEYS = {"nulmeting", "corridor", "streefwaarden"}

@@ -24,7 +24,7 @@ import duckdb
 import xlsxwriter
 
 from core import niveau, publication, richting, status
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 CONTRACT_COLUMNS = publication.EXPORT_COLUMNS  # indicators.md "Publication contract", in order
 SUPPRESSED_COLUMNS = publication.SUPPRESSED_COLUMNS  # empty in a suppressed row

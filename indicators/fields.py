@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wijkmonitor.errors import ConfigError
+from core.errors import ConfigError
 
 CORRIDOR_KEYS = ("max_verslechtering", "marge_tot", "herstel_op", "reden")
 

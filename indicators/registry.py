@@ -29,8 +29,8 @@ from typing import Any, Literal
 import duckdb
 
 from indicators import fields
-from wijkmonitor import paths
-from wijkmonitor.errors import ConfigError
+from core import paths
+from core.errors import ConfigError
 
 Richting = Literal["hoger_is_beter", "lager_is_beter"]
 Soort = Literal["enquete", "register"]

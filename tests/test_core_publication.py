@@ -91,7 +91,7 @@ def test_arrow_schema_is_what_duckdb_reads_back_from_the_ddl(created, name: str)
 def test_builders_fill_the_schema_of_the_spec() -> None:
     from etl.publication import dq_files_table, dq_rules_table, geometry_table, meta_table
     from indicators.compute import CORRIDOR_SCHEMA, INDICATORS_SCHEMA, STREEFWAARDEN_SCHEMA
-    from wijkmonitor.paths import WIJKEN_GEOJSON
+    from core.paths import WIJKEN_GEOJSON
 
     report = dataclasses.make_dataclass("Report", ["files", "gates"])({}, {})
     with duckdb.connect() as con:

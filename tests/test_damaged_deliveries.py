@@ -17,7 +17,9 @@ import duckdb
 import pytest
 
 from fixtures.damaged_deliveries import CASES, KEY_PREFIXES, Case, write_clean_drop
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.cli import run_etl
+
+pytestmark = pytest.mark.integration  # the whole ETL once per damaged drop
 
 VANDAAG = date(2025, 6, 30)
 FIGURE_KEY = "indicator, peildatum, niveau, gebiedcode"

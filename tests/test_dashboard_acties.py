@@ -175,6 +175,7 @@ def test_ten_threads_lose_no_action(tmp_path):
     assert len({a.omschrijving for a in actions_of(state, SESSIE)}) == 200
 
 
+@pytest.mark.integration  # ten Python processes
 def test_ten_processes_lose_no_action_and_one_of_concurrent_edits_wins(tmp_path):
     state = tmp_path / "state.sqlite"
     context = multiprocessing.get_context("spawn")

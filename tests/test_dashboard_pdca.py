@@ -129,6 +129,7 @@ def minutes_state(tmp_path):
     return state, late
 
 
+@pytest.mark.integration  # WeasyPrint renders a PDF
 def test_besluitenlijst_pdf_holds_signals_decisions_and_actions(site, minutes_state, tmp_path):
     _app, db, _state = site
     state, _late = minutes_state

@@ -13,7 +13,7 @@ from dash import html
 
 from dashboard.security import SecuritySettings, User, client_address, has_right, install_security, resolve_settings, safe_next
 from dashboard.users import MAX_FAILURES, UserStore
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 PASSWORD = "correct-horse-battery"
 
@@ -211,6 +211,7 @@ def test_user_store_rules(store):
     assert ("anna", "programmateam") in store.list()
 
 
+@pytest.mark.integration  # new Python processes
 def test_users_cli_reads_password_from_stdin_and_never_echoes_it(tmp_path):
     state = tmp_path / "state.sqlite"
     command = [sys.executable, "-m", "wijkmonitor.cli", "users"]
@@ -300,6 +301,7 @@ def test_state_file_is_created_private_and_an_old_loose_one_tightened(tmp_path):
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
 
 
+@pytest.mark.integration  # new Python processes
 def test_wsgi_entry_point_needs_an_explicit_mode_and_users_for_login(tmp_path):
     from fixtures.published_store import build_published_store
 

@@ -25,6 +25,8 @@ import pytest
 from fixtures.published_store import build_published_store
 from fixtures.sources import write_clean_sources
 
+pytestmark = pytest.mark.integration  # real gunicorn servers
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 

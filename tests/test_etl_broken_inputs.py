@@ -20,7 +20,9 @@ import polars as pl
 import pytest
 
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.cli import run_etl
+
+pytestmark = pytest.mark.integration  # the whole ETL once per broken input
 
 VANDAAG = date(2025, 6, 30)
 DATUM_REGEL = "geen geldige datum (JJJJ-MM-DD of DD-MM-JJJJ)"

@@ -26,7 +26,7 @@ from etl.staging import create_staging_tables
 from expectations.suites import build_suite
 from wijkmonitor.demo.chunk import DemoChunk
 from wijkmonitor.demo.timeline import day_number
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 from wijkmonitor.generate import generate
 from wijkmonitor.pipeline import run_etl
 

@@ -1,7 +1,7 @@
 """etl/publish.py: atomic replacement of the published store, and no person-level column ever in it.
 
 Includes killing a real ETL process (SIGKILL) while it publishes; kills at random moments are in
-tests/test_faults.py.
+tests/test_etl_faults.py.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import pytest
 from etl.publish import publish, refuse_person_keys, temp_path
 from fixtures.indicators_publicatie import planting, published, without_complementary_suppression, write_drop
 from fixtures.sources import CLEAN, fake_compute, published_figures, write_clean_sources
-from wijkmonitor.errors import WijkmonitorError
-from wijkmonitor.pipeline import run_etl
+from core.errors import WijkmonitorError
+from wijkmonitor.cli import run_etl
 
 ROOT = Path(__file__).resolve().parents[1]
 META = pa.table({"sleutel": ["versie"], "waarde": ["1"]})
@@ -94,7 +94,7 @@ _CHILD = textwrap.dedent(
             time.sleep(120)
         etl.publish._fsync = _pause
     from fixtures.sources import fake_compute
-    from wijkmonitor.pipeline import run_etl
+    from wijkmonitor.cli import run_etl
     print("GESTART", flush=True)
     run_etl(Path({sources!r}), Path({warehouse!r}), Path({db!r}), compute=fake_compute, config=object())
     """
@@ -179,6 +179,7 @@ def _refused(folder: Path, compute) -> str:
     return err
 
 
+@pytest.mark.integration  # the whole ETL
 def test_clean_drop_passes_the_audit_with_complementary_suppression(published_drop: Path) -> None:
     # Oud-West's teller of 1 (indicator 7) is suppressed, and with it the sibling first in code order (all 1000)
     rows = dict(published(published_drop / "monitor.duckdb", """
@@ -189,6 +190,7 @@ def test_clean_drop_passes_the_audit_with_complementary_suppression(published_dr
                     "GB001402": None}
 
 
+@pytest.mark.integration  # the whole ETL
 def test_audit_refuses_a_planted_leak(published_drop: Path) -> None:
     err = _refused(published_drop, without_complementary_suppression)
     assert err.startswith("wijkmonitor etl: publiceren geweigerd: onderdrukt cijfer terug te rekenen")
@@ -218,6 +220,7 @@ def _plant_key_in_area_name(tables: dict, warehouse: duckdb.DuckDBPyConnection) 
     (_plant_key_in_reason, "tabel dq_incomplete, kolom reden", ".persoon_id"),
     (_plant_key_in_area_name, "tabel indicator_values, kolom gebiedsnaam", ".huishouden_id"),
 ])
+@pytest.mark.integration  # the whole ETL
 def test_content_guard_refuses_a_planted_person_key(published_drop: Path, plant, where: str, source: str) -> None:
     err = _refused(published_drop, planting(plant))
     assert f"publiceren geweigerd: {where} bevat een waarde uit" in err and source in err
@@ -232,11 +235,13 @@ def _plant_column(tables: dict, warehouse: duckdb.DuckDBPyConnection) -> None:
     tables["indicator_values"] = values.append_column("bron_bestand", pa.array(["x"] * values.num_rows))
 
 
+@pytest.mark.integration  # the whole ETL
 def test_allowlist_refuses_a_planted_column(published_drop: Path) -> None:
     err = _refused(published_drop, planting(_plant_column))
     assert "publiceren geweigerd: kolom indicator_values.bron_bestand hoort niet bij het publicatiecontract" in err
 
 
+@pytest.mark.integration  # the whole ETL
 def test_a_second_run_over_the_same_drop_publishes_the_same_bits(published_drop: Path) -> None:
     db = published_drop / "monitor.duckdb"
     query = "select * from {} order by all"
@@ -247,6 +252,7 @@ def test_a_second_run_over_the_same_drop_publishes_the_same_bits(published_drop:
     assert first["indicator_values"] and repr(first) == repr(second)
 
 
+@pytest.mark.integration  # the whole ETL
 def test_emptied_source_folder_publishes_missing_not_zero(tmp_path: Path) -> None:
     write_drop(tmp_path / "bronnen")
     (tmp_path / "bronnen" / "participatie" / "participatie.csv").write_text(CLEAN["participatie"].splitlines()[0] + "\n")
@@ -275,6 +281,7 @@ def test_content_guard_finds_a_quoted_key_in_a_file_reason_and_passes_vocabulary
         assert "P000123" not in str(raised.value) and "U-2019" not in str(raised.value)
 
 
+@pytest.mark.integration  # the whole ETL
 def test_quarantined_population_row_leaves_the_sibling_protected(tmp_path: Path) -> None:
     # Oud-Noord's (WK001403) bevolking row of 2016 is quarantined. Oude Wijken and the city would
     # count its 20 persons without its inhabitants (76 / 3000 and 88 / 4000 instead of / 4000 and

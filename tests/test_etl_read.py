@@ -11,7 +11,7 @@ import pytest
 from etl.contract import BRONNEN
 from etl.read import Gelezen, detect_delimiter, read_to_parquet
 from etl.reasons import FileRejected
-from wijkmonitor.errors import InputRejected
+from core.errors import InputRejected
 
 BEVOLKING = BRONNEN["bevolking"]
 HEADER = "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n"

@@ -15,10 +15,12 @@ from fixtures.sources import fake_compute, write_clean_sources
 from etl.contract import BRONNEN
 from indicators.config import load_config
 from indicators.registry import INDICATORS
-from wijkmonitor.errors import EXIT_OK, EXIT_USAGE, WijkmonitorError
+from core.errors import EXIT_OK, EXIT_USAGE, WijkmonitorError
 from wijkmonitor.generate import MARKER, generate
-from wijkmonitor.paths import GEBIEDEN_CSV
-from wijkmonitor.pipeline import run_etl
+from core.paths import GEBIEDEN_CSV
+from wijkmonitor.cli import run_etl
+
+pytestmark = pytest.mark.integration  # the demo generator at scale 1 (and the ETL over it)
 
 GRONINGEN_WIJKEN = set(pl.read_csv(GEBIEDEN_CSV)["wijkcode"])
 # Oud-Noord, Oosterparkwijk, Zuidwest, Nieuw-West, Noordwest

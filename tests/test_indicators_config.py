@@ -9,7 +9,7 @@ import pytest
 
 from indicators import registry
 from indicators.config import load_config
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 
 def _write(tmp_path: Path, text: str) -> Path:

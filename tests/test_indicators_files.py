@@ -19,9 +19,9 @@ from pypdf import PdfReader
 
 from indicators import registry
 from indicators.config import load_config
-from wijkmonitor import paths
+from core import paths
 from wijkmonitor.cli import main
-from wijkmonitor.errors import EXIT_USAGE, ConfigError
+from core.errors import EXIT_USAGE, ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 VOORBEELD = ROOT / "docs" / "voorbeelden" / "bijstand_per_1000.sql"

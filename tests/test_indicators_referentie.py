@@ -83,6 +83,7 @@ def _compare(con) -> pd.DataFrame:
     return merged
 
 
+@pytest.mark.integration  # random data sets through the whole computation
 @pytest.mark.parametrize("seed", [1, 2])
 def test_published_figures_match_the_reference_on_random_data(seed):
     merged = _compare(random_staging(seed))
@@ -93,6 +94,7 @@ def test_published_figures_match_the_reference_on_random_data(seed):
     assert set(merged["indicator"]) == set(IDS)
 
 
+@pytest.mark.integration  # random data sets through the whole computation
 def test_missing_population_and_missing_source_match_the_reference():
     # WK900001 loses its bevolking row on 2016-01-01 while people live there; participatie loses every
     # activity around 2017-01-01 (active on it or overlapping its window), so indicator 4 has no data then.

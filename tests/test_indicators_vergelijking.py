@@ -13,7 +13,7 @@ from indicators import registry
 from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
 from indicators.registry import Corridor
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 INDICATOR = "professionele_ondersteuning"  # lager_is_beter, 1 decimal, per 1.000 inwoners
 LANG_GELEDEN = date(2014, 1, 1)

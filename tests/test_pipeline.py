@@ -12,10 +12,12 @@ import duckdb
 import pytest
 
 from etl.contract import BRONNEN, Drempels, persoonskolommen
+from etl.deliveries import Aanlevering
 from expectations import gate
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
-from wijkmonitor.cli import main
-from wijkmonitor.pipeline import Aanlevering, run_etl
+from wijkmonitor.cli import main, run_etl
+
+pytestmark = pytest.mark.integration  # the whole ETL through the GX gate
 
 VANDAAG = date(2025, 6, 30)
 

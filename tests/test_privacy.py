@@ -282,6 +282,7 @@ def _respondents_recoverable(noemer: dict, suppressed: dict, all_groups: list) -
     return recoverable_cells(unknown, all_groups) & sensitive
 
 
+@pytest.mark.integration
 def test_random_data_sets_match_the_reference_and_leave_nothing_recoverable():
     # 300 data sets in one run: each on its own peildatum, so they are independent partitions
     rng = np.random.default_rng(20150101)
@@ -356,7 +357,7 @@ def test_audit_closes_a_leak_through_the_breakdown_grid():
 def demo_store(tmp_path_factory):
     """Demo sources (seed 2015, scale 0.3) through the real pipeline: warehouse and published store."""
     from wijkmonitor.generate import generate
-    from wijkmonitor.pipeline import run_etl
+    from wijkmonitor.cli import run_etl
 
     folder = tmp_path_factory.mktemp("privacy")
     generate(folder / "bronnen", seed=2015, scale=0.3)
@@ -374,6 +375,7 @@ def _store_tables(db) -> dict[str, list[dict]]:
         return {n: con.sql(f'select * from "{n}"').to_arrow_table().to_pylist() for n in names}
 
 
+@pytest.mark.integration
 def test_published_store_has_no_person_level_column_or_identifier(demo_store):
     warehouse, db = demo_store
     with duckdb.connect(str(db), read_only=True) as con:
@@ -391,6 +393,7 @@ def test_published_store_has_no_person_level_column_or_identifier(demo_store):
     assert not texts & identifiers
 
 
+@pytest.mark.integration
 def test_suppressed_rows_carry_no_figures(demo_store):
     tables = _store_tables(demo_store[1])
     values, breakdown = tables["indicator_values"], tables["indicator_breakdown"]
@@ -417,6 +420,7 @@ def _store_children(rows: list[dict], peildatum: date) -> dict:
     return children
 
 
+@pytest.mark.integration
 def test_no_suppressed_figure_can_be_recovered_from_the_published_store(demo_store):
     tables = _store_tables(demo_store[1])
     cells: dict[Cell, dict] = {}
@@ -446,6 +450,7 @@ def test_no_suppressed_figure_can_be_recovered_from_the_published_store(demo_sto
     assert compared >= len(registry.INDICATORS) * len(peildata)
 
 
+@pytest.mark.integration
 def test_exports_hold_no_number_for_suppressed_rows(demo_store, tmp_path):
     db = demo_store[1]
     with duckdb.connect(str(db), read_only=True) as con:

@@ -1,3 +1,5 @@
 """Wijkmonitor Sociaal Domein: command line, demo-data generator and shared settings."""
 
-__version__ = "0.1.0"
+from core import __version__
+
+__all__ = ["__version__"]

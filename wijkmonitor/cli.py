@@ -1,7 +1,7 @@
 """The `wijkmonitor` command: a thin layer over the library.
 
 Each subcommand parses its arguments, calls one library function and turns a
-WijkmonitorError into one line on stderr and a non-zero exit code.
+WijkmonitorError (core/errors.py) into one line on stderr and its exit code.
 """
 
 from __future__ import annotations
@@ -9,9 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
-from wijkmonitor.errors import EXIT_OK, WijkmonitorError
+from core.errors import EXIT_INPUT_REJECTED, EXIT_OK, WijkmonitorError
+
+if TYPE_CHECKING:
+    from wijkmonitor.pipeline import RunReport
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -21,20 +26,48 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _etl(args: argparse.Namespace) -> int:
-    from wijkmonitor.pipeline import run_etl
+def run_etl(sources: Path, warehouse: Path, db: Path, *, out: TextIO | None = None, err: TextIO | None = None,
+            **options) -> int:
+    """`wijkmonitor etl` as a function: run the pipeline (options: wijkmonitor.pipeline.run), return the exit code."""
+    from wijkmonitor import pipeline
 
+    out, err = out or sys.stdout, err or sys.stderr
+    return _finish("wijkmonitor etl", lambda: pipeline.run(sources, warehouse, db, out=out, err=err, **options), out, err)
+
+
+def run_validate(sources: Path, *, out: TextIO | None = None, err: TextIO | None = None, **options) -> int:
+    """`wijkmonitor validate` as a function: check the sources only, return the exit code."""
+    from wijkmonitor import pipeline
+
+    out, err = out or sys.stdout, err or sys.stderr
+    return _finish("wijkmonitor validate", lambda: pipeline.validate(sources, out=out, **options), out, err)
+
+
+def _finish(prefix: str, run: Callable[[], RunReport], out: TextIO, err: TextIO) -> int:
+    """Run; a WijkmonitorError becomes one line and its exit code, a report its summary and exit code 0 or 1."""
+    from wijkmonitor.summary import rejection_lines, summary_text
+
+    try:
+        report = run()
+    except WijkmonitorError as error:
+        print(f"{prefix}: {error}", file=err)
+        return error.exit_code
+    for line in rejection_lines(report):
+        print(f"{prefix}: {line}", file=err)
+    print(summary_text(report), file=out)
+    return EXIT_INPUT_REJECTED if report.input_rejected else EXIT_OK
+
+
+def _etl(args: argparse.Namespace) -> int:
     warehouse = args.warehouse or args.db.with_name(args.db.stem + "_warehouse.duckdb")
-    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db, aanlevering=_aanlevering(args))
+    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db, aanlevering=_delivery_options(args))
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from wijkmonitor.pipeline import run_validate
-
-    return run_validate(sources=args.sources, aanlevering=_aanlevering(args))
+    return run_validate(sources=args.sources, aanlevering=_delivery_options(args))
 
 
-def _aanlevering(args: argparse.Namespace):
+def _delivery_options(args: argparse.Namespace):
     """How the drop is taken, from the etl/validate options."""
     from etl.contract import Drempels
     from etl.deliveries import Aanlevering
@@ -57,7 +90,7 @@ def _fraction(text: str) -> float:
 def _add_delivery_options(p: argparse.ArgumentParser) -> None:
     """Options of etl and validate about how a drop is taken (data-contracts.md, "Deliveries over time")."""
     from etl.contract import MAX_GEWICHT, Drempels
-    from wijkmonitor.paths import GEBIEDEN_CSV
+    from core.paths import GEBIEDEN_CSV
 
     p.add_argument("--gebieden", type=Path, default=GEBIEDEN_CSV,
                    help="area table wijk -> gebied -> gemeente (default: the shipped data/reference/gebieden.csv); "

@@ -25,7 +25,7 @@ from wijkmonitor.demo.areas import Chunk, area_table, chunks
 from wijkmonitor.demo.chunk import RunIds, demo_chunk
 from wijkmonitor.demo.delivery import UTF8, deliver_groningen, deliver_parquet, write_csv
 from wijkmonitor import __version__
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 AREA_TABLE = "gebieden.csv"
 # Provenance marker next to the source folders: the ETL publishes meta fictieve_demogegevens = 'ja'

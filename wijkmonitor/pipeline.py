@@ -1,25 +1,22 @@
 """The ETL run: load every source, gate it, compute the indicators and publish, in that order.
 
-Exit codes (wijkmonitor/errors.py): 0 when everything was accepted; 1 when a file was rejected or
-rows were quarantined — the run still publishes, from the accepted rows and the earlier accepted
-version of every rejected file, so the figures are what the accepted data say; 3 when a step
-failed — then nothing is published and the previous published file stays as it was.
+This module only orchestrates. Each step raises a typed error (core/errors.py) and the command line
+(wijkmonitor/cli.py) turns it into one line and an exit code: 0 when everything was accepted; 1 when
+a file was rejected or rows were quarantined — the run still publishes, from the accepted rows and the
+earlier accepted version of every rejected file; 3 when a step failed (StepFailed, PublicationRefused,
+WarehouseDamaged, ...) — then nothing is published and the previous published file stays as it was.
 
 Delivered files are read in as versions on trial and gated before they count (etl/load.py,
 etl/deliveries.py): copies, conflicts, shrunken revisions and files that mostly fail are held back
 whole, the earlier version standing. Reference data comes from configuration (`gebieden`), never
 from the drop: anything in the drop that is no source folder is ignored with a warning. Reasons
 that reach the published store come from etl/reasons.py; details stay on the terminal and in the
-warehouse.
-
-Faults: a full disk or read-only location gives one line naming the file and the cause, exit 3.
-Every accepted file is kept next to the warehouse (etl/archive.py); a warehouse file that cannot
-be opened or read is moved aside and rebuilt from those kept files before the drop is loaded.
+warehouse. A damaged warehouse is rebuilt from the kept files (etl/repair.py); the end-of-run
+summary is wijkmonitor/summary.py.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -33,30 +30,23 @@ from typing import Any, TextIO
 import duckdb
 import pyarrow as pa
 
-from etl.archive import archive_folder, read_manifest, restore_drop, write_manifest
+from core.errors import InputRejected, StepFailed, WarehouseDamaged, WijkmonitorError
+from etl import repair
+from etl.archive import archive_folder, write_manifest
 from etl.contract import BRONNEN
 from etl.deliveries import Aanlevering, commit_pending, settle_failures, settle_overlaps
 from etl.faults import storage_problem
 from etl.load import (
-    AFGEWEZEN, BRONMAP, GENEGEERD, KOPIE, MAP, VERWIJDERD, FileOutcome, SourceLoad,
-    create_warehouse_tables, current_files, load_source, remove_abandoned_scratch, scratch_prefix, stray_entries,
-    stray_outcome,
+    BRONMAP, FileOutcome, SourceLoad, create_warehouse_tables, current_files, load_source, remove_abandoned_scratch,
+    stray_entries, stray_outcome,
 )
 from etl.publication import run_tables
 from etl.publish import publish, refuse_person_keys
 from etl.staging import create_staging_tables, load_ref_gebieden
 from expectations.gate import GateResult, create_gate_tables, gate_source
-from wijkmonitor.errors import EXIT_FAILED, EXIT_INPUT_REJECTED, EXIT_OK, InputRejected, WijkmonitorError
+from wijkmonitor.summary import nl_int
 
-# DuckDB would take up to 80% of RAM; a fixed ceiling keeps the national-scale run bounded
-# (it spills to disk beyond this) and leaves room for the pandas chunks the gate validates.
-WAREHOUSE_MEMORY_LIMIT = "3GB"
 SUMMARY_EXAMPLES = 10  # quarantined rows shown in the summary; the rest are in the warehouse
-# What DuckDB says when a database file itself is damaged (as opposed to locked or unreachable).
-_DAMAGE_MARKERS = (
-    "not a valid duckdb database file", "could not read enough bytes", "checksum", "corrupt",
-    "failure while replaying wal",
-)
 
 Compute = Callable[[duckdb.DuckDBPyConnection, Any], dict[str, pa.Table]]
 
@@ -68,7 +58,7 @@ class RunReport:
     run_id: str
     files: dict[str, list[FileOutcome]] = field(default_factory=dict)
     gates: dict[str, GateResult] = field(default_factory=dict)
-    voorbeelden: list[tuple] = field(default_factory=list)  # first quarantined rows, for the summary
+    examples: list[tuple] = field(default_factory=list)  # first quarantined rows, for the summary
 
     @property
     def rejected_files(self) -> list[FileOutcome]:
@@ -86,12 +76,12 @@ class RunReport:
         return [outcome for outcomes in self.files.values() for outcome in outcomes if outcome.is_warning]
 
     @property
-    def exit_code(self) -> int:
-        """1 when anything delivered was rejected (file or row), else 0."""
-        return EXIT_INPUT_REJECTED if self.rejected_files or self.quarantined_rows else EXIT_OK
+    def input_rejected(self) -> bool:
+        """True when anything delivered was rejected (a file or a row)."""
+        return bool(self.rejected_files or self.quarantined_rows)
 
 
-def run_etl(
+def run(
     sources: Path,
     warehouse: Path,
     db: Path,
@@ -102,8 +92,11 @@ def run_etl(
     out: TextIO | None = None,
     err: TextIO | None = None,
     aanlevering: Aanlevering = Aanlevering(),
-) -> int:
-    """Load, validate, compute and publish; return the exit code (reasons on err, progress on out)."""
+) -> RunReport:
+    """Load, validate, compute and publish (progress on out, repair notices on err); raise a WijkmonitorError.
+
+    Any other failure of a step becomes StepFailed naming the step (and the file, for a storage fault).
+    """
     out, err = out or sys.stdout, err or sys.stderr
     step = "voorbereiden"
     target = warehouse  # the file a storage fault of the current step is about
@@ -119,73 +112,78 @@ def run_etl(
         step = "warehouse openen"
         warehouse.parent.mkdir(parents=True, exist_ok=True)
         run_id = _new_run_id()
-        results_dir = warehouse.with_name(f"{warehouse.stem}_gx") / run_id
         archive = archive_folder(warehouse)
         vandaag = vandaag or date.today()
         remove_abandoned_scratch(warehouse.parent)
-        con = _open_warehouse(warehouse, archive, aanlevering, vandaag, out, err)
+
+        def notify(line: str) -> None:
+            print(f"wijkmonitor etl: {line}", file=err, flush=True)
+
+        def reload(con: duckdb.DuckDBPyConnection, drop: Path, confirmed: frozenset[str]) -> None:
+            rebuild_id = _new_run_id()
+            _load_and_gate(con, drop, warehouse.parent, rebuild_id, vandaag, _gx_results(warehouse, rebuild_id), out,
+                           Aanlevering(aanlevering.gebieden, confirmed, aanlevering.drempels))
+
+        def rebuild(damaged: WarehouseDamaged) -> duckdb.DuckDBPyConnection:
+            return repair.rebuild(damaged, archive, reload, notify, lambda line: _progress(out, line))
+
+        try:
+            con = repair.open_checked(warehouse)
+        except WarehouseDamaged as damaged:
+            con = rebuild(damaged)
         try:
             for attempt in (1, 2):
                 try:
-                    step = "laden en controleren"
-                    report = _load_and_gate(con, sources, warehouse.parent, run_id, vandaag, results_dir, out,
-                                            aanlevering, archive)
-                    step = "berekenen"
-                    started = time.monotonic()
-                    tables = dict(compute(con, config))
-                    _progress(out, f"indicatoren berekend ({_seconds(started)})")
-                    tables.update(run_tables(con, report, config, run_id, sources))
-                    step = "publicatie controleren"
-                    refuse_person_keys(con, tables)  # needs the warehouse; the other guards run in publish
+                    with repair.damage_raised(warehouse):
+                        step = "laden en controleren"
+                        report = _load_and_gate(con, sources, warehouse.parent, run_id, vandaag,
+                                                _gx_results(warehouse, run_id), out, aanlevering, archive)
+                        step = "berekenen"
+                        started = time.monotonic()
+                        tables = dict(compute(con, config))
+                        _progress(out, f"indicatoren berekend ({_seconds(started)})")
+                        tables.update(run_tables(con, report, config, run_id, sources))
+                        step = "publicatie controleren"
+                        refuse_person_keys(con, tables)  # needs the warehouse; the other guards run in publish
                     break
-                except duckdb.Error as error:
+                except WarehouseDamaged as damaged:
                     # Damage the opening check did not read surfaces here: rebuild once and start over.
-                    if attempt == 2 or not _is_damage(error):
-                        raise
-                    _close_quietly(con)
+                    if attempt == 2:
+                        raise damaged.__cause__ from None
+                    repair.close_quietly(con)
                     step = "warehouse herstellen"
-                    con = _replace_damaged(warehouse, archive, aanlevering, vandaag, _one_line(error), out, err)
+                    con = rebuild(damaged)
         finally:
-            _close_quietly(con)
+            repair.close_quietly(con)
         step, target = "publiceren", db
         started = time.monotonic()
         publish(db, tables)
         _progress(out, f"gepubliceerd naar {db} ({_seconds(started)})")
-    except WijkmonitorError as error:
-        print(f"wijkmonitor etl: {error}", file=err)
-        return error.exit_code
+    except WijkmonitorError:
+        raise
     except Exception as error:  # noqa: BLE001 - any failure of a step: one line, exit 3, nothing published
-        storage = storage_problem(error, fallback=target)
-        reason = storage or f"{type(error).__name__}: {_one_line(error)}"
-        print(f"wijkmonitor etl: stap '{step}' mislukt: {reason}", file=err)
-        return EXIT_FAILED
-    _report_rejections(report, "wijkmonitor etl", err)
-    print(summary_text(report), file=out)
-    return report.exit_code
+        reason = storage_problem(error, fallback=target) or _described(error)
+        raise StepFailed(f"stap '{step}' mislukt: {reason}") from error
+    return report
 
 
-def run_validate(sources: Path, *, vandaag: date | None = None, out: TextIO | None = None,
-                 err: TextIO | None = None, aanlevering: Aanlevering = Aanlevering()) -> int:
-    """Load and gate the sources into a throw-away warehouse; print the summary; return the exit code."""
-    out, err = out or sys.stdout, err or sys.stderr
+def validate(sources: Path, *, vandaag: date | None = None, out: TextIO | None = None,
+             aanlevering: Aanlevering = Aanlevering()) -> RunReport:
+    """Load and gate the sources into a throw-away warehouse; raise a WijkmonitorError when the check fails."""
+    out = out or sys.stdout
+    _require_folder(sources)
     try:
-        _require_folder(sources)
         with tempfile.TemporaryDirectory(prefix="wijkmonitor-validate-") as scratch:
-            con = connect_warehouse(Path(scratch) / "validate.duckdb")
+            con = repair.connect_warehouse(Path(scratch) / "validate.duckdb")
             try:
-                report = _load_and_gate(con, sources, Path(scratch), _new_run_id(), vandaag or date.today(), None, out,
-                                        aanlevering)
+                return _load_and_gate(con, sources, Path(scratch), _new_run_id(), vandaag or date.today(), None, out,
+                                      aanlevering)
             finally:
                 con.close()
-    except WijkmonitorError as error:
-        print(f"wijkmonitor validate: {error}", file=err)
-        return error.exit_code
+    except WijkmonitorError:
+        raise
     except Exception as error:  # noqa: BLE001 - a failing check is a step failure: one line, exit 3
-        print(f"wijkmonitor validate: controle mislukt: {type(error).__name__}: {_one_line(error)}", file=err)
-        return EXIT_FAILED
-    _report_rejections(report, "wijkmonitor validate", err)
-    print(summary_text(report), file=out)
-    return report.exit_code
+        raise StepFailed(f"controle mislukt: {_described(error)}") from error
 
 
 def _load_and_gate(
@@ -216,7 +214,7 @@ def _load_and_gate(
         settle_overlaps(con, run_id, load)
         loads[bron.naam] = load
         _progress(out, f"{bron.naam}: {len(load.pending)} nieuw(e) bestand(en) ingelezen, "
-                       f"{_nl(sum(versie.rijen for versie in load.pending))} rijen ({_seconds(started)})")
+                       f"{nl_int(sum(versie.rijen for versie in load.pending))} rijen ({_seconds(started)})")
     for bron in bronnen:
         started = time.monotonic()
         load = loads[bron.naam]
@@ -232,13 +230,13 @@ def _load_and_gate(
         report.files[bron.naam] = load.outcomes
         report.gates[bron.naam] = gate
         reused = f", ongewijzigd: uitkomst van run {gate.hergebruikt_van}" if gate.hergebruikt_van else ""
-        _progress(out, f"{bron.naam}: {_nl(gate.geaccepteerd)} van {_nl(gate.rijen)} rijen door de controle "
+        _progress(out, f"{bron.naam}: {nl_int(gate.geaccepteerd)} van {nl_int(gate.rijen)} rijen door de controle "
                        f"({_seconds(started)}{reused})")
     if stray:
         report.files[BRONMAP] = stray
     if archive is not None:
         write_manifest(archive, current_files(con))
-    report.voorbeelden = con.execute(
+    report.examples = con.execute(
         "SELECT bron, bestand, rij, kolom, regel, waarde FROM quarantine WHERE run_id = ? "
         "ORDER BY bron, bestand, rij, kolom LIMIT ?",
         [run_id, SUMMARY_EXAMPLES],
@@ -246,152 +244,9 @@ def _load_and_gate(
     return report
 
 
-def _open_warehouse(
-    warehouse: Path, archive: Path, aanlevering: Aanlevering, vandaag: date, out: TextIO, err: TextIO
-) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a file that fails the opening check is moved aside and rebuilt from the kept raw files."""
-    try:
-        return _connect_checked(warehouse)
-    except duckdb.Error as error:
-        if not _is_damage(error):
-            raise
-        damage = _one_line(error)
-    return _replace_damaged(warehouse, archive, aanlevering, vandaag, damage, out, err)
-
-
-def _replace_damaged(
-    warehouse: Path, archive: Path, aanlevering: Aanlevering, vandaag: date, damage: str, out: TextIO, err: TextIO
-) -> duckdb.DuckDBPyConnection:
-    """Move a damaged warehouse aside, say so in one line, and rebuild it from the kept raw files."""
-    aside = _move_aside(warehouse)
-    print(f"wijkmonitor etl: warehouse {warehouse} is beschadigd ({damage}); verplaatst naar {aside.name} "
-          f"en opnieuw opgebouwd uit de bewaarde bestanden in {archive}", file=err, flush=True)
-    con = connect_warehouse(warehouse)
-    try:
-        _rebuild(con, archive, aanlevering, warehouse.parent, vandaag, warehouse.with_name(f"{warehouse.stem}_gx"),
-                 out, err)
-    except BaseException:
-        _close_quietly(con)
-        raise
-    return con
-
-
-def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write warehouse connection with bounded memory and without DuckDB's progress bar."""
-    con = duckdb.connect(str(path), config={"memory_limit": WAREHOUSE_MEMORY_LIMIT})
-    # DuckDB's own progress bar would mix with our progress lines on the terminal.
-    con.execute("SET enable_progress_bar = false")
-    return con
-
-
-def _connect_checked(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """Connect and read every table once, so a damaged file fails here and not halfway the run."""
-    con = connect_warehouse(warehouse)
-    try:
-        tables = con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
-        ).fetchall()
-        for (table,) in tables:
-            con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-    except BaseException:
-        _close_quietly(con)
-        raise
-    return con
-
-
-def _is_damage(error: duckdb.Error) -> bool:
-    """True when DuckDB's message says the file is damaged (a lock or access problem is not)."""
-    text = str(error).lower()
-    return any(marker in text for marker in _DAMAGE_MARKERS)
-
-
-def _move_aside(warehouse: Path) -> Path:
-    """Rename a damaged warehouse (and its WAL) to <name>.beschadigd-<timestamp>; return the new path."""
-    aside = warehouse.with_name(f"{warehouse.name}.beschadigd-{datetime.now():%Y%m%dT%H%M%S}")
-    os.replace(warehouse, aside)
-    wal = warehouse.with_name(warehouse.name + ".wal")
-    if wal.exists():
-        os.replace(wal, aside.with_name(aside.name + ".wal"))
-    return aside
-
-
-def _rebuild(
-    con: duckdb.DuckDBPyConnection, archive: Path, aanlevering: Aanlevering, scratch: Path, vandaag: date,
-    gx_root: Path, out: TextIO, err: TextIO,
-) -> None:
-    """Load and gate the kept current files into an empty warehouse, as a normal run would."""
-    current = read_manifest(archive)
-    _progress(out, f"warehouse herstellen uit {sum(len(files) for files in current.values())} bewaarde bestand(en)")
-    with tempfile.TemporaryDirectory(prefix=scratch_prefix("herstel"), dir=scratch) as folder:
-        drop = Path(folder)
-        missing = restore_drop(archive, current, drop)
-        for name in missing:
-            print(f"wijkmonitor etl: bewaard bestand {name} ontbreekt in {archive}; niet hersteld", file=err)
-        run_id = _new_run_id()
-        # Kept files were accepted once: their shrink needs no new confirmation.
-        confirmed = frozenset(f"{bron}/{name}" for bron, files in current.items() for name in files)
-        _load_and_gate(con, drop, scratch, run_id, vandaag, gx_root / run_id, out,
-                       Aanlevering(aanlevering.gebieden, confirmed, aanlevering.drempels))
-
-
-def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
-    """Close a connection; a failure while closing must not hide the error that is being reported."""
-    try:
-        con.close()
-    except duckdb.Error:
-        pass
-
-
-def summary_text(report: RunReport) -> str:
-    """The readable data-quality summary printed at the end of a run."""
-    header = f"{'bron':<16}{'bestanden':>10}{'afgewezen':>10}{'geleverd':>11}{'geaccepteerd':>13}" \
-             f"{'quarantaine':>12}{'waarsch.':>9}"
-    lines = [f"Datakwaliteit (run {report.run_id})", header]
-    for bron, gate in report.gates.items():
-        outcomes = [o for o in report.files[bron] if o.uitkomst != VERWIJDERD]
-        rejected = sum(1 for o in outcomes if o.is_rejected)
-        lines.append(
-            f"{bron:<16}{len(outcomes):>10}{rejected:>10}{_nl(gate.rijen):>11}{_nl(gate.geaccepteerd):>13}"
-            f"{_nl(gate.quarantaine):>12}{_nl(gate.waarschuwingen):>9}"
-        )
-    rules = [(bron, rule) for bron, gate in report.gates.items() for rule in gate.regels]
-    if rules:
-        lines.append("Regels:")
-        lines.extend(f"  {bron}.{rule.kolom}: {rule.regel} ({rule.ernst}): {_nl(rule.aantal)} rij(en)"
-                     for bron, rule in rules)
-    if report.voorbeelden:
-        lines.append(f"In quarantaine (eerste {len(report.voorbeelden)}):")
-        lines.extend(f"  {bron}/{bestand} rij {rij}, {kolom}: {regel}: {waarde!r}"
-                     for bron, bestand, rij, kolom, regel, waarde in report.voorbeelden)
-    if report.rejected_files:
-        lines.append("Afgewezen of tegengehouden bestanden:")
-        lines.extend(f"  {_where(o)}{o.reden} ({o.uitkomst})" for o in report.rejected_files)
-    if report.warned_files:
-        lines.append("Waarschuwingen:")
-        lines.extend(f"  {_where(o)}{o.reden}" for o in report.warned_files)
-    verdict = "alles geaccepteerd" if report.exit_code == EXIT_OK else "invoer (deels) afgewezen"
-    lines.append(f"Uitkomst: {verdict}")
-    return "\n".join(lines)
-
-
-def _report_rejections(report: RunReport, prefix: str, err: TextIO) -> None:
-    """One line on err per rejected or warned file (with its operator detail), and one for quarantined rows."""
-    for outcome in [*report.rejected_files, *report.warned_files]:
-        kept = " (vorige versie behouden)" if outcome.uitkomst not in (AFGEWEZEN, GENEGEERD, KOPIE) \
-            and outcome.bestand != MAP else ""
-        detail = f" [{outcome.detail}]" if outcome.detail else ""
-        print(f"{prefix}: {_where(outcome)}{outcome.reden}{kept}{detail}", file=err)
-    if report.quarantined_rows:
-        print(f"{prefix}: {_nl(report.quarantined_rows)} rij(en) in quarantaine; zie de samenvatting", file=err)
-
-
-def _where(outcome: FileOutcome) -> str:
-    """'bron/' before a reason that starts with the file name, else 'bron: ' (nothing for a missing folder)."""
-    if outcome.bestand == MAP:
-        return ""
-    if outcome.bron == BRONMAP:
-        return "bronmap: "
-    return f"{outcome.bron}/" if (outcome.reden or "").startswith(outcome.bestand) else f"{outcome.bron}: "
+def _gx_results(warehouse: Path, run_id: str) -> Path:
+    """Where the gate keeps GX's validation results of one run."""
+    return warehouse.with_name(f"{warehouse.stem}_gx") / run_id
 
 
 def _require_folder(sources: Path) -> None:
@@ -415,12 +270,6 @@ def _seconds(started: float) -> str:
     return f"{time.monotonic() - started:.1f} s".replace(".", ",")
 
 
-def _nl(number: int) -> str:
-    """An integer with Dutch thousands separators."""
-    return f"{number:,}".replace(",", ".")
-
-
-def _one_line(error: BaseException) -> str:
-    """First line of an exception, for an operator."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+def _described(error: BaseException) -> str:
+    """An unexpected exception for an operator: its type and first line."""
+    return f"{type(error).__name__}: {repair.first_line(error)}"

@@ -28,7 +28,7 @@ from dashboard.data import Published
 from dashboard.format import format_date
 from dashboard.security import current_role, current_user, has_right
 from dashboard.signals import BUITEN_MARGE, GROTE_BEWEGING, KINDS, SIGNIFICANT_SLECHTER, signals
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 dash.register_page(__name__, path="/pdca", name="PDCA-sessie", title="PDCA-sessie · Wijkmonitor", order=4)
 

@@ -19,7 +19,7 @@ from dashboard.format import (
     format_value,
 )
 from dashboard.signals import attention_points
-from wijkmonitor.errors import EXIT_USAGE, WijkmonitorError
+from core.errors import UsageError, WijkmonitorError
 
 MISSING_INPUTS_TEXT = status.ONVOLDOENDE_GEGEVENS
 AANVULLEND = status.AANVULLEND  # indicator_values.onderdrukking of a cell hidden to protect another cell
@@ -32,10 +32,8 @@ SOORT_TEKST = {
 }
 
 
-class UnknownPeildatum(WijkmonitorError):
-    """The asked peildatum is not in the published store (a usage error: exit code 2)."""
-
-    exit_code = EXIT_USAGE
+class UnknownPeildatum(UsageError):
+    """The asked peildatum is not in the published store."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dashboard.format import MISSING_TEXT, format_date, format_datetime, format_
 from dashboard.rapport import charts
 from dashboard.rapport.content import Report, build_report, choose_peildatum
 from etl.faults import storage_cause
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 HERE = Path(__file__).parent
 # Readable names of the sources of the data contract; an unknown source shows as named in the store.

@@ -19,7 +19,7 @@ import flask
 from dashboard.data import published
 from dashboard.rapport.content import UnknownPeildatum, choose_peildatum
 from dashboard.rapport.render import report_pdf
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 PATH = "/rapport.pdf"
 KEPT_REPORTS = 4

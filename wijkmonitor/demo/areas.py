@@ -7,14 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from wijkmonitor.errors import EXIT_USAGE, WijkmonitorError
-from wijkmonitor.paths import CBS_KERNCIJFERS_CSV, GEBIEDEN_CSV
+from core.errors import UsageError, WijkmonitorError
+from core.paths import CBS_KERNCIJFERS_CSV, GEBIEDEN_CSV
 
 
-class ScaleOutOfRange(WijkmonitorError):
-    """--scale outside what the generator supports: a usage error."""
-
-    exit_code = EXIT_USAGE
+class ScaleOutOfRange(UsageError):
+    """--scale outside what the generator supports."""
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from benchmarks.load import (  # noqa: E402
 )
 from dashboard.headless import CHROMEDRIVER, CHROMIUM  # noqa: E402
 from dashboard.acties import actions_of  # noqa: E402
-from wijkmonitor.errors import WijkmonitorError  # noqa: E402
+from core.errors import WijkmonitorError  # noqa: E402
 
 USERS = 50
 SECONDS = 60

@@ -21,6 +21,8 @@ from dashboard.format import SUPPRESSED_TEXT
 from dashboard.security import SecuritySettings
 from wijkmonitor.cli import main
 
+pytestmark = pytest.mark.integration  # WeasyPrint renders whole reports
+
 BRONREGEL = "Bron: Wijkmonitor Sociaal Domein, gemeente Groningen"
 
 
@@ -203,7 +205,7 @@ def test_route_needs_a_login(store, tmp_path):
 def test_report_on_a_small_real_etl_output(tmp_path):
     from indicators.registry import INDICATORS
     from wijkmonitor.generate import generate
-    from wijkmonitor.pipeline import run_etl
+    from wijkmonitor.cli import run_etl
 
     generate(tmp_path / "bronnen", seed=2015, scale=0.1)
     assert run_etl(tmp_path / "bronnen", tmp_path / "warehouse.duckdb", tmp_path / "monitor.duckdb",

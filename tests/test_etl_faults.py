@@ -29,8 +29,11 @@ import etl.publish
 from etl.contract import BRONNEN
 from etl.publish import contract_columns
 from etl.faults import storage_problem
+from etl.repair import connect_warehouse
 from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
-from wijkmonitor.pipeline import connect_warehouse, run_etl
+from wijkmonitor.cli import run_etl
+
+pytestmark = pytest.mark.integration  # the whole ETL under storage faults, damage and killed runs
 
 ROOT = Path(__file__).resolve().parents[1]
 VANDAAG = date(2025, 6, 30)
@@ -369,7 +372,8 @@ _CHILD = textwrap.dedent(
     from pathlib import Path
     sys.path[:0] = [{root!r}, {tests!r}]
     from fixtures.sources import fake_compute
-    from wijkmonitor.pipeline import connect_warehouse, run_etl
+    from etl.repair import connect_warehouse
+    from wijkmonitor.cli import run_etl
     print("GESTART", flush=True)
     sys.exit(run_etl(Path({sources!r}), Path({warehouse!r}), Path({db!r}), compute=fake_compute, config=object(),
                      vandaag=date.fromisoformat({vandaag!r})))

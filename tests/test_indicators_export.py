@@ -19,7 +19,7 @@ from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
 from indicators.export import CONTRACT_COLUMNS, FICTIEF_TEXT, export, sheet_name, sidecar_path
 from wijkmonitor.cli import main
-from wijkmonitor.errors import WijkmonitorError
+from core.errors import WijkmonitorError
 
 HEADER = (
     "indicator,peildatum,niveau,gebiedcode,gebiedsnaam,waarde,teller,noemer,n,ci_laag,ci_hoog,"

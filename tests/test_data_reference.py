@@ -12,11 +12,11 @@ import pytest
 
 from fixtures.sources import fake_compute, write_clean_sources
 from indicators.config import load_config
-from wijkmonitor.errors import EXIT_OK
+from core.errors import EXIT_OK
 from etl.deliveries import Aanlevering
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.cli import run_etl
 
-from wijkmonitor.paths import CBS_KERNCIJFERS_CSV, GEBIEDEN_CSV, REFERENCE_DIR, WIJKEN_2015_GEOJSON, WIJKEN_GEOJSON
+from core.paths import CBS_KERNCIJFERS_CSV, GEBIEDEN_CSV, REFERENCE_DIR, WIJKEN_2015_GEOJSON, WIJKEN_GEOJSON
 
 # The default grouping of issue 2: the stadsdelen of the city's debate plus Haren and Ten Boer.
 GEBIEDEN = {
@@ -150,6 +150,7 @@ def _published_areas(tmp_path: Path, gebieden: Path = GEBIEDEN_CSV) -> dict[tupl
     return {(niveau, code): since for niveau, code, since in rows}
 
 
+@pytest.mark.integration  # the whole ETL
 def test_areas_publish_in_gemeente_sinds(tmp_path: Path, gebieden: pl.DataFrame) -> None:
     write_clean_sources(tmp_path / "bronnen")
     areas = _published_areas(tmp_path)
@@ -163,6 +164,7 @@ def test_areas_publish_in_gemeente_sinds(tmp_path: Path, gebieden: pl.DataFrame)
     assert {since for (niveau, _), since in areas.items() if niveau == "gemeente"} == {None}
 
 
+@pytest.mark.integration  # the whole ETL
 def test_an_area_table_without_the_column_still_loads(tmp_path: Path, gebieden: pl.DataFrame) -> None:
     """A municipality's own table may leave the optional column out: then no wijk joined by a merger."""
     write_clean_sources(tmp_path / "bronnen")
@@ -171,6 +173,7 @@ def test_an_area_table_without_the_column_still_loads(tmp_path: Path, gebieden: 
     assert len(areas) > gebieden.height and set(areas.values()) == {None}
 
 
+@pytest.mark.integration  # the whole ETL
 def test_a_warehouse_made_before_the_column_gets_it(tmp_path: Path, gebieden: pl.DataFrame) -> None:
     write_clean_sources(tmp_path / "bronnen")
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as old:

@@ -1,0 +1,124 @@
+"""Opening the warehouse, and rebuilding it from the archive when the file itself is damaged.
+
+Every accepted delivery is kept byte-identical next to the warehouse (etl/archive.py). A warehouse
+that DuckDB cannot open or read is moved aside (never deleted: it is evidence) and a new one is
+built by loading and gating the kept files as a normal run would. A locked or unreachable file is
+no damage: that error goes to the operator unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from core.errors import WarehouseDamaged
+from etl.archive import read_manifest, restore_drop
+from etl.load import scratch_prefix
+
+# DuckDB would take up to 80% of RAM; a fixed ceiling keeps the national-scale run bounded
+# (it spills to disk beyond this) and leaves room for the pandas chunks the gate validates.
+WAREHOUSE_MEMORY_LIMIT = "3GB"
+# What DuckDB says when a database file itself is damaged (as opposed to locked or unreachable).
+DAMAGE_MARKERS = (
+    "not a valid duckdb database file", "could not read enough bytes", "checksum", "corrupt",
+    "failure while replaying wal",
+)
+
+# Loads the restored drop into the given empty warehouse; the second argument is the restored folder,
+# the third the "bron/bestand" names whose shrink needs no new confirmation (they were accepted once).
+Reload = Callable[[duckdb.DuckDBPyConnection, Path, frozenset[str]], None]
+
+
+def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write warehouse connection with bounded memory and without DuckDB's progress bar."""
+    con = duckdb.connect(str(path), config={"memory_limit": WAREHOUSE_MEMORY_LIMIT})
+    # DuckDB's own progress bar would mix with our progress lines on the terminal.
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+@contextmanager
+def damage_raised(warehouse: Path) -> Iterator[None]:
+    """Turn a DuckDB error that says the warehouse file is damaged into WarehouseDamaged; others pass as they are."""
+    try:
+        yield
+    except duckdb.Error as error:
+        if not is_damage(error):
+            raise
+        raise WarehouseDamaged(warehouse, first_line(error)) from error
+
+
+def is_damage(error: duckdb.Error) -> bool:
+    """True when DuckDB's message says the file is damaged (a lock or access problem is not)."""
+    text = str(error).lower()
+    return any(marker in text for marker in DAMAGE_MARKERS)
+
+
+def open_checked(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """Connect and read every table once, so a damaged file fails here (WarehouseDamaged) and not halfway the run."""
+    with damage_raised(warehouse):
+        con = connect_warehouse(warehouse)
+        try:
+            tables = con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+            ).fetchall()
+            for (table,) in tables:
+                con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        except BaseException:
+            close_quietly(con)
+            raise
+    return con
+
+
+def rebuild(
+    damaged: WarehouseDamaged, archive: Path, reload: Reload, notify: Callable[[str], None],
+    progress: Callable[[str], None],
+) -> duckdb.DuckDBPyConnection:
+    """Move the damaged warehouse aside, say so in one line, and rebuild it from the kept files; return it open."""
+    warehouse = Path(damaged.path)
+    aside = move_aside(warehouse)
+    notify(f"{damaged}; verplaatst naar {aside.name} en opnieuw opgebouwd uit de bewaarde bestanden in {archive}")
+    con = connect_warehouse(warehouse)
+    try:
+        current = read_manifest(archive)
+        progress(f"warehouse herstellen uit {sum(len(files) for files in current.values())} bewaarde bestand(en)")
+        with tempfile.TemporaryDirectory(prefix=scratch_prefix("herstel"), dir=warehouse.parent) as folder:
+            drop = Path(folder)
+            for name in restore_drop(archive, current, drop):
+                notify(f"bewaard bestand {name} ontbreekt in {archive}; niet hersteld")
+            reload(con, drop, frozenset(f"{bron}/{name}" for bron, files in current.items() for name in files))
+    except BaseException:
+        close_quietly(con)
+        raise
+    return con
+
+
+def move_aside(warehouse: Path) -> Path:
+    """Rename a damaged warehouse (and its WAL) to <name>.beschadigd-<timestamp>; return the new path."""
+    aside = warehouse.with_name(f"{warehouse.name}.beschadigd-{datetime.now():%Y%m%dT%H%M%S}")
+    os.replace(warehouse, aside)
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    if wal.exists():
+        os.replace(wal, aside.with_name(aside.name + ".wal"))
+    return aside
+
+
+def close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection; a failure while closing must not hide the error that is being reported."""
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
+
+
+def first_line(error: BaseException) -> str:
+    """First line of an exception, for an operator."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
