@@ -28,7 +28,7 @@ from wijkmonitor.demo.chunk import DemoChunk
 from wijkmonitor.demo.timeline import day_number
 from core.errors import WijkmonitorError
 from wijkmonitor.generate import generate
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.cli import run_etl
 
 VANDAAG = date(2025, 6, 30)
 MELDINGEN = Bron(

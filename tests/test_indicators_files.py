@@ -168,7 +168,7 @@ NAAM = "Bijstandsgerechtigden per 1.000 inwoners"
 @pytest.fixture(scope="module")
 def published_ninth(tmp_path_factory):
     """The real pipeline on the clean drop, with the worked example as a ninth file in the config folder."""
-    from wijkmonitor.pipeline import run_etl
+    from wijkmonitor.cli import run_etl
 
     folder = tmp_path_factory.mktemp("negende")
     monitor = _config_folder(folder / "config", {f"{EIGEN}.sql": EIGEN_SQL})

@@ -18,7 +18,7 @@ LAYERS = (
     ("etl", ("etl",)),
     ("expectations", ("expectations",)),
     ("indicators", ("indicators",)),
-    ("publication", ("etl.publish",)),
+    ("publication", ("etl.publish", "etl.publication")),
     ("dashboard", ("dashboard",)),
     ("app", ("wijkmonitor",)),
 )
