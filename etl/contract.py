@@ -18,6 +18,7 @@ MAX_AANTAL = 9_999_999  # counts per wijk stay below 10 million ("Values that ar
 MAX_GEWICHT = 100.0  # survey weights in (0, 100] unless configured otherwise
 MAX_TEKST = 100  # keys and codes are at most this many characters
 EERSTE_JAAR = 1900  # no date or birth year of this contract lies before it
+PLAUSIBELE_GROEI = 0.25  # a wijk's population changing more than this since the previous peildatum
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,30 @@ class Paar:
     regel: str
 
 
+FOUT = "fout"  # severity: the row goes to quarantine
+WAARSCHUWING = "waarschuwing"  # severity: the row is kept and counted
+
+
+@dataclass(frozen=True)
+class Groei:
+    """A rule across rows: kolom of one `per` group changes at most `marge` since its previous `datum`.
+
+    Checked in DuckDB over all counted rows of the source (etl/staging.py), like the key rule.
+    """
+
+    kolom: str
+    per: tuple[str, ...]
+    datum: str
+    marge: float
+    waarde: tuple[str, ...]  # columns whose delivered text explains a row that breaks it
+    ernst: str = WAARSCHUWING
+
+    @property
+    def regel(self) -> str:
+        """The rule in Dutch, as quarantine and the data-quality page name it."""
+        return f"{self.kolom} wijken meer dan {self.marge:.0%} af van de vorige {self.datum}"
+
+
 @dataclass(frozen=True)
 class Bron:
     """One source of the data contract."""
@@ -63,6 +88,8 @@ class Bron:
     sleutel: tuple[str, ...]
     datumkolom: str  # the column whose latest value tells how fresh the source is
     paren: tuple[Paar, ...] = field(default_factory=tuple)
+    # Rules over rows of the whole source besides the unique key (sleutel), checked in DuckDB.
+    bronregels: tuple[Groei, ...] = field(default_factory=tuple)
 
     @property
     def kolomnamen(self) -> list[str]:
@@ -110,6 +137,7 @@ BRONNEN: dict[str, Bron] = {
                 Paar("inwoners", "inwoners_0_17", "inwoners_0_17", "inwoners_0_17 groter dan inwoners"),
                 Paar("inwoners", "huishoudens", "huishoudens", "huishoudens groter dan inwoners"),
             ),
+            bronregels=(Groei("inwoners", ("wijkcode",), "peildatum", PLAUSIBELE_GROEI, ("wijkcode", "inwoners")),),
         ),
         Bron(
             naam="bewonersenquete",
