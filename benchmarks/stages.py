@@ -225,8 +225,8 @@ def _load_report(state: Path) -> pipeline.RunReport:
 def main() -> int:
     """Run one step and print its figures as JSON."""
     parser = argparse.ArgumentParser(description="One measured benchmark step.")
-    parser.add_argument("stage", choices=["load", "validate", "indicators", "publish", "compare", "gate-sql", "incremental",
-                                          "dashboard"])
+    parser.add_argument("stage", choices=["load", "validate", "indicators", "publish", "compare", "gate-sql",
+                                          "incremental", "dashboard"])
     parser.add_argument("--sources", type=Path)
     parser.add_argument("--warehouse", type=Path)
     parser.add_argument("--db", type=Path)

@@ -179,7 +179,8 @@ def _rules_fingerprint(bron: Bron, wijkcodes: list[str], drempels: Drempels) -> 
 def _forget_versions(con: duckdb.DuckDBPyConnection, bron: Bron) -> None:
     """Drop kept per-row verdicts of versions neither accepted nor under check (replaced, removed, held back)."""
     gone = (
-        f"NOT EXISTS (SELECT 1 FROM bestanden b WHERE b.bron = v.bron AND b.bestand = v.bestand AND b.sha256 = v.sha256)"
+        "NOT EXISTS (SELECT 1 FROM bestanden b WHERE b.bron = v.bron AND b.bestand = v.bestand "
+        "AND b.sha256 = v.sha256)"
         f" AND NOT EXISTS (SELECT 1 FROM {CONTROLE_BESTANDEN} c WHERE c.bron = v.bron AND c.bestand = v.bestand "
         "AND c.sha256 = v.sha256)"
     )

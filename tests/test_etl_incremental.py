@@ -129,7 +129,8 @@ def test_one_file_added_reads_and_validates_only_that_file(
     drop: Path, spies: dict[str, list], tmp_path: Path
 ) -> None:
     (drop / "bronnen" / "bijstand" / "bijstand_2016.csv").write_text(
-        "uitkering_id,persoon_id,wijkcode,begindatum,einddatum\nU3,P12,WK001401,2016-02-01,\nU4,P13,WK999999,2016-02-01,\n"
+        "uitkering_id,persoon_id,wijkcode,begindatum,einddatum\n"
+        "U3,P12,WK001401,2016-02-01,\nU4,P13,WK999999,2016-02-01,\n"
     )
     assert _etl(drop) == 1  # one row of the new file is quarantined
     assert spies == {"gelezen": [("bijstand", "bijstand_2016.csv")], "gx": [("bijstand", 2)]}
