@@ -80,7 +80,7 @@ def failures_in_duckdb(con: duckdb.DuckDBPyConnection, relation: str, suite: gx.
 
 def failures_with_gx(con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite,
                      rows: int) -> list[tuple[int, int]]:
-    """What gate_source does (mirrored step by step): chunked frames through GX, failing (_id, rule) pairs."""
+    """What gate_source does for the versions it validates: chunked frames through GX, failing (_id, rule)."""
     columns = gate._frame_columns(bron, suite)
     found: list[tuple[int, int]] = []
     for start in range(0, max(rows, 1), gate.CHUNK_ROWS):
@@ -93,7 +93,7 @@ def failures_with_gx(con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.Expec
 
 
 def time_source(con: duckdb.DuckDBPyConnection, bron: Bron, vandaag: date) -> GateTiming:
-    """Build one source's candidates, then time both routes over them."""
+    """Build one source's candidates (every accepted version, as a run from scratch), then time both routes."""
     wijkcodes = [row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall()]
     suite = build_suite(bron, wijkcodes, vandaag)
     create_check_table(con)

@@ -2,6 +2,7 @@
 
     python benchmarks/stages.py load|validate|indicators|publish --sources S --warehouse W --db D --state DIR
     python benchmarks/stages.py compare|gate-sql --warehouse W
+    python benchmarks/stages.py incremental --sources S --warehouse W --db D
     python benchmarks/stages.py dashboard --db D --repeat N
 
 The pipeline stages call the same library functions as wijkmonitor/pipeline.py, in the same order;
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import sys
 import tempfile
@@ -157,6 +159,49 @@ def gate_sql(warehouse: Path) -> dict[str, Any]:
     return {"sources": [vars(timing) for timing in timings]}
 
 
+def incremental(sources: Path, warehouse: Path, db: Path) -> dict[str, Any]:
+    """The whole ETL (wijkmonitor etl) three times: from scratch, nothing changed, one new file added.
+
+    The new file is a source's last survey file again with new respondent ids (a new year's
+    survey): read, validated and checked against the other files' keys like any new delivery.
+    Works on a copy of the drop (sources stays as generated); the warehouse and db are replaced.
+    """
+    import io
+    import shutil
+
+    import polars as pl
+
+    def run() -> tuple[float, int]:
+        # CPU seconds of the process (all threads) beside wall seconds: on a shared machine the
+        # wall time mostly measures the other jobs.
+        started, cpu = time.perf_counter(), time.process_time()
+        code = pipeline.run_etl(drop, warehouse, db, out=io.StringIO(), err=io.StringIO(), aanlevering=aanlevering)
+        cpu_seconds.append(time.process_time() - cpu)
+        return time.perf_counter() - started, code
+
+    cpu_seconds: list[float] = []
+    for path in (warehouse, db, warehouse.with_name(f"{warehouse.stem}_gx")):
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    drop = warehouse.parent / "incrementeel_bronnen"
+    shutil.rmtree(drop, ignore_errors=True)
+    shutil.copytree(sources, drop)
+    gebieden = drop / AREA_TABLE
+    aanlevering = pipeline.Aanlevering(gebieden=gebieden if gebieden.is_file() else paths.GEBIEDEN_CSV)
+    full, full_code = run()
+    unchanged, unchanged_code = run()
+    bron = BRONNEN["bewonersenquete"]
+    last = sorted((drop / bron.naam).glob("*.csv"))[-1]
+    frame = pl.read_csv(last, infer_schema=False)
+    frame = frame.with_columns(pl.lit("nieuw-") + pl.col(name) for name in bron.sleutel)
+    frame.write_csv(last.with_name(f"{last.stem}_nieuw.csv"))
+    new_file, new_code = run()
+    return {"full_seconds": full, "unchanged_seconds": unchanged, "new_file_seconds": new_file,
+            "new_file_rows": frame.height, "exit_codes": [full_code, unchanged_code, new_code],
+            "unchanged_ratio": unchanged / full, "new_file_ratio": new_file / full,
+            "cpu_seconds": dict(zip(["full", "unchanged", "new_file"], cpu_seconds)),
+            "load_average": os.getloadavg()}
+
+
 def dashboard(db: Path, repeat: int) -> dict[str, Any]:
     """Server-side callback latency (median, p95) with the dashboard helper's measurement."""
     from benchmarks.dashboard_latency import measure_callbacks
@@ -188,7 +233,8 @@ def _load_report(state: Path) -> pipeline.RunReport:
 def main() -> int:
     """Run one step and print its figures as JSON."""
     parser = argparse.ArgumentParser(description="One measured benchmark step.")
-    parser.add_argument("stage", choices=["load", "validate", "indicators", "publish", "compare", "gate-sql", "dashboard"])
+    parser.add_argument("stage", choices=["load", "validate", "indicators", "publish", "compare", "gate-sql",
+                                          "incremental", "dashboard"])
     parser.add_argument("--sources", type=Path)
     parser.add_argument("--warehouse", type=Path)
     parser.add_argument("--db", type=Path)
@@ -202,6 +248,7 @@ def main() -> int:
         "publish": lambda: publish_stage(args.db, args.state),
         "compare": lambda: compare(args.warehouse),
         "gate-sql": lambda: gate_sql(args.warehouse),
+        "incremental": lambda: incremental(args.sources, args.warehouse, args.db),
         "dashboard": lambda: dashboard(args.db, args.repeat),
     }
     print(json.dumps(steps[args.stage]()), flush=True)

@@ -71,18 +71,28 @@ class Paar:
     regel: str
 
 
+FOUT = "fout"  # severity: the row goes to quarantine
+WAARSCHUWING = "waarschuwing"  # severity: the row is kept and counted
+
+
 @dataclass(frozen=True)
 class Groei:
-    """A plausibility rule over rows: `kolom` changes at most `max_verandering` (relative) from one
-    `volgorde` value to the next within the same `per` value. A warning, the row is kept.
+    """A rule across rows: kolom of one `per` group changes at most `marge` since its previous `datum`.
 
-    The suite's expectation is built from it; the ratio itself is computed by etl/staging.py (so far for
-    bevolking's inwoners only, column _groei_inwoners)."""
+    Checked in DuckDB over all counted rows of the source (etl/staging.py), like the key rule.
+    """
 
     kolom: str
-    per: str
-    volgorde: str
-    max_verandering: float
+    per: tuple[str, ...]
+    datum: str
+    marge: float
+    waarde: tuple[str, ...]  # columns whose delivered text explains a row that breaks it
+    ernst: str = WAARSCHUWING
+
+    @property
+    def regel(self) -> str:
+        """The rule in Dutch, as quarantine and the data-quality page name it."""
+        return f"{self.kolom} wijken meer dan {self.marge:.0%} af van de vorige {self.datum}"
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,8 @@ class Bron:
     sleutel: tuple[str, ...]
     datumkolom: str  # the column whose latest value tells how fresh the source is
     paren: tuple[Paar, ...] = field(default_factory=tuple)
-    groei: Groei | None = None
+    # Rules over rows of the whole source besides the unique key (sleutel), checked in DuckDB.
+    bronregels: tuple[Groei, ...] = field(default_factory=tuple)
     optioneel: bool = False  # a missing folder is no delivery problem while nothing was ever accepted
 
     @property
@@ -148,7 +159,7 @@ BRONNEN: dict[str, Bron] = {
                 Paar("inwoners", "inwoners_0_17", "inwoners_0_17", "inwoners_0_17 groter dan inwoners"),
                 Paar("inwoners", "huishoudens", "huishoudens", "huishoudens groter dan inwoners"),
             ),
-            groei=Groei("inwoners", per="wijkcode", volgorde="peildatum", max_verandering=PLAUSIBELE_GROEI),
+            bronregels=(Groei("inwoners", ("wijkcode",), "peildatum", PLAUSIBELE_GROEI, ("wijkcode", "inwoners")),),
         ),
         Bron(
             naam="bewonersenquete",

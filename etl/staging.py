@@ -1,12 +1,14 @@
 """Typed staging: ref_gebieden, the typed candidate rows the gate checks, and stg_<bron> from what passed.
 
 Candidate rows (kandidaat_<bron>) carry both the delivered text (`<kolom>__tekst`, for quarantine
-messages) and the typed value (`<kolom>`, NULL when empty or unparseable), plus helper columns for
-rules that need other rows: how often the row's key occurs, and the growth of inwoners since the
-previous peildatum of the same wijk.
+messages) and the typed value (`<kolom>`, NULL when empty or unparseable); GX checks them row by row.
+Candidates are the raw rows of the file versions to validate (by default all listed in
+`controle_bestanden`, etl/load.py: accepted files plus new versions still on trial).
 
-Candidates are the raw rows of the file versions listed in `controle_bestanden` (etl/load.py):
-accepted files plus new versions still on trial. Values are never guessed: a date has a four-digit
+Rules across rows (the unique key of every source, and the contract's `bronregels` such as the
+plausibility of inwoners against the previous peildatum) are checked here, in DuckDB, over all
+counted rows of a source (`source_rules_sql`): they need other files' rows, so their verdict cannot
+be kept per file version the way the per-row verdict is. Values are never guessed: a date has a four-digit
 year; an integer is digits only, with '.' thousands groups only in a Dutch-locale file (notatie
 'nl'), so `1.000` is 1000 there and quarantined elsewhere, never 1.
 """
@@ -19,13 +21,12 @@ import duckdb
 import polars as pl
 
 from core.errors import WijkmonitorError
-from etl.contract import BRONNEN, MAX_TEKST, Bron, Kolom, staging_ddl
+from etl.contract import BRONNEN, FOUT, MAX_TEKST, Bron, Groei, Kolom, staging_ddl
+from etl.reasons import VALUE_CHARS
 
 STAGING_SCHEMA = Path(__file__).with_name("staging_schema.sql")
 TEKST = "__tekst"  # suffix of the delivered-text copy of a column
 ID = "_id"
-SLEUTEL_AANTAL = "_sleutel_aantal"
-GROEI_INWONERS = "_groei_inwoners"
 NOTATIE = "_notatie"
 STUURTEKEN = "__stuurteken"  # suffix of the per-column flag: text holds a control character
 TE_LANG = "__te_lang"  # suffix of the per-column flag: text longer than MAX_TEKST
@@ -145,27 +146,94 @@ def control_character_expression(kolom: Kolom) -> str:
     return f"regexp_matches(\"{kolom.naam}{TEKST}\", '{_CONTROL_CHARACTERS}')"
 
 
-def checked_rows_sql(bron: Bron) -> str:
-    """SELECT of the raw rows of the file versions under check, with their notation."""
+def checked_rows_sql(bron: Bron, versions: str = CONTROLE_BESTANDEN) -> str:
+    """SELECT of the raw rows of the file versions listed in the table versions, with their notation."""
     return (
         f"SELECT r.*, c.notatie AS {NOTATIE} FROM {raw_table(bron)} r "
-        f"JOIN {CONTROLE_BESTANDEN} c ON c.bron = '{bron.naam}' AND c.bestand = r._bestand "
+        f"JOIN {versions} c ON c.bron = '{bron.naam}' AND c.bestand = r._bestand "
         f"AND c.sha256 = r._sha256"
     )
 
 
-def typed_rows_sql(bron: Bron, columns: list[str]) -> str:
-    """SELECT _bestand, _sha256, _rij and the typed values of columns, over the rows under check."""
-    texts = ", ".join(f'"{name}" AS "{name}{TEKST}"' for name in bron.kolomnamen)
+def typed_rows_sql(bron: Bron, columns: list[str], texts: list[str] | None = None) -> str:
+    """SELECT _bestand, _sha256, _rij and the typed values of columns, over the rows under check.
+
+    texts: columns whose delivered text comes along as `<kolom>__tekst`.
+    """
+    delivered = ", ".join(f'"{name}" AS "{name}{TEKST}"' for name in bron.kolomnamen)
     typed = ", ".join(f'{typed_expression(bron.kolom(name))} AS "{name}"' for name in columns)
+    kept = "".join(f', "{name}{TEKST}"' for name in texts or [])
     return (
-        f"SELECT _bestand, _sha256, _rij, {typed} "
-        f"FROM (SELECT _bestand, _sha256, _rij, {NOTATIE}, {texts} FROM ({checked_rows_sql(bron)}))"
+        f"SELECT _bestand, _sha256, _rij, {typed}{kept} "
+        f"FROM (SELECT _bestand, _sha256, _rij, {NOTATIE}, {delivered} FROM ({checked_rows_sql(bron)}))"
     )
 
 
-def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron) -> int:
-    """Create kandidaat_<bron> from raw_<bron>; return its number of rows."""
+def value_text_sql(columns: list[str] | tuple[str, ...], alias: str = "k") -> str:
+    """SQL for the delivered text of the columns a failure is about, joined with ', ', at most VALUE_CHARS long."""
+    texts = [f'coalesce({alias}."{name}{TEKST}", \'\')' for name in columns]
+    joined = texts[0] if len(texts) == 1 else "concat_ws(', ', " + ", ".join(texts) + ")"
+    return f"CASE WHEN length({joined}) > {VALUE_CHARS} THEN left({joined}, {VALUE_CHARS}) || '…' ELSE {joined} END"
+
+
+def key_rule(bron: Bron) -> str:
+    """The unique-key rule of a source in Dutch (column 'kolom' of its failures is the key's names)."""
+    return f"sleutel ({','.join(bron.sleutel)}) komt vaker voor"
+
+
+def source_rules_sql(bron: Bron) -> str:
+    """SELECT _bestand, _rij, kolom, regel, ernst, waarde of the rows under check breaking a rule across rows.
+
+    The unique key of every source (a fout on every row of a repeated key) and the source's
+    bronregels from the contract, in that order; one narrow typed projection, so the cost is a scan.
+    """
+    needed = list(dict.fromkeys([*bron.sleutel, *(n for r in bron.bronregels for n in (*r.per, r.datum, r.kolom))]))
+    shown = list(dict.fromkeys([*bron.sleutel, *(n for r in bron.bronregels for n in r.waarde)]))
+    keys = ", ".join(f'"{name}"' for name in bron.sleutel)
+    present = " AND ".join(f'"{name}" IS NOT NULL' for name in bron.sleutel)
+    parts = [
+        f"SELECT k._bestand, k._rij, {_literal(','.join(bron.sleutel))} AS kolom, {_literal(key_rule(bron))} AS regel, "
+        f"{_literal(FOUT)} AS ernst, {value_text_sql(bron.sleutel)} AS waarde "
+        f"FROM rijen k JOIN (SELECT {keys} FROM rijen WHERE {present} GROUP BY ALL HAVING count(*) > 1) "
+        f"USING ({keys})"
+    ]
+    parts.extend(_growth_sql(regel) for regel in bron.bronregels)
+    return (
+        f"WITH rijen AS ({typed_rows_sql(bron, needed, shown)}) "
+        + " UNION ALL ".join(f"({part})" for part in parts)
+    )
+
+
+def _growth_sql(regel: Groei) -> str:
+    """Rows whose kolom differs more than regel.marge from the previous datum of its group."""
+    per = ", ".join(f'"{name}"' for name in regel.per)
+    # Per (group, datum) first, so duplicate rows (quarantined anyway) cannot be each other's
+    # "previous" value and the result does not depend on row order.
+    return f"""
+        WITH per_datum AS (
+            SELECT {per}, "{regel.datum}", max("{regel.kolom}") AS waarde
+            FROM rijen
+            WHERE {" AND ".join(f'"{n}" IS NOT NULL' for n in (*regel.per, regel.datum, regel.kolom))}
+            GROUP BY ALL
+        ), vorige AS (
+            SELECT {per}, "{regel.datum}",
+                   lag(waarde) OVER (PARTITION BY {per} ORDER BY "{regel.datum}") AS vorige_waarde
+            FROM per_datum
+        )
+        SELECT k._bestand, k._rij, {_literal(regel.kolom)}, {_literal(regel.regel)}, {_literal(regel.ernst)},
+               {value_text_sql(regel.waarde)}
+        FROM rijen k JOIN vorige v USING ({per}, "{regel.datum}")
+        WHERE NOT (k."{regel.kolom}" / NULLIF(v.vorige_waarde, 0) BETWEEN {1 - regel.marge} AND {1 + regel.marge})
+    """
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron, versions: str = CONTROLE_BESTANDEN) -> int:
+    """Create kandidaat_<bron> from the raw rows of the file versions listed in versions; return its rows."""
     texts = ", ".join(f'"{name}" AS "{name}{TEKST}"' for name in bron.kolomnamen)
     typed = ", ".join(f'{typed_expression(kolom)} AS "{kolom.naam}"' for kolom in bron.kolommen)
     # Flags computed here, checked by GX as boolean value sets: string functions on pandas object
@@ -175,68 +243,35 @@ def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron) -> int:
         f', length({typed_expression(kolom)}) > {MAX_TEKST} AS "{kolom.naam}{TE_LANG}"'
         for kolom in bron.kolommen if kolom.type == "tekst"
     )
-    key_columns = ", ".join(f'"{name}"' for name in bron.sleutel)
-    key_present = " AND ".join(f'"{name}" IS NOT NULL' for name in bron.sleutel)
-    # Row ids and key counts are computed on narrow projections and joined back: windows over
-    # the wide rows made DuckDB sort and partition every text column (2.5x slower at 3M rows).
+    # Row ids are computed on a narrow projection and joined back: a window over the wide rows
+    # made DuckDB sort and partition every text column (2.5x slower at 3M rows).
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {candidate_table(bron)} AS
-        WITH checked AS ({checked_rows_sql(bron)}),
+        WITH checked AS ({checked_rows_sql(bron, versions)}),
         ids AS (
             SELECT _bestand, _rij, row_number() OVER (ORDER BY _bestand, _rij) AS {ID}
             FROM checked
         ), delivered AS (
-            SELECT {ID}, _bestand, _rij, {NOTATIE}, {texts}
+            SELECT {ID}, _bestand, _sha256, _rij, {NOTATIE}, {texts}
             FROM checked JOIN ids USING (_bestand, _rij)
-        ), typed AS (
-            SELECT {ID}, _bestand, _rij, {", ".join(f'"{n}{TEKST}"' for n in bron.kolomnamen)}, {typed}{flags}
-            FROM delivered
-        ), key_counts AS (
-            SELECT {key_columns}, count(*) AS {SLEUTEL_AANTAL}
-            FROM typed WHERE {key_present} GROUP BY ALL
         )
-        SELECT typed.*, key_counts.{SLEUTEL_AANTAL}
-        FROM typed LEFT JOIN key_counts USING ({key_columns})
+        SELECT {ID}, _bestand, _sha256, _rij, {", ".join(f'"{n}{TEKST}"' for n in bron.kolomnamen)}, {typed}{flags}
+        FROM delivered
         """
     )
-    if bron.naam == "bevolking":
-        _add_population_growth(con, candidate_table(bron))
     return con.execute(f"SELECT count(*) FROM {candidate_table(bron)}").fetchone()[0]
 
 
-def _add_population_growth(con: duckdb.DuckDBPyConnection, candidates: str) -> None:
-    """Add inwoners / inwoners on the wijk's previous peildatum (NULL for its first peildatum)."""
-    # Per (wijk, peildatum) first, so duplicate rows (quarantined anyway) cannot be each other's
-    # "previous" value and the result does not depend on row order.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {candidates} AS
-        WITH per_peildatum AS (
-            SELECT wijkcode, peildatum, max(inwoners) AS inwoners
-            FROM {candidates}
-            WHERE wijkcode IS NOT NULL AND peildatum IS NOT NULL AND inwoners IS NOT NULL
-            GROUP BY wijkcode, peildatum
-        ), previous AS (
-            SELECT wijkcode, peildatum,
-                   lag(inwoners) OVER (PARTITION BY wijkcode ORDER BY peildatum) AS inwoners_vorige
-            FROM per_peildatum
-        )
-        SELECT k.*, k.inwoners / NULLIF(p.inwoners_vorige, 0) AS {GROEI_INWONERS}
-        FROM {candidates} k LEFT JOIN previous p USING (wijkcode, peildatum)
-        """
-    )
-
-
-def fill_staging(con: duckdb.DuckDBPyConnection, bron: Bron, rejected_ids: str) -> int:
-    """Replace stg_<bron> with the candidates whose _id is not in the table rejected_ids."""
+def fill_staging(con: duckdb.DuckDBPyConnection, bron: Bron, rejected_rows: str) -> int:
+    """Replace stg_<bron> with the typed rows under check that are not in rejected_rows (_bestand, _rij)."""
     columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
     con.execute(f"DELETE FROM {staging_table(bron)}")
     con.execute(
         f"""
         INSERT INTO {staging_table(bron)} BY NAME
-        SELECT {columns} FROM {candidate_table(bron)}
-        WHERE {ID} NOT IN (SELECT {ID} FROM {rejected_ids})
+        SELECT {columns} FROM ({typed_rows_sql(bron, bron.kolomnamen)}) k
+        WHERE NOT EXISTS (SELECT 1 FROM {rejected_rows} f WHERE f._bestand = k._bestand AND f._rij = k._rij)
         """
     )
     return con.execute(f"SELECT count(*) FROM {staging_table(bron)}").fetchone()[0]

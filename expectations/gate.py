@@ -1,14 +1,20 @@
-"""The gate: run each source's suite over its typed candidate rows, quarantine failing rows, fill staging.
+"""The gate: validate new file versions with GX, check rules across rows in DuckDB, fill staging.
 
-GX 1.x has no DuckDB data source, so candidates are validated as pandas DataFrames, in chunks of
-CHUNK_ROWS so memory stays bounded; rules that need other rows (unique keys, growth since the
-previous peildatum) are precomputed per row by etl/staging.py. The frame index is the candidate
-`_id`, so GX's unexpected_index_list names the failing rows directly.
+Per-row rules (the source's GX suite, built from the contract by expectations/suites.py) depend only
+on a row, so their verdict is kept per file version (`gate_versies`, failing rows in
+`gate_rijfouten`): a run validates with GX only the versions it has not seen under the same rules,
+and Great Expectations is not even imported when there are none. Versions are validated as pandas
+DataFrames in chunks of CHUNK_ROWS so memory stays bounded; the frame index is the candidate `_id`,
+so GX's unexpected_index_list names the failing rows directly.
 
-A source whose gate inputs did not change since its last validation (same accepted files, same
-area codes, same day, same contract and gate code) keeps that verdict: its quarantine rows are
-carried over to the new run and its GX result is copied with `hergebruikt_van` set. This makes a
-re-run after one changed file cost one source's validation instead of six.
+Rules across rows (unique key, the contract's bronregels such as plausibility against the previous
+peildatum) need the other files' rows: they run in DuckDB over every counted row of the source on
+each gate (etl/staging.py, source_rules_sql), which costs one narrow scan. This run's quarantine and
+warnings are the kept per-row failures of the versions under check plus those.
+
+A source whose gate inputs did not change since its last gate (same accepted files, same area
+codes, same day, same contract and gate code) keeps that verdict whole: its quarantine rows are
+carried over to the new run and its GX result is copied with `hergebruikt_van` set.
 """
 
 from __future__ import annotations
@@ -22,23 +28,23 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import great_expectations as gx
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
-from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from etl.contract import Bron, Drempels
+from etl.contract import FOUT, WAARSCHUWING, Bron, Drempels
 from etl.faults import write_text_atomically
-from etl.reasons import VALUE_CHARS
 from etl.staging import (
-    CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, fill_staging, staging_table,
+    CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, fill_staging,
+    source_rules_sql, staging_table, value_text_sql,
 )
-from expectations.suites import FOUT, PARSE_RULES, WAARSCHUWING, build_suite
 from core.errors import WijkmonitorError
+
+if TYPE_CHECKING:  # imported where a version is validated: a run without new versions never loads GX
+    import great_expectations as gx
+    import pandas as pd
+    import pyarrow as pa
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
 CHUNK_ROWS = 500_000
 # The code a verdict depends on besides the data: a change here invalidates remembered verdicts.
@@ -56,6 +62,26 @@ CREATE TABLE IF NOT EXISTS quarantine (
     regel    VARCHAR NOT NULL,
     waarde   VARCHAR,
     run_id   VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_versies (
+    bron          VARCHAR NOT NULL,
+    bestand       VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL,
+    vingerafdruk  VARCHAR NOT NULL,   -- sha256 of the per-row rules (contract, area codes, thresholds, code)
+    vandaag       DATE NOT NULL,      -- the day the rules were applied (dates in the future, birth years)
+    run_id        VARCHAR NOT NULL,   -- the run that validated the version with GX
+    PRIMARY KEY (bron, bestand, sha256)
+);
+CREATE TABLE IF NOT EXISTS gate_rijfouten (
+    bron      VARCHAR NOT NULL,
+    bestand   VARCHAR NOT NULL,
+    sha256    VARCHAR NOT NULL,
+    rij       BIGINT NOT NULL,
+    regel_nr  INTEGER NOT NULL,   -- the rule's place in the suite (order of the messages)
+    kolom     VARCHAR,
+    regel     VARCHAR NOT NULL,
+    ernst     VARCHAR NOT NULL,
+    waarde    VARCHAR
 );
 CREATE TABLE IF NOT EXISTS gate_verdicts (
     bron          VARCHAR PRIMARY KEY,
@@ -111,7 +137,7 @@ def gate_source(
     progress: Callable[[str], None] = lambda message: None,
     drempels: Drempels = Drempels(),
 ) -> GateResult:
-    """Validate a source's rows under check, quarantine failures, and replace stg_<bron> with the rest."""
+    """Validate a source's new versions, check rules across rows, record failures, replace stg_<bron>."""
     wijkcodes = sorted(row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall())
     fingerprint = _fingerprint(con, bron, wijkcodes, vandaag, drempels)
     earlier = con.execute(
@@ -119,8 +145,83 @@ def gate_source(
     ).fetchone()
     if earlier is not None:
         return _reuse_verdict(con, bron, earlier[0], run_id, results_dir)
+    rules = _rules_fingerprint(bron, wijkcodes, drempels)
+    _forget_versions(con, bron)
+    chunks: list[dict] = []
+    if _select_versions_to_validate(con, bron, rules, vandaag):
+        chunks = _validate_versions(con, bron, rules, run_id, wijkcodes, vandaag, drempels, progress)
+    if results_dir is not None:
+        _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _record_failures(con, bron, run_id)
+        fill_staging(con, bron, "gate_afgekeurd")
+        _remember_verdict(con, bron, fingerprint, run_id)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("DROP TABLE IF EXISTS gate_afgekeurd")
+    con.execute("DROP TABLE IF EXISTS gate_bevindingen")
+    return _gate_result(con, bron, run_id)
+
+
+def _rules_fingerprint(bron: Bron, wijkcodes: list[str], drempels: Drempels) -> str:
+    """sha256 over what a version's per-row verdict depends on besides the day: contract, codes, code."""
+    digest = hashlib.sha256()
+    for part in (repr(bron), json.dumps(wijkcodes), repr(drempels)):
+        digest.update(part.encode("utf-8"))
+    for module in _GATE_CODE:
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def _forget_versions(con: duckdb.DuckDBPyConnection, bron: Bron) -> None:
+    """Drop kept per-row verdicts of versions neither accepted nor under check (replaced, removed, held back)."""
+    gone = (
+        "NOT EXISTS (SELECT 1 FROM bestanden b WHERE b.bron = v.bron AND b.bestand = v.bestand "
+        "AND b.sha256 = v.sha256)"
+        f" AND NOT EXISTS (SELECT 1 FROM {CONTROLE_BESTANDEN} c WHERE c.bron = v.bron AND c.bestand = v.bestand "
+        "AND c.sha256 = v.sha256)"
+    )
+    for table in ("gate_rijfouten", "gate_versies"):
+        con.execute(f"DELETE FROM {table} v WHERE v.bron = ? AND {gone}", [bron.naam])
+
+
+def _select_versions_to_validate(con: duckdb.DuckDBPyConnection, bron: Bron, rules: str, vandaag: date) -> int:
+    """Fill te_valideren with the versions under check whose kept per-row verdict does not hold; count them.
+
+    A verdict holds under the same rules on the same day, and on a later day too when the version
+    broke no rule on a column whose bounds move with the day (dates in the future, birth years):
+    a row that passed yesterday passes today.
+    """
+    moving = [kolom.naam for kolom in bron.kolommen if kolom.geen_toekomst or kolom.geboortejaar]
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE te_valideren AS
+        SELECT c.* FROM {CONTROLE_BESTANDEN} c
+        WHERE c.bron = ? AND NOT EXISTS (
+            SELECT 1 FROM gate_versies v
+            WHERE v.bron = c.bron AND v.bestand = c.bestand AND v.sha256 = c.sha256 AND v.vingerafdruk = ?
+              AND (v.vandaag = ? OR (v.vandaag < ? AND NOT EXISTS (
+                  SELECT 1 FROM gate_rijfouten f WHERE f.bron = v.bron AND f.bestand = v.bestand
+                  AND f.sha256 = v.sha256 AND list_contains(?::VARCHAR[], f.kolom))))
+        )
+        """,
+        [bron.naam, rules, vandaag, vandaag, moving],
+    )
+    return con.execute("SELECT count(*) FROM te_valideren").fetchone()[0]
+
+
+def _validate_versions(
+    con: duckdb.DuckDBPyConnection, bron: Bron, rules: str, run_id: str, wijkcodes: list[str], vandaag: date,
+    drempels: Drempels, progress: Callable[[str], None],
+) -> list[dict]:
+    """Run the source's GX suite over the versions in te_valideren; keep their failing rows; return GX results."""
+    from expectations.suites import build_suite
+
     suite = build_suite(bron, wijkcodes, vandaag, drempels.max_gewicht)
-    rows = build_candidates(con, bron)
+    rows = build_candidates(con, bron, "te_valideren")
     columns = _frame_columns(bron, suite)
     failures: list[tuple[int, int]] = []  # (candidate _id, rule number)
     results: list[dict] = []
@@ -133,20 +234,31 @@ def gate_source(
         result = _validate(suite, frame)
         results.append(result.to_json_dict())
         failures.extend(_failures(suite, result))
-    if results_dir is not None:
-        _write_results(results_dir / f"{bron.naam}.json", bron, run_id, results)
     con.execute("BEGIN TRANSACTION")
     try:
-        _record_failures(con, bron, suite, failures, run_id)
-        fill_staging(con, bron, "gate_afgekeurd")
-        _remember_verdict(con, bron, fingerprint, run_id)
+        _keep_version_failures(con, bron, suite, failures)
+        con.execute(
+            "DELETE FROM gate_versies v WHERE EXISTS (SELECT 1 FROM te_valideren t WHERE t.bron = v.bron "
+            "AND t.bestand = v.bestand AND t.sha256 = v.sha256)"
+        )
+        con.execute("INSERT INTO gate_versies SELECT bron, bestand, sha256, ?, ?, ? FROM te_valideren",
+                    [rules, vandaag, run_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
-    con.execute("DROP TABLE IF EXISTS gate_afgekeurd")
-    return _gate_result(con, bron, run_id)
+    return results
+
+
+def _version_runs(con: duckdb.DuckDBPyConnection, bron: Bron) -> list[dict[str, str]]:
+    """Per version under check, the run whose GX result holds its per-row verdict."""
+    rows = con.execute(
+        f"SELECT c.bestand, c.sha256, v.run_id FROM {CONTROLE_BESTANDEN} c JOIN gate_versies v "
+        "ON v.bron = c.bron AND v.bestand = c.bestand AND v.sha256 = c.sha256 WHERE c.bron = ? ORDER BY c.bestand",
+        [bron.naam],
+    ).fetchall()
+    return [{"bestand": bestand, "sha256": sha256, "gevalideerd_in": run} for bestand, sha256, run in rows]
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, query: str, size: int) -> Iterator[pa.Table]:
@@ -154,6 +266,8 @@ def _chunks(con: duckdb.DuckDBPyConnection, query: str, size: int) -> Iterator[p
 
     Always at least one (possibly empty) table, so an empty source is still validated.
     """
+    import pyarrow as pa
+
     with warnings.catch_warnings():
         # DuckDB notes that a DB-API result copies each batch once; that copy is the chunk we need.
         warnings.simplefilter("ignore", UserWarning)
@@ -218,7 +332,7 @@ def _reuse_verdict(
         document = json.loads(earlier_file.read_text(encoding="utf-8")) if earlier_file.exists() else {}
         chunks = document.get("chunks", [])
         origin = document.get("hergebruikt_van") or earlier_run
-        _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, origin)
+        _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, origin, document.get("versies"))
     con.execute("BEGIN TRANSACTION")
     try:
         for table in ("quarantine", "waarschuwingen"):
@@ -237,6 +351,8 @@ def _reuse_verdict(
 
 def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
     """SQL select list of the columns the suite reads (dates as YYYYMMDD numbers), plus _id."""
+    from expectations.suites import PARSE_RULES
+
     dates = {kolom.naam for kolom in bron.kolommen if kolom.type == "datum"}
     # Parse rules filter on the delivered text (row_condition), so parsed columns bring theirs.
     needed = [f"{kolom.naam}{TEKST}" for kolom in bron.kolommen if kolom.type in PARSE_RULES]
@@ -260,6 +376,9 @@ def _comparable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     Python function per value, which was the largest single cost of the gate. Integers up to 2**53
     (dates, counts, years, Likert scores) are exact in float64, so the verdict does not change.
     """
+    import numpy as np
+    import pandas as pd
+
     for name, dtype in frame.dtypes.items():
         if pd.api.types.is_integer_dtype(dtype) and dtype != np.int64:
             frame[name] = frame[name].astype("float64")
@@ -269,6 +388,9 @@ def _comparable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _context() -> gx.data_context.AbstractDataContext:
     """One ephemeral GX context per process, without progress bars or analytics."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -277,6 +399,8 @@ def _context() -> gx.data_context.AbstractDataContext:
 
 def _validate(suite: gx.ExpectationSuite, frame) -> ExpectationSuiteValidationResult:
     """Run a suite over one pandas frame; a rule that cannot be evaluated is a step failure."""
+    import great_expectations as gx
+
     context = _context()
     source = context.data_sources.add_or_update_pandas(name="kandidaten")
     asset = source.get_asset("rijen") if "rijen" in source.get_asset_names() else source.add_dataframe_asset("rijen")
@@ -325,14 +449,12 @@ def _rule_key(meta: dict) -> tuple[str, str]:
     return (str(meta["kolom"]), str(meta["regel"]))
 
 
-def _record_failures(
-    con: duckdb.DuckDBPyConnection,
-    bron: Bron,
-    suite: gx.ExpectationSuite,
-    failures: list[tuple[int, int]],
-    run_id: str,
+def _keep_version_failures(
+    con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, failures: list[tuple[int, int]]
 ) -> None:
-    """Write failures to quarantine (fout) or waarschuwingen, and collect the rejected _ids."""
+    """Keep the rows GX found failing per version (gate_rijfouten), with rule and delivered value."""
+    import pyarrow as pa
+
     metas = [expectation.meta for expectation in suite.expectations]
     failing = pa.table(
         {
@@ -349,43 +471,63 @@ def _record_failures(
         }
     )
     value = "CASE r.regel_nr " + " ".join(
-        f"WHEN {number} THEN {_value_expression(meta['waarde'])}" for number, meta in enumerate(metas)
+        f"WHEN {number} THEN {value_text_sql(meta['waarde'])}" for number, meta in enumerate(metas)
     ) + " END"
     con.register("gate_fouten", failing)
     con.register("gate_regels", rules)
     try:
-        for table, ernst in (("quarantine", FOUT), ("waarschuwingen", WAARSCHUWING)):
-            con.execute(
-                f"""
-                INSERT INTO {table}
-                SELECT ?, k._bestand, k._rij, r.kolom, r.regel, {value}, ?
-                FROM gate_fouten f
-                JOIN gate_regels r USING (regel_nr)
-                JOIN {candidate_table(bron)} k ON k.{ID} = f.fail_id
-                WHERE r.ernst = ?
-                ORDER BY k.{ID}, r.regel_nr
-                """,
-                [bron.naam, run_id, ernst],
-            )
+        con.execute(
+            "DELETE FROM gate_rijfouten f WHERE EXISTS (SELECT 1 FROM te_valideren t WHERE t.bron = f.bron "
+            "AND t.bestand = f.bestand AND t.sha256 = f.sha256)"
+        )
         con.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE gate_afgekeurd AS
-            SELECT DISTINCT f.fail_id AS {ID}
-            FROM gate_fouten f JOIN gate_regels r USING (regel_nr)
-            WHERE r.ernst = ?
+            INSERT INTO gate_rijfouten
+            SELECT ?, k._bestand, k._sha256, k._rij, r.regel_nr, r.kolom, r.regel, r.ernst, {value}
+            FROM gate_fouten f
+            JOIN gate_regels r USING (regel_nr)
+            JOIN {candidate_table(bron)} k ON k.{ID} = f.fail_id
             """,
-            [FOUT],
+            [bron.naam],
         )
     finally:
         con.unregister("gate_fouten")
         con.unregister("gate_regels")
 
 
-def _value_expression(columns: list[str]) -> str:
-    """SQL for the delivered text of the columns a failure is about, joined with ', ', at most VALUE_CHARS long."""
-    texts = [f'coalesce(k."{name}{TEKST}", \'\')' for name in columns]
-    joined = texts[0] if len(texts) == 1 else "concat_ws(', ', " + ", ".join(texts) + ")"
-    return f"CASE WHEN length({joined}) > {VALUE_CHARS} THEN left({joined}, {VALUE_CHARS}) || '…' ELSE {joined} END"
+# Rules across rows come after the suite's rules in a row's messages.
+_SOURCE_RULE_NR = 1_000_000
+
+
+def _record_failures(con: duckdb.DuckDBPyConnection, bron: Bron, run_id: str) -> None:
+    """Write this run's quarantine and warnings of a source, and the rejected rows (gate_afgekeurd).
+
+    The kept per-row failures of the versions under check, plus the rules across rows.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE gate_bevindingen AS
+        SELECT f.bestand AS _bestand, f.rij AS _rij, f.regel_nr, f.kolom, f.regel, f.ernst, f.waarde
+        FROM gate_rijfouten f
+        JOIN {CONTROLE_BESTANDEN} c ON c.bron = f.bron AND c.bestand = f.bestand AND c.sha256 = f.sha256
+        WHERE f.bron = ?
+        UNION ALL
+        SELECT _bestand, _rij, {_SOURCE_RULE_NR}, kolom, regel, ernst, waarde FROM ({source_rules_sql(bron)})
+        """,
+        [bron.naam],
+    )
+    for table, ernst in (("quarantine", FOUT), ("waarschuwingen", WAARSCHUWING)):
+        con.execute(f"DELETE FROM {table} WHERE bron = ? AND run_id = ?", [bron.naam, run_id])
+        con.execute(
+            f"INSERT INTO {table} SELECT ?, _bestand, _rij, kolom, regel, waarde, ? FROM gate_bevindingen "
+            "WHERE ernst = ? ORDER BY _bestand, _rij, regel_nr, regel",
+            [bron.naam, run_id, ernst],
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE gate_afgekeurd AS SELECT DISTINCT _bestand, _rij FROM gate_bevindingen "
+        "WHERE ernst = ?",
+        [FOUT],
+    )
 
 
 def _rule_counts(con: duckdb.DuckDBPyConnection, bron: Bron, run_id: str) -> list[RuleCount]:
@@ -416,9 +558,15 @@ def _nl(number: int) -> str:
 
 
 def _write_results(
-    path: Path, bron: Bron, run_id: str, results: list[dict], reused_from: str | None = None
+    path: Path, bron: Bron, run_id: str, results: list[dict], reused_from: str | None = None,
+    versions: list[dict[str, str]] | None = None,
 ) -> None:
-    """Keep the GX validation results of this run as JSON (reused_from: run that validated them)."""
+    """Keep the GX validation results of this run as JSON (reused_from: run that validated them).
+
+    chunks: GX results of the versions validated in this run; versies: every version under check
+    with the run whose result holds its verdict.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    document = {"bron": bron.naam, "run_id": run_id, "hergebruikt_van": reused_from, "chunks": results}
+    document = {"bron": bron.naam, "run_id": run_id, "hergebruikt_van": reused_from, "chunks": results,
+                "versies": versions or []}
     write_text_atomically(path, json.dumps(document, indent=1, default=str))

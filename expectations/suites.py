@@ -18,11 +18,8 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.row_conditions import Column
 
-from etl.contract import EERSTE_JAAR, MAX_GEWICHT, MAX_TEKST, Bron, Kolom
-from etl.staging import GROEI_INWONERS, SLEUTEL_AANTAL, STUURTEKEN, TE_LANG, TEKST
-
-FOUT = "fout"  # the row goes to quarantine
-WAARSCHUWING = "waarschuwing"  # the row is kept and counted
+from etl.contract import EERSTE_JAAR, FOUT, MAX_GEWICHT, MAX_TEKST, Bron, Kolom
+from etl.staging import STUURTEKEN, TE_LANG, TEKST
 EERSTE_GEBOORTEJAAR = EERSTE_JAAR
 STUURTEKEN_REGEL = "tekst bevat een stuurteken (NUL, tab of regeleinde)"
 LENGTE_REGEL = f"tekst langer dan {MAX_TEKST} tekens"
@@ -52,7 +49,11 @@ def build_suite(
 
 
 def _expectations(bron: Bron, wijkcodes: list[str], vandaag: date) -> list[Expectation]:
-    """All expectations of a source in a stable order: per column, then pairs, key, plausibility."""
+    """All per-row expectations of a source in a stable order: per column, then pairs.
+
+    Rules across rows (unique key, plausibility against the previous peildatum) are no GX
+    expectations: they are checked in DuckDB over the whole source (etl/staging.py, source_rules_sql).
+    """
     expectations: list[Expectation] = []
     for kolom in bron.kolommen:
         expectations.extend(_column_expectations(kolom, wijkcodes, vandaag))
@@ -64,30 +65,6 @@ def _expectations(bron: Bron, wijkcodes: list[str], vandaag: date) -> list[Expec
                 or_equal=True,
                 ignore_row_if="either_value_is_missing",
                 meta=_meta(paar.kolom, paar.regel, [paar.groot, paar.klein]),
-            )
-        )
-    key = ",".join(bron.sleutel)
-    expectations.append(
-        gxe.ExpectColumnValuesToBeBetween(
-            column=SLEUTEL_AANTAL,
-            max_value=1,
-            meta=_meta(key, f"sleutel ({key}) komt vaker voor", list(bron.sleutel)),
-        )
-    )
-    if bron.groei is not None:
-        groei = bron.groei
-        expectations.append(
-            gxe.ExpectColumnValuesToBeBetween(
-                column=GROEI_INWONERS,
-                min_value=1 - groei.max_verandering,
-                max_value=1 + groei.max_verandering,
-                severity="warning",
-                meta=_meta(
-                    groei.kolom,
-                    f"{groei.kolom} wijken meer dan {groei.max_verandering:.0%} af van de vorige {groei.volgorde}",
-                    [groei.per, groei.kolom],
-                    ernst=WAARSCHUWING,
-                ),
             )
         )
     return expectations

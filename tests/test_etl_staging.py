@@ -9,7 +9,7 @@ import pytest
 
 from etl.contract import BRONNEN, Kolom
 from etl.load import create_warehouse_tables
-from etl.staging import build_candidates, typed_expression
+from etl.staging import build_candidates, source_rules_sql, typed_expression
 
 
 def _typed(kolom: Kolom, text: str | None, notatie: str = "csv"):
@@ -84,7 +84,8 @@ def test_typed_expression(kolom_type: str, text: str, expected: object) -> None:
     assert _typed(Kolom("x", kolom_type), text) == expected
 
 
-def test_candidates_count_keys_and_population_growth() -> None:
+def test_rules_across_rows_find_repeated_keys_and_population_growth() -> None:
+    """Key and growth rules run in DuckDB over every version under check (not the old version)."""
     bron = BRONNEN["bevolking"]
     with duckdb.connect() as con:
         create_warehouse_tables(con, [bron])
@@ -95,19 +96,19 @@ def test_candidates_count_keys_and_population_growth() -> None:
                 ('a.csv', 2, '2016-01-01', 'WK001400', '1300', '200', '500', NULL, 'sa'),
                 ('b.csv', 1, '01-01-2016', 'wk001400', '1.300', '200', '500', NULL, 'sb'),
                 ('b.csv', 2, '2016-01-01', 'WK001401', '10', '2', '5', NULL, 'sb'),
+                ('b.csv', 3, '2017-01-01', 'WK001401', '12', '2', '5', NULL, 'sb'),
                 ('b.csv', 1, '2015-01-01', 'WK001401', '10', '2', '5', NULL, 'old version, not under check')
             """
         )
         con.execute("INSERT INTO controle_bestanden VALUES ('bevolking', 'a.csv', 'sa', 'csv'), "
                     "('bevolking', 'b.csv', 'sb', 'nl')")
-        assert build_candidates(con, bron) == 4
-        rows = con.execute(
-            "SELECT _id, _bestand, _rij, _sleutel_aantal, round(_groei_inwoners, 2) "
-            "FROM kandidaat_bevolking ORDER BY _id"
-        ).fetchall()
+        assert build_candidates(con, bron) == 5
+        rows = con.execute(f"SELECT * FROM ({source_rules_sql(bron)}) ORDER BY ALL").fetchall()
+    key = "sleutel (peildatum,wijkcode) komt vaker voor"
+    growth = "inwoners wijken meer dan 25% af van de vorige peildatum"
     assert rows == [
-        (1, "a.csv", 1, 1, None),
-        (2, "a.csv", 2, 2, 1.3),
-        (3, "b.csv", 1, 2, 1.3),
-        (4, "b.csv", 2, 1, None),
+        ("a.csv", 2, "inwoners", growth, "waarschuwing", "WK001400, 1300"),  # 1300 / 1000
+        ("a.csv", 2, "peildatum,wijkcode", key, "fout", "2016-01-01, WK001400"),
+        ("b.csv", 1, "inwoners", growth, "waarschuwing", "wk001400, 1.300"),
+        ("b.csv", 1, "peildatum,wijkcode", key, "fout", "01-01-2016, wk001400"),
     ]

@@ -1,0 +1,194 @@
+"""Incremental runs: only new or changed file versions are read and validated with GX; rules across
+rows still see the whole source; the result equals a run from scratch over the same drop."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import load as etl_load
+from expectations import gate
+from fixtures.sources import CLEAN, fake_compute, published_figures, write_clean_sources
+from wijkmonitor.pipeline import run_etl
+
+VANDAAG = date(2025, 6, 30)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _etl(folder: Path, vandaag: date = VANDAAG) -> int:
+    """Run the ETL over folder/bronnen with the stand-in computation; the exit code."""
+    return run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb", vandaag=vandaag,
+                   out=io.StringIO(), err=io.StringIO(), compute=fake_compute, config=object())
+
+
+def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _last_run(folder: Path) -> str:
+    return _query(folder / "warehouse.duckdb", "SELECT max(run_id) FROM load_log")[0][0]
+
+
+def _published(folder: Path) -> tuple[list[tuple], ...]:
+    """What a run published that does not name the run: figures, per-source summary, broken rules."""
+    db = folder / "monitor.duckdb"
+    return (
+        published_figures(db),
+        _query(db, "SELECT bron, bestanden, bestanden_afgewezen, rijen_geleverd, rijen_geaccepteerd, "
+                   "rijen_quarantaine, waarschuwingen, status FROM dq_sources ORDER BY ALL"),
+        _query(db, "SELECT * FROM dq_rules ORDER BY ALL"),
+    )
+
+
+def _findings(folder: Path) -> list[tuple]:
+    """Quarantine and warnings of the last run, without the run id."""
+    sql = ("SELECT 'q', bron, bestand, rij, kolom, regel, waarde FROM quarantine WHERE run_id = ? UNION ALL "
+           "SELECT 'w', bron, bestand, rij, kolom, regel, waarde FROM waarschuwingen WHERE run_id = ? ORDER BY ALL")
+    run = _last_run(folder)
+    return _query(folder / "warehouse.duckdb", sql, [run, run])
+
+
+def _assert_same_as_from_scratch(folder: Path, tmp_path: Path) -> None:
+    """A fresh warehouse over the same drop publishes and quarantines exactly what the incremental run did."""
+    scratch = tmp_path / "van_nul"
+    shutil.copytree(folder / "bronnen", scratch / "bronnen")
+    _etl(scratch)
+    assert _published(scratch) == _published(folder)
+    assert _findings(scratch) == _findings(folder)
+    for bron in CLEAN:
+        sql = f"SELECT * FROM stg_{bron} ORDER BY ALL"
+        assert _query(scratch / "warehouse.duckdb", sql) == _query(folder / "warehouse.duckdb", sql), bron
+
+
+@pytest.fixture()
+def drop(tmp_path: Path) -> Path:
+    """A folder with the clean drop in bronnen/, loaded once."""
+    folder = tmp_path / "gemeente"
+    write_clean_sources(folder / "bronnen")
+    assert _etl(folder) == 0
+    return folder
+
+
+@pytest.fixture()
+def spies(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
+    """Files read in (bron, file) and frames GX validated (suite, rows) from here on."""
+    seen: dict[str, list] = {"gelezen": [], "gx": []}
+    read, validate = etl_load.read_to_parquet, gate._validate
+
+    def reading(path, bron, out):
+        seen["gelezen"].append((bron.naam, path.name))
+        return read(path, bron, out)
+
+    def validating(suite, frame):
+        seen["gx"].append((suite.name, len(frame)))
+        return validate(suite, frame)
+
+    monkeypatch.setattr(etl_load, "read_to_parquet", reading)
+    monkeypatch.setattr(gate, "_validate", validating)
+    return seen
+
+
+def test_nothing_changed_reads_and_validates_nothing(drop: Path, spies: dict[str, list]) -> None:
+    before = _published(drop)
+    assert _etl(drop) == 0
+    assert spies == {"gelezen": [], "gx": []}
+    outcomes = _query(drop / "warehouse.duckdb", "SELECT DISTINCT uitkomst FROM load_log WHERE run_id = ?",
+                      [_last_run(drop)])
+    assert outcomes == [("ongewijzigd",)]
+    # A later day: the kept per-row verdicts hold (no row broke a rule that moves with the day).
+    assert _etl(drop, VANDAAG + timedelta(days=31)) == 0
+    assert spies == {"gelezen": [], "gx": []}
+    assert _published(drop) == before
+
+
+def test_nothing_changed_does_not_import_great_expectations(drop: Path) -> None:
+    script = (
+        "import io, sys; from datetime import date; from pathlib import Path\n"
+        f"sys.path.insert(0, {str(ROOT / 'tests')!r})\n"
+        "from fixtures.sources import fake_compute\n"
+        "from wijkmonitor.pipeline import run_etl\n"
+        f"folder = Path({str(drop)!r})\n"
+        "code = run_etl(folder / 'bronnen', folder / 'warehouse.duckdb', folder / 'monitor.duckdb',"
+        f" vandaag=date({VANDAAG.year}, {VANDAAG.month}, {VANDAAG.day}), out=io.StringIO(), err=io.StringIO(),"
+        " compute=fake_compute, config=object())\n"
+        "print(code, 'great_expectations' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.split() == ["0", "False"]
+
+
+def test_one_file_added_reads_and_validates_only_that_file(
+    drop: Path, spies: dict[str, list], tmp_path: Path
+) -> None:
+    (drop / "bronnen" / "bijstand" / "bijstand_2016.csv").write_text(
+        "uitkering_id,persoon_id,wijkcode,begindatum,einddatum\n"
+        "U3,P12,WK001401,2016-02-01,\nU4,P13,WK999999,2016-02-01,\n"
+    )
+    assert _etl(drop) == 1  # one row of the new file is quarantined
+    assert spies == {"gelezen": [("bijstand", "bijstand_2016.csv")], "gx": [("bijstand", 2)]}
+    assert _findings(drop) == [("q", "bijstand", "bijstand_2016.csv", 2, "wijkcode", "onbekende wijkcode", "WK999999")]
+    _assert_same_as_from_scratch(drop, tmp_path)
+
+
+def test_new_file_is_checked_against_the_previous_peildatum_of_the_accepted_file(
+    drop: Path, spies: dict[str, list], tmp_path: Path
+) -> None:
+    (drop / "bronnen" / "bevolking" / "bevolking_2017.csv").write_text(
+        "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n"
+        "2017-01-01,WK001400,2000,210,520\n2017-01-01,WK001401,2150,420,950\n"
+    )
+    assert _etl(drop) == 0  # a warning, nothing rejected
+    assert spies["gx"] == [("bevolking", 2)]
+    growth = "inwoners wijken meer dan 25% af van de vorige peildatum"
+    assert _findings(drop) == [("w", "bevolking", "bevolking_2017.csv", 1, "inwoners", growth, "WK001400, 2000")]
+    _assert_same_as_from_scratch(drop, tmp_path)
+
+
+def test_replaced_file_is_validated_again_alone(drop: Path, spies: dict[str, list], tmp_path: Path) -> None:
+    (drop / "bronnen" / "bewonersenquete" / "bewonersenquete.csv").write_text(
+        CLEAN["bewonersenquete"] + "R5,2015-04-02,WK001400,1,3,1,1\n"
+    )
+    assert _etl(drop) == 0
+    assert spies == {"gelezen": [("bewonersenquete", "bewonersenquete.csv")], "gx": [("bewonersenquete", 5)]}
+    assert _query(drop / "warehouse.duckdb", "SELECT count(*) FROM stg_bewonersenquete") == [(5,)]
+    _assert_same_as_from_scratch(drop, tmp_path)
+
+
+def test_removed_file_stops_counting_without_validation(tmp_path: Path, spies: dict[str, list]) -> None:
+    folder = tmp_path / "gemeente"
+    write_clean_sources(folder / "bronnen")
+    extra = folder / "bronnen" / "participatie" / "participatie_2015.csv"
+    extra.write_text("activiteit_id,persoon_id,activiteit,begindatum,einddatum\nA3,P12,mantelzorg,2015-03-01,\n")
+    assert _etl(folder) == 0
+    spies["gelezen"].clear(), spies["gx"].clear()
+    extra.unlink()
+    assert _etl(folder) == 0
+    assert spies == {"gelezen": [], "gx": []}
+    assert _query(folder / "warehouse.duckdb", "SELECT bestand FROM load_log WHERE run_id = ? AND uitkomst = "
+                  "'verwijderd'", [_last_run(folder)]) == [("participatie_2015.csv",)]
+    assert _query(folder / "warehouse.duckdb", "SELECT count(*) FROM stg_participatie") == [(2,)]
+    _assert_same_as_from_scratch(folder, tmp_path)
+
+
+def test_conflict_introduced_by_a_new_file_holds_it_back_and_old_figures_stand(
+    drop: Path, spies: dict[str, list]
+) -> None:
+    before = _published(drop)[0]
+    (drop / "bronnen" / "bevolking" / "bevolking_correctie.csv").write_text(
+        "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n2016-01-01,WK001400,1150,210,520\n"
+    )
+    assert _etl(drop) == 1
+    assert spies["gx"] == []  # held back before the gate
+    outcome = _query(drop / "warehouse.duckdb", "SELECT uitkomst, reden FROM load_log WHERE run_id = ? AND bestand = ?",
+                     [_last_run(drop), "bevolking_correctie.csv"])
+    assert outcome[0][0] == "afgewezen" and "bevolking.csv" in outcome[0][1]
+    assert _published(drop)[0] == before
+    assert _findings(drop) == []
