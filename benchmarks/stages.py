@@ -39,7 +39,7 @@ from etl.publish import publish  # noqa: E402
 from etl.staging import create_staging_tables, load_ref_gebieden  # noqa: E402
 from expectations.gate import create_gate_tables, gate_source  # noqa: E402
 from indicators.config import load_config  # noqa: E402
-from wijkmonitor import pipeline  # noqa: E402
+from wijkmonitor import cli, pipeline  # noqa: E402
 from wijkmonitor.generate import AREA_TABLE  # noqa: E402
 
 REPORT_FILE = "report.pickle"
@@ -175,7 +175,7 @@ def incremental(sources: Path, warehouse: Path, db: Path) -> dict[str, Any]:
         # CPU seconds of the process (all threads) beside wall seconds: on a shared machine the
         # wall time mostly measures the other jobs.
         started, cpu = time.perf_counter(), time.process_time()
-        code = pipeline.run_etl(drop, warehouse, db, out=io.StringIO(), err=io.StringIO(), aanlevering=aanlevering)
+        code = cli.run_etl(drop, warehouse, db, out=io.StringIO(), err=io.StringIO(), aanlevering=aanlevering)
         cpu_seconds.append(time.process_time() - cpu)
         return time.perf_counter() - started, code
 

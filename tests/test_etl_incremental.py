@@ -16,7 +16,7 @@ import pytest
 from etl import load as etl_load
 from expectations import gate
 from fixtures.sources import CLEAN, fake_compute, published_figures, write_clean_sources
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.cli import run_etl
 
 VANDAAG = date(2025, 6, 30)
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +114,7 @@ def test_nothing_changed_does_not_import_great_expectations(drop: Path) -> None:
         "import io, sys; from datetime import date; from pathlib import Path\n"
         f"sys.path.insert(0, {str(ROOT / 'tests')!r})\n"
         "from fixtures.sources import fake_compute\n"
-        "from wijkmonitor.pipeline import run_etl\n"
+        "from wijkmonitor.cli import run_etl\n"
         f"folder = Path({str(drop)!r})\n"
         "code = run_etl(folder / 'bronnen', folder / 'warehouse.duckdb', folder / 'monitor.duckdb',"
         f" vandaag=date({VANDAAG.year}, {VANDAAG.month}, {VANDAAG.day}), out=io.StringIO(), err=io.StringIO(),"
