@@ -44,6 +44,14 @@ KNOWN_CAUSES = {
                   "each independent part (one gemeente's hierarchy) separately keeps it linear.",
     "whole etl": ": see the stages above that grow faster than the data.",
 }
+# Why callbacks miss the goal at the national area count, found by profiling (cProfile) the pages as they are now;
+# shown only when that goal is missed.
+DASHBOARD_NATIONAL_CAUSE = (
+    "Profiled: pages that list every wijk or every signal (Wijken vergelijken with all gebieden: table, bars and map "
+    "of all 3,300 wijken; the PDCA session: a table of every signal) build and JSON-encode tens of thousands of Dash "
+    "components per request, and that is most of their time. Faster means fewer rows at once (paging, or one gemeente "
+    "at a time), which changes what the pages show: left for a decision. The map already sends only the shapes it shows."
+)
 
 
 def machine() -> dict[str, Any]:
@@ -255,7 +263,7 @@ def _goal_callbacks(context: dict[str, Any], results: list[dict[str, Any]]) -> l
         reason = (f"{len(slow)} of {len(measured['callbacks'])} over the goal: "
                   + "; ".join(f"{c['name']} {c['p95_ms']:.0f} ms" for c in slow[:4])
                   + (f" (and {len(slow) - 4} more)" if len(slow) > 4 else "")
-                  + (f". {measured['why_slow']}" if measured.get("why_slow") else ""))
+                  + (f". {DASHBOARD_NATIONAL_CAUSE}" if limit == CALLBACK_P95_NATIONAL_MS else ""))
         rows.append(Goal(goal, f"worst p95 {worst['p95_ms']:.0f} ms ({worst['name']}; {areas}; "
                                f"{measured['repeat']} calls each)", not slow, reason, _load_at(measured)))
     return rows
@@ -513,8 +521,8 @@ def _dashboard(context: dict[str, Any], results: list[dict[str, Any]]) -> str:
         lines += ["", f"### {title} ({areas}; {d['repeat']} calls each; goal p95 <= {limit:g} ms; "
                       f"load {_load_at(d)})", "",
                   _table(["callback", "p50 ms", "p95 ms", "p95 within goal"], rows)]
-        if d.get("why_slow"):
-            lines += ["", d["why_slow"]]
+        if national and any(c["p95_ms"] > limit for c in d["callbacks"]):
+            lines += ["", DASHBOARD_NATIONAL_CAUSE]
         for view in d.get("first_view") or []:
             lines += ["", f"First view of {view['page']} (`{view['path']}`) in headless Chromium: {view['cold_s']:.2f} s "
                           f"with an empty cache until the content is rendered and every graph drawn; reloads "

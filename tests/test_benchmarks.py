@@ -47,7 +47,7 @@ def benchmark_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]
     report = workdir / "benchmarks.md"
     completed = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--scales", SCALE, "--workdir", str(workdir),
-         "--report", str(report), "--repeat", "1", "--etl-runs", "1"],
+         "--report", str(report), "--repeat", "1", "--etl-runs", "1", "--no-start", "--no-national-dashboard"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
