@@ -270,6 +270,8 @@ def main() -> int:
                         help=f"whole-etl runs per scale up to {SMALL_SCALE:g} (the median is reported)")
     parser.add_argument("--etl-timeout", type=float, default=3600,
                         help="stop a whole etl after this many seconds and report how far it got (0: no limit)")
+    parser.add_argument("--national-repeat", type=int, default=10,
+                        help="calls per callback on the national-area store (its slow pages take seconds per call)")
     parser.add_argument("--no-national-dashboard", action="store_true",
                         help="without a national scale in --scales, skip the dashboard on a copied national-area store")
     parser.add_argument("--no-start", action="store_true", help="skip `make demo` on a fresh clone (benchmarks/start.py)")
@@ -295,7 +297,7 @@ def main() -> int:
     city = next((r for r in results if r["scale"] == LOAD_TEST_SCALE and r.get("dashboard")), None)
     if city and not any(r["scale"] >= NATIONAL_SCALE for r in results) and not args.no_national_dashboard:
         print("benchmark: dashboard op het landelijke aantal gebieden", file=sys.stderr, flush=True)
-        context["dashboard_national"] = national_dashboard(Path(city["dashboard"]["db"]), args.workdir, args.repeat,
+        context["dashboard_national"] = national_dashboard(Path(city["dashboard"]["db"]), args.workdir, args.national_repeat,
                                                            args.workdir / "national-areas.log")
     if not args.no_start:
         print("benchmark: make demo op een verse clone", file=sys.stderr, flush=True)
