@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -107,6 +107,7 @@ class LoadReport:
     error_examples: list[str]
     kinds: dict[str, KindStats]
     overall: KindStats
+    pages: dict[str, KindStats] = field(default_factory=dict)  # every request made for a page (open + interactions)
 
     @property
     def throughput(self) -> float:
@@ -123,6 +124,10 @@ class LoadReport:
         ]
         for kind, stats in [*self.kinds.items(), ("all", self.overall)]:
             lines.append(f"{kind:<13}{stats.requests:>9}{stats.errors:>8}{stats.median_ms:>11.1f}{stats.p95_ms:>9.1f}"
+                         f"{stats.max_ms:>9.1f}")
+        lines.append(f"{'page':<13}{'requests':>9}{'errors':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
+        for page, stats in self.pages.items():
+            lines.append(f"{page:<13}{stats.requests:>9}{stats.errors:>8}{stats.median_ms:>11.1f}{stats.p95_ms:>9.1f}"
                          f"{stats.max_ms:>9.1f}")
         lines += [f"error: {example}" for example in self.error_examples]
         lines.append(f"Load generator and server share this machine ({os.cpu_count()} cores): the latencies include "
@@ -336,9 +341,10 @@ class _Sample:
     kind: str
     ms: float
     error: str | None
+    page: str = ""
 
 
-def _user(host: str, port: int, actions: list[Action], start: int, deadline: float, think_s: float, seed: int,
+def _user(host: str, port: int, actions: list[tuple[str, Action]], start: int, deadline: float, think_s: float, seed: int,
           budget: list[int], lock: threading.Lock) -> list[_Sample]:
     """One virtual user: opens pages and interacts in turn, thinking between actions, until the deadline."""
     rng = random.Random(seed)
@@ -348,7 +354,8 @@ def _user(host: str, port: int, actions: list[Action], start: int, deadline: flo
     time.sleep(rng.uniform(0, think_s))  # users do not all arrive in the same millisecond
     try:
         while time.monotonic() < deadline:
-            for step in actions[index % len(actions)]:
+            page, action = actions[index % len(actions)]
+            for step in action:
                 with lock:
                     if budget[0] <= 0:
                         return samples
@@ -359,7 +366,7 @@ def _user(host: str, port: int, actions: list[Action], start: int, deadline: flo
                     error = check(step, status, content)
                 except (OSError, http.client.HTTPException) as exception:
                     error = f"{step.method} {step.path[:80]}: {type(exception).__name__}: {exception}"
-                samples.append(_Sample(step.kind, (time.perf_counter() - begin) * 1000, error))
+                samples.append(_Sample(step.kind, (time.perf_counter() - begin) * 1000, error, page))
             index += 1
             pause = rng.uniform(think_s / 2, think_s * 1.5)
             time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
@@ -383,7 +390,7 @@ def run_load(base_url: str, users: int = 50, seconds: float = 60, *, actions: di
         raise WijkmonitorError("load: users moet minstens 1 zijn en seconds groter dan 0")
     recorded = actions if actions is not None else record_actions(base_url)
     # Each user walks the pages in turn, doing every recorded interaction on a page before the next.
-    sequence = [action for page in recorded.values() for action in page]
+    sequence = [(name, action) for name, page in recorded.items() for action in page]
     results: list[list[_Sample]] = [[] for _ in range(users)]
     budget, lock = [max_requests], threading.Lock()
     started = time.monotonic()
@@ -406,6 +413,7 @@ def run_load(base_url: str, users: int = 50, seconds: float = 60, *, actions: di
         error_examples=list(dict.fromkeys(errors))[:5],
         kinds={kind: _stats([s for s in samples if s.kind == kind]) for kind in KINDS},
         overall=_stats(samples),
+        pages={page: _stats([s for s in samples if s.page == page]) for page in recorded},
     )
 
 
@@ -578,6 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between actions in s (default 1.0)")
     parser.add_argument("--writers", type=int, default=10, help="users saving a PDCA action at once (default 10)")
+    parser.add_argument("--json", type=Path, help="also write the figures (p95 per kind and per page) to this JSON file")
     args = parser.parse_args(argv)
     if not args.db.exists():
         print(f"load: {args.db} bestaat niet", file=sys.stderr)
@@ -593,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
             print(report.text())
             actions = concurrent_actions(url, args.writers)
             print(actions.text())
+    if args.json:
+        args.json.write_text(json.dumps({"report": asdict(report), "actions_ok": actions.ok, "cores": os.cpu_count(),
+                                         "load": os.getloadavg()}), encoding="utf-8")
     return 0 if report.errors == 0 and actions.ok else 1
 
 

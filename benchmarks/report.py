@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
@@ -19,12 +20,14 @@ GIB = 1024**3
 MIB = 1024**2
 GROUPS = ("python", "duckdb", "polars", "pyarrow", "pandas", "great-expectations", "dash", "plotly")
 
-# The goals of issue 6 on this 2-core, 24 GiB machine.
-ETL_SECONDS_CITY, ETL_RSS_CITY = 15.0, 1.5 * GIB
-ETL_SECONDS_NATIONAL, ETL_RSS_NATIONAL = 600.0, 12 * GIB
+# The goals of issue 15.
+ETL_REFERENCE_RATIO = 0.25  # full city etl / plain single-threaded reference computation, same run
+INCREMENTAL_RATIO = 0.15  # city re-run with one new file / full run
+ETL_SECONDS_NATIONAL, ETL_RSS_NATIONAL = 240.0, 8 * GIB
+NATIONAL_NEW_FILE_SECONDS = 30.0
 NATIONAL_SCALE = 50.0  # scales from here on count as "national" (~75 is the Netherlands)
-PANDAS_RATIO, PANDAS_SCALE = 10.0, 10.0
-CALLBACK_P95_CITY_MS, CALLBACK_P95_NATIONAL_MS = 150.0, 300.0
+CALLBACK_P95_CITY_MS, CALLBACK_P95_NATIONAL_MS = 100.0, 250.0
+FIRST_VIEW_SECONDS = 1.0
 BOUNDED_RSS_EXPONENT = 0.5  # RSS growing at most with the square root of the data counts as bounded
 LINEAR_BAND = (0.85, 1.15)
 # Why a stage grows faster than the data, found by profiling (py-spy, cProfile) the code as it is now;
@@ -41,6 +44,14 @@ KNOWN_CAUSES = {
                   "each independent part (one gemeente's hierarchy) separately keeps it linear.",
     "whole etl": ": see the stages above that grow faster than the data.",
 }
+# Why callbacks miss the goal at the national area count, found by profiling (cProfile) the pages as they are now;
+# shown only when that goal is missed.
+DASHBOARD_NATIONAL_CAUSE = (
+    "Profiled: pages that list every wijk or every signal (Wijken vergelijken with all gebieden: table, bars and map "
+    "of all 3,300 wijken; the PDCA session: a table of every signal) build and JSON-encode tens of thousands of Dash "
+    "components per request, and that is most of their time. Faster means fewer rows at once (paging, or one gemeente "
+    "at a time), which changes what the pages show: left for a decision. The map already sends only the shapes it shows."
+)
 
 
 def machine() -> dict[str, Any]:
@@ -72,12 +83,12 @@ def render(context: dict[str, Any], results: list[dict[str, Any]]) -> str:
     finished = [result for result in results if _finished(result)]
     sections = [
         _header(context),
-        _goals(results),
+        _goals(context, results),
         *(_scale(result) if _finished(result) else _unfinished(result) for result in results),
         _growth(finished),
         _pandas(results),
         _gate_route(results),
-        _dashboard(results),
+        _dashboard(context, results),
         _load_test(results),
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
@@ -124,92 +135,180 @@ def _header(context: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _goals(results: list[dict[str, Any]]) -> str:
-    """One row per goal of issue 6: measured, met or not, and why."""
-    rows = [_goal_city(results), *_goal_national(results), _goal_pandas(results), *_goal_dashboard(results)]
-    table = _table(["goal", "measured", "met"], rows)
-    return "## Goals (issue 6)\n\n" + table
+@dataclass(frozen=True)
+class Goal:
+    """One goal of issue 15 as the report shows it; measured None means not measured in this run."""
+
+    goal: str
+    measured: str | None = None
+    met: bool | None = None
+    reason: str = ""  # why it was missed (or why it could not be judged)
+    load: str = ""  # the machine's load when it was measured
 
 
-def _goal_city(results: list[dict[str, Any]]) -> list[str]:
-    """Scale 1: whole etl <= 15 s and <= 1.5 GiB."""
-    goal = f"scale 1: `wijkmonitor etl` <= {ETL_SECONDS_CITY:g} s, <= {ETL_RSS_CITY / GIB:g} GiB"
+NOT_MEASURED = "niet gemeten in deze run"
+
+
+def goals(context: dict[str, Any], results: list[dict[str, Any]]) -> list[Goal]:
+    """Every goal of issue 15, judged on this run's figures."""
+    return [_goal_city_ratio(results), _goal_city_incremental(results), *_goal_national(results),
+            _goal_national_incremental(results), *_goal_callbacks(context, results), _goal_first_view(results),
+            _goal_load_test(results), _goal_start(context)]
+
+
+def _goals(context: dict[str, Any], results: list[dict[str, Any]]) -> str:
+    """The goals table: goal, measured, met, why missed, machine load at the measurement."""
+    rows = [[g.goal, NOT_MEASURED if g.measured is None else g.measured,
+             "—" if g.met is None else ("yes" if g.met else "**NO**"), g.reason if g.met is not True else "", g.load]
+            for g in goals(context, results)]
+    cores = context["machine"]["cores"]
+    return (f"## Goals (issue 15)\n\nLoad = `os.getloadavg()` (1, 5, 15 min) when the figure was taken, on {cores} cores; "
+            "above the core count the times are pessimistic.\n\n"
+            + _table(["goal", "measured", "met", "why missed", "load"], rows))
+
+
+def _load_at(measurement: dict[str, Any] | None) -> str:
+    """The load noted with a measurement."""
+    load = (measurement or {}).get("load")
+    return _loads(load) if load else ""
+
+
+def _goal_city_ratio(results: list[dict[str, Any]]) -> Goal:
+    """Full city-scale `wijkmonitor etl` <= 0.25 of the plain single-threaded reference computation."""
+    goal = f"scale 1: full `wijkmonitor etl` <= {ETL_REFERENCE_RATIO:g} x the plain-Python (pandas) reference"
     city = _at(results, 1.0)
-    if city is None:
-        return [goal, "not measured in this run", "—"]
-    etl = city["etl"]
-    if not _finished(city):
-        return [goal, _not_finished(city), _verdict(False, _last_progress(city))]
-    met = etl["wall_seconds"] <= ETL_SECONDS_CITY and etl["rss_bytes"] <= ETL_RSS_CITY
-    return [goal, f"{etl['wall_seconds']:.1f} s, {_bytes(etl['rss_bytes'])}", _verdict(met, _slowest(city))]
+    if city is None or not city.get("comparison"):
+        return Goal(goal)
+    etl, c = city["etl"], city["comparison"]
+    reference = _pandas_seconds(c)
+    ratio = etl["wall_seconds"] / reference
+    return Goal(goal, f"{ratio:.2f} ({etl['wall_seconds']:.1f} s / {reference:.1f} s)", ratio <= ETL_REFERENCE_RATIO,
+                _slowest(city) if city.get("stages") else "", _load_at(etl))
 
 
-def _goal_national(results: list[dict[str, Any]]) -> list[list[str]]:
-    """Scale ~75: whole etl <= 10 min and <= 12 GiB; no stage holding all data in memory."""
-    goal = f"scale ~75: `wijkmonitor etl` <= {ETL_SECONDS_NATIONAL / 60:g} min, <= {ETL_RSS_NATIONAL / GIB:g} GiB"
-    bounded_goal = "scale ~75: no stage needs all data in memory (proxy: stage peak RSS grows far slower than data)"
+def _incremental_text(inc: dict[str, Any]) -> str:
+    return (f"{inc['one_new_seconds']:.1f} s with `{inc['file']}` added after a full run of {inc['full_seconds']:.1f} s "
+            f"(nothing changed: {inc['unchanged_seconds']:.1f} s)")
+
+
+def _goal_city_incremental(results: list[dict[str, Any]]) -> Goal:
+    """City scale: a re-run with one new file <= 0.15 of the full run."""
+    goal = f"scale 1: re-run with one new file <= {INCREMENTAL_RATIO:g} x the full run"
+    inc = (_at(results, 1.0) or {}).get("incremental")
+    if not inc:
+        return Goal(goal)
+    ratio = inc["one_new_seconds"] / inc["full_seconds"]
+    return Goal(goal, f"{ratio:.2f}: " + _incremental_text(inc), ratio <= INCREMENTAL_RATIO,
+                "the run with one new file still re-reads or re-validates more than the new file", _load_at(inc))
+
+
+def _national(results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The largest scale counted as national, if measured."""
     national = [r for r in results if r["scale"] >= NATIONAL_SCALE]
-    if not national:
-        return [[goal, "not measured in this run", "—"], [bounded_goal, "not measured in this run", "—"]]
-    largest = national[-1]
+    return national[-1] if national else None
+
+
+def _goal_national(results: list[dict[str, Any]]) -> list[Goal]:
+    """National scale: full etl <= 4 min and <= 8 GiB; every stage's memory bounded."""
+    goal = f"scale ~75: full `wijkmonitor etl` <= {ETL_SECONDS_NATIONAL / 60:g} min, <= {ETL_RSS_NATIONAL / GIB:g} GiB"
+    bounded_goal = "scale ~75: every stage's memory bounded (stage peak RSS grows far slower than the data)"
+    largest = _national(results)
+    if largest is None:
+        return [Goal(goal), Goal(bounded_goal)]
     etl = largest["etl"]
     if not _finished(largest):
-        return [[goal, f"scale {largest['scale']:g}: {_not_finished(largest)}",
-                 _verdict(False, _last_progress(largest))],
-                [bounded_goal, f"scale {largest['scale']:g}: peak RSS {_bytes(etl['rss_bytes'])} of the whole etl "
-                 "until it was stopped; stages not measured", "—"]]
+        return [Goal(goal, f"scale {largest['scale']:g}: {_not_finished(largest)}", False, _last_progress(largest),
+                     _load_at(etl)),
+                Goal(bounded_goal, f"scale {largest['scale']:g}: stages not measured (the etl did not finish)")]
     met = etl["wall_seconds"] <= ETL_SECONDS_NATIONAL and etl["rss_bytes"] <= ETL_RSS_NATIONAL
-    rows = [[goal, f"scale {largest['scale']:g}: {etl['wall_seconds'] / 60:.1f} min, {_bytes(etl['rss_bytes'])}",
-             _verdict(met, _slowest(largest))]]
+    rows = [Goal(goal, f"scale {largest['scale']:g}: {etl['wall_seconds'] / 60:.1f} min, {_bytes(etl['rss_bytes'])}",
+                 met, _slowest(largest), _load_at(etl))]
     smaller = [r for r in results if r["scale"] < largest["scale"] and _finished(r)]
     if not smaller:
-        rows.append([bounded_goal, "needs a smaller scale in the same run to compare", "—"])
-        return rows
+        return rows + [Goal(bounded_goal, None, None, "needs a smaller scale in the same run to compare")]
     base = smaller[-1]
     exponents = {name: _exponent(base["stages"][name]["rss_bytes"], largest["stages"][name]["rss_bytes"],
                                  _rows(base), _rows(largest)) for name in STAGES}
     worst = max(exponents, key=exponents.get)
     measured = ", ".join(f"{name} {exponent:.2f}" for name, exponent in exponents.items())
-    rows.append([bounded_goal, f"RSS growth exponent scale {base['scale']:g} -> {largest['scale']:g} "
-                 f"(1 = proportional to data): {measured}",
-                 _verdict(exponents[worst] <= BOUNDED_RSS_EXPONENT, f"{worst} grows with the data")])
-    return rows
+    return rows + [Goal(bounded_goal, f"RSS growth exponent scale {base['scale']:g} -> {largest['scale']:g} "
+                        f"(1 = proportional to data): {measured}", exponents[worst] <= BOUNDED_RSS_EXPONENT,
+                        f"{worst} grows with the data", _load_at(etl))]
 
 
-def _goal_pandas(results: list[dict[str, Any]]) -> list[str]:
-    """Indicators >= 10x faster than pandas at scale 10."""
-    goal = f"indicators >= {PANDAS_RATIO:g}x faster than pandas at scale {PANDAS_SCALE:g}"
-    at = _at(results, PANDAS_SCALE)
-    if at is None or at["comparison"] is None:
-        return [goal, "not measured in this run", "—"]
-    c = at["comparison"]
-    reason = (f"{len(c['mismatches'])} figure(s) differ" if c["mismatches"] else
-              f"compute_publication needs {c['duckdb_seconds']:.1f} s where the vectorised pandas reference "
-              f"needs {_pandas_seconds(c):.1f} s")
-    return [goal, f"{c['ratio']:.1f}x ({c['duckdb_seconds']:.1f} s vs {_pandas_seconds(c):.1f} s)",
-            _verdict(c["ratio"] >= PANDAS_RATIO and not c["mismatches"], reason)]
+def _goal_national_incremental(results: list[dict[str, Any]]) -> Goal:
+    """National scale: one new monthly file <= 30 s."""
+    goal = f"scale ~75: run with one new file <= {NATIONAL_NEW_FILE_SECONDS:g} s"
+    inc = (_national(results) or {}).get("incremental")
+    if not inc:
+        return Goal(goal)
+    return Goal(goal, _incremental_text(inc), inc["one_new_seconds"] <= NATIONAL_NEW_FILE_SECONDS,
+                "the run with one new file still re-reads or re-validates more than the new file", _load_at(inc))
 
 
-def _goal_dashboard(results: list[dict[str, Any]]) -> list[list[str]]:
-    """Callback p95 <= 150 ms at scale 1 and <= 300 ms at the national area count."""
+def _goal_callbacks(context: dict[str, Any], results: list[dict[str, Any]]) -> list[Goal]:
+    """Every callback p95 <= 100 ms at city scale and <= 250 ms at the national area count."""
+    national = (_national(results) or {}).get("dashboard") or context.get("dashboard_national")
     rows = []
-    for label, chosen, limit in (
-        ("scale 1", _at(results, 1.0), CALLBACK_P95_CITY_MS),
-        ("national area count", next((r for r in reversed(results) if r["scale"] >= NATIONAL_SCALE), None),
-         CALLBACK_P95_NATIONAL_MS),
-    ):
-        goal = f"dashboard callback p95 <= {limit:g} ms at {label}"
-        if chosen is not None and not chosen["dashboard"]:
-            rows.append([goal, f"not measured: the etl at scale {chosen['scale']:g} did not finish", "—"])
+    for label, measured, limit in (("scale 1 (demo store)", (_at(results, 1.0) or {}).get("dashboard"),
+                                    CALLBACK_P95_CITY_MS),
+                                   ("the national area count", national, CALLBACK_P95_NATIONAL_MS)):
+        goal = f"dashboard: every callback p95 <= {limit:g} ms at {label}"
+        if not measured:
+            rows.append(Goal(goal))
             continue
-        if chosen is None:
-            rows.append([goal, "not measured in this run", "—"])
-            continue
-        worst = max(chosen["dashboard"]["callbacks"], key=lambda c: c["p95_ms"])
-        wijken = chosen["dashboard"]["areas"].get("wijk", 0)
-        rows.append([goal, f"worst p95 {worst['p95_ms']:.0f} ms ({worst['name']}; {wijken} wijken)",
-                     _verdict(worst["p95_ms"] <= limit, f"{worst['name']} is slower")])
+        slow = [c for c in measured["callbacks"] if c["p95_ms"] > limit]
+        worst = max(measured["callbacks"], key=lambda c: c["p95_ms"])
+        areas = ", ".join(f"{n} {niveau}" for niveau, n in measured["areas"].items())
+        reason = (f"{len(slow)} of {len(measured['callbacks'])} over the goal: "
+                  + "; ".join(f"{c['name']} {c['p95_ms']:.0f} ms" for c in slow[:4])
+                  + (f" (and {len(slow) - 4} more)" if len(slow) > 4 else "")
+                  + (f". {DASHBOARD_NATIONAL_CAUSE}" if limit == CALLBACK_P95_NATIONAL_MS else ""))
+        rows.append(Goal(goal, f"worst p95 {worst['p95_ms']:.0f} ms ({worst['name']}; {areas}; "
+                               f"{measured['repeat']} calls each)", not slow, reason, _load_at(measured)))
     return rows
+
+
+def _goal_first_view(results: list[dict[str, Any]]) -> Goal:
+    """First view <= 1 s in headless Chromium (overview and wijkprofiel, empty cache)."""
+    goal = f"first view <= {FIRST_VIEW_SECONDS:g} s in headless Chromium (overview, wijkprofiel; empty cache)"
+    measured = (_at(results, 1.0) or {}).get("dashboard") or {}
+    views = measured.get("first_view")
+    if not views:
+        return Goal(goal)
+    slow = [v for v in views if v["cold_s"] > FIRST_VIEW_SECONDS]
+    return Goal(goal, ", ".join(f"{v['page']} {v['cold_s']:.2f} s (reload {v['warm_s']:.2f} s)" for v in views),
+                not slow, ", ".join(f"{v['page']} renders after {v['cold_s']:.2f} s" for v in slow), _load_at(measured))
+
+
+def _goal_load_test(results: list[dict[str, Any]]) -> Goal:
+    """The load test (50 users, loopback) runs without errors and reports its p95."""
+    goal = "load test: 50 users on loopback, p95 per page reported, no errors, no PDCA action lost"
+    test = next((r["load_test"] for r in results if r.get("load_test")), None)
+    if not test:
+        return Goal(goal)
+    figures = test.get("figures")
+    if not figures:
+        return Goal(goal, f"no figures (exit {test['exit_code']})", False, "the load test did not finish; see below")
+    report = figures["report"]
+    pages = ", ".join(f"{page} {stats['p95_ms']:.0f}" for page, stats in report["pages"].items())
+    ok = report["errors"] == 0 and figures["actions_ok"]
+    return Goal(goal, f"p95 all requests {report['overall']['p95_ms']:.0f} ms; per page (ms): {pages}; "
+                      f"{report['errors']} errors of {report['requests']}", ok,
+                "errors or lost PDCA actions (see the load test section)", _load_at(figures))
+
+
+def _goal_start(context: dict[str, Any]) -> Goal:
+    """`make demo` on a fresh clone to the first page: the figure reported (no fixed limit in the issue)."""
+    goal = "start: `make demo` on a fresh clone to the first page, without test extras (figure reported)"
+    start = context.get("start")
+    if not start:
+        return Goal(goal)
+    if not start.get("first_page_s"):
+        return Goal(goal, "the first page did not answer", False, " / ".join(start.get("log_tail", [])[-3:]),
+                    _load_at(start))
+    steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in start["milestones_s"].items())
+    return Goal(goal, f"{start['first_page_s']:.0f} s ({steps})", True, "", _load_at(start))
 
 
 def _scale(result: dict[str, Any]) -> str:
@@ -398,24 +497,36 @@ def _gate_route(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _dashboard(results: list[dict[str, Any]]) -> str:
-    """Server-side callback latency per scale, with benchmarks/dashboard_latency.py's measurement."""
+def _dashboard(context: dict[str, Any], results: list[dict[str, Any]]) -> str:
+    """Server-side latency of every registered callback per store, with benchmarks/dashboard_latency.py."""
     lines = [
         "## Dashboard callback latency",
         "",
-        "Each interaction is called as Dash calls it (in a request context) and its result serialised to JSON, "
-        "with `benchmarks/dashboard_latency.py`; median and p95 in milliseconds over the repeated calls.",
+        "`benchmarks/dashboard_latency.py` takes every callback from the app's callback map (a new page is measured "
+        "without listing it) and posts it to `/_dash-update-component` as the renderer does, with values from the "
+        "pages' own controls (dropdowns cycle through their options, buttons are clicked); opening each registered "
+        "page is measured too. p50 and p95 in milliseconds over the repeated calls. The national area count is "
+        "measured on the scale-75 store when this run made one, otherwise on `benchmarks/national_store.py`: the "
+        "city store's areas copied into 165 gemeenten (3,300 wijken, as `generate --scale 75` names them) and "
+        "written through `etl.publish.publish`.",
     ]
-    for r in results:
-        d = r["dashboard"]
-        if not d:
-            continue
-        limit = CALLBACK_P95_NATIONAL_MS if r["scale"] >= NATIONAL_SCALE else CALLBACK_P95_CITY_MS
-        areas = ", ".join(f"{count} {niveau}" for niveau, count in sorted(d["areas"].items()))
-        rows = [[c["name"], f"{c['median_ms']:.1f}", f"{c['p95_ms']:.1f}", "yes" if c["p95_ms"] <= limit else "**no**"]
+    stores = [(f"Scale {r['scale']:g}", r["dashboard"], r["scale"] >= NATIONAL_SCALE) for r in results if r.get("dashboard")]
+    if context.get("dashboard_national") and not any(national for *_x, national in stores):
+        stores.append(("National area count (benchmarks/national_store.py)", context["dashboard_national"], True))
+    for title, d, national in stores:
+        limit = CALLBACK_P95_NATIONAL_MS if national else CALLBACK_P95_CITY_MS
+        areas = ", ".join(f"{count} {niveau}" for niveau, count in d["areas"].items())
+        rows = [[c["name"], f"{c['p50_ms']:.1f}", f"{c['p95_ms']:.1f}", "yes" if c["p95_ms"] <= limit else "**no**"]
                 for c in d["callbacks"]]
-        lines += ["", f"### Scale {r['scale']:g} ({areas}; {d['repeat']} calls each; goal p95 <= {limit:g} ms)", "",
-                  _table(["interaction", "median ms", "p95 ms", "p95 within goal"], rows)]
+        lines += ["", f"### {title} ({areas}; {d['repeat']} calls each; goal p95 <= {limit:g} ms; "
+                      f"load {_load_at(d)})", "",
+                  _table(["callback", "p50 ms", "p95 ms", "p95 within goal"], rows)]
+        if national and any(c["p95_ms"] > limit for c in d["callbacks"]):
+            lines += ["", DASHBOARD_NATIONAL_CAUSE]
+        for view in d.get("first_view") or []:
+            lines += ["", f"First view of {view['page']} (`{view['path']}`) in headless Chromium: {view['cold_s']:.2f} s "
+                          f"with an empty cache until the content is rendered and every graph drawn; reloads "
+                          f"{view['warm_s']:.2f} s (median)."]
     return "\n".join(lines)
 
 

@@ -6,7 +6,11 @@
 Per scale: generate the demo sources (reused when already generated for the same seed and scale),
 time the whole `wijkmonitor etl` as a child process (wall time, peak RSS from wait4), then each
 stage in its own child process (benchmarks/stages.py), the pandas comparison and the gate's GX route
-against the same suite as SQL (both up to --pandas-max-scale), and the dashboard's server-side callbacks on the published store.
+against the same suite as SQL (both up to --pandas-max-scale), a re-run with nothing new and with one new
+file (through the CLI), and every dashboard callback on the published store (with the first view in
+headless Chromium and the 50-user load test at scale 1). Then, unless a national scale was run, the
+callbacks on a store with the national area count (benchmarks/national_store.py), and `make demo` on a
+fresh clone (benchmarks/start.py). The machine's load is noted with each figure.
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import STAGES, machine, render, versions  # noqa: E402
+from benchmarks.report import NATIONAL_SCALE, STAGES, machine, render, versions  # noqa: E402
 
 STAGES_SCRIPT = ROOT / "benchmarks" / "stages.py"
 LOAD_SCRIPT = ROOT / "benchmarks" / "load.py"
+LATENCY_SCRIPT = ROOT / "benchmarks" / "dashboard_latency.py"
+NATIONAL_STORE_SCRIPT = ROOT / "benchmarks" / "national_store.py"
+START_SCRIPT = ROOT / "benchmarks" / "start.py"
 LOAD_TEST_SCALE = 1.0  # the served-dashboard load test (issue 7) runs on the city-size store
 GENERATED_MARK = "generated.json"  # written after generate finished: the sources are complete
 OUTPUT_TAIL = 40  # progress lines kept from a run that did not finish
@@ -120,6 +127,7 @@ def whole_etl(sources: Path, warehouse: Path, db: Path, log: Path, timeout: floa
     if etl["exit_code"] not in (0, 1):  # 1: rows quarantined, still published
         raise SystemExit(f"benchmark: wijkmonitor etl mislukt (exit {etl['exit_code']}); zie {log}")
     etl["warehouse_bytes"] = warehouse.stat().st_size
+    etl["load"] = os.getloadavg()
     return etl
 
 
@@ -148,6 +156,8 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
     # The median run: on a shared machine one run can be slowed by other work.
     etl = sorted(runs, key=lambda r: r["wall_seconds"])[len(runs) // 2]
     etl["all_wall_seconds"] = [r["wall_seconds"] for r in runs]
+    print(f"benchmark: schaal {scale:g}: herhaalde etl (niets nieuw, één nieuw bestand)", file=sys.stderr, flush=True)
+    repeated = incremental(sources, run / "incremental", log, timeout)
 
     staged = run / "stages"
     stage_warehouse, stage_db, state = staged / "warehouse.duckdb", staged / "monitor.duckdb", staged / "state"
@@ -172,21 +182,77 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
         gate_route = stage("gate-sql", log, warehouse=stage_warehouse)
 
     print(f"benchmark: schaal {scale:g}: dashboard", file=sys.stderr, flush=True)
-    latency = stage("dashboard", log, db=db, repeat=repeat)
+    latency = dashboard_latency(db, repeat, log, browser=scale == LOAD_TEST_SCALE)
     load_test = None
     if scale == LOAD_TEST_SCALE:
         print(f"benchmark: schaal {scale:g}: belastingtest (50 gebruikers, 60 s)", file=sys.stderr, flush=True)
         load_test = served_load_test(db)
     fresh(staged / "warehouse_gx", warehouse.with_name("warehouse_gx"))
     return {"scale": scale, "seed": seed, "generate": generated, "etl": etl, "stages": stages,
-            "comparison": comparison, "gate_sql": gate_route, "dashboard": latency, "load_test": load_test}
+            "comparison": comparison, "gate_sql": gate_route, "dashboard": latency, "load_test": load_test,
+            "incremental": repeated}
+
+
+def newest_file(sources: Path) -> Path:
+    """The file a next delivery would add: the last by name of the source folder with the most files."""
+    folders = [folder for folder in sorted(sources.iterdir()) if folder.is_dir()]
+    files = {folder: sorted(path for path in folder.rglob("*") if path.is_file()) for folder in folders}
+    return files[max(folders, key=lambda folder: len(files[folder]))][-1]
+
+
+def incremental(sources: Path, folder: Path, log: Path, timeout: float | None) -> dict[str, Any]:
+    """Through the CLI only: a full etl of the drop without its newest file, the same again (nothing changed),
+    then with that file added. Seconds of each run; the drop is hard links to the generated files."""
+    newest = newest_file(sources)
+    fresh(folder)
+    drop = folder / "bronnen"
+    shutil.copytree(sources, drop, copy_function=os.link, ignore=lambda where, names:
+                    [name for name in names if Path(where) / name == newest])
+    warehouse, db = folder / "warehouse.duckdb", folder / "monitor.duckdb"
+    full = whole_etl(drop, warehouse, db, log, timeout)
+    unchanged = whole_etl(drop, warehouse, db, log, timeout)
+    os.link(newest, drop / newest.relative_to(sources))
+    one_new = whole_etl(drop, warehouse, db, log, timeout)
+    fresh(folder)
+    return {"file": str(newest.relative_to(sources)), "full_seconds": full["wall_seconds"],
+            "unchanged_seconds": unchanged["wall_seconds"], "one_new_seconds": one_new["wall_seconds"],
+            "one_new_rss_bytes": one_new["rss_bytes"], "load": os.getloadavg()}
+
+
+def dashboard_latency(db: Path, repeat: int, log: Path, browser: bool) -> dict[str, Any]:
+    """benchmarks/dashboard_latency.py on a store in its own process: every callback's p50/p95, first view."""
+    command = [sys.executable, str(LATENCY_SCRIPT), "--db", str(db), "--repeat", str(repeat), "--json"]
+    result = measure(command + ([] if browser else ["--no-browser"]), log)
+    if not result["last_line"].startswith("{"):
+        raise SystemExit(f"benchmark: dashboard_latency.py gaf geen uitkomst (exit {result['exit_code']}); zie {log}")
+    return {**json.loads(result["last_line"]), "load": os.getloadavg()}
+
+
+def national_dashboard(city_db: Path, workdir: Path, repeat: int, log: Path) -> dict[str, Any]:
+    """Callback latency at the national area count on a store copied from the city store (no national etl)."""
+    db = workdir / "national-areas" / "monitor.duckdb"
+    fresh(db.parent)
+    made = measure([sys.executable, str(NATIONAL_STORE_SCRIPT), "--city", str(city_db), "--out", str(db)], log)
+    if made["exit_code"] != 0:
+        raise SystemExit(f"benchmark: national_store.py mislukt; zie {log}")
+    return dashboard_latency(db, repeat, log, browser=False)
+
+
+def start_time(log: Path) -> dict[str, Any]:
+    """benchmarks/start.py: `make demo` on a fresh clone to the first page."""
+    result = measure([sys.executable, str(START_SCRIPT), "--json"], log)
+    return json.loads(result["last_line"]) if result["last_line"].startswith("{") else {
+        "first_page_s": None, "milestones_s": {}, "log_tail": result["output_tail"], "load": os.getloadavg()}
 
 
 def served_load_test(db: Path) -> dict[str, Any]:
     """benchmarks/load.py against `wijkmonitor serve --workers 4` on the store: its report and exit code."""
+    figures = db.with_name("load.json")
+    figures.unlink(missing_ok=True)
     done = subprocess.run([sys.executable, str(LOAD_SCRIPT), "--db", str(db), "--users", "50", "--seconds", "60",
-                           "--workers", "4"], capture_output=True, text=True, timeout=900)
-    return {"exit_code": done.returncode, "report": done.stdout.strip() or done.stderr.strip()[-2000:]}
+                           "--workers", "4", "--json", str(figures)], capture_output=True, text=True, timeout=900)
+    return {"exit_code": done.returncode, "report": done.stdout.strip() or done.stderr.strip()[-2000:],
+            "figures": json.loads(figures.read_text(encoding="utf-8")) if figures.exists() else None}
 
 
 def main() -> int:
@@ -204,6 +270,11 @@ def main() -> int:
                         help=f"whole-etl runs per scale up to {SMALL_SCALE:g} (the median is reported)")
     parser.add_argument("--etl-timeout", type=float, default=3600,
                         help="stop a whole etl after this many seconds and report how far it got (0: no limit)")
+    parser.add_argument("--national-repeat", type=int, default=10,
+                        help="calls per callback on the national-area store (its slow pages take seconds per call)")
+    parser.add_argument("--no-national-dashboard", action="store_true",
+                        help="without a national scale in --scales, skip the dashboard on a copied national-area store")
+    parser.add_argument("--no-start", action="store_true", help="skip `make demo` on a fresh clone (benchmarks/start.py)")
     parser.add_argument("--render-only", action="store_true",
                         help="only rewrite the report from the figures of the last run (workdir/results.json)")
     args = parser.parse_args()
@@ -223,6 +294,16 @@ def main() -> int:
         context["load_after"] = os.getloadavg()
         # Saved after every scale, so a long national run that fails late keeps the earlier figures.
         saved.write_text(json.dumps({"context": context, "results": results}, indent=1), encoding="utf-8")
+    city = next((r for r in results if r["scale"] == LOAD_TEST_SCALE and r.get("dashboard")), None)
+    if city and not any(r["scale"] >= NATIONAL_SCALE for r in results) and not args.no_national_dashboard:
+        print("benchmark: dashboard op het landelijke aantal gebieden", file=sys.stderr, flush=True)
+        context["dashboard_national"] = national_dashboard(Path(city["dashboard"]["db"]), args.workdir, args.national_repeat,
+                                                           args.workdir / "national-areas.log")
+    if not args.no_start:
+        print("benchmark: make demo op een verse clone", file=sys.stderr, flush=True)
+        context["start"] = start_time(args.workdir / "start.log")
+    context["load_after"] = os.getloadavg()
+    saved.write_text(json.dumps({"context": context, "results": results}, indent=1), encoding="utf-8")
     write_report(args.report, context, results)
     return 0
 

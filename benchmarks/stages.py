@@ -216,7 +216,7 @@ def dashboard(db: Path, repeat: int) -> dict[str, Any]:
         app = create_app(db, Path(scratch) / "state.sqlite")
         results = measure_callbacks(app, repeat)
     return {"areas": areas, "repeat": repeat,
-            "callbacks": [{"name": name, "median_ms": median, "p95_ms": p95} for name, median, p95 in results]}
+            "callbacks": results}  # name, calls, p50_ms, p95_ms, errors per callback
 
 
 def _save_report(state: Path, report: pipeline.RunReport) -> None:

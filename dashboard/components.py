@@ -15,7 +15,6 @@ from typing import Callable
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-import polars as pl
 import xlsxwriter
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 from flask import current_app
@@ -156,12 +155,7 @@ def merger_note(data: Published, gebiedcode: str, peildatum: date) -> str:
 
     Reads areas.in_gemeente_sinds with a fallback: older stores lack the column. A gebied counts as joined
     when one of its wijken did."""
-    areas = data.tables["areas"]
-    if "in_gemeente_sinds" not in areas.columns:
-        return ""
-    codes = {gebiedcode} | set(areas.filter(pl.col("bovenliggend") == gebiedcode)["gebiedcode"].to_list())
-    joined = areas.filter(pl.col("gebiedcode").is_in(list(codes)) & pl.col("in_gemeente_sinds").is_not_null())
-    since = joined["in_gemeente_sinds"].max() if joined.height else None
+    since = data.joined_since.get(gebiedcode)
     if since is None or peildatum >= since:
         return ""
     _code, gemeente = data.gemeente()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 
@@ -99,6 +100,32 @@ class Published:
         """(code, name) of the gemeente."""
         row = self.areas("gemeente").row(0, named=True)
         return row["gebiedcode"], row["gebiedsnaam"]
+
+    @cached_property
+    def _features(self) -> dict[str, dict]:
+        """The map's features by wijkcode (built once per store)."""
+        return {feature["id"]: feature for feature in self.wijk_geojson["features"]}
+
+    def geojson_of(self, codes: list[str]) -> dict:
+        """A FeatureCollection of just these wijken: a map sends only the shapes it shows (3,300 wijken nationally)."""
+        features = self._features
+        return {"type": "FeatureCollection", "features": [features[c] for c in dict.fromkeys(codes) if c in features]}
+
+    @cached_property
+    def joined_since(self) -> dict[str, date]:
+        """Area code -> the date it (for a gebied: its last wijk) joined the gemeente, for areas that joined later.
+
+        Computed once per store instead of one filter per area and request."""
+        areas = self.tables["areas"]
+        if "in_gemeente_sinds" not in areas.columns:
+            return {}
+        joined = areas.filter(pl.col("in_gemeente_sinds").is_not_null())
+        since: dict[str, date] = {}
+        for code, parent, day in joined.select("gebiedcode", "bovenliggend", "in_gemeente_sinds").iter_rows():
+            for key in (code, parent):
+                if key is not None and (key not in since or day > since[key]):
+                    since[key] = day
+        return since
 
     def select(self, **equal: object) -> pl.DataFrame:
         """indicator_values rows whose columns equal the given values."""

@@ -31,7 +31,7 @@ SCALE = "0.1"
 SECTIONS = (
     "# Benchmarks",
     "## Machine",
-    "## Goals (issue 6)",
+    "## Goals (issue 15)",
     f"## Scale {SCALE} (seed 2015)",
     "## Growth with the data",
     "## Indicators: DuckDB against pandas",
@@ -48,7 +48,7 @@ def benchmark_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]
     report = workdir / "benchmarks.md"
     completed = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--scales", SCALE, "--workdir", str(workdir),
-         "--report", str(report), "--repeat", "1", "--etl-runs", "1"],
+         "--report", str(report), "--repeat", "1", "--etl-runs", "1", "--no-start", "--no-national-dashboard"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
@@ -77,7 +77,7 @@ def test_run_measures_every_stage_and_writes_every_section(benchmark_run: tuple[
         assert result["stages"][stage]["rss_bytes"] > 50 * 1024**2
     assert result["stages"]["load"]["rows"] == result["stages"]["validate"]["rows"] > 0
     assert result["dashboard"]["areas"]["wijk"] == 20
-    assert all(c["p95_ms"] >= c["median_ms"] > 0 for c in result["dashboard"]["callbacks"])
+    assert all(c["p95_ms"] >= c["p50_ms"] > 0 and not c["errors"] for c in result["dashboard"]["callbacks"])
     text = report.read_text(encoding="utf-8")
     positions = [text.index(section) for section in SECTIONS]
     assert positions == sorted(positions)
@@ -188,36 +188,95 @@ def _result(scale: float, rows: int, etl_seconds: float, etl_gib: float, stage_g
     return {
         "scale": scale, "seed": 2015,
         "generate": {"wall_seconds": 1.0, "rss_bytes": gib / 4, "bytes": 1000, "reused": True},
-        "etl": {"wall_seconds": etl_seconds, "rss_bytes": etl_gib * gib, "exit_code": 0, "warehouse_bytes": 10},
+        "etl": {"wall_seconds": etl_seconds, "rss_bytes": etl_gib * gib, "exit_code": 0, "warehouse_bytes": 10,
+                "load": [1.5, 1.0, 0.5]},
         "stages": {
             "load": dict(stage, files=3, rejected_files=0),
             "validate": dict(stage, quarantined=0),
             "indicators": dict(stage, rows=100, breakdown_rows=10),
             "publish": dict(stage, bytes=10),
         },
-        "comparison": None, "gate_sql": None,
-        "dashboard": {"areas": {"wijk": wijken}, "repeat": 5,
-                      "callbacks": [{"name": "Wijkprofiel: wijk kiezen", "median_ms": p95_ms / 2, "p95_ms": p95_ms}]},
+        "comparison": None, "gate_sql": None, "load_test": None, "incremental": None,
+        "dashboard": {"areas": {"wijk": wijken}, "repeat": 5, "load": [0.5, 0.5, 0.5], "first_view": None,
+                      "callbacks": [{"name": "callback profiel-titel.children", "p50_ms": p95_ms / 2, "p95_ms": p95_ms},
+                                    {"name": "pagina Overzicht openen", "p50_ms": 1.0, "p95_ms": 2.0}]},
     }
 
 
-def test_goals_are_judged_on_the_measured_figures() -> None:
-    """Scale 1 within 15 s / 1.5 GiB passes; national over 10 min and with RSS growing with the data fails."""
+CONTEXT = {"command": "benchmarks/run.py --scales 1,75", "started": "2026-11-22 15:00 UTC",
+           "load_before": (0.1, 0.1, 0.1), "load_after": (0.2, 0.1, 0.1),
+           "machine": {"cores": 2, "memory_bytes": 24 * 1024**3, "cpu": "test", "os": "Linux"},
+           "versions": {"python": "3.11"}}
+
+
+def _goal_rows(context: dict, results: list[dict]) -> dict[str, list[str]]:
+    """The rendered goals table: goal text -> its other cells."""
     from benchmarks.report import render
 
-    context = {"command": "benchmarks/run.py --scales 1,75", "started": "2026-11-22 15:00 UTC",
-               "load_before": (0.1, 0.1, 0.1), "load_after": (0.2, 0.1, 0.1),
-               "machine": {"cores": 2, "memory_bytes": 24 * 1024**3, "cpu": "test", "os": "Linux"},
-               "versions": {"python": "3.11"}}
-    city = _result(1.0, 500_000, etl_seconds=12.0, etl_gib=1.0, stage_gib=0.5, p95_ms=120.0, wijken=20)
-    national = _result(75.0, 37_500_000, etl_seconds=900.0, etl_gib=8.0, stage_gib=6.0, p95_ms=250.0, wijken=3300)
-    text = render(context, [city, national])
-    goals = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}
-    assert goals["scale 1: `wijkmonitor etl` <= 15 s, <= 1.5 GiB"].endswith("| 12.0 s, 1.00 GiB | yes |")
-    assert "15.0 min, 8.00 GiB | **NO**" in goals["scale ~75: `wijkmonitor etl` <= 10 min, <= 12 GiB"]
+    text = render(context, results)
+    table = text[text.index("## Goals (issue 15)"):].split("\n\n")[2]
+    rows = [[cell.strip() for cell in line.strip()[1:-1].split("|")] for line in table.splitlines()[2:]]
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_goals_are_judged_on_the_measured_figures() -> None:
+    """Each goal is met or missed on the hand-made figures, with the reason and the load where it was measured."""
+    from benchmarks.report import goals
+
+    city = _result(1.0, 500_000, etl_seconds=5.0, etl_gib=1.0, stage_gib=0.5, p95_ms=90.0, wijken=20)
+    city["comparison"] = {"duckdb_seconds": 1.0, "pandas_read_seconds": 4.0, "pandas_compute_seconds": 16.0,
+                          "ratio": 20.0, "mismatches": [], "rows_compared": 10, "rss_bytes": 1}
+    city["incremental"] = {"file": "bewonersenquete/stadspanel_2025.csv", "full_seconds": 10.0,
+                           "unchanged_seconds": 1.0, "one_new_seconds": 2.0, "load": [3.0, 2.0, 1.0]}
+    national = _result(75.0, 37_500_000, etl_seconds=300.0, etl_gib=7.0, stage_gib=6.0, p95_ms=240.0, wijken=3300)
+    national["incremental"] = {"file": "x/y.parquet", "full_seconds": 300.0, "unchanged_seconds": 5.0,
+                               "one_new_seconds": 29.0}
+    judged = {g.goal: g for g in goals(CONTEXT, [city, national])}
+    ratio = judged["scale 1: full `wijkmonitor etl` <= 0.25 x the plain-Python (pandas) reference"]
+    assert (ratio.met, ratio.measured.split(" ")[0], ratio.load) == (True, "0.25", "1.50, 1.00, 0.50")  # 5 / (4 + 16)
+    incremental = judged["scale 1: re-run with one new file <= 0.15 x the full run"]
+    assert (incremental.met, incremental.measured[:5]) == (False, "0.20:") and "re-reads" in incremental.reason
+    full = judged["scale ~75: full `wijkmonitor etl` <= 4 min, <= 8 GiB"]
+    assert (full.met, full.measured) == (False, "scale 75: 5.0 min, 7.00 GiB")  # 300 s > 240 s
+    assert judged["scale ~75: run with one new file <= 30 s"].met is True
     # stage RSS 0.5 -> 6 GiB for 75x the rows: exponent log(12)/log(75) = 0.58 > 0.5
-    assert "load 0.58" in goals["scale ~75: no stage needs all data in memory (proxy: stage peak RSS grows far slower than data)"]
-    assert "**NO**" in goals["scale ~75: no stage needs all data in memory (proxy: stage peak RSS grows far slower than data)"]
-    assert goals["dashboard callback p95 <= 150 ms at scale 1"].endswith("| yes |")
-    assert goals["dashboard callback p95 <= 300 ms at national area count"].endswith("| yes |")
-    assert goals["indicators >= 10x faster than pandas at scale 10"].endswith("| not measured in this run | — |")
+    bounded = judged["scale ~75: every stage's memory bounded (stage peak RSS grows far slower than the data)"]
+    assert bounded.met is False and "load 0.58" in bounded.measured
+    assert judged["dashboard: every callback p95 <= 100 ms at scale 1 (demo store)"].met is True
+    assert judged["dashboard: every callback p95 <= 250 ms at the national area count"].met is True
+    for unmeasured in ("first view", "load test", "start"):
+        goal = next(g for text, g in judged.items() if text.startswith(unmeasured))
+        assert (goal.measured, goal.met) == (None, None)
+
+
+def test_missed_callback_goal_names_the_slow_callbacks() -> None:
+    """A p95 over the limit misses the goal and the reason names the callback and its p95."""
+    from benchmarks.report import goals
+
+    city = _result(1.0, 500_000, etl_seconds=5.0, etl_gib=1.0, stage_gib=0.5, p95_ms=101.0, wijken=20)
+    context = dict(CONTEXT, dashboard_national=dict(city["dashboard"], areas={"wijk": 3300}))
+    judged = {g.goal: g for g in goals(context, [city])}
+    missed = judged["dashboard: every callback p95 <= 100 ms at scale 1 (demo store)"]
+    assert missed.met is False
+    assert missed.reason.startswith("1 of 2 over the goal: callback profiel-titel.children 101 ms")
+    # the copied national-area store is judged against 250 ms
+    assert judged["dashboard: every callback p95 <= 250 ms at the national area count"].met is True
+
+
+def test_goals_table_marks_unmeasured_goals_and_gives_reasons_only_when_missed() -> None:
+    """Rendering: every goal one row; unmeasured ones say so honestly; met rows carry no reason."""
+    city = _result(1.0, 500_000, etl_seconds=5.0, etl_gib=1.0, stage_gib=0.5, p95_ms=120.0, wijken=20)
+    city["dashboard"]["first_view"] = [{"page": "Overzicht", "path": "/", "cold_s": 0.8, "warm_s": 0.3},
+                                       {"page": "Wijkprofiel", "path": "/wijkprofiel", "cold_s": 1.4, "warm_s": 0.5}]
+    context = dict(CONTEXT, start={"first_page_s": 95.0, "milestones_s": {"installed": 60.0}, "load": [2.0, 2.0, 2.0]})
+    rows = _goal_rows(context, [city])
+    assert len(rows) == 10  # every goal of issue 15, measured or not
+    assert rows["scale 1: full `wijkmonitor etl` <= 0.25 x the plain-Python (pandas) reference"] == [
+        "niet gemeten in deze run", "—", "", ""]
+    callbacks = rows["dashboard: every callback p95 <= 100 ms at scale 1 (demo store)"]
+    assert callbacks[:2] == ["worst p95 120 ms (callback profiel-titel.children; 20 wijk; 5 calls each)", "**NO**"]
+    assert callbacks[3] == "0.50, 0.50, 0.50"
+    first_view = rows["first view <= 1 s in headless Chromium (overview, wijkprofiel; empty cache)"]
+    assert first_view[1:3] == ["**NO**", "Wijkprofiel renders after 1.40 s"]
+    start = rows["start: `make demo` on a fresh clone to the first page, without test extras (figure reported)"]
+    assert start == ["95 s (installed 60 s)", "yes", "", "2.00, 2.00, 2.00"]

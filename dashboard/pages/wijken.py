@@ -93,13 +93,13 @@ def map_figure(data: Published, meta: Indicator, rows: pl.DataFrame, scale: tupl
     figure = go.Figure()
     if hidden.height:
         figure.add_trace(go.Choropleth(
-            geojson=data.wijk_geojson, locations=hidden["gebiedcode"].to_list(), z=[0] * hidden.height,
+            geojson=data.geojson_of(hidden["gebiedcode"].to_list()), locations=hidden["gebiedcode"].to_list(), z=[0] * hidden.height,
             colorscale=[[0, SUPPRESSED_GREY], [1, SUPPRESSED_GREY]], showscale=False, name=SUPPRESSED_TEXT,
             text=_hover(hidden), hovertemplate="%{text}<extra></extra>", marker_line={"color": "#ffffff", "width": 1},
         ))
     if shown.height:
         figure.add_trace(go.Choropleth(
-            geojson=data.wijk_geojson, locations=shown["gebiedcode"].to_list(), z=shown["waarde"].to_list(),
+            geojson=data.geojson_of(shown["gebiedcode"].to_list()), locations=shown["gebiedcode"].to_list(), z=shown["waarde"].to_list(),
             colorscale=BLUES, reversescale=meta.lager_is_beter, name=meta.naam,
             zmin=scale[0] if scale else None, zmax=scale[1] if scale else None, zauto=scale is None,
             text=_hover(shown), hovertemplate="%{text}<extra></extra>", marker_line={"color": "#ffffff", "width": 1},
