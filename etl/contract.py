@@ -129,6 +129,7 @@ class Bron:
 
 
 WETTEN = ("wmo", "jeugdwet")
+KOSTEN_WETTEN = ("wmo", "jeugdwet", "participatiewet")  # the laws costs are booked under (source kosten)
 SOORTEN = ("basis", "specialistisch")
 KADERS = ("vrijwillig", "gedwongen")
 ACTIVITEITEN = (

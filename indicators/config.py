@@ -1,5 +1,5 @@
-"""The monitor configuration: monitor.toml (nulmeting, corridor overrides, streefwaarden) and the
-municipality's own indicator files in the folder `indicatoren/` beside it (default data/config/)."""
+"""The monitor configuration: monitor.toml (nulmeting, corridor overrides, streefwaarden, similar wijken,
+werkwijzen, begroting and taakstelling) and the municipality's own indicator files in the folder `indicatoren/` beside it (default data/config/)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,36 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etl.contract import KOSTEN_WETTEN
 from indicators import fields, registry
-from indicators.fields import as_date, as_number, as_table
+from indicators.fields import as_date, as_integer, as_number, as_table, as_text, as_texts
 from indicators.registry import Corridor, Indicator
 from core import paths
 from core.errors import ConfigError
 
 DEFAULT_NULMETING = date(2015, 1, 1)
-_TOP_KEYS = {"nulmeting", "corridor", "streefwaarden"}
+_TOP_KEYS = {"nulmeting", "corridor", "streefwaarden", "vergelijken", "werkwijzen", "begroting", "taakstelling"}
+_VERGELIJKEN_KEYS = ("kenmerken", "k")
+_WERKWIJZE_KEYS = ("naam", "omschrijving", "wijken", "startdatum")
+
+
+@dataclass(frozen=True)
+class Vergelijken:
+    """Similar wijken (indicators.md v2, "Comparing fairly"): which kenmerken (None: every kenmerk present
+    for all wijken) and how many neighbours."""
+
+    kenmerken: tuple[str, ...] | None = None
+    k: int = 5
+
+
+@dataclass(frozen=True)
+class Werkwijze:
+    """An organisational variant: a group of wijken that works in a particular way from startdatum."""
+
+    naam: str
+    omschrijving: str
+    wijken: tuple[str, ...]
+    startdatum: date
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,11 @@ class MonitorConfig:
     corridors: dict[str, Corridor] = field(default_factory=dict)
     streefwaarden: dict[tuple[str, date], float] = field(default_factory=dict)
     indicators: tuple[Indicator, ...] = field(default_factory=lambda: registry.INDICATORS)
+    vergelijken: Vergelijken = field(default_factory=Vergelijken)
+    werkwijzen: tuple[Werkwijze, ...] = ()
+    # euros per (calendar year, wet): the budget for the costs, and the savings target against it
+    begroting: dict[tuple[int, str], float] = field(default_factory=dict)
+    taakstelling: dict[tuple[int, str], float] = field(default_factory=dict)
 
     def corridor(self, indicator: Indicator) -> Corridor:
         """The configured corridor of this indicator, or the registry default."""
@@ -70,7 +97,61 @@ def parse_config(
         if _known(indicator_id, known_ids, source, "streefwaarden")
         for peildatum, value in as_table(per_peildatum, source, f"streefwaarden.{indicator_id}").items()
     }
-    return MonitorConfig(nulmeting=nulmeting, corridors=corridors, streefwaarden=streefwaarden, indicators=indicators)
+    return MonitorConfig(
+        nulmeting=nulmeting, corridors=corridors, streefwaarden=streefwaarden, indicators=indicators,
+        vergelijken=_parse_vergelijken(raw, source), werkwijzen=_parse_werkwijzen(raw, source),
+        begroting=_parse_amounts(raw, "begroting", source), taakstelling=_parse_amounts(raw, "taakstelling", source),
+    )
+
+
+def _parse_vergelijken(raw: dict[str, Any], source: str) -> Vergelijken:
+    """[vergelijken]: kenmerken (list of names) and k (a whole number >= 1)."""
+    values = _table(raw, "vergelijken", source)
+    fields.reject_unknown(values.keys(), _VERGELIJKEN_KEYS, source, "vergelijken.")
+    k = as_integer(values.get("k", Vergelijken.k), source, "vergelijken.k", minimum=1)
+    kenmerken = values.get("kenmerken")
+    if kenmerken is not None:
+        kenmerken = as_texts(kenmerken, source, "vergelijken.kenmerken")
+    return Vergelijken(kenmerken=kenmerken, k=k)
+
+
+def _parse_werkwijzen(raw: dict[str, Any], source: str) -> tuple[Werkwijze, ...]:
+    """[[werkwijzen]]: naam, omschrijving, wijken (wijkcodes), startdatum; names unique."""
+    entries = raw.get("werkwijzen", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{source}: werkwijzen moet een lijst van tabellen zijn ([[werkwijzen]])")
+    result: list[Werkwijze] = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"werkwijzen[{number}]"
+        entry = as_table(entry, source, where)
+        fields.reject_unknown(entry.keys(), _WERKWIJZE_KEYS, source, where + ".")
+        fields.require(entry.keys(), _WERKWIJZE_KEYS, source, f"[{where}]")
+        naam = as_text(entry["naam"], source, f"{where}.naam")
+        if naam in {werkwijze.naam for werkwijze in result}:
+            raise ConfigError(f"{source}: werkwijze '{naam}' staat er twee keer in")
+        wijken = tuple(code.upper() for code in as_texts(entry["wijken"], source, f"{where}.wijken"))
+        if not wijken:
+            raise ConfigError(f"{source}: [{where}] noemt geen wijken")
+        result.append(Werkwijze(naam, as_text(entry["omschrijving"], source, f"{where}.omschrijving"), wijken,
+                                as_date(entry["startdatum"], source, f"{where}.startdatum")))
+    return tuple(result)
+
+
+def _parse_amounts(raw: dict[str, Any], key: str, source: str) -> dict[tuple[int, str], float]:
+    """[begroting.<wet>] or [taakstelling.<wet>]: euros per calendar year ("2022" = 7_500_000), >= 0."""
+    amounts: dict[tuple[int, str], float] = {}
+    for wet, per_jaar in _table(raw, key, source).items():
+        if wet not in KOSTEN_WETTEN:
+            raise ConfigError(f"{source}: onbekende wet '{wet}' in [{key}]; bekend: {', '.join(KOSTEN_WETTEN)}")
+        for jaar, value in as_table(per_jaar, source, f"{key}.{wet}").items():
+            where = f"{key}.{wet}.{jaar}"
+            if not (str(jaar).isdigit() and len(str(jaar)) == 4):
+                raise ConfigError(f"{source}: {where}: het jaar moet vier cijfers zijn")
+            amount = as_number(value, source, where)
+            if amount < 0:
+                raise ConfigError(f"{source}: {where} moet >= 0 zijn, is {amount}")
+            amounts[(int(jaar), wet)] = amount
+    return amounts
 
 
 def _parse_corridor(values: Any, source: str, indicator_id: str, nulmeting: date) -> Corridor:
