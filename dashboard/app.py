@@ -18,12 +18,13 @@ import polars as pl
 from markupsafe import escape
 
 from dashboard.acties import default_state_path
-from dashboard.components import DB_KEY, STATE_KEY
+from dashboard.components import CONFIG_KEY, DB_KEY, STATE_KEY
 from dashboard.data import StoreUnavailable, published
 from dashboard.rapport.route import register as register_report
 from dashboard.security import SecuritySettings, auth_mode, current_user, install_security, logout_token, resolve_settings
 from dashboard.serving import run_server
 from dashboard.users import UserStore
+from core import paths
 from core.errors import WijkmonitorError
 
 DEMO_NOTICE = "Demo zonder inloggen — iedereen die deze computer gebruikt kan alles zien en wijzigen"
@@ -116,7 +117,8 @@ def _navigation() -> html.Header:
     )
 
 
-def create_app(db: Path, state: Path | None = None, security: SecuritySettings | None = None) -> Dash:
+def create_app(db: Path, state: Path | None = None, security: SecuritySettings | None = None,
+               config: Path | None = None) -> Dash:
     """The dashboard for the published store at db, with PDCA notes and users in state.
 
     Without security settings the app is the demo: no login, for the local operator only.
@@ -135,6 +137,8 @@ def create_app(db: Path, state: Path | None = None, security: SecuritySettings |
     app.server.config[DB_KEY] = str(Path(db).resolve())
     state_path = Path(state or default_state_path(Path(db))).resolve()
     app.server.config[STATE_KEY] = str(state_path)
+    # the monitor.toml whose sections /instellingen edits (the ETL reads the same one by default)
+    app.server.config[CONFIG_KEY] = str(Path(config or paths.MONITOR_CONFIG).resolve())
     app.layout = html.Div(
         [_navigation(), html.Main(dash.page_container, id="inhoud", tabIndex="-1", className="container-fluid py-3")]
     )

@@ -34,6 +34,7 @@ from indicators.export import METADATA_SHEET, metadata, nl_date, write_metadata_
 
 DB_KEY = "WIJKMONITOR_DB"
 STATE_KEY = "WIJKMONITOR_STATE"
+CONFIG_KEY = "WIJKMONITOR_CONFIG"  # the monitor.toml the page /instellingen edits (beside it: its settings store)
 ATTRIBUTION = "Bron: CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd), CC-BY 4.0"
 ALLE_GEBIEDEN = "alle"
 
@@ -78,6 +79,11 @@ def store() -> Published:
 def state_path() -> Path:
     """The PDCA notes store of the running app."""
     return Path(current_app.config[STATE_KEY])
+
+
+def config_path() -> Path:
+    """The monitor.toml of the running app (its edited sections live in instellingen.sqlite beside it)."""
+    return Path(current_app.config[CONFIG_KEY])
 
 
 def message(text: str, kind: str = "warning") -> html.Div:

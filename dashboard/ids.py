@@ -100,3 +100,28 @@ PDCA_EXPORT_PDF = "pdca-export-pdf"
 PDCA_EXPORT_XLSX = "pdca-export-xlsx"
 PDCA_DOWNLOAD = "pdca-download"
 PDCA_EXPORT_MELDING = "pdca-export-melding"
+
+# Instellingen (werkwijzen, begroting, taakstelling; the role beheer)
+INSTELLINGEN_STAND_TEKST = "instellingen-stand-tekst"
+INSTELLINGEN_WERKWIJZEN = "instellingen-werkwijzen"
+INSTELLINGEN_WW_WIJZIG = "instellingen-ww-wijzig"  # pattern type, index = naam
+INSTELLINGEN_WW_VERWIJDER = "instellingen-ww-verwijder"  # pattern type, index = naam
+INSTELLINGEN_WW_FORMULIER = "instellingen-ww-formulier"
+INSTELLINGEN_WW_TITEL = "instellingen-ww-titel"
+INSTELLINGEN_WW_BEWERKT = "instellingen-ww-bewerkt"
+INSTELLINGEN_WW_NAAM = "instellingen-ww-naam"
+INSTELLINGEN_WW_OMSCHRIJVING = "instellingen-ww-omschrijving"
+INSTELLINGEN_WW_WIJKEN = "instellingen-ww-wijken"
+INSTELLINGEN_WW_STARTDATUM = "instellingen-ww-startdatum"
+INSTELLINGEN_WW_REDEN = "instellingen-ww-reden"
+INSTELLINGEN_WW_OPSLAAN = "instellingen-ww-opslaan"
+INSTELLINGEN_WW_LEEGMAKEN = "instellingen-ww-leegmaken"
+INSTELLINGEN_WW_MELDING = "instellingen-ww-melding"
+# per amount section (begroting, taakstelling): f"{prefix}-{onderdeel}"
+INSTELLINGEN_STAND = "instellingen-stand"  # the section's version the page shows (dcc.Store)
+INSTELLINGEN_GESCHIEDENIS = "instellingen-geschiedenis"
+INSTELLINGEN_BEDRAGEN = "instellingen-bedragen"
+INSTELLINGEN_BEDRAG = "instellingen-bedrag"  # pattern type, index = "jaar|wet"
+INSTELLINGEN_REDEN = "instellingen-reden"
+INSTELLINGEN_OPSLAAN = "instellingen-opslaan"
+INSTELLINGEN_MELDING = "instellingen-melding"

@@ -160,6 +160,14 @@ def is_demo_drop(sources: Path) -> bool:
         return True
 
 
+def settings_facts(config: Any) -> dict[str, str]:
+    """Which version of the dashboard's settings (indicators/settings.py) the figures were computed with:
+    instellingen_versie ('0': monitor.toml alone) and instellingen_op (its time, ISO; '' for version 0)."""
+    moment = getattr(config, "instellingen_op", None)
+    return {"instellingen_versie": str(getattr(config, "instellingen_versie", 0)),
+            "instellingen_op": moment.isoformat(timespec="seconds") if moment else ""}
+
+
 def meta_table(config: Any, run_id: str, fictief: bool = False) -> pa.Table:
     """Key/value facts about this publication; `fictieve_demogegevens` is 'ja' for generated demo data."""
     facts = {
@@ -169,6 +177,7 @@ def meta_table(config: Any, run_id: str, fictief: bool = False) -> pa.Table:
         "versie": __version__,
         "run_id": run_id,
         "fictieve_demogegevens": "ja" if fictief else "nee",
+        **settings_facts(config),
     }
     rows = [{"sleutel": sleutel, "waarde": waarde} for sleutel, waarde in facts.items()]
     return pa.Table.from_pylist(rows, schema=publication.arrow_schema("meta"))

@@ -4,13 +4,13 @@ werkwijzen, begroting and taakstelling) and the municipality's own indicator fil
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from etl.contract import KOSTEN_WETTEN
-from indicators import fields, registry
+from indicators import fields, registry, settings
 from indicators.fields import as_date, as_integer, as_number, as_table, as_text, as_texts
 from indicators.registry import Corridor, Indicator
 from core import paths
@@ -55,6 +55,9 @@ class MonitorConfig:
     # euros per (calendar year, wet): the budget for the costs, and the savings target against it
     begroting: dict[tuple[int, str], float] = field(default_factory=dict)
     taakstelling: dict[tuple[int, str], float] = field(default_factory=dict)
+    # the version of the dashboard's settings store laid over monitor.toml (0: monitor.toml alone) and its time
+    instellingen_versie: int = 0
+    instellingen_op: datetime | None = None
 
     def corridor(self, indicator: Indicator) -> Corridor:
         """The configured corridor of this indicator, or the registry default."""
@@ -62,18 +65,54 @@ class MonitorConfig:
 
 
 def load_config(path: Path | None = None) -> MonitorConfig:
-    """Read and check the monitor configuration (default: data/config/monitor.toml) and the indicator
-    files: the package's plus those in the folder indicatoren/ beside the configuration file."""
+    """Read and check the monitor configuration (default: data/config/monitor.toml) with the sections edited
+    in the dashboard laid over it (effective_raw), and the indicator files: the package's plus those in the
+    folder indicatoren/ beside the configuration file."""
     path = path or paths.MONITOR_CONFIG
+    raw = read_toml(path)
+    indicators = registry.load_indicators(path.parent / registry.CONFIG_SUBDIR)
+    changes = settings.history(settings.store_path(path))
+    if not changes:
+        return parse_config(raw, source=str(path), indicators=indicators)
+    newest = changes[-1]
+    edited = {name: change.inhoud for name, change in settings.latest(changes).items()}
+    config = parse_config(effective_raw(raw, edited), indicators=indicators,
+                          source=f"{path} met {settings.STORE_NAME} versie {newest.versie}")
+    return replace(config, instellingen_versie=newest.versie, instellingen_op=newest.op)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """monitor.toml as parsed TOML; one clear line when it is missing or not TOML."""
     try:
         with path.open("rb") as file:
-            raw = tomllib.load(file)
+            return tomllib.load(file)
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuratiebestand niet gevonden") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: geen geldige TOML: {error}") from None
+
+
+def effective_raw(raw: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
+    """The one rule for the configuration in force: a section edited in the dashboard (werkwijzen, begroting,
+    taakstelling) replaces that whole section of monitor.toml; None (set back) leaves monitor.toml's."""
+    merged = dict(raw)
+    merged.update({name: inhoud for name, inhoud in edited.items() if inhoud is not None})
+    return merged
+
+
+def save_setting(path: Path, onderdeel: str, inhoud: Any, reden: str, door: str, gemaakt_op: int) -> int:
+    """Store an edited section as a new settings version, checked first by parse_config exactly as the ETL
+    will read it (settings.SettingRejected with the parser's line when it would be invalid)."""
+    raw = read_toml(path)
     indicators = registry.load_indicators(path.parent / registry.CONFIG_SUBDIR)
-    return parse_config(raw, source=str(path), indicators=indicators)
+
+    def check(edited: dict[str, Any]) -> None:
+        try:
+            parse_config(effective_raw(raw, edited), source="wijziging", indicators=indicators)
+        except ConfigError as error:  # the parser's line without its "file: " prefix: the page names the section
+            raise ConfigError(str(error).removeprefix("wijziging: ")) from None
+
+    return settings.save(settings.store_path(path), onderdeel, inhoud, reden, door, gemaakt_op, check)
 
 
 def parse_config(

@@ -1,0 +1,170 @@
+"""The settings store beside monitor.toml (indicators/settings.py) and its overlay in load_config: history never
+lost, concurrent edits refused, invalid edits refused with the parser's line, the edited section in force."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from core import paths
+from core.errors import ConfigError
+from indicators import settings
+from indicators.config import Werkwijze, effective_raw, load_config, parse_config, save_setting
+from indicators.settings import SettingRejected
+
+WERKWIJZE = {"naam": "Buurtteam", "omschrijving": "Eén team per buurt.", "wijken": ["WK001401", "WK001402"],
+             "startdatum": "2018-03-01"}
+MINIMAL = """nulmeting = 2015-01-01
+[[werkwijzen]]
+naam = "Integraal wijkteam"
+omschrijving = "Alles in één team."
+wijken = ["WK001403"]
+startdatum = 2017-01-01
+
+[begroting.wmo]
+"2020" = 80_000_000
+"2021" = 82_000_000
+
+[taakstelling.wmo]
+"2021" = 1_000_000
+"""
+
+
+@pytest.fixture()
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "config" / "monitor.toml"
+    path.parent.mkdir()
+    path.write_text(MINIMAL, encoding="utf-8")
+    return path
+
+
+def _store(config: Path) -> Path:
+    return settings.store_path(config)
+
+
+def test_without_edits_monitor_toml_is_in_force_and_reading_creates_no_store(config):
+    loaded = load_config(config)
+    assert [w.naam for w in loaded.werkwijzen] == ["Integraal wijkteam"]
+    assert loaded.begroting == {(2020, "wmo"): 80_000_000.0, (2021, "wmo"): 82_000_000.0}
+    assert (loaded.instellingen_versie, loaded.instellingen_op) == (0, None)
+    assert not _store(config).exists()
+
+
+def test_an_edited_section_replaces_that_whole_section_of_monitor_toml_and_only_that(config):
+    versie = save_setting(config, "begroting", {"jeugdwet": {"2022": 74_000_000}}, "Voorjaarsnota 2022", "beheerder", 0)
+    loaded = load_config(config)
+    assert versie == 1 and loaded.instellingen_versie == 1 and loaded.instellingen_op is not None
+    assert loaded.begroting == {(2022, "jeugdwet"): 74_000_000.0}  # monitor.toml's wmo years are gone with the section
+    assert loaded.taakstelling == {(2021, "wmo"): 1_000_000.0}  # untouched sections stay monitor.toml's
+    assert [w.naam for w in loaded.werkwijzen] == ["Integraal wijkteam"]
+    save_setting(config, "werkwijzen", [WERKWIJZE], "Proef in twee wijken", "beheerder", 0)
+    loaded = load_config(config)
+    assert loaded.werkwijzen == (Werkwijze("Buurtteam", "Eén team per buurt.", ("WK001401", "WK001402"), date(2018, 3, 1)),)
+    assert loaded.instellingen_versie == 2
+
+
+def test_an_empty_edited_section_means_none_and_set_back_means_monitor_toml_again(config):
+    save_setting(config, "werkwijzen", [], "Proef gestopt", "beheerder", 0)
+    assert load_config(config).werkwijzen == ()
+    save_setting(config, "werkwijzen", None, "Terug naar monitor.toml", "beheerder", 1)
+    loaded = load_config(config)
+    assert [w.naam for w in loaded.werkwijzen] == ["Integraal wijkteam"] and loaded.instellingen_versie == 2
+    assert effective_raw({"a": 1, "werkwijzen": [1]}, {"werkwijzen": None, "begroting": {}}) == {
+        "a": 1, "werkwijzen": [1], "begroting": {}}
+
+
+def test_every_version_is_kept_with_who_when_why_and_what_it_was_made_on(config):
+    save_setting(config, "taakstelling", {"wmo": {"2022": 3_000_000}}, "Raadsbesluit 2019", "anna", 0)
+    save_setting(config, "begroting", {"wmo": {"2022": 82_000_000}}, "Begroting 2022", "bram", 0)
+    save_setting(config, "taakstelling", {"wmo": {"2022": 3_500_000}}, "Bijgesteld", "bram", 1)
+    changes = settings.history(_store(config))
+    assert [(c.versie, c.onderdeel, c.gemaakt_op, c.door, c.reden) for c in changes] == [
+        (1, "taakstelling", 0, "anna", "Raadsbesluit 2019"), (2, "begroting", 0, "bram", "Begroting 2022"),
+        (3, "taakstelling", 1, "bram", "Bijgesteld")]
+    assert changes[0].inhoud == {"wmo": {"2022": 3_000_000}} and changes[2].inhoud == {"wmo": {"2022": 3_500_000}}
+    assert [c.versie for c in settings.history(_store(config), "taakstelling")] == [1, 3]
+    assert load_config(config).taakstelling == {(2022, "wmo"): 3_500_000.0}
+
+
+def test_the_history_cannot_be_overwritten_or_deleted(config):
+    save_setting(config, "werkwijzen", [WERKWIJZE], "Proef", "beheerder", 0)
+    with sqlite3.connect(_store(config)) as con:
+        with pytest.raises(sqlite3.DatabaseError, match="niet overschreven"):
+            con.execute("UPDATE instelling_versies SET reden = 'anders'")
+        with pytest.raises(sqlite3.DatabaseError, match="niet gewist"):
+            con.execute("DELETE FROM instelling_versies")
+    assert [c.reden for c in settings.history(_store(config))] == ["Proef"]
+
+
+def test_an_edit_made_on_an_old_version_is_refused_not_lost(config):
+    save_setting(config, "werkwijzen", [WERKWIJZE], "Eerste", "anna", 0)
+    with pytest.raises(SettingRejected, match="anna heeft de werkwijzen intussen gewijzigd"):
+        save_setting(config, "werkwijzen", [], "Tweede op de oude stand", "bram", 0)
+    # another section's version is its own: an edit of begroting is not held up by the werkwijzen
+    assert save_setting(config, "begroting", {}, "Leeg", "bram", 0) == 2
+    assert [c.reden for c in settings.history(_store(config))] == ["Eerste", "Leeg"]
+
+
+def test_two_writers_on_the_same_version_at_once_one_wins_one_is_refused(config):
+    results: list[object] = []
+    start = threading.Barrier(2)
+
+    def edit(name: str) -> None:
+        start.wait()
+        try:
+            results.append(save_setting(config, "taakstelling", {"wmo": {"2022": len(name)}}, f"door {name}", name, 0))
+        except SettingRejected as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=edit, args=(name,)) for name in ("anna", "bram")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(r).__name__ for r in results) == ["SettingRejected", "int"]
+    assert len(settings.history(_store(config))) == 1
+
+
+@pytest.mark.parametrize(("onderdeel", "inhoud", "line"), [
+    ("werkwijzen", [WERKWIJZE, WERKWIJZE], "werkwijze 'Buurtteam' staat er twee keer in"),
+    ("werkwijzen", [{**WERKWIJZE, "startdatum": "1-3-2018"}], "werkwijzen[1].startdatum is geen datum (JJJJ-MM-DD): '1-3-2018'"),
+    ("werkwijzen", [{**WERKWIJZE, "wijken": []}], "[werkwijzen[1]] noemt geen wijken"),
+    ("begroting", {"wmo": {"2022": -5}}, "begroting.wmo.2022 moet >= 0 zijn, is -5.0"),
+    ("taakstelling", {"wet_op_iets": {"2022": 5}}, "onbekende wet 'wet_op_iets' in [taakstelling]; bekend: wmo, jeugdwet, participatiewet"),
+    ("begroting", {"wmo": {"22": 5}}, "begroting.wmo.22: het jaar moet vier cijfers zijn"),
+])
+def test_an_invalid_edit_is_refused_with_the_parsers_line_and_nothing_is_stored(config, onderdeel, inhoud, line):
+    with pytest.raises(SettingRejected) as refused:
+        save_setting(config, onderdeel, inhoud, "Poging", "beheerder", 0)
+    assert str(refused.value) == line
+    assert settings.history(_store(config)) == []
+    with pytest.raises(ConfigError) as parsed:
+        parse_config({onderdeel: inhoud}, source="monitor.toml")  # the very same parser decides
+    assert str(parsed.value) == f"monitor.toml: {line}"
+
+
+@pytest.mark.parametrize(("onderdeel", "reden", "door", "line"), [
+    ("werkwijzen", "  ", "beheerder", "vul de reden van de wijziging in"),
+    ("werkwijzen", "x" * (settings.MAX_REASON + 1), "beheerder", "de reden is langer dan 2000 tekens"),
+    ("werkwijzen", "Proef", "", "onbekende gebruiker"),
+    ("vergelijken", "Proef", "beheerder", "onbekend onderdeel 'vergelijken'; kies uit werkwijzen, begroting, taakstelling"),
+])
+def test_a_change_needs_a_known_section_a_reason_and_a_user(config, onderdeel, reden, door, line):
+    with pytest.raises(SettingRejected, match=line):
+        save_setting(config, onderdeel, [], reden, door, 0)
+    assert not _store(config).exists() or settings.history(_store(config)) == []
+
+
+def test_the_shipped_configuration_is_valid_through_the_same_route(tmp_path):
+    folder = tmp_path / "config"
+    shutil.copytree(paths.MONITOR_CONFIG.parent, folder, ignore=shutil.ignore_patterns(settings.STORE_NAME + "*"))
+    shipped = load_config(folder / "monitor.toml")
+    save_setting(folder / "monitor.toml", "werkwijzen", [WERKWIJZE], "Proef", "beheerder", 0)
+    edited = load_config(folder / "monitor.toml")
+    assert edited.begroting == shipped.begroting and edited.taakstelling == shipped.taakstelling
+    assert [w.naam for w in edited.werkwijzen] == ["Buurtteam"] != [w.naam for w in shipped.werkwijzen]
