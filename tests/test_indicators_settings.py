@@ -168,3 +168,38 @@ def test_the_shipped_configuration_is_valid_through_the_same_route(tmp_path):
     edited = load_config(folder / "monitor.toml")
     assert edited.begroting == shipped.begroting and edited.taakstelling == shipped.taakstelling
     assert [w.naam for w in edited.werkwijzen] == ["Buurtteam"] != [w.naam for w in shipped.werkwijzen]
+
+
+@pytest.mark.integration
+def test_the_next_etl_run_uses_the_edited_settings_and_the_store_says_which_version(config, tmp_path, monkeypatch):
+    import io
+
+    import duckdb
+    from fixtures.sources import fake_compute, write_clean_sources
+
+    from wijkmonitor.cli import run_etl
+
+    monkeypatch.setattr(paths, "MONITOR_CONFIG", config)  # the ETL's default configuration is this one
+    seen: list = []
+
+    def compute(con, run_config):
+        seen.append(run_config)
+        return fake_compute(con, run_config)
+
+    def etl() -> dict[str, str]:
+        code = run_etl(write_clean_sources(tmp_path / "bronnen"), tmp_path / "warehouse.duckdb", tmp_path / "monitor.duckdb",
+                       compute=compute, vandaag=date(2025, 6, 30), out=io.StringIO(), err=io.StringIO())
+        assert code == 0
+        with duckdb.connect(str(tmp_path / "monitor.duckdb"), read_only=True) as con:
+            return dict(con.execute("SELECT sleutel, waarde FROM meta").fetchall())
+
+    meta = etl()
+    assert (meta["instellingen_versie"], meta["instellingen_op"]) == ("0", "")
+    assert [w.naam for w in seen[-1].werkwijzen] == ["Integraal wijkteam"]
+    save_setting(config, "werkwijzen", [WERKWIJZE], "Proef in twee wijken", "beheerder", 0)
+    save_setting(config, "taakstelling", {"jeugdwet": {"2022": 4_500_000}}, "Raadsbesluit", "beheerder", 0)
+    meta = etl()
+    newest = settings.history(settings.store_path(config))[-1]
+    assert (meta["instellingen_versie"], meta["instellingen_op"]) == ("2", newest.op.isoformat(timespec="seconds"))
+    assert [w.naam for w in seen[-1].werkwijzen] == ["Buurtteam"]
+    assert seen[-1].taakstelling == {(2022, "jeugdwet"): 4_500_000.0}

@@ -502,23 +502,28 @@ def _register_amount_section(onderdeel: str) -> None:
     title = SECTION_TITLES[onderdeel]
     pattern = {"type": f"{ids.INSTELLINGEN_BEDRAG}-{onderdeel}", "index": ALL}
 
+    reason_id = f"{ids.INSTELLINGEN_REDEN}-{onderdeel}"
+
     @callback(
         Output(f"{ids.INSTELLINGEN_BEDRAGEN}-{onderdeel}", "children"),
         Output(f"{ids.INSTELLINGEN_BEDRAGEN}-{onderdeel}-bron", "children"),
         Output(f"{ids.INSTELLINGEN_GESCHIEDENIS}-{onderdeel}", "children"),
         Output(f"{ids.INSTELLINGEN_STAND}-{onderdeel}", "data"),
         Output(f"{ids.INSTELLINGEN_MELDING}-{onderdeel}", "children"),
-        Output(f"{ids.INSTELLINGEN_REDEN}-{onderdeel}", "value"),
+        Output(reason_id, "value"),
+        Output(f"{reason_id}-fout", "children"),
+        Output(f"{reason_id}-fout-label", "children"),
         Input(f"{ids.INSTELLINGEN_OPSLAAN}-{onderdeel}", "n_clicks"),
         State(pattern, "value"),
-        State(f"{ids.INSTELLINGEN_REDEN}-{onderdeel}", "value"),
+        State(reason_id, "value"),
         State(f"{ids.INSTELLINGEN_STAND}-{onderdeel}", "data"),
         prevent_initial_call=True,
     )
     def save_amounts(_clicks, values, reden, gemaakt_op) -> tuple:
+        """Store the whole table as a new settings version; errors by their cells (and the reason by its field)."""
         unchanged = (dash.no_update,) * 4
         if not has_right(RIGHT):
-            return (*unchanged, message("Uw rol mag de instellingen niet wijzigen.", "danger"), dash.no_update)
+            return (*unchanged, message("Uw rol mag de instellingen niet wijzigen.", "danger"), dash.no_update, "", "")
         keys = []
         for state in dash.ctx.states_list[0]:
             jaar, wet = str(state["id"]["index"]).split("|", 1)
@@ -543,20 +548,24 @@ def _register_amount_section(onderdeel: str) -> None:
             return (_amounts_table(onderdeel, years, texts, errors), dash.no_update, dash.no_update, dash.no_update,
                     message(f"Niet opgeslagen: {title} {first[0]}, {WET_LABELS.get(first[1], first[1])}: {errors[first]}"
                             + (f" (en {len(errors) - 1} andere vakken)" if len(errors) > 1 else "") + ".", "danger"),
-                    dash.no_update)
+                    dash.no_update, "", "")
         if amounts == in_force.amounts(onderdeel):
-            return (*unchanged, message("Niet opgeslagen: er is niets gewijzigd.", "warning"), dash.no_update)
+            return (*unchanged, message("Niet opgeslagen: er is niets gewijzigd.", "warning"), dash.no_update, "", "")
+        if not (reden or "").strip():
+            missing = "Vul de reden van de wijziging in."
+            return (*unchanged, message(f"Niet opgeslagen: {missing[0].lower()}{missing[1:]}", "danger"), dash.no_update,
+                    missing, f" — {missing}")
         try:
-            versie = save_setting(config, onderdeel, section_of(amounts), reden or "", _author(), int(gemaakt_op or 0))
+            versie = save_setting(config, onderdeel, section_of(amounts), reden, _author(), int(gemaakt_op or 0))
         except (SettingRejected, ConfigError) as error:
-            return (*unchanged, message(f"Niet opgeslagen: {error}.", "danger"), dash.no_update)
+            return (*unchanged, message(f"Niet opgeslagen: {error}.", "danger"), dash.no_update, "", "")
         except WijkmonitorError as error:
-            return (*unchanged, message(f"Niet opgeslagen: {error}", "danger"), dash.no_update)
+            return (*unchanged, message(f"Niet opgeslagen: {error}", "danger"), dash.no_update, "", "")
         in_force, names = InForce(config), wijk_names(store())
         saved = in_force.amounts(onderdeel)
         return (_amounts_table(onderdeel, _years(in_force), {k: euros_text(v) for k, v in saved.items()}, {}),
                 _source_line(in_force, onderdeel), _history_view(in_force, onderdeel, names),
-                in_force.section_version(onderdeel), message(SAVED.format(versie=versie), "success"), "")
+                in_force.section_version(onderdeel), message(SAVED.format(versie=versie), "success"), "", "", "")
 
 
 for _onderdeel in AMOUNT_SECTIONS:
