@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import ids
-from dashboard.components import config_path, dropdown, guarded, labelled, message, store
+from dashboard.components import config_path, guarded, message, store
 from dashboard.data import Published
 from dashboard.format import format_date, format_datetime, format_number
 from dashboard.security import current_role, current_user, has_right
@@ -225,21 +225,21 @@ def _werkwijzen_view(in_force: InForce, names: dict[str, str]) -> html.Div:
     if not werkwijzen:
         return html.Div([html.P("Er zijn geen werkwijzen ingesteld."), source])
     rows = [html.Tr([
-        html.Th(w["naam"], scope="row"), html.Td(w["omschrijving"]),
-        html.Td(", ".join(names.get(code, f"{code} (niet gepubliceerd)") for code in w["wijken"])),
-        html.Td(format_date(w["startdatum"]), className="text-nowrap"),
+        html.Th(w["naam"], scope="row"), html.Td(w["omschrijving"], **{"data-label": "Omschrijving"}),
+        html.Td(", ".join(names.get(code, f"{code} (niet gepubliceerd)") for code in w["wijken"]), **{"data-label": "Wijken"}),
+        html.Td(format_date(w["startdatum"]), className="text-nowrap", **{"data-label": "Startdatum"}),
         html.Td([html.Button("Wijzigen", id={"type": ids.INSTELLINGEN_WW_WIJZIG, "index": w["naam"]}, type="button",
                              className="btn btn-sm btn-outline-secondary me-1 mb-1", title=f"Werkwijze {w['naam']} wijzigen"),
                  html.Button("Verwijderen", id={"type": ids.INSTELLINGEN_WW_VERWIJDER, "index": w["naam"]}, type="button",
                              className="btn btn-sm btn-outline-danger mb-1", title=f"Werkwijze {w['naam']} verwijderen")],
-                className="text-nowrap"),
+                className="text-nowrap", **{"data-label": "Actie"}),
     ]) for w in werkwijzen]
     return html.Div([
         html.Div(html.Table([
             html.Caption("Werkwijzen in de configuratie", className="visually-hidden"),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Naam", "Omschrijving", "Wijken", "Startdatum", "Actie")])),
             html.Tbody(rows),
-        ], className="table table-sm"), className="table-responsive", role="region", tabIndex=0,
+        ], className="table table-sm werkwijzen-tabel"), className="table-responsive", role="region", tabIndex=0,
             **{"aria-label": "Werkwijzen"}),
         source,
     ])
@@ -272,8 +272,13 @@ def _werkwijze_form(names: dict[str, str], codes_in_use: list[str]) -> dbc.Card:
         _field("Naam", dbc.Input(id=ids.INSTELLINGEN_WW_NAAM, type="text", maxLength=200), ids.INSTELLINGEN_WW_NAAM),
         _field("Omschrijving", dbc.Textarea(id=ids.INSTELLINGEN_WW_OMSCHRIJVING, rows=2, maxLength=2000),
                ids.INSTELLINGEN_WW_OMSCHRIJVING),
-        _field("Wijken", dropdown(ids.INSTELLINGEN_WW_WIJKEN, options, [], multi=True), ids.INSTELLINGEN_WW_WIJKEN,
-               "Typ een deel van de naam om te zoeken; kies een of meer wijken."),
+        # checkboxes in a fieldset: Dash 4's multi-select dropdown puts focus on an aria-hidden element
+        html.Fieldset([
+            html.Legend(["Wijken", html.Span(id=f"{ids.INSTELLINGEN_WW_WIJKEN}-fout-label", className="visually-hidden")],
+                        className="form-label fw-semibold fs-6 mb-1"),
+            dbc.Checklist(id=ids.INSTELLINGEN_WW_WIJKEN, options=options, value=[], className="wijken-keuze"),
+            html.Div(id=f"{ids.INSTELLINGEN_WW_WIJKEN}-fout", className="invalid-feedback d-block", **{"aria-hidden": "true"}),
+        ], className="control mb-2"),
         _field("Startdatum (dd-mm-jjjj)", dbc.Input(id=ids.INSTELLINGEN_WW_STARTDATUM, type="text", inputMode="numeric",
                                                     placeholder="dd-mm-jjjj", maxLength=10, autoComplete="off"),
                ids.INSTELLINGEN_WW_STARTDATUM),
@@ -585,3 +590,30 @@ clientside_callback(
     Input(ids.INSTELLINGEN_WW_TITEL, "children"),
     prevent_initial_call=True,
 )
+
+# Keyboard focus after a refused save: on the first field or cell with an error, so it is read with its message.
+clientside_callback(
+    """function (message) {
+        const fields = [%s].map(id => document.getElementById(id + '-fout'));
+        const wrong = fields.find(e => e && e.textContent);
+        if (wrong) { const field = document.getElementById(wrong.id.slice(0, -5)); if (field) { field.focus(); } }
+        return window.dash_clientside.no_update;
+    }""" % ", ".join(repr(field) for field in WW_FIELDS),
+    Output(ids.INSTELLINGEN_WW_MELDING, "className"),
+    Input(ids.INSTELLINGEN_WW_MELDING, "children"),
+    prevent_initial_call=True,
+)
+for _onderdeel in AMOUNT_SECTIONS:
+    clientside_callback(
+        """function (table) {
+            const section = document.getElementById(%r);
+            const wrong = section && section.querySelector('input.is-invalid');
+            if (wrong) { wrong.focus(); }
+            else if (document.getElementById(%r + '-fout').textContent) { document.getElementById(%r).focus(); }
+            return window.dash_clientside.no_update;
+        }""" % (f"{ids.INSTELLINGEN_BEDRAGEN}-{_onderdeel}", f"{ids.INSTELLINGEN_REDEN}-{_onderdeel}",
+                f"{ids.INSTELLINGEN_REDEN}-{_onderdeel}"),
+        Output(f"{ids.INSTELLINGEN_MELDING}-{_onderdeel}", "className"),
+        Input(f"{ids.INSTELLINGEN_MELDING}-{_onderdeel}", "children"),
+        prevent_initial_call=True,
+    )
