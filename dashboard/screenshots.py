@@ -23,6 +23,7 @@ PAGES = {
     "pdca": "/pdca",
     "datakwaliteit": "/datakwaliteit",
     "over": "/over",
+    "instellingen": "/instellingen",
 }
 SIZES = {"": (1366, 800), "-390": (390, 844)}  # file suffix -> window size
 

@@ -203,3 +203,17 @@ def test_the_next_etl_run_uses_the_edited_settings_and_the_store_says_which_vers
     assert (meta["instellingen_versie"], meta["instellingen_op"]) == ("2", newest.op.isoformat(timespec="seconds"))
     assert [w.naam for w in seen[-1].werkwijzen] == ["Buurtteam"]
     assert seen[-1].taakstelling == {(2022, "jeugdwet"): 4_500_000.0}
+
+
+def test_the_cli_shows_the_settings_in_force_and_the_history(config, capsys):
+    from wijkmonitor.cli import main
+
+    save_setting(config, "taakstelling", {"wmo": {"2021": 1_250_000}}, "Bijgesteld na de najaarsnota", "beheerder", 0)
+    assert main(["instellingen", "toon", "--onderdeel", "taakstelling", "--config", str(config)]) == 0
+    shown = capsys.readouterr().out
+    assert "instellingen versie 1 van" in shown and "taakstelling (bron: scherm, versie 1)" in shown
+    assert "2021\tWmo\t€ 1.250.000" in shown
+    assert main(["instellingen", "geschiedenis", "--config", str(config)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("versie 1\t") and lines[0].endswith("\tbeheerder\ttaakstelling\tBijgesteld na de najaarsnota")
+    assert lines[1:] == ["  2021 Wmo: € 1.000.000 → € 1.250.000"]

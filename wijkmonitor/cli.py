@@ -146,6 +146,40 @@ def _users(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _instellingen(args: argparse.Namespace) -> int:
+    """The settings in force (toon) or every change with who, when, why and what (geschiedenis)."""
+    from core import paths
+    from dashboard.format import format_date, format_datetime
+    from dashboard.settings_text import WET_LABELS, InForce, describe, euros_text
+
+    in_force = InForce(args.config or paths.MONITOR_CONFIG)
+    if args.action == "geschiedenis":
+        changes = [c for c in in_force.changes if args.onderdeel in (None, c.onderdeel)]
+        for change in changes:
+            print(f"versie {change.versie}\t{format_datetime(change.op)}\t{change.door}\t{change.onderdeel}\t{change.reden}")
+            for line in describe(change.onderdeel, in_force.before(change), in_force.after(change), {}):
+                print(f"  {line}")
+        if not changes:
+            print("nog geen wijzigingen in het scherm; alles komt uit monitor.toml")
+        return EXIT_OK
+    version = in_force.version
+    print(f"instellingen versie {version.versie} van {format_datetime(version.op)}" if version
+          else "instellingen versie 0: monitor.toml zonder wijzigingen uit het scherm")
+    for onderdeel in ("werkwijzen", "begroting", "taakstelling"):
+        if args.onderdeel not in (None, onderdeel):
+            continue
+        edited = in_force.latest.get(onderdeel)
+        source = f"scherm, versie {edited.versie}" if edited and edited.inhoud is not None else "monitor.toml"
+        print(f"{onderdeel} (bron: {source})")
+        if onderdeel == "werkwijzen":
+            for w in in_force.werkwijzen():
+                print(f"  {w['naam']}: vanaf {format_date(w['startdatum'])}; wijken {', '.join(w['wijken'])}")
+        else:
+            for (jaar, wet), value in sorted(in_force.amounts(onderdeel).items()):
+                print(f"  {jaar}\t{WET_LABELS.get(wet, wet)}\t€ {euros_text(value)}")
+    return EXIT_OK
+
+
 def _read_password(from_stdin: bool) -> str:
     """The new password from standard input or an interactive prompt, never from argv."""
     if from_stdin:
@@ -220,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", type=Path, required=True, help="app-state SQLite of the dashboard")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(run=_users)
+
+    p = commands.add_parser("instellingen", help="settings edited on /instellingen: toon (in force) | geschiedenis")
+    p.add_argument("action", choices=["toon", "geschiedenis"])
+    p.add_argument("--onderdeel", choices=["werkwijzen", "begroting", "taakstelling"], help="one section only")
+    p.add_argument("--config", type=Path, help="monitor.toml (default: data/config/monitor.toml; the store is beside it)")
+    p.set_defaults(run=_instellingen)
 
     return parser
 

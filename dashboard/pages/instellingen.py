@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
-from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -18,11 +17,12 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 from dashboard import ids
 from dashboard.components import config_path, guarded, message, store
 from dashboard.data import Published
-from dashboard.format import format_date, format_datetime, format_number
+from dashboard.format import format_date, format_datetime
 from dashboard.security import current_role, current_user, has_right
 from etl.contract import KOSTEN_WETTEN
+from dashboard.settings_text import WET_LABELS, InForce, describe, euros_text, section_of
 from indicators import settings
-from indicators.config import DEFAULT_NULMETING, effective_raw, read_toml, save_setting
+from indicators.config import save_setting
 from indicators.settings import SettingRejected
 from core.errors import ConfigError, WijkmonitorError
 
@@ -31,14 +31,13 @@ dash.register_page(__name__, path="/instellingen", name="Instellingen", title="I
 RIGHT = "instellingen"
 AMOUNT_SECTIONS = ("begroting", "taakstelling")
 SECTION_TITLES = {"werkwijzen": "Werkwijzen", "begroting": "Begroting", "taakstelling": "Taakstelling"}
-WET_LABELS = {"wmo": "Wmo", "jeugdwet": "Jeugdwet", "participatiewet": "Participatiewet"}
 NEW_TITLE = "Nieuwe werkwijze"
 SAVED = "Opgeslagen als versie {versie}; de cijfers gebruiken deze wijziging na de volgende verwerking."
 EURO = re.compile(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+(,\d{1,2})?")
 DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 
 
-# ---- pure helpers: numbers, dates, the sections in force, what a change changed ----
+# ---- input in Dutch notation ----
 
 def parse_euros(text: str | None) -> float | None:
     """'1.250.000' or '1250000' or '1.250.000,50' -> euros; empty -> None; anything else (also negative) -> ValueError."""
@@ -50,13 +49,6 @@ def parse_euros(text: str | None) -> float | None:
     return float(text.replace(".", "").replace(",", "."))
 
 
-def euros_text(value: float | None) -> str:
-    """12500000 -> '12.500.000'; with cents when it has them; None -> ''."""
-    if value is None:
-        return ""
-    return format_number(value, 0 if float(value).is_integer() else 2)
-
-
 def parse_dutch_date(text: str | None) -> date:
     """'01-01-2017' -> date(2017, 1, 1); anything else -> ValueError."""
     match = DUTCH_DATE.fullmatch((text or "").strip())
@@ -64,96 +56,6 @@ def parse_dutch_date(text: str | None) -> date:
         raise ValueError(text)
     day, month, year = (int(part) for part in match.groups())
     return date(year, month, day)
-
-
-def amounts_of(section: dict | None) -> dict[tuple[int, str], float]:
-    """{wet: {"2022": euros}} -> {(2022, wet): euros}."""
-    return {(int(jaar), wet): float(value) for wet, per_jaar in (section or {}).items()
-            for jaar, value in per_jaar.items()}
-
-
-def section_of(amounts: dict[tuple[int, str], float]) -> dict[str, dict[str, float | int]]:
-    """{(2022, wet): euros} -> {wet: {"2022": euros}} (whole euros as integers, as in monitor.toml)."""
-    section: dict[str, dict[str, float | int]] = {}
-    for (jaar, wet), value in sorted(amounts.items()):
-        section.setdefault(wet, {})[str(jaar)] = int(value) if float(value).is_integer() else value
-    return section
-
-
-def werkwijzen_of(section: Any) -> list[dict]:
-    """[[werkwijzen]] in JSON shape: dates as ISO text, wijken as upper-case codes."""
-    return [{"naam": str(w.get("naam", "")), "omschrijving": str(w.get("omschrijving", "")),
-             "wijken": [str(code).upper() for code in w.get("wijken", [])], "startdatum": str(w.get("startdatum", ""))}
-            for w in (section or [])]
-
-
-class InForce:
-    """The sections in force as the ETL will read them, monitor.toml's, and the history of the edits."""
-
-    def __init__(self, config):
-        self.raw = read_toml(config)
-        self.changes = settings.history(settings.store_path(config))
-        self.latest = settings.latest(self.changes)
-        self.sections = effective_raw(self.raw, {name: c.inhoud for name, c in self.latest.items()})
-        self.version = self.changes[-1] if self.changes else None
-
-    def section_version(self, onderdeel: str) -> int:
-        change = self.latest.get(onderdeel)
-        return change.versie if change else 0
-
-    def werkwijzen(self) -> list[dict]:
-        return werkwijzen_of(self.sections.get("werkwijzen"))
-
-    def amounts(self, onderdeel: str) -> dict[tuple[int, str], float]:
-        return amounts_of(self.sections.get(onderdeel))
-
-    def nulmeting_year(self) -> int:
-        value = self.raw.get("nulmeting", DEFAULT_NULMETING)
-        return value.year if isinstance(value, date) else date.fromisoformat(str(value)).year
-
-    def before(self, change: settings.Change) -> Any:
-        """The section as it was before `change`: the previous edit, or monitor.toml's."""
-        earlier = [c for c in self.changes if c.onderdeel == change.onderdeel and c.versie < change.versie]
-        previous = earlier[-1].inhoud if earlier else None
-        return self.raw.get(change.onderdeel) if previous is None else previous
-
-    def after(self, change: settings.Change) -> Any:
-        return self.raw.get(change.onderdeel) if change.inhoud is None else change.inhoud
-
-
-def describe(onderdeel: str, before: Any, after: Any, names: dict[str, str]) -> list[str]:
-    """What a change changed, in Dutch lines (werkwijzen by name; amounts by year and wet)."""
-    if onderdeel == "werkwijzen":
-        old = {w["naam"]: w for w in werkwijzen_of(before)}
-        new = {w["naam"]: w for w in werkwijzen_of(after)}
-        lines = [f"toegevoegd: {naam}" for naam in new if naam not in old]
-        lines += [f"verwijderd: {naam}" for naam in old if naam not in new]
-        for naam in (n for n in new if n in old and new[n] != old[n]):
-            parts = []
-            if new[naam]["omschrijving"] != old[naam]["omschrijving"]:
-                parts.append("omschrijving")
-            added = [names.get(c, c) for c in new[naam]["wijken"] if c not in old[naam]["wijken"]]
-            gone = [names.get(c, c) for c in old[naam]["wijken"] if c not in new[naam]["wijken"]]
-            if added:
-                parts.append("wijken erbij: " + ", ".join(added))
-            if gone:
-                parts.append("wijken eraf: " + ", ".join(gone))
-            if new[naam]["startdatum"] != old[naam]["startdatum"]:
-                parts.append(f"startdatum {format_date(old[naam]['startdatum'])} → {format_date(new[naam]['startdatum'])}")
-            lines.append(f"gewijzigd: {naam} ({'; '.join(parts) or 'volgorde'})")
-        return lines or ["geen verschil"]
-    old_amounts, new_amounts = amounts_of(before), amounts_of(after)
-    lines = []
-    for key in sorted(set(old_amounts) | set(new_amounts)):
-        jaar, wet = key
-        where = f"{jaar} {WET_LABELS.get(wet, wet)}"
-        if key not in old_amounts:
-            lines.append(f"{where}: nieuw € {euros_text(new_amounts[key])}")
-        elif key not in new_amounts:
-            lines.append(f"{where}: verwijderd (was € {euros_text(old_amounts[key])})")
-        elif old_amounts[key] != new_amounts[key]:
-            lines.append(f"{where}: € {euros_text(old_amounts[key])} → € {euros_text(new_amounts[key])}")
-    return lines or ["geen verschil"]
 
 
 def published_version(data: Published) -> tuple[int, datetime | None]:
