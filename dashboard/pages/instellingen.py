@@ -282,7 +282,7 @@ def layout(**_: object) -> html.Div:
             dcc.Store(id=f"{ids.INSTELLINGEN_STAND}-werkwijzen", data=in_force.section_version("werkwijzen")),
         ], **{"aria-labelledby": "kop-werkwijzen"}),
         *(_amount_section(onderdeel, in_force, names) for onderdeel in AMOUNT_SECTIONS),
-    ])
+    ], className="instellingen-pagina")
 
 
 # ---- callbacks ----
