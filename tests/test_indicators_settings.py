@@ -217,3 +217,11 @@ def test_the_cli_shows_the_settings_in_force_and_the_history(config, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("versie 1\t") and lines[0].endswith("\tbeheerder\ttaakstelling\tBijgesteld na de najaarsnota")
     assert lines[1:] == ["  2021 Wmo: € 1.000.000 → € 1.250.000"]
+
+
+def test_a_damaged_store_stops_the_configuration_with_one_line_instead_of_falling_back(config):
+    from core.errors import WijkmonitorError
+
+    _store(config).write_bytes(b"dit is geen SQLite-bestand" * 100)
+    with pytest.raises(WijkmonitorError, match=r"instellingen: kan .*instellingen.sqlite niet openen"):
+        load_config(config)
