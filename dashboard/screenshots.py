@@ -23,6 +23,7 @@ PAGES = {
     "pdca": "/pdca",
     "datakwaliteit": "/datakwaliteit",
     "over": "/over",
+    "werkwijzen": "/werkwijzen",
 }
 SIZES = {"": (1366, 800), "-390": (390, 844)}  # file suffix -> window size
 
