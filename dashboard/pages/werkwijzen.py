@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids, vergelijken
 from dashboard.components import (
     CITY_COLOUR, Column, base_figure, dropdown, graph, guarded, html_table, indicator_options, labelled, message,
     store, url_state, url_store,
 )
-from dashboard.format import display_number, format_change, format_date
+from dashboard.format import change_unit, format_change, format_date
 
 dash.register_page(__name__, path="/werkwijzen", name="Werkwijzen vergelijken",
                    title="Werkwijzen vergelijken · Wijkmonitor", order=4)
@@ -42,7 +42,8 @@ def chart(meta, werkwijze: str, rows: list[dict]) -> go.Figure:
             ))
         figure.add_hline(y=0, line={"color": "#595959", "dash": "dot"})
     base_figure(figure, height=360)
-    figure.update_layout(yaxis={"title": {"text": f"Verandering sinds de start ({meta.eenheid})"}},
+    # the heading says "Verandering sinds de start"; the axis only its unit, so it fits on a phone too
+    figure.update_layout(yaxis={"title": {"text": change_unit(meta.eenheid)}},
                          legend={"orientation": "h", "y": -0.2})
     return figure
 
@@ -87,6 +88,14 @@ def overview(werkwijze: str) -> html.Div:
     return html_table(ids.WERKWIJZE_OVERZICHT, columns, rows, f"{werkwijze}: alle indicatoren op de laatste peildatum")
 
 
+def settings_note() -> html.P:
+    """Where the werkwijzen come from: the configuration, edited by beheer on the Instellingen page."""
+    return html.P(["Welke wijken een werkwijze hebben en vanaf wanneer, stelt de beheerder in op ",
+                   dcc.Link("Instellingen", href="/instellingen"),
+                   "; de vergelijking wordt opnieuw berekend bij de volgende verwerking van de gegevens."],
+                  className="small")
+
+
 @guarded
 def layout(werkwijze: str | None = None, id: str | None = None, **_: object) -> html.Div:
     """The page; ?werkwijze=<naam>&id=<indicator> preselect the controls."""
@@ -94,7 +103,8 @@ def layout(werkwijze: str | None = None, id: str | None = None, **_: object) -> 
     known = vergelijken.werkwijzen(data)
     if not known:
         return html.Div([html.H1("Werkwijzen vergelijken"),
-                         message("Er zijn geen werkwijzen ingesteld (monitor.toml, [[werkwijzen]]).", "info")])
+                         message("Er zijn geen werkwijzen ingesteld (monitor.toml, [[werkwijzen]]).", "info"),
+                         settings_note()])
     notices = []
     if werkwijze is not None and werkwijze not in known:
         notices.append(message(f"Werkwijze '{werkwijze}' is onbekend; de eerste wordt getoond."))
@@ -127,6 +137,7 @@ def layout(werkwijze: str | None = None, id: str | None = None, **_: object) -> 
         html.H2("Alle indicatoren", className="h5 mt-3"),
         html.Div(overview(chosen), id=ids.WERKWIJZE_OVERZICHT_BLOK),
         html.P(vergelijken.NO_CAUSALITY, className="small"),
+        settings_note(),
         url_store(ids.WERKWIJZE_URL, URL_CONTROLS),
     ])
 
