@@ -549,3 +549,43 @@ def test_story_the_integrated_wijkteam_shows_a_modest_fall_in_specialist_support
     assert mismatch == 0
     assert story.execute("select count(distinct wijkcode) from context where peildatum = ?", [latest]).fetchone()[0] \
         == len(GRONINGEN_WIJKEN)
+
+
+@pytest.mark.slow
+def test_story_comparisons_equal_the_independent_reference(story: duckdb.DuckDBPyConnection) -> None:
+    """On the demo data: similar wijken and the variant's verschil-in-verschil as in benchmarks/reference.py."""
+    import sys
+
+    import pandas as pd
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks import reference
+
+    [(store_file,)] = story.execute("select path from duckdb_databases() where database_name = current_database()"
+                                    ).fetchall()
+    with duckdb.connect(str(Path(store_file).with_name("warehouse.duckdb")), read_only=True) as warehouse:
+        frames = reference.read_staging(warehouse)
+        frames["stg_kenmerken"] = warehouse.execute("select * from stg_kenmerken").df()
+    config = load_config()
+    latest = _latest(story)
+    expected = reference.similar_wijken(
+        reference.context_on(frames, pd.Timestamp(latest), config.vergelijken.kenmerken), config.vergelijken.k)
+    actual = story.execute("select wijkcode, rang, buur_wijkcode, afstand from vergelijkbare_wijken "
+                           "where peildatum = ? order by wijkcode, rang", [latest]).fetchall()
+    assert [row[:3] for row in actual] == [tuple(r) for r in expected[["wijkcode", "rang", "buur_wijkcode"]].itertuples(
+        index=False)]
+    assert [row[3] for row in actual] == pytest.approx(expected["afstand"].tolist())
+    [variant] = config.werkwijzen
+    peildata = [p for (p,) in story.execute("select peildatum from peildata order by peildatum").fetchall()]
+    for indicator in INDICATORS:
+        published = story.execute("select peildatum, gebiedcode as wijkcode, waarde from indicator_values "
+                                  "where niveau = 'wijk' and indicator = ?", [indicator.id]).df()
+        n_eff = None if indicator.soort != "enquete" else pd.concat([
+            reference.survey_n_eff(frames, indicator.id, pd.Timestamp(p)).rename("n_eff").reset_index()
+            .assign(peildatum=p) for p in peildata])
+        reference_did = reference.verschil_in_verschil(published, variant.wijken, pd.Timestamp(variant.startdatum),
+                                                       peildata, n_eff)
+        did = story.execute("select did, ci_laag, ci_hoog from werkwijze_vergelijking where werkwijze = ? and "
+                            "indicator = ? order by peildatum", [variant.naam, indicator.id]).fetchall()
+        assert [row[0] for row in did] == pytest.approx(reference_did["did"].tolist()), indicator.id
+        if indicator.soort == "enquete":
+            assert [row[1] for row in did] == pytest.approx(reference_did["ci_laag"].tolist()), indicator.id
