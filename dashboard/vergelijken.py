@@ -50,6 +50,13 @@ def context_items(data: Published, wijk: str, peildatum: date) -> list[tuple[str
             for r in rows.iter_rows(named=True)]
 
 
+def unused_kenmerken(data: Published, peildatum: date) -> list[str]:
+    """Labels of the context variables left out of the distance on peildatum (not known for every wijk, or
+    the same for all)."""
+    rows = data.tables["context"].filter((pl.col("peildatum") == peildatum) & ~pl.col("gebruikt"))
+    return [kenmerk_label(k) for k in rows["kenmerk"].unique(maintain_order=True).to_list()]
+
+
 def similar_wijken(data: Published, wijk: str, peildatum: date) -> list[dict]:
     """The wijk's similar wijken on peildatum: rang, wijkcode, naam, afstand (most similar first)."""
     rows = data.tables["vergelijkbare_wijken"].filter(

@@ -137,3 +137,19 @@ def test_report_has_a_werkwijzen_chapter_with_table_and_readings(app, tmp_path):
     assert html.count("<li>Zelfredzaamheid: van 1 januari 2016 tot 1 januari 2017") == 1
     assert vergelijken.NO_CAUSALITY in html
     assert '<section class="werkwijzen"' not in report_html(data, date(2016, 1, 1), datetime(2017, 2, 1, 10, 0))
+
+
+def test_kenmerken_left_out_of_the_distance_are_named():
+    from types import SimpleNamespace
+
+    import polars as pl
+
+    context = pl.DataFrame({"peildatum": [PEILDATUM] * 3, "kenmerk": ["aandeel_0_17", "aandeel_huurwoningen", "eigen"],
+                            "gebruikt": [True, False, False]})
+    data = SimpleNamespace(tables={"context": context})
+    assert vergelijken.unused_kenmerken(data, PEILDATUM) == ["Huurwoningen", "Eigen"]
+    assert vergelijken.unused_kenmerken(data, date(2016, 1, 1)) == []
+
+
+def test_wijkprofiel_of_the_fixture_uses_every_kenmerk(context):
+    assert "Niet meegeteld" not in _text(_import("wijkprofiel").similar_block(VERGELIJK_WIJK, "2017-01-01"))

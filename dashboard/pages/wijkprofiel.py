@@ -308,6 +308,7 @@ def similar_block(wijk: str, peildatum_iso: str) -> html.Div:
                Column("gemeente", "Gemeente"), Column("referentie", "Vergelijkbare wijken (gemiddelde)")]
     columns += [Column(b["wijkcode"], b["naam"]) for b in buren]
     rows = vergelijken.reference_rows(data, wijk, peildatum)
+    unused = vergelijken.unused_kenmerken(data, peildatum)
     return html.Div([
         kop,
         html.P([f"De {len(buren)} wijken die het meest op {naam} lijken naar {gebruikt} (afstand tussen haakjes; "
@@ -317,6 +318,8 @@ def similar_block(wijk: str, peildatum_iso: str) -> html.Div:
                    f"{naam}, de gemeente en vergelijkbare wijken op {format_date(peildatum)}"),
         html.P("Het gemiddelde van de vergelijkbare wijken is ongewogen; een wijk met onvoldoende waarnemingen telt niet "
                "mee, en dat staat erbij.", className="small"),
+        html.P("Niet meegeteld in de gelijkenis (niet voor elke wijk bekend, of overal gelijk): "
+               + ", ".join(label.lower() for label in unused) + ".", className="small") if unused else None,
     ])
 
 
