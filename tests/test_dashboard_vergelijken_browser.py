@@ -35,6 +35,8 @@ def test_wijkprofiel_shows_similar_wijken_and_passes_axe(driver, base_url):
     assert "Centrum naast vergelijkbare wijken" in text and "Oud-Zuid (0,50)" in text
     assert "1 met onvoldoende waarnemingen weggelaten" in text
     assert axe_violations(driver) == []
+    choose(driver, ids.PROFIEL_WIJK, "WK001402")  # a wijk without similar wijken in the fixture: said, not guessed
+    _wait(driver, lambda d: "geen vergelijkbare wijken bepaald" in d.find_element("id", ids.PROFIEL_VERGELIJKBAAR).text)
     assert _severe(driver) == []
 
 
