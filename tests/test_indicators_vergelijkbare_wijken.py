@@ -145,3 +145,14 @@ def test_a_group_without_any_complete_wijk_has_no_difference():
     indicator = SimpleNamespace(id="i", soort="enquete")
     [row] = vergelijking.difference_in_differences(alleen_g3, indicator, PEILDATA, _values(), _n_eff()).to_dicts()
     assert row["did"] is None and row["ci_laag"] is None and row["groep_weggelaten"] == 1 and row["groep_n"] == 0
+
+
+def test_identical_values_with_float_noise_in_their_spread_count_as_zero_spread():
+    """0.7 for three wijken has a population SD of 1.1e-16 in floating point, not 0: dividing by it would let a
+    constant variable decide the distance. It is left out like any variable with zero spread."""
+    con = _warehouse()
+    con.execute("delete from stg_bevolking where wijkcode = ?", [D])
+    con.executemany("insert into stg_kenmerken values (?, ?, ?, ?)", [[date(2019, 1, 1), w, "ruis", 0.7] for w in (A, B, C)])
+    assert pl.Series([0.7] * 3).std(ddof=0) > 0  # the noise this rule is for
+    used = {r["kenmerk"]: r["gebruikt"] for r in vergelijking.context_table(con, None).to_dicts()}
+    assert used["ruis"] is False and used["inkomen"] is True
