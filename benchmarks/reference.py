@@ -280,7 +280,7 @@ def context_on(frames: Frames, p: pd.Timestamp, kenmerken: Iterable[str] | None 
         "personen_per_huishouden": b.inwoners / b.huishoudens.where(b.huishoudens != 0),
     }, dtype=float)
     k = frames["stg_kenmerken"]
-    k = k[pd.to_datetime(k.peildatum) <= p]
+    k = k[(pd.to_datetime(k.peildatum) <= p) & ~k.kenmerk.isin(context.columns)]  # bevolking's own two come from bevolking
     if kenmerken is not None:
         k = k[k.kenmerk.isin(list(kenmerken))]
     if not k.empty:  # the latest figure on or before P per wijk and kenmerk

@@ -86,6 +86,8 @@ def context_table(con: duckdb.DuckDBPyConnection, kenmerken: tuple[str, ...] | N
             select w.peildatum, w.wijkcode, k.kenmerk,
                    arg_max(k.waarde, k.peildatum) as waarde, max(k.peildatum) as bron_peildatum
             from wijken w join stg_kenmerken k on k.wijkcode = w.wijkcode and k.peildatum <= w.peildatum {filter_sql}
+            -- the two bevolking variables come from bevolking (indicators.md); a kenmerk of that name is not used
+            where k.kenmerk not in ('aandeel_0_17', 'personen_per_huishouden')
             group by all
         )
         select peildatum, wijkcode, 'aandeel_0_17' as kenmerk,

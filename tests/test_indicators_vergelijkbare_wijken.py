@@ -156,3 +156,12 @@ def test_identical_values_with_float_noise_in_their_spread_count_as_zero_spread(
     assert pl.Series([0.7] * 3).std(ddof=0) > 0  # the noise this rule is for
     used = {r["kenmerk"]: r["gebruikt"] for r in vergelijking.context_table(con, None).to_dicts()}
     assert used["ruis"] is False and used["inkomen"] is True
+
+
+def test_a_delivered_kenmerk_named_like_a_bevolking_variable_does_not_replace_it():
+    con = _warehouse()
+    con.executemany("insert into stg_kenmerken values (?, ?, ?, ?)",
+                    [[date(2019, 1, 1), w, "aandeel_0_17", 0.9] for w in (A, B, C, D)])
+    context = vergelijking.context_table(con, None)
+    rows = context.filter((pl.col("wijkcode") == A) & (pl.col("kenmerk") == "aandeel_0_17")).to_dicts()
+    assert [(r["waarde"], r["bron"]) for r in rows] == [(pytest.approx(0.2), "bevolking")]
