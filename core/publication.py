@@ -283,7 +283,8 @@ TABLES: tuple[Table, ...] = (
             _c("waarde", "DOUBLE", "the figure (aandeel_0_17 as a fraction); NULL when it cannot be computed "
                "(0 inwoners or huishoudens)"),
             _c("bron", "VARCHAR", "bevolking | kenmerken", null=False),
-            _c("bron_peildatum", "DATE", "the peildatum of the figure used", null=False),
+            _c("bron_peildatum", "DATE", "the peildatum of the figure used; NULL when the wijk has none on or "
+               "before P"),
             _c("gebruikt", "BOOLEAN", "the variable enters the distance on P (present for every wijk, spread > 0)",
                null=False),
         ),

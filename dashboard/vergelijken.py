@@ -46,8 +46,8 @@ def context_items(data: Published, wijk: str, peildatum: date) -> list[tuple[str
     """(label, text) of the wijk's kenmerken from the source kenmerken on peildatum, with their year."""
     rows = data.tables["context"].filter(
         (pl.col("wijkcode") == wijk) & (pl.col("peildatum") == peildatum) & (pl.col("bron") == "kenmerken"))
-    return [(f"{kenmerk_label(r['kenmerk'])} ({r['bron_peildatum'].year})", kenmerk_text(r["kenmerk"], r["waarde"]))
-            for r in rows.iter_rows(named=True)]
+    return [(kenmerk_label(r["kenmerk"]) + (f" ({r['bron_peildatum'].year})" if r["bron_peildatum"] else ""),
+             kenmerk_text(r["kenmerk"], r["waarde"])) for r in rows.iter_rows(named=True)]
 
 
 def unused_kenmerken(data: Published, peildatum: date) -> list[str]:

@@ -72,22 +72,28 @@ def tables(con: duckdb.DuckDBPyConnection, values: pa.Table, n_eff: pl.DataFrame
 
 def context_table(con: duckdb.DuckDBPyConnection, kenmerken: tuple[str, ...] | None) -> pl.DataFrame:
     """Context per wijk with a bevolking row on P: aandeel_0_17, personen_per_huishouden and the kenmerken
-    (latest kenmerken peildatum on or before P). gebruikt: the variable enters the distance on P (present
-    for every such wijk and not of zero spread)."""
-    filter_sql = ("" if kenmerken is None else "and list_contains($kenmerken::varchar[], k.kenmerk)" if kenmerken
-                  else "and false")
+    (latest kenmerken peildatum on or before P). Every wijk gets a row for every kenmerk asked for (configured,
+    or by default every kenmerk delivered), waarde NULL where it has no figure on or before P: said, not guessed.
+    gebruikt: the variable enters the distance on P (present for every such wijk and not of zero spread)."""
+    # the two bevolking variables come from bevolking (indicators.md); a delivered kenmerk of that name is not used
+    asked_sql = ("select distinct kenmerk from stg_kenmerken" if kenmerken is None
+                 else "select unnest($kenmerken::varchar[]) as kenmerk")
     rows = con.sql(
         f"""
         with wijken as (
             select b.peildatum, b.wijkcode, b.inwoners, b.inwoners_0_17, b.huishoudens
             from stg_bevolking b join wm_peildata p using (peildatum)
         ),
+        gevraagd as (
+            select kenmerk from ({asked_sql}) where kenmerk not in ('aandeel_0_17', 'personen_per_huishouden')
+        ),
         kenmerken as (
-            select w.peildatum, w.wijkcode, k.kenmerk,
+            select w.peildatum, w.wijkcode, g.kenmerk,
                    arg_max(k.waarde, k.peildatum) as waarde, max(k.peildatum) as bron_peildatum
-            from wijken w join stg_kenmerken k on k.wijkcode = w.wijkcode and k.peildatum <= w.peildatum {filter_sql}
-            -- the two bevolking variables come from bevolking (indicators.md); a kenmerk of that name is not used
-            where k.kenmerk not in ('aandeel_0_17', 'personen_per_huishouden')
+            from wijken w
+            cross join gevraagd g
+            left join stg_kenmerken k
+                on k.wijkcode = w.wijkcode and k.kenmerk = g.kenmerk and k.peildatum <= w.peildatum
             group by all
         )
         select peildatum, wijkcode, 'aandeel_0_17' as kenmerk,
@@ -100,7 +106,7 @@ def context_table(con: duckdb.DuckDBPyConnection, kenmerken: tuple[str, ...] | N
         union all
         select peildatum, wijkcode, kenmerk, waarde, 'kenmerken', bron_peildatum from kenmerken
         """,
-        params={"kenmerken": list(kenmerken)} if kenmerken else None,
+        params=None if kenmerken is None else {"kenmerken": list(kenmerken)},
     ).pl()
     names = list(BEVOLKING_KENMERKEN) + (
         list(kenmerken) if kenmerken is not None

@@ -165,3 +165,13 @@ def test_a_delivered_kenmerk_named_like_a_bevolking_variable_does_not_replace_it
     context = vergelijking.context_table(con, None)
     rows = context.filter((pl.col("wijkcode") == A) & (pl.col("kenmerk") == "aandeel_0_17")).to_dicts()
     assert [(r["waarde"], r["bron"]) for r in rows] == [(pytest.approx(0.2), "bevolking")]
+
+
+def test_a_kenmerk_asked_for_but_missing_is_a_row_without_a_value_never_a_guess():
+    context = vergelijking.context_table(_warehouse(), ("leeg", "nooit_geleverd"))
+    of_d = {r["kenmerk"]: r for r in context.filter(pl.col("wijkcode") == D).to_dicts()}
+    assert of_d["leeg"]["waarde"] is None and of_d["leeg"]["bron_peildatum"] is None and not of_d["leeg"]["gebruikt"]
+    assert context.filter(pl.col("kenmerk") == "nooit_geleverd")["waarde"].null_count() == 4
+    assert not context.filter(pl.col("kenmerk").is_in(["leeg", "nooit_geleverd"]))["gebruikt"].any()
+    # an empty list: bevolking's two variables only
+    assert set(vergelijking.context_table(_warehouse(), ())["kenmerk"]) == set(vergelijking.BEVOLKING_KENMERKEN)
