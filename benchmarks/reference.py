@@ -260,3 +260,106 @@ def _by_level(units: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
         sums = sums.reindex(every_area, fill_value=0).astype(float)
         out.append(sums.rename_axis("gebiedcode").reset_index().assign(niveau=niveau))
     return pd.concat(out, ignore_index=True)
+
+
+# --- comparing fairly (indicators.md v2, "Comparing fairly") -----------------------------------
+# Context, similar wijken, reference values and verschil-in-verschil, from the text of the design:
+# the context and distances from staging (bevolking, kenmerken), reference values and DiD from the
+# published wijk values (as the definition says), n_eff of a survey wijk cell from the unit rows above.
+
+ZERO_SPREAD = 1e-12  # relative: a spread this small is float noise of identical values, i.e. zero
+Z_95 = 1.96
+
+
+def context_on(frames: Frames, p: pd.Timestamp, kenmerken: Iterable[str] | None = None) -> pd.DataFrame:
+    """Wijken with a bevolking row on P (index) x the context variables that enter the distance on P."""
+    bevolking = frames["stg_bevolking"]
+    b = bevolking[bevolking.peildatum == p].set_index("wijkcode")
+    context = pd.DataFrame({
+        "aandeel_0_17": b.inwoners_0_17 / b.inwoners.where(b.inwoners != 0),
+        "personen_per_huishouden": b.inwoners / b.huishoudens.where(b.huishoudens != 0),
+    }, dtype=float)
+    k = frames["stg_kenmerken"]
+    k = k[(pd.to_datetime(k.peildatum) <= p) & ~k.kenmerk.isin(context.columns)]  # bevolking's own two come from bevolking
+    if kenmerken is not None:
+        k = k[k.kenmerk.isin(list(kenmerken))]
+    if not k.empty:  # the latest figure on or before P per wijk and kenmerk
+        latest = k.assign(peildatum=pd.to_datetime(k.peildatum)).sort_values("peildatum")
+        latest = latest.groupby(["wijkcode", "kenmerk"]).waarde.last().unstack()
+        context = context.join(latest.astype(float), how="left")
+    keep = [c for c in context.columns if context[c].notna().all()
+            and context[c].std(ddof=0) > ZERO_SPREAD * max(context[c].abs().max(), 1.0)]
+    return context[sorted(keep)]
+
+
+def similar_wijken(context: pd.DataFrame, k: int) -> pd.DataFrame:
+    """wijkcode, rang, buur_wijkcode, afstand: the k nearest other wijken by Euclidean distance over
+    z-scores (population SD); equal distances (on 9 decimals) by wijkcode."""
+    columns = ["wijkcode", "rang", "buur_wijkcode", "afstand"]
+    if context.shape[1] == 0 or len(context) < 2:
+        return pd.DataFrame(columns=columns)
+    z = (context - context.mean()) / context.std(ddof=0)
+    rows = []
+    for wijk in sorted(z.index):
+        afstand = ((z - z.loc[wijk]) ** 2).sum(axis=1) ** 0.5
+        others = sorted((w for w in z.index if w != wijk), key=lambda w: (round(afstand[w], 9), w))
+        rows += [(wijk, rang, w, afstand[w]) for rang, w in enumerate(others[:k], start=1)]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def reference_value(buren: list[str], values: pd.DataFrame) -> tuple[float | None, int, int]:
+    """(mean, used, suppressed) over the neighbours' published wijk values of one indicator and P;
+    values: wijkcode, waarde, onderdrukt. Suppressed neighbours and neighbours without a figure are left out."""
+    own = values.set_index("wijkcode").reindex(buren)
+    shown = own.waarde.dropna()
+    return (float(shown.mean()) if len(shown) else None, len(shown),
+            int(own.onderdrukt.fillna(False).astype(bool).sum()))
+
+
+def survey_n_eff(frames: Frames, indicator: str, p: pd.Timestamp) -> pd.Series:
+    """wijkcode -> n_eff = (sum of weights)^2 / sum of squared weights of the answered responses in W(P)."""
+    units = DEFINITIES[indicator].units(frames, Peildatum(p))
+    grouped = units.groupby("wijkcode").noemer
+    return grouped.sum() ** 2 / grouped.apply(lambda w: (w ** 2).sum())
+
+
+def verschil_in_verschil(values: pd.DataFrame, groep: Iterable[str], start: pd.Timestamp, peildata: list,
+                         n_eff: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per P > start: DiD of the group against all other wijken, with P_S the last peildatum on or before
+    start; values: peildatum, wijkcode, waarde (published wijk values, NULL when not shown); n_eff (surveys):
+    peildatum, wijkcode, n_eff -> the 95% interval."""
+    peildata = sorted(pd.Timestamp(p) for p in peildata)
+    before = [p for p in peildata if p <= start]
+    if not before:
+        return pd.DataFrame()
+    p_s, groep = before[-1], set(groep)
+    values = values.assign(peildatum=pd.to_datetime(values.peildatum))
+    if n_eff is not None:
+        values = values.merge(n_eff.assign(peildatum=pd.to_datetime(n_eff.peildatum)), how="left",
+                              on=["peildatum", "wijkcode"])
+        share = values.waarde / 100
+        values["v"] = 100 ** 2 * share * (1 - share) / values.n_eff
+    rows = []
+    for p in (q for q in peildata if q > start):
+        now = values[values.peildatum == p].set_index("wijkcode")
+        then = values[values.peildatum == p_s].set_index("wijkcode")
+        wijken = set(now.index) | set(then.index) | groep
+        result = {"peildatum": p, "peildatum_start": p_s}
+        means, variances = {}, {}
+        for naam, members in (("groep", groep), ("overig", wijken - groep)):
+            both = [w for w in members if w in now.index and w in then.index
+                    and pd.notna(now.waarde[w]) and pd.notna(then.waarde[w])]
+            changes = [now.waarde[w] - then.waarde[w] for w in both]
+            result[f"{naam}_n"], result[f"{naam}_weggelaten"] = len(both), len(members) - len(both)
+            means[naam] = sum(changes) / len(changes) if changes else None
+            if n_eff is not None and both:
+                variances[naam] = sum(now.v[w] + then.v[w] for w in both) / len(both) ** 2
+        result["groep_verandering"], result["overig_verandering"] = means["groep"], means["overig"]
+        did = None if None in means.values() else means["groep"] - means["overig"]
+        result["did"] = did
+        result["ci_laag"] = result["ci_hoog"] = None
+        if did is not None and len(variances) == 2 and all(pd.notna(v) for v in variances.values()):
+            marge = Z_95 * (variances["groep"] + variances["overig"]) ** 0.5
+            result["ci_laag"], result["ci_hoog"] = did - marge, did + marge
+        rows.append(result)
+    return pd.DataFrame(rows)

@@ -270,6 +270,91 @@ TABLES: tuple[Table, ...] = (
         primary_key=("peildatum", "niveau", "gebiedcode"),
         later=True,
     ),
+    # ---- Comparing fairly (indicators.md v2; indicators/vergelijking.py) ----
+    Table(
+        "context",
+        "The context of every wijk with a bevolking row on P: aandeel_0_17 and personen_per_huishouden from "
+        "bevolking, and the configured kenmerken (their latest peildatum on or before P).",
+        (
+            _c("peildatum", "DATE", "reference date P", null=False),
+            _c("wijkcode", "VARCHAR", "the wijk", null=False),
+            _c("kenmerk", "VARCHAR", "aandeel_0_17 | personen_per_huishouden | a kenmerk of the source kenmerken",
+               null=False),
+            _c("waarde", "DOUBLE", "the figure (aandeel_0_17 as a fraction); NULL when it cannot be computed "
+               "(0 inwoners or huishoudens)"),
+            _c("bron", "VARCHAR", "bevolking | kenmerken", null=False),
+            _c("bron_peildatum", "DATE", "the peildatum of the figure used; NULL when the wijk has none on or "
+               "before P"),
+            _c("gebruikt", "BOOLEAN", "the variable enters the distance on P (present for every wijk, spread > 0)",
+               null=False),
+        ),
+        primary_key=("peildatum", "wijkcode", "kenmerk"),
+        later=True,
+    ),
+    Table(
+        "vergelijkbare_wijken",
+        "The k most similar other wijken per wijk and P (Euclidean distance over z-scores; ties by wijkcode).",
+        (
+            _c("peildatum", "DATE", "reference date P", null=False),
+            _c("wijkcode", "VARCHAR", "the wijk", null=False),
+            _c("rang", "INTEGER", "1 = most similar", null=False),
+            _c("buur_wijkcode", "VARCHAR", "the similar wijk", null=False),
+            _c("afstand", "DOUBLE", "Euclidean distance over the z-scores of the variables used", null=False),
+            _c("kenmerken", "VARCHAR", "the context variables used on P, comma-separated", null=False),
+        ),
+        primary_key=("peildatum", "wijkcode", "rang"),
+        later=True,
+    ),
+    Table(
+        "referentiewaarden",
+        "Per indicator, P and wijk: the unweighted mean of the published values of its similar wijken.",
+        (
+            _c("indicator", "VARCHAR", "indicator id", null=False),
+            _c("peildatum", "DATE", "reference date P", null=False),
+            _c("wijkcode", "VARCHAR", "the wijk", null=False),
+            _c("waarde", "DOUBLE", "the reference value; NULL when no similar wijk has a published value"),
+            _c("n_buren", "INTEGER", "similar wijken whose value is in the mean", null=False),
+            _c("n_onderdrukt", "INTEGER", "left out: suppressed (onvoldoende waarnemingen)", null=False),
+            _c("n_ontbrekend", "INTEGER", "left out: no figure (onvoldoende gegevens, or no row)", null=False),
+        ),
+        primary_key=("indicator", "peildatum", "wijkcode"),
+        later=True,
+    ),
+    Table(
+        "werkwijze_vergelijking",
+        "Verschil-in-verschil per werkwijze, indicator and peildatum P after its startdatum, from the published "
+        "wijk values.",
+        (
+            _c("werkwijze", "VARCHAR", "the werkwijze's naam", null=False),
+            _c("indicator", "VARCHAR", "indicator id", null=False),
+            _c("peildatum", "DATE", "reference date P (> startdatum)", null=False),
+            _c("peildatum_start", "DATE", "P_S: the last peildatum on or before the startdatum", null=False),
+            _c("did", "DOUBLE", "mean change of the group minus that of the other wijken; NULL when a group has "
+               "no wijk with both values"),
+            _c("ci_laag", "DOUBLE", "survey: lower bound of the 95% interval; register: NULL"),
+            _c("ci_hoog", "DOUBLE", "survey: upper bound of the 95% interval; register: NULL"),
+            _c("groep_n", "INTEGER", "wijken of the group in the mean", null=False),
+            _c("overig_n", "INTEGER", "other wijken in the mean", null=False),
+            _c("groep_weggelaten", "INTEGER", "wijken of the group left out: a value missing on P or P_S", null=False),
+            _c("overig_weggelaten", "INTEGER", "other wijken left out likewise", null=False),
+            _c("groep_verandering", "DOUBLE", "mean change of the group since P_S"),
+            _c("overig_verandering", "DOUBLE", "mean change of the other wijken since P_S"),
+        ),
+        primary_key=("werkwijze", "indicator", "peildatum"),
+        later=True,
+    ),
+    Table(
+        "werkwijzen",
+        "The werkwijzen of the configuration as used in this publication: one row per werkwijze and wijk.",
+        (
+            _c("werkwijze", "VARCHAR", "its naam", null=False),
+            _c("omschrijving", "VARCHAR", "one Dutch sentence", null=False),
+            _c("startdatum", "DATE", "from when the group works this way", null=False),
+            _c("wijkcode", "VARCHAR", "a wijk of the group", null=False),
+        ),
+        primary_key=("werkwijze", "wijkcode"),
+        later=True,
+    ),
 )
 
 _BY_NAME = {table.name: table for table in TABLES}

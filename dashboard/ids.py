@@ -60,6 +60,20 @@ PROFIEL_TRENDS = "profiel-trends"
 PROFIEL_CONTEXT = "profiel-context"
 PROFIEL_URL = "profiel-url"
 PROFIEL_TABEL_BLOK = "profiel-tabel-blok"
+PROFIEL_VERGELIJKBAAR = "profiel-vergelijkbaar"
+PROFIEL_VERGELIJKBAAR_TABEL = "profiel-vergelijkbaar-tabel"
+
+# Werkwijzen vergelijken
+WERKWIJZE_KEUZE = "werkwijze-keuze"
+WERKWIJZE_INDICATOR = "werkwijze-indicator"
+WERKWIJZE_GRAFIEK = "werkwijze-grafiek"
+WERKWIJZE_TABEL = "werkwijze-tabel"
+WERKWIJZE_LEZING = "werkwijze-lezing"
+WERKWIJZE_GROEP = "werkwijze-groep"
+WERKWIJZE_OVERZICHT = "werkwijze-overzicht"
+WERKWIJZE_URL = "werkwijze-url"
+WERKWIJZE_TABEL_BLOK = "werkwijze-tabel-blok"
+WERKWIJZE_OVERZICHT_BLOK = "werkwijze-overzicht-blok"
 
 # Datakwaliteit
 DQ_BRONNEN = "dq-bronnen"

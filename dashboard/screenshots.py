@@ -24,6 +24,7 @@ PAGES = {
     "datakwaliteit": "/datakwaliteit",
     "over": "/over",
     "instellingen": "/instellingen",
+    "werkwijzen": "/werkwijzen",
 }
 SIZES = {"": (1366, 800), "-390": (390, 844)}  # file suffix -> window size
 

@@ -23,6 +23,7 @@ MAX_GEWICHT = 100.0  # survey weights in (0, 100] unless configured otherwise (c
 MAX_TEKST = 100  # keys and codes are at most this many characters
 EERSTE_JAAR = 1900  # no date or birth year of this contract lies before it
 PLAUSIBELE_GROEI = 0.25  # a wijk's population changing more than this since the previous peildatum
+MAX_KENMERK = 1e9  # context figures (incomes, shares, densities) are finite and plausible
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,18 @@ BRONNEN: dict[str, Bron] = {
             sleutel=("activiteit_id",),
             datumkolom="begindatum",
             paren=(EINDE_NA_BEGIN,),
+        ),
+        Bron(
+            naam="kenmerken",  # context figures per wijk, long format (CBS Kerncijfers); optional
+            kolommen=(
+                Kolom("peildatum", "datum", geen_toekomst=True),
+                Kolom("wijkcode", "code"),
+                Kolom("kenmerk", "tekst"),
+                Kolom("waarde", "decimaal", minimum=-MAX_KENMERK, maximum=MAX_KENMERK),
+            ),
+            sleutel=("peildatum", "wijkcode", "kenmerk"),
+            datumkolom="peildatum",
+            optioneel=True,
         ),
     )
 }

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from core import niveau, publication, status
 from etl.contract import BRONNEN
-from indicators import registry, suppression
+from indicators import registry, suppression, vergelijking
 from indicators.config import MonitorConfig
 from indicators.registry import Indicator
 from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
@@ -71,8 +71,9 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
                 _insert_breakdown(con, indicator, uitsplitsing)
         _create_missing(con, indicators)
         suppression.create_suppression(con)
+        values = con.sql(_VALUES_SQL).to_arrow_table()
         return {
-            "indicator_values": con.sql(_VALUES_SQL).to_arrow_table(),
+            "indicator_values": values,
             "indicator_breakdown": con.sql(_BREAKDOWN_SQL).to_arrow_table(),
             "indicators": indicators_table(indicators),
             "corridor": corridor_table(indicators, config),
@@ -87,6 +88,8 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
                 order by peildatum, bron, wijkcode nulls first, indicator
                 """
             ).to_arrow_table(),
+            # Comparing fairly (issue 12): context, similar wijken, werkwijzen, from the published values
+            **vergelijking.tables(con, values, con.sql(_N_EFF_SQL).pl(), indicators, config),
         }
     finally:
         for name in temp_tables:
@@ -491,6 +494,13 @@ select
 from beoordeeld
 left join wm_streefwaarden s using (indicator, peildatum)
 order by volgorde, peildatum, {niveau.order_sql()}, gebiedcode
+"""
+
+# n_eff of the published survey wijk values: the variance of a change in verschil-in-verschil.
+_N_EFF_SQL = f"""
+with zichtbaar as ({_visible_sql(_statistics_sql("wm_ruw", "null", "null"))})
+select indicator, peildatum, gebiedcode, n_eff_zichtbaar as n_eff
+from zichtbaar where niveau = 'wijk' and n_eff_zichtbaar is not null
 """
 
 _BREAKDOWN_SQL = f"""

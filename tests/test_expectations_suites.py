@@ -71,3 +71,13 @@ def test_keys_and_codes_hold_no_control_characters_and_are_at_most_100_long() ->
     for kolom in ("traject_id", "persoon_id", "huishouden_id", "professional_id", "voorziening", "aanbieder"):
         assert (kolom, "tekst bevat een stuurteken (NUL, tab of regeleinde)") in rules
         assert (kolom, "tekst langer dan 100 tekens") in rules
+
+
+def test_kenmerken_rules_written_out() -> None:
+    """The optional source kenmerken (issue 12): known wijk, a date not in the future, a finite plausible number."""
+    suite = build_suite(BRONNEN["kenmerken"], ["WK001400"], VANDAAG)
+    rules = {(e.meta["kolom"], e.meta["regel"]) for e in suite.expectations}
+    assert {("peildatum", "datum ligt in de toekomst"), ("wijkcode", "onbekende wijkcode"),
+            ("kenmerk", "verplichte waarde ontbreekt"), ("waarde", "verplichte waarde ontbreekt")} <= rules
+    bereik = next(e for e in suite.expectations if e.meta["kolom"] == "waarde" and "bereik" in e.meta["regel"])
+    assert (bereik.min_value, bereik.max_value) == (-1e9, 1e9)

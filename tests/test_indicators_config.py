@@ -107,3 +107,44 @@ def test_bad_config_is_one_clear_error(tmp_path, text, message):
 def test_missing_config_file(tmp_path):
     with pytest.raises(WijkmonitorError, match="configuratiebestand niet gevonden"):
         load_config(tmp_path / "bestaat_niet.toml")
+
+
+# ---- [vergelijken] and [[werkwijzen]] (comparing fairly, indicators.md v2) ----
+
+def test_configuration_of_similar_wijken_and_werkwijzen():
+    from indicators.config import Werkwijze, parse_config
+
+    config = parse_config({"vergelijken": {"k": 3, "kenmerken": ["inkomen"]}, "werkwijzen": [
+        {"naam": "W", "omschrijving": "o", "wijken": ["wk000001"], "startdatum": date(2017, 1, 1)}]})
+    assert (config.vergelijken.k, config.vergelijken.kenmerken) == (3, ("inkomen",))
+    assert config.werkwijzen == (Werkwijze("W", "o", ("WK000001",), date(2017, 1, 1)),)
+    assert parse_config({}).vergelijken.kenmerken is None and parse_config({}).vergelijken.k == 5
+    assert parse_config({}).werkwijzen == ()
+
+
+@pytest.mark.parametrize("raw, fout", [
+    ({"vergelijken": {"k": 0}}, "vergelijken.k moet een geheel getal >= 1"),
+    ({"vergelijken": {"k": True}}, "vergelijken.k"),
+    ({"vergelijken": {"buren": 3}}, "onbekende sleutel vergelijken.buren"),
+    ({"vergelijken": {"kenmerken": "inkomen"}}, "vergelijken.kenmerken moet een lijst van teksten"),
+    ({"werkwijzen": [{"naam": "W", "wijken": ["WK1"], "startdatum": date(2017, 1, 1)}]}, "mist omschrijving"),
+    ({"werkwijzen": [{"naam": "W", "omschrijving": "o", "wijken": "WK1", "startdatum": date(2017, 1, 1)}]},
+     "lijst van teksten"),
+    ({"werkwijzen": [{"naam": "W", "omschrijving": "o", "wijken": ["WK1"], "startdatum": "2017"}]},
+     "werkwijzen\\[1\\].startdatum is geen datum"),
+    ({"werkwijzen": [{"naam": "W", "omschrijving": "o", "wijken": ["WK1"], "startdatum": date(2017, 1, 1)}] * 2},
+     "werkwijze 'W' staat er twee keer in"),
+    ({"werkwijzen": {"naam": "W"}}, "lijst van tabellen"),
+])
+def test_bad_vergelijken_or_werkwijzen_is_a_config_error(raw, fout):
+    from core.errors import ConfigError
+    from indicators.config import parse_config
+
+    with pytest.raises(ConfigError, match=fout):
+        parse_config(raw)
+
+
+def test_shipped_config_holds_one_plausible_werkwijze():
+    shipped = load_config()
+    assert len(shipped.werkwijzen) == 1 and shipped.werkwijzen[0].startdatum == date(2017, 1, 1)
+    assert shipped.vergelijken.kenmerken and shipped.vergelijken.k >= 1

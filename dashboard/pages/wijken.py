@@ -10,7 +10,7 @@ import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
 from core.status import AANVULLEND, ONVOLDOENDE_GEGEVENS
-from dashboard import ids
+from dashboard import ids, vergelijken
 from dashboard.components import (
     ALLE_GEBIEDEN,
     CITY_COLOUR,
@@ -53,7 +53,9 @@ URL_CONTROLS = {"id": ids.VERGELIJK_INDICATOR, "peildatum": ids.VERGELIJK_PEILDA
 def _wijken(data: Published, indicator: str, peildatum: date, gebied: str) -> pl.DataFrame:
     """The wijk rows shown: valid wijken on peildatum, optionally within one gebied, best first."""
     wijken = data.areas("wijk", peildatum).select("gebiedcode", pl.col("bovenliggend").alias("gebied"))
-    if gebied != ALLE_GEBIEDEN:
+    if gebied.startswith(vergelijken.ZOALS):  # "wijken zoals <wijk>" (issue 12)
+        wijken = wijken.filter(pl.col("gebiedcode").is_in(vergelijken.zoals_wijken(data, gebied, peildatum)))
+    elif gebied != ALLE_GEBIEDEN:
         wijken = wijken.filter(pl.col("gebied") == gebied)
     rows = data.select(indicator=indicator, peildatum=peildatum, niveau="wijk").join(wijken, on="gebiedcode")
     names = data.areas("gebied", peildatum).select(pl.col("gebiedcode").alias("gebied"), pl.col("gebiedsnaam").alias("gebiedsnaam_gebied"))
@@ -294,6 +296,7 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
         notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
     gebieden = [{"label": "Alle gebieden", "value": ALLE_GEBIEDEN}] + [
         {"label": row["gebiedsnaam"], "value": row["gebiedcode"]} for row in data.areas("gebied").iter_rows(named=True)]
+    gebieden += vergelijken.zoals_options(data)
     if gebied is not None and gebied not in {g["value"] for g in gebieden}:
         notices.append(message(f"Gebied '{gebied}' is onbekend; alle gebieden worden getoond."))
         gebied = None
@@ -305,7 +308,7 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
         labelled("Indicator", dropdown(ids.VERGELIJK_INDICATOR, indicator_options(data), indicator), ids.VERGELIJK_INDICATOR),
         labelled("Peildatum", dropdown(ids.VERGELIJK_PEILDATUM, peildatum_options(data.peildata), chosen),
                  ids.VERGELIJK_PEILDATUM),
-        labelled("Gebied", dropdown(ids.VERGELIJK_GEBIED, gebieden, gebied), ids.VERGELIJK_GEBIED),
+        labelled("Gebied of wijken zoals …", dropdown(ids.VERGELIJK_GEBIED, gebieden, gebied), ids.VERGELIJK_GEBIED),
     ], className="controls no-print")
     return html.Div([
         html.H1("Wijken vergelijken"),

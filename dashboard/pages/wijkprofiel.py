@@ -11,7 +11,7 @@ import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
 from core.status import ONVOLDOENDE_GEGEVENS
-from dashboard import ids
+from dashboard import ids, vergelijken
 from dashboard.acties import actions_of, carried_over
 from dashboard.components import (
     CITY_COLOUR,
@@ -144,6 +144,7 @@ def context_block(data: Published, wijk: str, peildatum: date) -> html.Div:
         items.append(("Aandeel jeugdigen", display_number(100 * figures["inwoners_0_17"] / figures["inwoners"], 1) + "%"))
     if figures.get("huishoudens") and figures.get("inwoners") is not None:
         items.append(("Personen per huishouden", display_number(figures["inwoners"] / figures["huishoudens"], 2)))
+    items += vergelijken.context_items(data, wijk, peildatum)  # kenmerken (issue 12)
     note = merger_note(data, wijk, peildatum)
     return html.Div([
         html.H3("De wijk in cijfers", className="h6"),
@@ -249,6 +250,7 @@ def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -
         html.H2("Tabel", className="h5 mt-3"),
         html.Div(table, id=ids.PROFIEL_TABEL_BLOK),
         download_buttons(ids.PROFIEL_DOWNLOAD_CSV, ids.PROFIEL_DOWNLOAD_XLSX, ids.PROFIEL_DOWNLOAD, "tabel"),
+        html.Div(similar_block(selected, chosen), id=ids.PROFIEL_VERGELIJKBAAR),
         url_store(ids.PROFIEL_URL, URL_CONTROLS),
     ])
 
@@ -286,3 +288,47 @@ def download_table(_csv: int | None, _xlsx: int | None, wijk: str, peildatum_iso
     peildatum = parse_date(peildatum_iso, data) or data.latest
     fmt = "xlsx" if dash.ctx.triggered_id == ids.PROFIEL_DOWNLOAD_XLSX else "csv"
     return download(COLUMNS, profile_rows(data, wijk, peildatum), f"wijkprofiel_{wijk}_{peildatum.isoformat()}", fmt)
+
+
+# ---- Vergelijkbare wijken (issue 12): the wijk against wijken like it, beside the city and its nulmeting ----
+
+def similar_block(wijk: str, peildatum_iso: str) -> html.Div:
+    """The wijk's similar wijken (named, with distance) and per indicator the wijk, its nulmeting, the city, the
+    reference value of the similar wijken and each similar wijk's own value."""
+    data = store()
+    peildatum = parse_date(peildatum_iso, data) or data.latest
+    naam = data.area_name(wijk) or wijk
+    buren = vergelijken.similar_wijken(data, wijk, peildatum)
+    kop = html.H2(f"{naam} naast vergelijkbare wijken", className="h5 mt-3")
+    if not buren:
+        return html.Div([kop, html.P("Voor deze wijk en peildatum zijn geen vergelijkbare wijken bepaald (onvoldoende "
+                                     "gegevens over bevolking of kenmerken).", className="small")])
+    gebruikt = ", ".join(vergelijken.kenmerk_label(k).lower() for k in buren[0]["kenmerken"].split(", "))
+    columns = [Column("naam", "Indicator"), Column("wijk", naam), Column("nulmeting", "Wijk bij nulmeting"),
+               Column("gemeente", "Gemeente"), Column("referentie", "Vergelijkbare wijken (gemiddelde)")]
+    columns += [Column(b["wijkcode"], b["naam"]) for b in buren]
+    rows = vergelijken.reference_rows(data, wijk, peildatum)
+    unused = vergelijken.unused_kenmerken(data, peildatum)
+    return html.Div([
+        kop,
+        html.P([f"De {len(buren)} wijken die het meest op {naam} lijken naar {gebruikt} (afstand tussen haakjes; "
+                "kleiner is meer gelijk): ",
+                ", ".join(f"{b['naam']} ({display_number(b['afstand'], 2)})" for b in buren), "."], className="small"),
+        html_table(ids.PROFIEL_VERGELIJKBAAR_TABEL, columns, rows,
+                   f"{naam}, de gemeente en vergelijkbare wijken op {format_date(peildatum)}"),
+        html.P("Het gemiddelde van de vergelijkbare wijken is ongewogen; een wijk met onvoldoende waarnemingen telt niet "
+               "mee, en dat staat erbij.", className="small"),
+        html.P("Niet meegeteld in de gelijkenis (niet voor elke wijk bekend, of overal gelijk): "
+               + ", ".join(label.lower() for label in unused) + ".", className="small") if unused else None,
+    ])
+
+
+@callback(
+    Output(ids.PROFIEL_VERGELIJKBAAR, "children"),
+    Input(ids.PROFIEL_WIJK, "value"),
+    Input(ids.PROFIEL_PEILDATUM, "value"),
+    prevent_initial_call=True,
+)
+def update_similar(wijk: str, peildatum: str) -> html.Div:
+    """Redraw the similar wijken for the chosen wijk and peildatum."""
+    return similar_block(wijk, peildatum)

@@ -16,6 +16,8 @@ from dashboard.data import Published, published
 from dashboard.format import MISSING_TEXT, format_date, format_datetime, format_number
 from dashboard.rapport import charts
 from dashboard.rapport.content import Report, build_report, choose_peildatum
+from dashboard.rapport.werkwijzen import werkwijzen_sections
+from dashboard.vergelijken import NO_CAUSALITY
 from etl.faults import storage_cause
 from core.errors import WijkmonitorError
 
@@ -28,6 +30,7 @@ BRON_NAMEN = {
     "ondersteuning": "registratie van ondersteuningstrajecten",
     "bijstand": "bijstandsuitkeringen",
     "participatie": "participatieactiviteiten",
+    "kenmerken": "kenmerken per wijk (CBS Kerncijfers wijken en buurten)",
 }
 STYLESHEET = (HERE / "rapport.css").read_text(encoding="utf-8")
 WRITE_CAUSES = {
@@ -81,6 +84,8 @@ def report_html(data: Published, peildatum: date, gemaakt: datetime) -> str:
         charts=_charts(data, report),
         bronnen=_sources(report),
         getal=lambda value: MISSING_TEXT if value is None else format_number(value),
+        werkwijzen=werkwijzen_sections(data, report.peildatum),  # issue 12
+        geen_causaliteit=NO_CAUSALITY,
     )
 
 

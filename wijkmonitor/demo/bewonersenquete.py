@@ -13,7 +13,7 @@ import polars as pl
 
 from wijkmonitor.demo.chunk import DemoChunk
 from wijkmonitor.demo.surveys import five_point, missing, responses, weights, yes_no
-from wijkmonitor.demo.timeline import decimal_year, improvement, pandemic, transition
+from wijkmonitor.demo.timeline import decimal_year, improvement, integrated_wijkteam, pandemic, transition
 
 _RESPONSES_AT_25000 = 400  # resident survey responses per year in a wijk of 25,000 (Centrum)
 
@@ -35,7 +35,8 @@ def generate(demo: DemoChunk) -> pl.DataFrame:
             "wijkcode": wijken.wijkcode[wijk],
             "gewicht": weights(rng, size),
             "zelfredzaam": missing(
-                rng, five_point(rng, 0.82 - 0.20 * deprivation - 0.05 * dip + 0.004 * better), 0.03
+                rng, five_point(rng, 0.82 - 0.20 * deprivation - 0.05 * dip + 0.004 * better
+                                + 0.03 * integrated_wijkteam(wijken.wijkcode[wijk], year)), 0.03
             ),
             "vrijwilligerswerk": missing(
                 rng, yes_no(rng, 0.30 - 0.12 * deprivation - 0.04 * dip - less_volunteering), 0.04

@@ -107,6 +107,13 @@ def _participatie(participatie: pl.DataFrame, folder: Path) -> None:
     write_csv(participatie.filter(~before), folder / "participatie_2018-2025.csv", UTF8)
 
 
+def _kenmerken(kenmerken: pl.DataFrame, folder: Path) -> None:
+    """As the research team exports them from CBS StatLine: per batch of years, the first in Dutch Excel notation."""
+    early = pl.col("peildatum").dt.year() <= 2020
+    write_csv(kenmerken.filter(early), folder / "kerncijfers_wijken_2015-2020.csv", EXCEL_NL)
+    write_csv(kenmerken.filter(~early), folder / "kerncijfers_wijken_2021-2026.csv", UTF8)
+
+
 # How each source's files come from the municipality's systems (a source not listed: _per_year).
 _DELIVERIES: dict[str, Callable[[pl.DataFrame, Path], None]] = {
     "bevolking": _bevolking,
@@ -115,6 +122,7 @@ _DELIVERIES: dict[str, Callable[[pl.DataFrame, Path], None]] = {
     "ondersteuning": _ondersteuning,
     "bijstand": _bijstand,
     "participatie": _participatie,
+    "kenmerken": _kenmerken,
 }
 
 

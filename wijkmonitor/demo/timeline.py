@@ -49,6 +49,19 @@ def transition(year: np.ndarray, lag_years: np.ndarray) -> np.ndarray:
     return np.clip(t / 0.5, 0.0, 1.0) * np.exp(-(((t - 1.3) / (0.9 + 0.4 * lag)) ** 2))
 
 
+# The demo's organisational variant (data/config/monitor.toml [[werkwijzen]]): an integrated wijkteam
+# (wijkteam, Wmo and youth care in one team) in three wijken from 2017-01-01. Its modest effect grows
+# over two years: fewer clients move on to specialist support and self-reliance rises a little.
+INTEGRAAL_WIJKTEAM = ("WK001403", "WK001411", "WK001412")  # Oud-Noord, Noordoost, Noorddijk e.o.
+INTEGRAAL_VANAF = 2017.0
+
+
+def integrated_wijkteam(wijkcode: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """0..1: how far the integrated wijkteam works in a wijk at a (fractional) year (0 outside the group)."""
+    in_group = np.isin(np.asarray(wijkcode), INTEGRAAL_WIJKTEAM)
+    return in_group * np.clip((np.asarray(year, dtype=np.float64) - INTEGRAAL_VANAF) / 2.0, 0.0, 1.0)
+
+
 def improvement(year: np.ndarray, lag_years: np.ndarray) -> np.ndarray:
     """The improvement the new way of working brings: 0 until 2017, then up to 1 (less in lagging wijken)."""
     t = np.asarray(year, dtype=np.float64) - NULMETING_YEAR

@@ -1,0 +1,56 @@
+"""The report's section "Werkwijzen vergelijken" (issue 12): per configured werkwijze, on the report's peildatum,
+the verschil-in-verschil per indicator with its interval and the plain-Dutch reading of the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dashboard import vergelijken
+from dashboard.data import Published
+from dashboard.format import format_change, format_date
+
+
+@dataclass(frozen=True)
+class WerkwijzeRow:
+    naam: str
+    groep: str
+    overig: str
+    did: str
+    interval: str
+    weggelaten: int
+    lezing: str
+
+
+@dataclass(frozen=True)
+class WerkwijzeSection:
+    naam: str
+    omschrijving: str
+    startdatum: str
+    peildatum_start: str
+    wijken: str
+    rijen: list[WerkwijzeRow]
+
+
+def werkwijzen_sections(data: Published, peildatum: date) -> list[WerkwijzeSection]:
+    """One section per werkwijze that has a comparison on peildatum (none: the report leaves the chapter out)."""
+    sections = []
+    for naam, info in vergelijken.werkwijzen(data).items():
+        rows, start = [], None
+        for indicator, meta in data.indicators.items():
+            found = [r for r in vergelijken.did_rows(data, naam, indicator) if r["peildatum"] == peildatum]
+            if not found:
+                continue
+            r = found[0]
+            start = r["peildatum_start"]
+            change = lambda v, m=meta: format_change(v, m.eenheid, m.decimalen)  # noqa: E731
+            rows.append(WerkwijzeRow(
+                meta.naam, change(r["groep_verandering"]), change(r["overig_verandering"]),
+                change(r["did"]) if r["did"] is not None else "onvoldoende gegevens",
+                vergelijken.interval_text(meta, r), r["groep_weggelaten"] + r["overig_weggelaten"],
+                vergelijken.reading(meta, naam, r).removesuffix(vergelijken.NO_CAUSALITY).strip(),
+            ))
+        if rows:
+            sections.append(WerkwijzeSection(naam, info["omschrijving"], format_date(info["startdatum"]),
+                                             format_date(start), ", ".join(n for _c, n in info["wijken"]), rows))
+    return sections
