@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from core import niveau, publication, status
 from etl.contract import BRONNEN
-from indicators import registry, suppression
+from indicators import kosten, registry, suppression
 from indicators.config import MonitorConfig
 from indicators.registry import Indicator
 from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
@@ -81,6 +81,8 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
                 "select peildatum, is_nulmeting from wm_peildata order by peildatum"
             ).to_arrow_table(),
             "bevolking": con.sql(_POPULATION_SQL).to_arrow_table(),
+            "kosten": kosten.kosten_table(con),
+            "begroting": kosten.begroting_table(config),
             "dq_incomplete": con.sql(
                 """
                 select indicator, peildatum, bron, wijkcode, reden from wm_oorzaak

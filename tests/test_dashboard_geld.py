@@ -1,0 +1,84 @@
+"""Geld per wijk and dashboard/geld.py on the fixture store (tests/fixtures/published_store.py, _kosten_rows)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import pytest
+
+from dashboard.app import create_app
+from dashboard.data import published
+from dashboard.geld import euro, realisatie
+from fixtures.components import component_text as _text
+from fixtures.published_store import build_published_store
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    return build_published_store(tmp_path_factory.mktemp("geld") / "monitor.duckdb")
+
+
+@pytest.fixture(scope="module")
+def app(store_path, tmp_path_factory):
+    return create_app(store_path, tmp_path_factory.mktemp("state") / "state.sqlite")
+
+
+@pytest.fixture()
+def context(app):
+    with app.server.test_request_context():
+        yield app
+
+
+def _layout(**params):
+    page = next(p for p in dash.page_registry.values() if p["module"].endswith(".geld"))
+    return page["layout"](**params)
+
+
+def test_euro_format():
+    assert (euro(1234.4), euro(-5.0), euro(None)) == ("€ 1.234", "€ −5", "–")
+
+
+def test_page_shows_wijk_figures_suppression_and_the_breakdown(context):
+    text = _text(_layout(peildatum="2017-01-01", wet="wmo"))
+    assert text.startswith("Geld per wijk")
+    # WK001401 (Oud-Zuid, k = 1): 220.000 over 110 inhabitants and 21 clients
+    assert "Oud-Zuid" in text and "€ 2.000" in text and "€ 10.476" in text and "€ 220.000" in text
+    assert "onvoldoende waarnemingen" in text  # WK001413 and WK001414
+    assert "Naar wet: Groningen" in text and "Participatiewet" in text
+
+
+def test_unknown_peildatum_gives_a_dutch_message(context):
+    assert "Peildatum '2030-01-01' komt niet voor" in _text(_layout(peildatum="2030-01-01"))
+
+
+def test_realisation_against_budget_and_taakstelling(store_path):
+    frame = realisatie(published(store_path))
+    wmo_2016 = frame.filter((frame["wet"] == "wmo") & (frame["jaar"] == 2016)).row(0, named=True)
+    # gemeente wmo on 2017-01-01: sum over k = 0..19 of (k + 1) x 100.000 + 20 x 20.000 = 21.000.000 + 400.000
+    assert wmo_2016["realisatie"] == pytest.approx(21_400_000)
+    assert wmo_2016["verschil"] == pytest.approx(30_000_000 - 21_400_000)
+    assert wmo_2016["gehaald"] is True  # 8.600.000 >= 1.000.000
+    totaal_2015 = frame.filter((frame["wet"] == "totaal") & (frame["jaar"] == 2015)).row(0, named=True)
+    # 2016-01-01: 21.000.000 x (1 + 2 + 3) + 3 x 20 x 10.000
+    assert totaal_2015["realisatie"] == pytest.approx(126_600_000)
+    assert totaal_2015["begroting"] == 150_000_000 and totaal_2015["gehaald"] is None
+
+
+def test_store_without_costs_reads_them_as_empty_and_the_page_says_so(tmp_path, context):
+    import duckdb
+    path = build_published_store(tmp_path / "oud.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table kosten")
+        con.execute("drop table begroting")
+    data = published(path)
+    assert data.tables["kosten"].height == 0 and realisatie(data).height == 0
+
+
+def test_wijkprofiel_shows_the_wijk_costs_beside_its_outcomes(context):
+    page = next(p for p in dash.page_registry.values() if p["module"].endswith(".wijkprofiel"))
+    text = _text(page["layout"](wijk="WK001401", peildatum="2017-01-01"))
+    # wmo 220.000 / 110 inhabitants; the gemeente: 21.400.000 / 3.900 inhabitants = 5.487,2
+    assert "Kosten" in text and "€ 2.000" in text and "€ 5.487" in text
+    suppressed = _text(page["layout"](wijk="WK001413", peildatum="2017-01-01"))
+    assert "onvoldoende waarnemingen" in suppressed
