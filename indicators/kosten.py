@@ -30,12 +30,30 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from core import niveau, publication, status
+from core import eenheid, niveau, publication, status
 from etl.contract import KOSTEN_WETTEN
 from indicators import suppression
 from indicators.config import MonitorConfig
 
+BRON = "kosten"
 TOTAAL = "totaal"
+PER_INWONER, PER_CLIENT = "kosten_per_inwoner", "kosten_per_client"
+# the two cost figures: their ids (columns of `kosten`, the `indicator` of their export and dq_incomplete rows) and names
+FIGUREN = {PER_INWONER: "Kosten per inwoner", PER_CLIENT: "Kosten per cliënt"}
+EENHEID = {PER_INWONER: eenheid.EURO_PER_INWONER.code, PER_CLIENT: eenheid.EURO_PER_CLIENT.code}
+OMSCHRIJVING = {
+    PER_INWONER: "De kosten van ondersteuning en bijstand in de twaalf maanden voor de peildatum, per inwoner.",
+    PER_CLIENT: "De kosten van ondersteuning en bijstand in de twaalf maanden voor de peildatum, per cliënt.",
+}
+_TELLER = ("som over de kostenregels van de wijk van bedrag × (dagen van de regelperiode binnen de twaalf maanden "
+           "voor de peildatum) / (dagen van de regelperiode), beide dagen meegeteld")
+DEFINITIE = {
+    PER_INWONER: f"Teller: {_TELLER}. Noemer: inwoners op de peildatum.",
+    PER_CLIENT: f"Teller: {_TELLER}. Noemer: verschillende personen met ten minste één kostenregel in die periode "
+                "in het gebied (een persoon telt één keer per gebied).",
+}
+ONDERDRUKKING = ("onderdrukt bij minder dan 5 cliënten, als de twee grootste cliënten samen meer dan 85% van het "
+                 "bedrag uitmaken, of bij minder dan 10 inwoners; daarna aanvullende onderdrukking")
 WETTEN = (TOTAAL, *KOSTEN_WETTEN)
 MIN_BIJDRAGERS = 5
 DOMINANTIE = 0.85  # the two largest contributions together may not exceed this share of the cell
@@ -46,6 +64,7 @@ REDEN_BRON = "geen geaccepteerde gegevens van bron kosten in de periode"
 REDEN_BEVOLKING = "bevolking ontbreekt voor wijk {wijken} op deze peildatum (kosten per inwoner)"
 
 KOSTEN_SCHEMA = publication.arrow_schema("kosten")
+INCOMPLETE_SCHEMA = publication.arrow_schema("dq_incomplete")
 BEGROTING_SCHEMA = publication.arrow_schema("begroting")
 
 
@@ -131,15 +150,51 @@ def dominant(bijdragen: list[float]) -> bool:
 
 def kosten_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """The published table `kosten`, one row per (peildatum, area, wet); empty when kosten was never delivered."""
+    return kosten_tables(con)[0]
+
+
+def kosten_tables(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+    """The published `kosten` and the causes of its missing figures (rows of `dq_incomplete`)."""
     [(regels,)] = con.execute("select count(*) from stg_kosten").fetchall()
     if regels == 0:
-        return KOSTEN_SCHEMA.empty_table()
+        return KOSTEN_SCHEMA.empty_table(), INCOMPLETE_SCHEMA.empty_table()
     try:
         con.execute(_CELLS_SQL, {"wetten": list(WETTEN), "totaal": TOTAAL})
         cellen = con.sql("select * from wm_kosten_cel").to_arrow_table()
         hierarchie = con.sql("select * from wm_gebieden_op_p").to_arrow_table()
     finally:
         con.execute("drop table if exists temp.wm_kosten_cel")
+    return _published(cellen, hierarchie), _causes(cellen)
+
+
+def _causes(cellen: pa.Table) -> pa.Table:
+    """Why a cost figure is 'onvoldoende gegevens', for the data-quality page (published table dq_incomplete).
+
+    No cost line overlapping W(P): both figures of every area (wijkcode NULL); a wijk with cost lines in
+    W(P) but no bevolking row: its per-inhabitant figure (and its gebied's and gemeente's).
+    """
+    with duckdb.connect() as local:
+        local.register("cel", cellen)
+        return local.sql(
+            f"""
+            select f.figuur as indicator, c.peildatum, $kosten as bron, null::varchar as wijkcode, $reden_bron as reden
+            from (select distinct peildatum from cel where not gedekt) c
+            cross join (select unnest($figuren::varchar[]) as figuur) f
+            union all
+            select $per_inwoner, peildatum, $bevolking, gebiedcode,
+                   replace($reden_bevolking, '{{wijken}}', gebiedcode)
+            from cel
+            where gedekt and niveau = $wijk and wet = $totaal and zonder_bevolking is not null
+            order by peildatum, bron, wijkcode nulls first, indicator
+            """,
+            params={"kosten": BRON, "bevolking": "bevolking", "reden_bron": REDEN_BRON,
+                    "reden_bevolking": REDEN_BEVOLKING, "figuren": list(FIGUREN), "per_inwoner": PER_INWONER,
+                    "wijk": niveau.WIJK, "totaal": TOTAAL},
+        ).to_arrow_table().cast(INCOMPLETE_SCHEMA)
+
+
+def _published(cellen: pa.Table, hierarchie: pa.Table) -> pa.Table:
+    """The kosten rows as published: figures only where covered and not suppressed."""
     onderdrukking = _suppress(cellen, hierarchie)
     with duckdb.connect() as local:
         local.register("cel", cellen)

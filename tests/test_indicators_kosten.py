@@ -14,7 +14,7 @@ import pytest
 from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
 from indicators.kosten import REDEN_BRON, dominant, recoverable_kosten
-from tests.fixtures.indicators import GEBIEDEN, GEMEENTE, NOORD, NOORD_A, NOORD_B, P0, P1, ZUID, ZUID_A, insert, staging
+from fixtures.indicators import GEBIEDEN, GEMEENTE, NOORD, NOORD_A, NOORD_B, P0, P1, ZUID, ZUID_A, insert, staging
 
 JAAR_2014 = (date(2014, 1, 1), date(2014, 12, 31))
 
