@@ -131,7 +131,7 @@ left join w nul on nul.indicator = w.indicator and nul.niveau = w.niveau and nul
 def _has_costs(con: duckdb.DuckDBPyConnection) -> bool:
     """The store has a kosten table (older stores lack it) with rows."""
     tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
-    return "kosten" in tables and con.execute("select count(*) from kosten").fetchone()[0] > 0
+    return "kosten" in tables and con.execute("select count(*) from kosten").fetchall()[0][0] > 0
 
 
 def _cost_definitions() -> list[dict[str, Any]]:

@@ -42,3 +42,15 @@ def test_choosing_a_wet_redraws_the_tables(driver, base_url):
     wait_until(driver, lambda d: "€ 120.000" not in d.find_element("id", ids.GELD_TABEL).text)
     centrum = next(line for line in driver.find_element("id", ids.GELD_TABEL).text.splitlines() if line.startswith("Centrum"))
     assert "€ 220.000" in centrum
+
+
+def test_wijkprofiel_costs_block_beside_the_outcomes_passes_axe(driver, base_url):
+    driver.get_log("browser")
+    open_page(driver, base_url + "/wijkprofiel?wijk=WK001401&peildatum=2017-01-01")
+    wait_until(driver, lambda d: d.find_elements("id", ids.PROFIEL_KOSTEN))
+    block = driver.find_element("id", ids.PROFIEL_KOSTEN).text
+    # WK001401 (k = 1) on 2017-01-01: wmo 2 x 100.000 + 2 x 10.000 = 220.000 for 110 inhabitants, 21 clients
+    wmo = next(line for line in block.splitlines() if line.startswith("Wmo"))
+    assert "€ 2.000" in wmo and "€ 10.476" in wmo
+    assert severe_logs(driver) == []
+    assert axe_violations(driver) == []

@@ -10,7 +10,9 @@ import duckdb
 import pytest
 
 from fixtures.sources import fake_compute, write_clean_sources
-from wijkmonitor.pipeline import run_etl
+from wijkmonitor.cli import run_etl
+
+pytestmark = pytest.mark.integration  # through run_etl and the GX gate
 
 VANDAAG = date(2025, 6, 30)
 HEADER = "kosten_id,persoon_id,wijkcode,wet,voorziening,periode_begin,periode_eind,bedrag\n"
