@@ -2,7 +2,8 @@
 
 The realisation of calendar year J is the gemeente's `kosten.bedrag` on peildatum 1 January J+1 (its
 window W(P) is year J). It is set against the configured begroting of year J, and against the
-taakstelling: the savings target is met when begroting - realisatie >= taakstelling. Computed here from
+taakstelling: the savings target is met when begroting - realisatie >= taakstelling (for the total: the margins
+of the wetten with a taakstelling, so an underspend elsewhere never meets a target on care costs). Computed here from
 the published totals (never from person-level data); a suppressed or missing total has no realisation.
 """
 
@@ -83,18 +84,24 @@ def realisatie(data: Published) -> pl.DataFrame:
         pl.col("begroting").is_null().any().alias("_onvolledig"), pl.col("wet").alias("_wetten"),
     )
     # the total of the configured wetten: only when every one of them has its realisation
+    verschil = pl.col("begroting") - pl.col("realisatie")
+    met_taak = pl.col("taakstelling").is_not_null()
     som = per_wet.group_by("jaar").agg(
-        pl.col("realisatie").sum().alias("realisatie"), pl.col("realisatie").is_null().any().alias("_ontbreekt"))
+        pl.col("realisatie").sum().alias("realisatie"), pl.col("realisatie").is_null().any().alias("_ontbreekt"),
+        # the savings target is on the wetten it is set for: their margins only (a margin elsewhere does not count)
+        verschil.filter(met_taak).sum().alias("_marge_taak"), verschil.filter(met_taak).is_null().any().alias("_marge_onbekend"))
     totaal = totaal.join(som, on="jaar").select(
         "jaar", pl.lit(TOTAAL).alias("wet"),
         pl.when(pl.col("_onvolledig")).then(None).otherwise(pl.col("begroting")).alias("begroting"),
         pl.when(pl.col("taakstelling") > 0).then(pl.col("taakstelling")).alias("taakstelling"),
         pl.when(pl.col("_ontbreekt")).then(None).otherwise(pl.col("realisatie")).alias("realisatie"),
+        pl.when(pl.col("_marge_onbekend")).then(None).otherwise(pl.col("_marge_taak")).alias("_marge_taak"),
     )
+    per_wet = per_wet.with_columns(verschil.alias("_marge_taak"))
     frame = pl.concat([per_wet.select(totaal.columns), totaal])
-    return frame.with_columns((pl.col("begroting") - pl.col("realisatie")).alias("verschil")).with_columns(
-        pl.when(pl.col("taakstelling").is_not_null() & pl.col("verschil").is_not_null())
-        .then(pl.col("verschil") >= pl.col("taakstelling")).alias("gehaald"),
+    return frame.with_columns(verschil.alias("verschil")).with_columns(
+        pl.when(pl.col("taakstelling").is_not_null() & pl.col("_marge_taak").is_not_null())
+        .then(pl.col("_marge_taak") >= pl.col("taakstelling")).alias("gehaald"),
     ).select("jaar", "wet", "realisatie", "begroting", "verschil", "taakstelling", "gehaald").sort("wet", "jaar")
 
 

@@ -82,3 +82,19 @@ def test_wijkprofiel_shows_the_wijk_costs_beside_its_outcomes(context):
     assert "Kosten" in text and "€ 2.000" in text and "€ 5.487" in text
     suppressed = _text(page["layout"](wijk="WK001413", peildatum="2017-01-01"))
     assert "onvoldoende waarnemingen" in suppressed
+
+
+def test_the_total_meets_a_care_target_only_by_the_margins_of_the_wetten_with_a_target(tmp_path):
+    import duckdb
+    path = build_published_store(tmp_path / "taak.duckdb")
+    with duckdb.connect(str(path)) as con:
+        # wmo 2016: budget 21.900.000 for a realisation of 21.400.000 (margin 500.000) against a target of 1.000.000;
+        # jeugdwet and participatiewet are far under budget (50 and 70 million for 42,4 and 63,4 million)
+        con.execute("update begroting set begroting = 21_900_000 where jaar = 2016 and wet = 'wmo'")
+    frame = realisatie(published(path))
+    wmo = frame.filter((frame["wet"] == "wmo") & (frame["jaar"] == 2016)).row(0, named=True)
+    totaal = frame.filter((frame["wet"] == "totaal") & (frame["jaar"] == 2016)).row(0, named=True)
+    assert wmo["verschil"] == pytest.approx(500_000) and wmo["gehaald"] is False
+    # total margin 141.900.000 − 127.200.000 = 14.700.000, but only wmo's 500.000 counts for its target
+    assert totaal["verschil"] == pytest.approx(14_700_000) and totaal["taakstelling"] == 1_000_000
+    assert totaal["gehaald"] is False

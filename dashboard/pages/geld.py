@@ -28,14 +28,17 @@ from dashboard.components import (
     peildatum_options,
     store,
 )
-from core import niveau as niveaus
+from core import eenheid, niveau as niveaus
 from dashboard.data import Published
 from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_date
 from dashboard.geld import GEEN_KOSTEN, TOTAAL, WET_NAMEN, euro, figure_text, heeft_kosten, kosten, kosten_peildata, realisatie
 
 dash.register_page(__name__, path="/geld", name="Geld per wijk", title="Geld per wijk · Wijkmonitor", order=4)
 
-PURPLES = "Purples"  # sequential, colour-blind safe; costs have no 'better' direction
+# sequential purples (ColorBrewer), colour-blind safe; costs have no 'better' direction. The lightest step stays
+# visible against the white page, and grey borders keep light wijken apart.
+PURPLES = [[0.0, "#dadaeb"], [0.5, "#9e9ac8"], [1.0, "#3f007d"]]
+BORDER = {"color": "#6b6b6b", "width": 0.6}
 EURO_TICKS = ",.0f"
 BEGROTING_COLOUR = "#e66101"
 REALISATIE_COLOUR = "#5e3c99"
@@ -65,12 +68,12 @@ def map_figure(data: Published, rows: pl.DataFrame) -> go.Figure:
         figure.add_trace(go.Choropleth(
             geojson=data.wijk_geojson, locations=hidden["gebiedcode"].to_list(), z=[0] * hidden.height,
             colorscale=[[0, SUPPRESSED_GREY], [1, SUPPRESSED_GREY]], showscale=False, name=SUPPRESSED_TEXT,
-            text=_hover(hidden), hovertemplate="%{text}<extra></extra>", marker_line={"color": "#ffffff", "width": 1}))
+            text=_hover(hidden), hovertemplate="%{text}<extra></extra>", marker_line=BORDER))
     if shown.height:
         figure.add_trace(go.Choropleth(
             geojson=data.wijk_geojson, locations=shown["gebiedcode"].to_list(), z=shown["kosten_per_inwoner"].to_list(),
             colorscale=PURPLES, name="Kosten per inwoner", text=_hover(shown), hovertemplate="%{text}<extra></extra>",
-            marker_line={"color": "#ffffff", "width": 1},
+            marker_line=BORDER,
             colorbar={"title": {"text": "€ per inwoner", "side": "right"}, "thickness": 14, "tickformat": EURO_TICKS}))
     figure.update_geos(fitbounds="locations", visible=False)
     base_figure(figure, height=460)
@@ -87,9 +90,10 @@ def ranking_figure(rows: pl.DataFrame, city: dict | None) -> go.Figure:
         textposition="auto", hovertext=_hover(shown), hovertemplate="%{hovertext}<extra></extra>"))
     if city is not None and city.get("kosten_per_inwoner") is not None:
         figure.add_vline(x=city["kosten_per_inwoner"], line={"color": CITY_COLOUR, "dash": "dash", "width": 2},
-                         annotation_text=f"Gemeente: {euro(city['kosten_per_inwoner'])}")
+                         annotation_text=f"Gemeente: {euro(city['kosten_per_inwoner'])}",
+                         annotation_position="top")  # above the bars, never over a label
     base_figure(figure, height=max(300, 28 * shown.height + 80))
-    figure.update_layout(showlegend=False, yaxis={"autorange": "reversed", "automargin": True},
+    figure.update_layout(showlegend=False, margin={"t": 36}, yaxis={"autorange": "reversed", "automargin": True},
                          xaxis={"title": {"text": "€ per inwoner"}, "tickformat": EURO_TICKS, "rangemode": "tozero"})
     return figure
 
@@ -112,7 +116,7 @@ def budget_figure(frame: pl.DataFrame, wet: str) -> go.Figure:
     return figure
 
 
-def scatter_figure(rows: list[dict]) -> go.Figure:
+def scatter_figure(rows: list[dict], y_title: str) -> go.Figure:
     """Cost per inhabitant (x) against the outcome indicator (y), one labelled point per wijk with both figures."""
     both = [r for r in rows if r["kosten_per_inwoner"] is not None and r["uitkomst"] is not None]
     figure = go.Figure(go.Scatter(
@@ -121,7 +125,8 @@ def scatter_figure(rows: list[dict]) -> go.Figure:
         marker={"color": REALISATIE_COLOUR, "size": 10, "symbol": "circle"},
         hovertemplate="%{text}<br>€ %{x:,.0f} per inwoner<br>%{y}<extra></extra>"))
     base_figure(figure, height=420)
-    figure.update_layout(xaxis={"title": {"text": "€ per inwoner"}, "tickformat": EURO_TICKS})
+    figure.update_layout(xaxis={"title": {"text": "€ per inwoner"}, "tickformat": EURO_TICKS},
+                         yaxis={"title": {"text": y_title}})
     return figure
 
 
@@ -203,7 +208,8 @@ def content(peildatum_iso: str, wet: str, indicator: str) -> list:
          html_table(ids.GELD_BEGROTING_TABEL, BUDGET_COLUMNS, budget_rows(budget, wet),
                     f"Realisatie tegen begroting en taakstelling per jaar ({WET_NAMEN[wet]})", cells={}),
          html.P("Realisatie van jaar J: de kosten van de gemeente op peildatum 1 januari J+1 (de twaalf maanden van "
-                "jaar J). De taakstelling is gehaald als de begroting min de realisatie minstens de taakstelling is.",
+                "jaar J). De taakstelling is gehaald als de begroting min de realisatie minstens de taakstelling is; "
+                "voor het totaal tellen daarbij alleen de wetten met een taakstelling.",
                 className="small")]
         if budget.height else [html.P("Er is geen begroting ingesteld (data/config/monitor.toml).")])
     return [
@@ -227,7 +233,7 @@ def content(peildatum_iso: str, wet: str, indicator: str) -> list:
         html.H2("Realisatie tegen begroting", className="h5 mt-3"),
         *budget_block,
         html.H2(f"Kosten naast {meta.naam.lower()}", className="h5 mt-3"),
-        graph(ids.GELD_SPREIDING, scatter_figure(scatter),
+        graph(ids.GELD_SPREIDING, scatter_figure(scatter, f"{meta.naam} ({eenheid.label(meta.eenheid)})"),
               f"Spreidingsdiagram: kosten per inwoner tegen {meta.naam.lower()} per wijk; de cijfers staan in de tabel hieronder."),
         html_table(ids.GELD_SPREIDING_TABEL, scatter_columns, scatter,
                    f"Kosten per inwoner en {meta.naam.lower()} per wijk op {format_date(peildatum)}"),
@@ -258,8 +264,9 @@ def layout(peildatum: str | None = None, wet: str | None = None, id: str | None 
     return html.Div([
         html.H1("Geld per wijk"), *notices, controls,
         html.P("Kosten van ondersteuning (Wmo, Jeugdwet) en bijstand (Participatiewet) in de twaalf maanden voor de "
-               "peildatum, naar rato van de dagen van elke kostenregel in die periode. Een cijfer van één of twee cliënten "
-               "die samen het grootste deel van het bedrag uitmaken wordt niet getoond (dominantieregel).", className="small"),
+               "peildatum, naar rato van de dagen van elke kostenregel in die periode. Een bedrag van minder dan vijf "
+               "cliënten, of waarvan twee cliënten samen meer dan 85% uitmaken, wordt niet getoond (dominantieregel), "
+               "net als een cijfer waaruit zo'n bedrag terug te rekenen is.", className="small"),
         html.Div(content(chosen, wet, indicator), id=ids.GELD_INHOUD),
     ])
 
