@@ -105,6 +105,13 @@ def realisatie(data: Published) -> pl.DataFrame:
     ).select("jaar", "wet", "realisatie", "begroting", "verschil", "taakstelling", "gehaald").sort("wet", "jaar")
 
 
+def nowrap(*keys: str) -> dict:
+    """html_table cells that keep '€ 12.345' on one line (a narrow column would break after the euro sign)."""
+    from dash import html
+
+    return {key: (lambda row, key=key: html.Span(row[key], className="text-nowrap")) for key in keys}
+
+
 def kosten_blok(data: Published, wijk: str, peildatum: date):
     """Wijkprofiel: the wijk's costs on peildatum per wet beside the gemeente's, next to its outcomes."""
     from dash import dcc, html  # the pages' library; this module's selections stay usable without it
@@ -131,6 +138,7 @@ def kosten_blok(data: Published, wijk: str, peildatum: date):
     return html.Div([
         html.H3("Kosten", className="h6 mt-3"),
         html_table(PROFIEL_KOSTEN, columns, rows,
-                   f"Kosten in de twaalf maanden voor {format_date(peildatum)}"),
+                   f"Kosten in de twaalf maanden voor {format_date(peildatum)}",
+                   cells=nowrap("wijk", "client", "gemeente")),
         html.P(["Meer in ", link, "."], className="small"),
     ])

@@ -98,3 +98,20 @@ def test_the_total_meets_a_care_target_only_by_the_margins_of_the_wetten_with_a_
     # total margin 141.900.000 − 127.200.000 = 14.700.000, but only wmo's 500.000 counts for its target
     assert totaal["verschil"] == pytest.approx(14_700_000) and totaal["taakstelling"] == 1_000_000
     assert totaal["gehaald"] is False
+
+
+def test_data_quality_page_names_the_cost_figure_and_its_reason(tmp_path):
+    import duckdb
+
+    from dashboard.pages.datakwaliteit import incomplete_rows
+    path = build_published_store(tmp_path / "dq.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("insert into dq_incomplete values ('kosten_per_client', '2017-01-01', 'kosten', null, "
+                    "'geen geaccepteerde gegevens van bron kosten in de periode'), ('kosten_per_inwoner', "
+                    "'2017-01-01', 'kosten', null, 'geen geaccepteerde gegevens van bron kosten in de periode')")
+    app = create_app(path, tmp_path / "state.sqlite")
+    with app.server.test_request_context():
+        rows = [r for r in incomplete_rows() if r["bron"] == "kosten"]
+    assert rows == [{"peildatum_tekst": "1 januari 2017", "bron": "kosten", "gebied": "alle wijken",
+                     "indicatoren": "Kosten per inwoner, Kosten per cliënt",
+                     "reden": "geen geaccepteerde gegevens van bron kosten in de periode"}]

@@ -13,7 +13,7 @@ import pytest
 
 from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
-from indicators.kosten import REDEN_BRON, dominant, recoverable_kosten
+from indicators.kosten import FIGUREN, REDEN_BRON, dominant, recoverable_kosten
 from fixtures.indicators import GEBIEDEN, GEMEENTE, NOORD, NOORD_A, NOORD_B, P0, P1, ZUID, ZUID_A, insert, staging
 
 JAAR_2014 = (date(2014, 1, 1), date(2014, 12, 31))
@@ -219,3 +219,17 @@ def test_random_lines_match_an_independent_computation(seed):
             else:
                 assert row["bedrag"] is None and row["clienten"] is None
     assert recoverable_kosten({"kosten": kosten, "areas": _areas()}) == []
+
+
+def test_why_a_cost_figure_is_missing_goes_to_the_data_quality_table():
+    con = staging()
+    con.execute("delete from stg_bevolking where wijkcode = ? and peildatum = ?", [ZUID_A, P0])
+    insert(con, "stg_kosten", [_lijn(f"k{i}", f"p{i}", ZUID_A, 100.0) for i in range(5)])  # 2014 only: not W(P1)
+    oorzaken = [r for r in compute_publication(con, MonitorConfig())["dq_incomplete"].to_pylist()
+                if r["indicator"] in FIGUREN]
+    assert oorzaken == [
+        {"indicator": "kosten_per_inwoner", "peildatum": P0, "bron": "bevolking", "wijkcode": ZUID_A,
+         "reden": f"bevolking ontbreekt voor wijk {ZUID_A} op deze peildatum (kosten per inwoner)"},
+        {"indicator": "kosten_per_client", "peildatum": P1, "bron": "kosten", "wijkcode": None, "reden": REDEN_BRON},
+        {"indicator": "kosten_per_inwoner", "peildatum": P1, "bron": "kosten", "wijkcode": None, "reden": REDEN_BRON},
+    ]

@@ -31,7 +31,9 @@ from dashboard.components import (
 from core import eenheid, niveau as niveaus
 from dashboard.data import Published
 from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_date
-from dashboard.geld import GEEN_KOSTEN, TOTAAL, WET_NAMEN, euro, figure_text, heeft_kosten, kosten, kosten_peildata, realisatie
+from dashboard.geld import (
+    GEEN_KOSTEN, TOTAAL, WET_NAMEN, euro, figure_text, heeft_kosten, kosten, kosten_peildata, nowrap, realisatie,
+)
 
 dash.register_page(__name__, path="/geld", name="Geld per wijk", title="Geld per wijk · Wijkmonitor", order=4)
 
@@ -74,7 +76,9 @@ def map_figure(data: Published, rows: pl.DataFrame) -> go.Figure:
             geojson=data.wijk_geojson, locations=shown["gebiedcode"].to_list(), z=shown["kosten_per_inwoner"].to_list(),
             colorscale=PURPLES, name="Kosten per inwoner", text=_hover(shown), hovertemplate="%{text}<extra></extra>",
             marker_line=BORDER,
-            colorbar={"title": {"text": "€ per inwoner", "side": "right"}, "thickness": 14, "tickformat": EURO_TICKS}))
+            # a horizontal scale under the map leaves the map the full width on a phone
+            colorbar={"title": {"text": "€ per inwoner", "side": "top"}, "thickness": 12, "tickformat": EURO_TICKS,
+                      "orientation": "h", "y": -0.02, "yanchor": "top", "len": 0.9}))
     figure.update_geos(fitbounds="locations", visible=False)
     base_figure(figure, height=460)
     figure.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0})
@@ -227,7 +231,8 @@ def content(peildatum_iso: str, wet: str, indicator: str) -> list:
                             "stippellijn; de bedragen staan in de tabel hieronder.")], className="col-12 col-lg-6"),
         ], className="row"),
         html_table(ids.GELD_TABEL, WIJK_COLUMNS, [_texts(r) for r in rows.iter_rows(named=True)],
-                   f"Kosten per wijk ({WET_NAMEN[wet]}) op {format_date(peildatum)}"),
+                   f"Kosten per wijk ({WET_NAMEN[wet]}) op {format_date(peildatum)}",
+                   cells=nowrap("kosten_per_inwoner_tekst", "kosten_per_client_tekst", "bedrag_tekst")),
         html.H2(f"Naar wet: {naam}", className="h5 mt-3"),
         html_table(ids.GELD_WETTEN, WET_COLUMNS, per_wet, f"Kosten van de gemeente {naam} naar wet op {format_date(peildatum)}"),
         html.H2("Realisatie tegen begroting", className="h5 mt-3"),
