@@ -17,12 +17,14 @@ Complementary suppression and the linear audit are indicators/suppression.py's, 
 amount (wijk -> gebied -> gemeente, and totaal = the sum of the wetten).
 
 Incomplete inputs (as the other figures): a peildatum without any accepted cost line overlapping
-W(P) has no cost figures at all ("onvoldoende gegevens", never 0); a wijk with cost lines in W(P) but
-no bevolking row on P takes kosten_per_inwoner (and inwoners) of itself, its gebied and the gemeente;
+W(P) has no cost figures at all ("onvoldoende gegevens", never 0); a wijk with data on P (cost lines or
+any other source, as for the indicators) but no bevolking row on P takes kosten_per_inwoner (and
+inwoners) of itself, its gebied and the gemeente: their inhabitants are not known;
 kosten_per_client needs no population and stays. A source never delivered publishes no rows.
 
-Works on the caller's connection after indicators.compute made wm_peildata, wm_gebieden_op_p and
-wm_raster; the suppression runs in a connection of its own (its temp tables have fixed names).
+Works on the caller's connection after indicators.compute made wm_peildata, wm_gebieden_op_p,
+wm_raster and wm_wijk_met_gegevens; the suppression runs in a connection of its own (its temp tables
+have fixed names).
 """
 
 from __future__ import annotations
@@ -108,7 +110,6 @@ cel as (
     from gerangschikt
     group by all
 ),
-wijk_met_kosten as (select distinct peildatum, wijkcode from lijnen),
 wijk_bevolking as (
     -- a wijk with costs but no population row makes its areas' inhabitants unknown
     select g.peildatum, g.niveau, g.gebiedcode,
@@ -117,7 +118,8 @@ wijk_bevolking as (
                filter (where b.wijkcode is null and m.wijkcode is not null) as zonder_bevolking
     from wm_gebieden_op_p g
     left join stg_bevolking b on b.peildatum = g.peildatum and b.wijkcode = g.wijkcode
-    left join wijk_met_kosten m on m.peildatum = g.peildatum and m.wijkcode = g.wijkcode
+    -- the same guard as the indicators: a wijk with data in any source on P (indicators.compute)
+    left join wm_wijk_met_gegevens m on m.peildatum = g.peildatum and m.wijkcode = g.wijkcode
     group by all
 ),
 gedekt as (select distinct peildatum from lijnen)

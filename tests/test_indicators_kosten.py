@@ -233,3 +233,18 @@ def test_why_a_cost_figure_is_missing_goes_to_the_data_quality_table():
         {"indicator": "kosten_per_client", "peildatum": P1, "bron": "kosten", "wijkcode": None, "reden": REDEN_BRON},
         {"indicator": "kosten_per_inwoner", "peildatum": P1, "bron": "kosten", "wijkcode": None, "reden": REDEN_BRON},
     ]
+
+
+def test_a_wijk_with_register_data_but_no_population_takes_the_per_inhabitant_figure_of_its_gebied():
+    from fixtures.indicators import traject
+
+    con = staging()
+    con.execute("delete from stg_bevolking where wijkcode = ? and peildatum = ?", [NOORD_B, P0])
+    insert(con, "stg_ondersteuning", [traject("t1", "q1", NOORD_B, date(2014, 3, 1))])  # data, but no costs
+    insert(con, "stg_kosten", [_lijn(f"k{i}", f"p{i}", NOORD_A, 100.0) for i in range(5)])
+    kosten = _kosten(con)
+    assert _row(kosten, P0, NOORD_A)["kosten_per_inwoner"] == pytest.approx(0.5)  # 500 / 1.000
+    for code in (NOORD, GEMEENTE):  # 500 over Noord-A's 1.000 inhabitants only would be twice too high
+        cel = _row(kosten, P0, code)
+        assert cel["kosten_per_inwoner"] is None and NOORD_B in cel["reden"]
+        assert cel["kosten_per_client"] == pytest.approx(100.0)
