@@ -26,7 +26,6 @@ import pytest
 
 import etl.archive
 import etl.publish
-from etl.contract import BRONNEN
 from etl.publish import contract_columns
 from etl.faults import storage_problem
 from etl.repair import connect_warehouse
