@@ -6,8 +6,7 @@ per half-year of its indication, a benefit per year: as a financial system summa
 straddle the turn of the year, so the windows prorate them), from 2014 (the nulmeting's window) up to
 the extract. The amount of a line is the product's yearly tariff for the days of the trajectory in
 the period, varied per trajectory for intensity; about one line in 200 gets a correction (a negative
-line for part of its amount); 2% of the residential youth-care placements are closed youth care at three times
-the tariff. Tariffs are orders of magnitude of Dutch municipal tariffs (2015-2025),
+line for part of its amount). Tariffs are orders of magnitude of Dutch municipal tariffs (2015-2025),
 so that the city's yearly totals lie in the range of Groningen's budgets: youth care about 70 million,
 Wmo maatwerk some tens of millions, bijstand benefits well over a hundred million.
 """
@@ -40,10 +39,6 @@ TARIEVEN: dict[str, tuple[str, float, int]] = {
 BIJSTAND_VOORZIENING = "algemene_bijstand"
 CORRECTION_SHARE = 0.005
 _INTENSITY_SIGMA = 0.25  # trajectories differ in hours and tariff level
-# A few residential placements are closed youth care (gesloten jeugdzorg, some 350.000 euros a year): in a
-# small wijk one or two of them make up most of its youth-care costs, which the dominance rule must hide.
-GESLOTEN = "jeugdhulp_verblijf"
-GESLOTEN_SHARE, GESLOTEN_FACTOR = 0.02, 3.0
 _DAYS_PER_YEAR = 365.25
 
 
@@ -67,8 +62,6 @@ def generate(demo: DemoChunk) -> pl.DataFrame:
     voorziening = records["voorziening"].to_numpy()
     tarief = np.array([TARIEVEN[v][1] for v in voorziening]) * demo.rng.lognormal(
         -_INTENSITY_SIGMA**2 / 2, _INTENSITY_SIGMA, size=len(voorziening))
-    gesloten = (voorziening == GESLOTEN) & (demo.rng.random(len(voorziening)) < GESLOTEN_SHARE)
-    tarief = np.where(gesloten, tarief * GESLOTEN_FACTOR, tarief)
     days_per_line = np.array([TARIEVEN[v][2] for v in voorziening])
     row, period_begin, period_end = _periods(begin, end, days_per_line)
     days = (np.minimum(end[row], period_end) - np.maximum(begin[row], period_begin) + 1).astype(np.float64)
