@@ -78,12 +78,15 @@ def begroting_table(config: MonitorConfig) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=BEGROTING_SCHEMA)
 
 
+# Exact sums (as compute.EXACT): the same bits whatever order DuckDB's parallel aggregation adds in.
+EXACT = "DECIMAL(38, 12)"
+
 # Per P, every cost line overlapping W(P) with its prorated amount.
-_LINES_SQL = """
+_LINES_SQL = f"""
 select p.peildatum, k.persoon_id, k.wijkcode, k.wet,
-       k.bedrag * (datediff('day', greatest(k.periode_begin, p.venster_begin),
-                                    least(k.periode_eind, (p.peildatum - 1)::date)) + 1)
-                / (datediff('day', k.periode_begin, k.periode_eind) + 1) as aandeel
+       (k.bedrag * (datediff('day', greatest(k.periode_begin, p.venster_begin),
+                                     least(k.periode_eind, (p.peildatum - 1)::date)) + 1)
+                 / (datediff('day', k.periode_begin, k.periode_eind) + 1))::{EXACT} as aandeel
 from stg_kosten k
 join wm_peildata p on k.periode_begin < p.peildatum and k.periode_eind >= p.venster_begin
 """
@@ -91,23 +94,22 @@ join wm_peildata p on k.periode_begin < p.peildatum and k.periode_eind >= p.vens
 _CELLS_SQL = f"""
 create or replace temp table wm_kosten_cel as
 with lijnen as ({_LINES_SQL}),
+per_wijk as (
+    -- a person's prorated sum per wijk and wet first: fewer rows to spread over the levels
+    select peildatum, wijkcode, wet, persoon_id, sum(aandeel) as bedrag from lijnen group by all
+),
 per_persoon as (
     -- a person once per area (and wet): the sum of their prorated amounts there
-    select l.peildatum, g.niveau, g.gebiedcode, w.wet, l.persoon_id, sum(l.aandeel) as bedrag
-    from lijnen l
+    select l.peildatum, g.niveau, g.gebiedcode, w.wet, l.persoon_id, sum(l.bedrag) as bedrag
+    from per_wijk l
     join wm_gebieden_op_p g on g.peildatum = l.peildatum and g.wijkcode = l.wijkcode
     join (select unnest($wetten::varchar[]) as wet) w on w.wet in ($totaal, l.wet)
     group by all
 ),
-gerangschikt as (
-    select *, row_number() over (partition by peildatum, niveau, gebiedcode, wet
-                                 order by abs(bedrag) desc, persoon_id) as rang
-    from per_persoon
-),
 cel as (
-    select peildatum, niveau, gebiedcode, wet, sum(bedrag) as bedrag, count(*) as clienten,
-           sum(abs(bedrag)) as totaal_abs, sum(abs(bedrag)) filter (where rang <= 2) as grootste_twee
-    from gerangschikt
+    select peildatum, niveau, gebiedcode, wet, sum(bedrag)::double as bedrag, count(*) as clienten,
+           sum(abs(bedrag))::double as totaal_abs, list_sum(max(abs(bedrag), 2))::double as grootste_twee
+    from per_persoon
     group by all
 ),
 wijk_bevolking as (
@@ -122,7 +124,7 @@ wijk_bevolking as (
     left join wm_wijk_met_gegevens m on m.peildatum = g.peildatum and m.wijkcode = g.wijkcode
     group by all
 ),
-gedekt as (select distinct peildatum from lijnen)
+gedekt as (select distinct peildatum from per_wijk)
 select r.peildatum, r.niveau, r.gebiedcode, r.gebiedsnaam, w.wet,
        coalesce(c.bedrag, 0) as bedrag, coalesce(c.clienten, 0) as clienten,
        case when b.zonder_bevolking is null then coalesce(b.inwoners, 0) end::bigint as inwoners,

@@ -1,9 +1,10 @@
 """The cost register (kosten): what the trajectories and benefits of the demo cost, line by line.
 
 Every ondersteuning trajectory with a product that is paid per client (not the wijkteam, which is
-subsidised as a whole) and every bijstand benefit is booked per period counted from its start (care
-per half-year of its indication, a benefit per year: as a financial system summarises its payments; periods
-straddle the turn of the year, so the windows prorate them), from 2014 (the nulmeting's window) up to
+subsidised as a whole) and every bijstand benefit is booked per year counted from its start (as a
+financial system summarises a client's payments per indication year; the periods straddle the turn of
+the year, so the windows prorate them; one line per year keeps the source at about a line per
+trajectory-year, some 330.000 lines at scale 1), from 2014 (the nulmeting's window) up to
 the extract. The amount of a line is the product's yearly tariff for the days of the trajectory in
 the period, varied per trajectory for intensity; about one line in 200 gets a correction (a negative
 line for part of its amount). Tariffs are orders of magnitude of Dutch municipal tariffs (2015-2025),
@@ -23,18 +24,18 @@ from wijkmonitor.demo.timeline import EXTRACT_DATE, day_number
 
 FIRST_DAY = day_number(dt.date(2014, 1, 1))  # the nulmeting's window W(2015-01-01) starts here
 LAST_DAY = day_number(EXTRACT_DATE.replace(day=1)) - 1  # the last month billed before the extract
-_HALF_YEAR, _YEAR = 182, 365
-# Euros per client per year: (wet, tariff, days per line).
-TARIEVEN: dict[str, tuple[str, float, int]] = {
-    "hulp_bij_huishouden": ("wmo", 3_600.0, _HALF_YEAR),
-    "begeleiding": ("wmo", 9_500.0, _HALF_YEAR),
-    "dagbesteding": ("wmo", 11_000.0, _HALF_YEAR),
-    "jeugdhulp_ambulant": ("jeugdwet", 34_000.0, _HALF_YEAR),
-    "jeugdhulp_verblijf": ("jeugdwet", 120_000.0, _HALF_YEAR),
-    "ots": ("jeugdwet", 20_000.0, _HALF_YEAR),
-    "voogdij": ("jeugdwet", 26_000.0, _HALF_YEAR),
-    "jeugdreclassering": ("jeugdwet", 15_000.0, _HALF_YEAR),
-    "algemene_bijstand": ("participatiewet", 15_500.0, _YEAR),
+LINE_DAYS = 365  # one line per year of a trajectory or benefit, counted from its start
+# Euros per client per year: (wet, tariff).
+TARIEVEN: dict[str, tuple[str, float]] = {
+    "hulp_bij_huishouden": ("wmo", 3_600.0),
+    "begeleiding": ("wmo", 9_500.0),
+    "dagbesteding": ("wmo", 11_000.0),
+    "jeugdhulp_ambulant": ("jeugdwet", 34_000.0),
+    "jeugdhulp_verblijf": ("jeugdwet", 120_000.0),
+    "ots": ("jeugdwet", 20_000.0),
+    "voogdij": ("jeugdwet", 26_000.0),
+    "jeugdreclassering": ("jeugdwet", 15_000.0),
+    "algemene_bijstand": ("participatiewet", 15_500.0),
 }
 BIJSTAND_VOORZIENING = "algemene_bijstand"
 CORRECTION_SHARE = 0.005
@@ -62,8 +63,7 @@ def generate(demo: DemoChunk) -> pl.DataFrame:
     voorziening = records["voorziening"].to_numpy()
     tarief = np.array([TARIEVEN[v][1] for v in voorziening]) * demo.rng.lognormal(
         -_INTENSITY_SIGMA**2 / 2, _INTENSITY_SIGMA, size=len(voorziening))
-    days_per_line = np.array([TARIEVEN[v][2] for v in voorziening])
-    row, period_begin, period_end = _periods(begin, end, days_per_line)
+    row, period_begin, period_end = _periods(begin, end, LINE_DAYS)
     days = (np.minimum(end[row], period_end) - np.maximum(begin[row], period_begin) + 1).astype(np.float64)
     line_begin = np.maximum(begin[row], period_begin)
     line_end = np.minimum(end[row], period_end)
@@ -87,10 +87,10 @@ def generate(demo: DemoChunk) -> pl.DataFrame:
     ).with_columns(pl.col("periode_begin", "periode_eind").cast(pl.Date))
 
 
-def _periods(begin: np.ndarray, end: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _periods(begin: np.ndarray, end: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every billing period of each record, counted from its begin in steps of `days`: (record row, first day, last day)."""
     count = (end - begin) // days + 1
     row = np.repeat(np.arange(len(begin)), count)
     index = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    period_begin = begin[row] + index * days[row]
-    return row, period_begin, period_begin + days[row] - 1
+    period_begin = begin[row] + index * days
+    return row, period_begin, period_begin + days - 1
