@@ -353,6 +353,41 @@ TABLES: tuple[Table, ...] = (
             _c("wijkcode", "VARCHAR", "a wijk of the group", null=False),
         ),
         primary_key=("werkwijze", "wijkcode"),
+    # Costs (indicators.md v2 "Costs"; indicators/kosten.py) and the configured begroting / taakstelling.
+    Table(
+        "kosten",
+        "Costs per area, peildatum and wet ('totaal' or a wet of the source kosten): the cost lines prorated "
+        "over W(P). A suppressed row (dominance: fewer than 5 clients, the two largest above 85%, or fewer than "
+        "10 inhabitants; or complementary) carries no amount and no counts. Empty when kosten was never delivered.",
+        (
+            _c("peildatum", "DATE", "reference date P", null=False),
+            _c("niveau", "VARCHAR", "wijk | gebied | gemeente", null=False),
+            _c("gebiedcode", "VARCHAR", "area code", null=False),
+            _c("gebiedsnaam", "VARCHAR", "area name", null=False),
+            _c("wet", "VARCHAR", "totaal | wmo | jeugdwet | participatiewet", null=False),
+            _c("bedrag", "DOUBLE", "euros: the lines' amounts prorated over W(P)"),
+            _c("inwoners", "BIGINT", "inhabitants on P (NULL when a wijk with costs lacks its bevolking row)"),
+            _c("clienten", "BIGINT", "distinct persons with a cost line overlapping W(P) in the area"),
+            _c("kosten_per_inwoner", "DOUBLE", "bedrag / inwoners, euros per inhabitant"),
+            _c("kosten_per_client", "DOUBLE", "bedrag / clienten, euros per client"),
+            _c("onderdrukt", "BOOLEAN", "suppressed: no amount, counts or figures", null=False),
+            _c("onderdrukking", "VARCHAR", "primair | aanvullend when suppressed"),
+            _c("reden", "VARCHAR", "why a figure is missing for incomplete inputs (Dutch)"),
+        ),
+        primary_key=("peildatum", "niveau", "gebiedcode", "wet"),
+        later=True,
+    ),
+    Table(
+        "begroting",
+        "The configured budget and savings target per calendar year and wet (monitor.toml); the realisation of "
+        "year J is kosten.bedrag of the gemeente on 1 January J+1.",
+        (
+            _c("jaar", "INTEGER", "calendar year", null=False),
+            _c("wet", "VARCHAR", "wmo | jeugdwet | participatiewet", null=False),
+            _c("begroting", "DOUBLE", "budget in euros"),
+            _c("taakstelling", "DOUBLE", "savings target in euros"),
+        ),
+        primary_key=("jaar", "wet"),
         later=True,
     ),
 )

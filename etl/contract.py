@@ -21,6 +21,7 @@ KolomType = Literal["code", "enum", "tekst", "datum", "geheel", "decimaal"]
 MAX_AANTAL = 9_999_999  # counts per wijk stay below 10 million ("Values that are never guessed")
 MAX_GEWICHT = 100.0  # survey weights in (0, 100] unless configured otherwise (columns with this maximum)
 MAX_TEKST = 100  # keys and codes are at most this many characters
+MAX_BEDRAG = 9_999_999.99  # amounts stay below 10 million euros per line ("Values that are never guessed")
 EERSTE_JAAR = 1900  # no date or birth year of this contract lies before it
 PLAUSIBELE_GROEI = 0.25  # a wijk's population changing more than this since the previous peildatum
 MAX_KENMERK = 1e9  # context figures (incomes, shares, densities) are finite and plausible
@@ -246,6 +247,24 @@ BRONNEN: dict[str, Bron] = {
             ),
             sleutel=("peildatum", "wijkcode", "kenmerk"),
             datumkolom="peildatum",
+            optioneel=True,
+        ),
+        Bron(
+            naam="kosten",
+            kolommen=(
+                Kolom("kosten_id", "tekst", persoonsgegeven=True),
+                Kolom("persoon_id", "tekst", persoonsgegeven=True),
+                Kolom("wijkcode", "code"),
+                Kolom("wet", "enum", waarden=KOSTEN_WETTEN),
+                Kolom("voorziening", "tekst"),
+                Kolom("periode_begin", "datum", geen_toekomst=True),
+                Kolom("periode_eind", "datum", geen_toekomst=True),
+                # negative amounts are corrections or credits; the bound is the contract's plausibility
+                Kolom("bedrag", "decimaal", minimum=-MAX_BEDRAG, maximum=MAX_BEDRAG),
+            ),
+            sleutel=("kosten_id",),
+            datumkolom="periode_begin",
+            paren=(Paar("periode_eind", "periode_begin", "periode_eind", "periode_eind ligt voor periode_begin"),),
             optioneel=True,
         ),
     )

@@ -26,6 +26,7 @@ import pyarrow as pa
 from core import publication
 from etl.contract import persoonskolommen
 from etl.faults import storage_problem
+from indicators.kosten import recoverable_kosten
 from indicators.suppression import recoverable_published
 from core.errors import PublicationRefused, WijkmonitorError
 
@@ -162,9 +163,9 @@ def _refuse_recoverable(con: duckdb.DuckDBPyConnection) -> None:
     """The recoverability audit over the store as written (every column, as a reader will see it)."""
     published = {
         name: con.sql(f"SELECT * FROM {name}").to_arrow_table()
-        for name in ("indicator_values", "indicator_breakdown", "areas")
+        for name in ("indicator_values", "indicator_breakdown", "areas", "kosten")
     }
-    leaks = recoverable_published(published)
+    leaks = recoverable_published(published) + recoverable_kosten(published)
     if leaks:
         more = f" en {len(leaks) - 1} meer" if len(leaks) > 1 else ""
         raise PublicationRefused(

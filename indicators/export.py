@@ -24,6 +24,7 @@ import duckdb
 import xlsxwriter
 
 from core import niveau, publication, richting, status
+from indicators import kosten
 from core.errors import WijkmonitorError
 
 CONTRACT_COLUMNS = publication.EXPORT_COLUMNS  # indicators.md "Publication contract", in order
@@ -81,15 +82,68 @@ def _contract_column(column: str) -> str:
     return f"v.{column}"
 
 
-def _contract_sql(extra: tuple[str, ...]) -> str:
-    """The contract's columns, then the extra columns the store has."""
+def _contract_sql(extra: tuple[str, ...], costs: bool = False) -> str:
+    """The contract's columns, then the extra columns the store has; the cost figures after the indicators."""
     columns = [_contract_column(c) for c in CONTRACT_COLUMNS] + [f"v.{c}" for c in extra]
+    costs_part = f"""
+union all
+select {", ".join(columns)}, v.volgorde + (select count(*) from indicators) as _volgorde
+from ({_COSTS_SQL}) v""" if costs else ""
     return f"""
-select {", ".join(columns)}
+select * exclude (_volgorde) from (
+select {", ".join(columns)}, i.volgorde as _volgorde
 from indicator_values v
-join indicators i on i.indicator = v.indicator
-order by i.volgorde, v.peildatum, {niveau.order_sql("v.niveau")}, v.gebiedcode
+join indicators i on i.indicator = v.indicator{costs_part}
+)
+order by _volgorde, peildatum, {niveau.order_sql("niveau")}, gebiedcode
 """
+
+
+# The cost figures (indicators/kosten.py, table kosten, all wetten together) in the contract's long format:
+# waarde the figure, teller the prorated amount, noemer inwoners or clienten; no n, interval or status (costs
+# carry no direction or corridor); the change against the nulmeting as for the indicators.
+_COSTS_SQL = f"""
+with figuren as (
+    select unnest($figuren::varchar[]) as indicator, generate_subscripts($figuren::varchar[], 1) as volgorde
+),
+w as (
+    select f.indicator, f.volgorde, k.peildatum, k.niveau, k.gebiedcode, k.gebiedsnaam,
+           case f.indicator when '{kosten.PER_INWONER}' then k.kosten_per_inwoner else k.kosten_per_client end
+               as waarde,
+           k.bedrag as teller,
+           (case f.indicator when '{kosten.PER_INWONER}' then k.inwoners else k.clienten end)::double as noemer,
+           k.onderdrukt, k.onderdrukking,
+           case when not k.onderdrukt and (case f.indicator when '{kosten.PER_INWONER}' then k.kosten_per_inwoner
+                                                else k.kosten_per_client end) is null then k.reden end as reden
+    from kosten k cross join figuren f
+    where k.wet = '{kosten.TOTAAL}'
+)
+select w.indicator, w.peildatum, w.niveau, w.gebiedcode, w.gebiedsnaam, w.waarde, w.teller, w.noemer,
+       null::bigint as n, null::double as ci_laag, null::double as ci_hoog, w.onderdrukt,
+       w.waarde - nul.waarde as verschil_nulmeting, 100 * (w.waarde / nullif(nul.waarde, 0)) as index_nulmeting,
+       null::varchar as status, w.onderdrukking, w.reden, w.volgorde
+from w
+left join w nul on nul.indicator = w.indicator and nul.niveau = w.niveau and nul.gebiedcode = w.gebiedcode
+ and nul.peildatum = (select try_cast(waarde as date) from meta where sleutel = 'nulmeting')
+"""
+
+
+def _has_costs(con: duckdb.DuckDBPyConnection) -> bool:
+    """The store has a kosten table (older stores lack it) with rows."""
+    tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
+    return "kosten" in tables and con.execute("select count(*) from kosten").fetchall()[0][0] > 0
+
+
+def _cost_definitions() -> list[dict[str, Any]]:
+    """The cost figures as rows shaped like the published `indicators` table (sheets, metadata)."""
+    return [{"indicator": figuur, "naam": naam, "omschrijving": kosten.OMSCHRIJVING[figuur],
+             "definitie": kosten.DEFINITIE[figuur], "eenheid": kosten.EENHEID[figuur], "richting": "geen richting",
+             "decimalen": 0, "soort": "kosten", "bronnen": "kosten, bevolking", "onderdrukking": kosten.ONDERDRUKKING}
+            for figuur, naam in kosten.FIGUREN.items()]
+
+
+def _params(costs: bool) -> dict[str, Any] | None:
+    return {"figuren": list(kosten.FIGUREN)} if costs else None
 
 
 def _extra_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
@@ -176,6 +230,7 @@ def export(db: Path, out: Path) -> None:
             writer(con, partial)
             if sidecar:
                 definitions = _records(con, "select * from indicators order by volgorde")
+                definitions += _cost_definitions() if _has_costs(con) else []
                 write_metadata_csv(_store_metadata(con, definitions), partial_sidecar)
         os.replace(partial, out)
         if sidecar:
@@ -200,22 +255,25 @@ def write_metadata_csv(lines: list[tuple[str, str]], out: Path) -> None:
 
 def _write_csv(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """Exactly the contract's columns; UTF-8, comma, dot decimals, ISO dates, true/false, empty for NULL."""
+    costs = _has_costs(con)
     con.execute(
-        f"copy ({_contract_sql(())}) to '{_sql_path(out)}' "
-        "(format csv, header true, delimiter ',', null '', dateformat '%Y-%m-%d')"
+        f"copy ({_contract_sql((), costs)}) to '{_sql_path(out)}' "
+        "(format csv, header true, delimiter ',', null '', dateformat '%Y-%m-%d')", _params(costs)
     )
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """Exactly the contract's columns, with native types."""
-    con.execute(f"copy ({_contract_sql(())}) to '{_sql_path(out)}' (format parquet)")
+    costs = _has_costs(con)
+    con.execute(f"copy ({_contract_sql((), costs)}) to '{_sql_path(out)}' (format parquet)", _params(costs))
 
 
 def _write_xlsx(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """The 'Toelichting' sheet, one sheet per indicator (Dutch headers), then the 'Definities' sheet."""
-    definitions = _records(con, "select * from indicators order by volgorde")
+    costs = _has_costs(con)
+    definitions = _records(con, "select * from indicators order by volgorde") + (_cost_definitions() if costs else [])
     extra = _extra_columns(con)
-    values = _records(con, _contract_sql(extra))
+    values = _records(con, _contract_sql(extra, costs), _params(costs))
     with xlsxwriter.Workbook(str(out)) as workbook:
         formats = {
             "kop": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
@@ -294,9 +352,9 @@ def _write_definitions_sheet(sheet: Any, definitions: list[dict[str, Any]], form
     sheet.set_column(3, 3, 80)
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Query result as a list of dicts."""
-    return con.sql(sql).to_arrow_table().to_pylist()
+    return con.sql(sql, params=params).to_arrow_table().to_pylist()
 
 
 def _sql_path(path: Path) -> str:

@@ -65,9 +65,13 @@ PRIMARY_RULE_SQL = """
 """
 
 
-def create_suppression(con: duckdb.DuckDBPyConnection) -> int:
-    """Build wm_cel with primary and complementary suppression; return the rounds needed."""
-    _create_cells(con)
+def create_suppression(con: duckdb.DuckDBPyConnection, primary_rule: str = PRIMARY_RULE_SQL) -> int:
+    """Build wm_cel with primary and complementary suppression; return the rounds needed.
+
+    primary_rule: an SQL condition over a raw row `r` and its parameters `pm` (another rule than the
+    indicators', e.g. the dominance rule of indicators/kosten.py).
+    """
+    _create_cells(con, primary_rule)
     _create_groups(con)
     rounds = 0
     while True:
@@ -88,7 +92,7 @@ def join_sql(raw_alias: str, uitsplitsing: str, categorie: str) -> str:
     """
 
 
-def _create_cells(con: duckdb.DuckDBPyConnection) -> None:
+def _create_cells(con: duckdb.DuckDBPyConnection, primary_rule: str) -> None:
     """wm_cel: every value cell (uitsplitsing NULL) and breakdown cell, with the primary rule.
 
     A cell with incomplete inputs is not primary (it has no figure to judge) but starts hidden.
@@ -102,11 +106,11 @@ def _create_cells(con: duckdb.DuckDBPyConnection) -> None:
         with cellen as (
             select r.indicator, r.peildatum, r.niveau, r.gebiedcode,
                    null::varchar as uitsplitsing, null::varchar as categorie,
-                   r.noemer, {PRIMARY_RULE_SQL} as primair
+                   r.noemer, {primary_rule} as primair
             from wm_ruw r join wm_parameters pm on pm.indicator = r.indicator
             union all
             select r.indicator, r.peildatum, r.niveau, r.gebiedcode, r.uitsplitsing, r.categorie,
-                   r.noemer, {PRIMARY_RULE_SQL}
+                   r.noemer, {primary_rule}
             from wm_ruw_uitsplitsing r join wm_parameters pm on pm.indicator = r.indicator
         )
         select row_number() over (order by c.indicator, c.peildatum, c.niveau, c.gebiedcode,

@@ -221,3 +221,16 @@ def test_report_on_a_small_real_etl_output(tmp_path):
     assert f"pagina {len(pages)} van {len(pages)}" in pages[-1]
     peildatum = re.search(r"Peildatum (\d+ \w+ \d{4})", pages[0]).group(1)
     assert f"raadsrapportage peildatum {peildatum}" in pages[1]
+
+
+def test_costs_chapter_has_the_published_costs_and_the_budget(latest):
+    _, pages = latest
+    chapter = next(i for i, text in enumerate(pages) if text.startswith("Kosten per wijk"))
+    annex_a = next(i for i, text in enumerate(pages) if text.startswith("Bijlage A."))
+    assert chapter < annex_a
+    text = " ".join(pages[chapter:annex_a])
+    # the gemeente's wmo on 2017-01-01: 21.400.000 for 3.900 inhabitants (5.487) and 590 clients (36.271)
+    assert "Wmo € 21.400.000 € 5.487 € 36.271" in text
+    # realisation 2016 of all wetten: 21.000.000 x 6 + 3 x 20 x 20.000 against 150.000.000
+    assert "2016 € 127.200.000 € 150.000.000 € 22.800.000 € 1.000.000 ja" in text
+    assert f"Meerdorpen {SUPPRESSED_TEXT}" in text  # WK001413

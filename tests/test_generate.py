@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from fixtures.sources import fake_compute, write_clean_sources
+from fixtures.sources import CLEAN, fake_compute, write_clean_sources
 from etl.contract import BRONNEN
 from indicators.config import load_config
 from indicators.registry import INDICATORS
@@ -401,8 +401,7 @@ def _meta_after_etl(tmp_path: Path, marker: str | None) -> tuple[dict[str, str],
 def test_marker_becomes_the_meta_key(tmp_path: Path, marker: str | None, expected: str) -> None:
     meta, files = _meta_after_etl(tmp_path, marker)
     assert meta["fictieve_demogegevens"] == expected
-    # the clean fixture drop delivers every required source; the optional ones (kenmerken) are absent
-    assert MARKER not in files and len(files) == len([b for b in BRONNEN.values() if not b.optioneel])
+    assert MARKER not in files and len(files) == len(CLEAN)  # one file per source of the clean drop
 
 
 # ---- the story the demo tells (issue 11): derived from the registry and the configuration ----
@@ -589,3 +588,28 @@ def test_story_comparisons_equal_the_independent_reference(story: duckdb.DuckDBP
         assert [row[0] for row in did] == pytest.approx(reference_did["did"].tolist()), indicator.id
         if indicator.soort == "enquete":
             assert [row[1] for row in did] == pytest.approx(reference_did["ci_laag"].tolist()), indicator.id
+
+
+def test_kosten_derive_from_the_registers_with_realistic_yearly_totals(sources: dict[str, pl.DataFrame]) -> None:
+    kosten = sources["kosten"]
+    assert kosten["kosten_id"].is_unique().all()
+    assert kosten.filter(pl.col("periode_eind") < pl.col("periode_begin")).height == 0
+    assert kosten["periode_eind"].max() < dt.date(2026, 1, 15)  # nothing billed after the extract
+    assert kosten["bedrag"].abs().max() < 10_000_000
+    negatief = kosten.filter(pl.col("bedrag") < 0).height
+    assert 0 < negatief < 0.01 * kosten.height  # a few corrections
+    personen = set(sources["ondersteuning"]["persoon_id"]) | set(sources["bijstand"]["persoon_id"])
+    assert set(kosten["persoon_id"]) <= personen
+    assert set(kosten["wet"]) == {"wmo", "jeugdwet", "participatiewet"}
+    # a line covers at most a year of its trajectory
+    dagen = (pl.col("periode_eind") - pl.col("periode_begin")).dt.total_days() + 1
+    assert kosten.select(dagen.max()).item() <= 365
+    for jaar in range(2015, 2026):
+        begin, eind = dt.date(jaar, 1, 1), dt.date(jaar, 12, 31)
+        overlap = (pl.min_horizontal(pl.col("periode_eind"), pl.lit(eind))
+                   - pl.max_horizontal(pl.col("periode_begin"), pl.lit(begin))).dt.total_days() + 1
+        totals = dict(kosten.filter(overlap > 0).group_by("wet").agg(
+            (pl.col("bedrag") * overlap / dagen).sum()).iter_rows())
+        assert 45e6 < totals["jeugdwet"] < 95e6, jaar  # Groningen's youth care: about 70 million
+        assert 30e6 < totals["wmo"] < 120e6, jaar
+        assert 80e6 < totals["participatiewet"] < 250e6, jaar

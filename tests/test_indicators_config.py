@@ -9,7 +9,7 @@ import pytest
 
 from indicators import registry
 from indicators.config import load_config
-from core.errors import WijkmonitorError
+from core.errors import ConfigError, WijkmonitorError
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -148,3 +148,37 @@ def test_shipped_config_holds_one_plausible_werkwijze():
     shipped = load_config()
     assert len(shipped.werkwijzen) == 1 and shipped.werkwijzen[0].startdatum == date(2017, 1, 1)
     assert shipped.vergelijken.kenmerken and shipped.vergelijken.k >= 1
+# ---- begroting and taakstelling (issue 13) ----
+
+def test_begroting_and_taakstelling_per_year_and_wet(tmp_path):
+    config = load_config(_write(tmp_path, """
+[begroting.wmo]
+"2021" = 82_000_000
+"2022" = 80_500_000.50
+[begroting.jeugdwet]
+"2022" = 74_000_000
+[taakstelling.jeugdwet]
+"2022" = 4_500_000
+"""))
+    assert config.begroting == {(2021, "wmo"): 82_000_000.0, (2022, "wmo"): 80_500_000.5,
+                                (2022, "jeugdwet"): 74_000_000.0}
+    assert config.taakstelling == {(2022, "jeugdwet"): 4_500_000.0}
+
+
+def test_no_begroting_is_empty(tmp_path):
+    config = load_config(_write(tmp_path, "nulmeting = 2015-01-01\n"))
+    assert config.begroting == {} and config.taakstelling == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[begroting.zorgverzekeringswet]\n'2022' = 1", "onbekende wet 'zorgverzekeringswet' in \\[begroting\\]"),
+        ("[taakstelling.wmo]\n'22' = 1", "taakstelling.wmo.22: het jaar moet vier cijfers zijn"),
+        ("[begroting.wmo]\n'2022' = -5", "begroting.wmo.2022 moet >= 0 zijn"),
+        ("[begroting.wmo]\n'2022' = 'veel'", "begroting.wmo.2022 is geen getal"),
+    ],
+)
+def test_bad_begroting_is_one_clear_config_error(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(_write(tmp_path, text))

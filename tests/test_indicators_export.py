@@ -205,3 +205,65 @@ def test_sheet_names_are_valid_and_unique():
     assert sheet_name("Tevredenheid over de ondersteuning (wmo)", used) == "Tevredenheid over de onders (2)"
     assert sheet_name("Kosten: wmo/jeugd [euro]?", used) == "Kosten- wmo-jeugd -euro--"
     assert sheet_name("Definities", used) == "Definities (2)"
+
+
+# ---- the cost figures (indicators/kosten.py) in the same contract ----
+
+def _cost_line(i: int, wijk: str, bedrag: float) -> dict:
+    return {"kosten_id": f"k{wijk}{i}", "persoon_id": f"p{wijk}{i}", "wijkcode": wijk, "wet": "wmo",
+            "voorziening": "begeleiding", "periode_begin": date(2014, 1, 1), "periode_eind": date(2014, 12, 31),
+            "bedrag": bedrag}
+
+
+@pytest.fixture(scope="module")
+def cost_store(tmp_path_factory):
+    """Costs in 2014 only (W(2015-01-01)): Noord-A 6 x 1.000, Noord-B 2 x 1.000 (fewer than 5 clients:
+    suppressed, so Noord-A is suppressed too, or Noord minus Noord-A gives it away), Zuid-A 6 x 1.500.
+    1.000 inhabitants per wijk. On 2016-01-01 no cost line covers the window: 'onvoldoende gegevens'."""
+    con = staging()
+    insert(con, "stg_kosten", [_cost_line(i, NOORD_A, 1000.0) for i in range(6)]
+           + [_cost_line(i, NOORD_B, 1000.0) for i in range(2)] + [_cost_line(i, ZUID_A, 1500.0) for i in range(6)])
+    db = tmp_path_factory.mktemp("export-kosten") / "monitor.duckdb"
+    publish(db, compute_publication(con, MonitorConfig()))
+    return db
+
+
+def test_costs_in_csv_and_parquet_keep_the_contract_columns(cost_store, tmp_path):
+    out = tmp_path / "monitor.csv"
+    export(cost_store, out)
+    assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER
+    rows = _csv_rows(out)
+    zuid = rows[("kosten_per_inwoner", "2015-01-01", ZUID_A)]
+    assert {k: zuid[k] for k in ("waarde", "teller", "noemer", "n", "onderdrukt", "status")} == {
+        "waarde": "9.0", "teller": "9000.0", "noemer": "1000.0", "n": "", "onderdrukt": "false", "status": ""}
+    assert rows[("kosten_per_client", "2015-01-01", ZUID_A)]["waarde"] == "1500.0"
+    assert rows[("kosten_per_client", "2015-01-01", ZUID_A)]["noemer"] == "6.0"
+    # the gemeente: 17.000 over 3.000 inhabitants and 14 clients
+    assert float(rows[("kosten_per_inwoner", "2015-01-01", "GM0014")]["waarde"]) == pytest.approx(17000 / 3000)
+    for wijk in (NOORD_A, NOORD_B):  # primary and complementary: no figure at all
+        row = rows[("kosten_per_client", "2015-01-01", wijk)]
+        assert row["onderdrukt"] == "true" and row["waarde"] == row["teller"] == row["noemer"] == ""
+    later = rows[("kosten_per_inwoner", "2016-01-01", ZUID_A)]
+    assert later["onderdrukt"] == "false" and later["waarde"] == later["teller"] == ""
+    parquet = tmp_path / "monitor.parquet"
+    export(cost_store, parquet)
+    table = pq.read_table(parquet)
+    assert table.column_names == list(CONTRACT_COLUMNS)
+    assert {"kosten_per_inwoner", "kosten_per_client"} <= set(table.column("indicator").to_pylist())
+
+
+def test_costs_in_excel_with_suppression_kind_and_reason(cost_store, tmp_path):
+    out = tmp_path / "monitor.xlsx"
+    export(cost_store, out)
+    book = openpyxl.load_workbook(out)
+    assert {"Kosten per inwoner", "Kosten per cliënt"} <= set(book.sheetnames)
+    sheet = book["Kosten per inwoner"]
+    header = [c.value for c in sheet[1]]
+    assert header[-2:] == ["Soort onderdrukking", "Reden ontbrekend cijfer"]
+    rows = {(r[1].date().isoformat() if r[1] else None, r[3]): r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[("2015-01-01", NOORD_B)][5] == "onvoldoende waarnemingen" and rows[("2015-01-01", NOORD_B)][-2] == "primair"
+    assert rows[("2015-01-01", NOORD_A)][-2] == "aanvullend"
+    assert rows[("2016-01-01", ZUID_A)][5] == "onvoldoende gegevens"
+    assert rows[("2016-01-01", ZUID_A)][-1] == "geen geaccepteerde gegevens van bron kosten in de periode"
+    definitions = [r[0] for r in book["Definities"].iter_rows(min_row=2, values_only=True)]
+    assert definitions[-2:] == ["kosten_per_inwoner", "kosten_per_client"]

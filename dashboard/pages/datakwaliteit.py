@@ -11,12 +11,13 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids
+from indicators import kosten
 from dashboard.components import (
     Column, export_filename, export_metadata, guarded, html_table, status_badge, store, xlsx_bytes,
 )
 from dashboard.format import format_date, format_datetime
 
-dash.register_page(__name__, path="/datakwaliteit", name="Datakwaliteit", title="Datakwaliteit · Wijkmonitor", order=5)
+dash.register_page(__name__, path="/datakwaliteit", name="Datakwaliteit", title="Datakwaliteit · Wijkmonitor", order=7)
 
 SOURCE_COLUMNS = [
     Column("bron", "Bron"), Column("lading_tekst", "Laatst geladen"), Column("bestanden", "Bestanden", 0, "–"),
@@ -56,8 +57,8 @@ def dq_tables() -> dict[str, tuple[list[Column], list[dict]]]:
 def incomplete_rows() -> list[dict]:
     """One row per cause of missing figures (peildatum, source, wijk, reason) with the indicators it takes."""
     data = store()
-    names = {indicator_id: indicator.naam for indicator_id, indicator in data.indicators.items()}
-    order = list(data.indicators)
+    names = {indicator_id: indicator.naam for indicator_id, indicator in data.indicators.items()} | kosten.FIGUREN
+    order = list(data.indicators) + list(kosten.FIGUREN)
     causes: dict[tuple, list[str]] = {}
     for row in data.tables["dq_incomplete"].sort("peildatum", "bron", "wijkcode", nulls_last=False).iter_rows(named=True):
         causes.setdefault((row["peildatum"], row["bron"], row["wijkcode"], row["reden"]), []).append(row["indicator"])

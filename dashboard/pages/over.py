@@ -12,7 +12,7 @@ from dashboard.data import STATUS_ORDER
 from dashboard.definitions import complementary_rule, explanation
 from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_date, format_value
 
-dash.register_page(__name__, path="/over", name="Over de cijfers", title="Over de cijfers · Wijkmonitor", order=6)
+dash.register_page(__name__, path="/over", name="Over de cijfers", title="Over de cijfers · Wijkmonitor", order=8)
 
 
 def _targets(data, indicator: str) -> str:

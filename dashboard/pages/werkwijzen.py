@@ -15,7 +15,7 @@ from dashboard.components import (
 from dashboard.format import change_unit, format_change, format_date
 
 dash.register_page(__name__, path="/werkwijzen", name="Werkwijzen vergelijken",
-                   title="Werkwijzen vergelijken · Wijkmonitor", order=4)
+                   title="Werkwijzen vergelijken · Wijkmonitor", order=5)
 
 URL_CONTROLS = {"werkwijze": ids.WERKWIJZE_KEUZE, "id": ids.WERKWIJZE_INDICATOR}
 GROEP_KLEUR = "#0072b2"  # Okabe-Ito blue; the other wijken in the city colour (black), dashed: not colour alone

@@ -39,6 +39,7 @@ from dashboard.components import (
     value_text,
 )
 from dashboard.data import Published
+from dashboard.geld import kosten_blok
 from dashboard.format import MISSING_TEXT, display_number, format_date, format_index, unit_label
 
 dash.register_page(__name__, path="/wijkprofiel", name="Wijkprofiel", title="Wijkprofiel · Wijkmonitor", order=3)
@@ -207,7 +208,7 @@ def _view(wijk: str, peildatum_iso: str) -> tuple[str, go.Figure, list[dict], ht
     return (f"{naam} op {format_date(peildatum)}", profile_figure(rows, naam), rows, table,
             trend_cards(data, wijk, peildatum),
             html.Div([context_block(data, wijk, peildatum), html.H3("Acties uit de PDCA-sessie", className="h6 mt-3"),
-                      actions_block(data, wijk, peildatum)]))
+                      actions_block(data, wijk, peildatum), kosten_blok(data, wijk, peildatum)]))
 
 
 @guarded

@@ -18,6 +18,7 @@ from dashboard.format import (
     MISSING_TEXT, SUPPRESSED_TEXT, format_change, format_date, format_date_short, format_datetime, format_number,
     format_value,
 )
+from dashboard.rapport.kosten import KostenHoofdstuk, kosten_hoofdstuk
 from dashboard.signals import attention_points
 from core.errors import UsageError, WijkmonitorError
 
@@ -131,6 +132,7 @@ class Report:
     aandachtspunten_meer: int
     bijlagen: list[GebiedAnnex]
     methode: dict = field(default_factory=dict)
+    kosten: KostenHoofdstuk | None = None  # the costs chapter (dashboard/rapport/kosten.py)
 
     @property
     def peildatum_tekst(self) -> str:
@@ -185,6 +187,7 @@ def build_report(data: Published, peildatum: date, gemaakt: datetime) -> Report:
         aandachtspunten=points[:MAX_SUMMARY_POINTS],
         aandachtspunten_meer=max(0, len(points) - MAX_SUMMARY_POINTS),
         bijlagen=_gebied_annexes(data, peildatum),
+        kosten=kosten_hoofdstuk(data, peildatum),
         methode=_method(data, peildatum, meta),
     )
 

@@ -1,0 +1,144 @@
+"""Costs from the published store (tables kosten and begroting): selections and texts for the pages and the report.
+
+The realisation of calendar year J is the gemeente's `kosten.bedrag` on peildatum 1 January J+1 (its
+window W(P) is year J). It is set against the configured begroting of year J, and against the
+taakstelling: the savings target is met when begroting - realisatie >= taakstelling (for the total: the margins
+of the wetten with a taakstelling, so an underspend elsewhere never meets a target on care costs). Computed here from
+the published totals (never from person-level data); a suppressed or missing total has no realisation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from core import eenheid, niveau as niveaus
+from dashboard.data import Published
+from dashboard.ids import PROFIEL_KOSTEN
+from dashboard.format import INSUFFICIENT_DATA_TEXT, MISSING_TEXT, SUPPRESSED_TEXT, display_number, format_date
+
+TOTAAL = "totaal"
+# the unit of each published cost figure (core/eenheid.py)
+UNITS = {"kosten_per_inwoner": eenheid.EURO_PER_INWONER.code, "kosten_per_client": eenheid.EURO_PER_CLIENT.code}
+WET_NAMEN = {"totaal": "Totaal", "wmo": "Wmo", "jeugdwet": "Jeugdwet", "participatiewet": "Participatiewet"}
+GEEN_KOSTEN = "Er zijn geen kostengegevens gepubliceerd (de bron kosten is niet aangeleverd)."
+
+
+def euro(value: float | None) -> str:
+    """nl-NL euros without cents: 1234.4 -> '€ 1.234', -5 -> '€ −5'; missing -> '–'."""
+    if value is None:
+        return MISSING_TEXT
+    return f"{eenheid.EURO_PER_INWONER.prefix}{display_number(value, 0)}"
+
+
+def heeft_kosten(data: Published) -> bool:
+    """True when the store holds cost figures."""
+    return data.tables["kosten"].height > 0
+
+
+def kosten_peildata(data: Published) -> list[date]:
+    """The peildata with cost rows, oldest first."""
+    return sorted(data.tables["kosten"]["peildatum"].unique().to_list())
+
+
+def kosten(data: Published, peildatum: date, niveau: str | None = None, wet: str = TOTAAL,
+           gebiedcode: str | None = None) -> pl.DataFrame:
+    """Published cost rows of one peildatum and wet (optionally one level or area), with the area's parent."""
+    frame = data.tables["kosten"].filter((pl.col("peildatum") == peildatum) & (pl.col("wet") == wet))
+    if niveau is not None:
+        frame = frame.filter(pl.col("niveau") == niveau)
+    if gebiedcode is not None:
+        frame = frame.filter(pl.col("gebiedcode") == gebiedcode)
+    return frame.sort("gebiedcode")
+
+
+def figure_text(row: dict, key: str) -> str:
+    """A cost figure as shown: euros, or why there is none."""
+    if row.get("onderdrukt"):
+        return SUPPRESSED_TEXT
+    if row.get(key) is None:
+        return INSUFFICIENT_DATA_TEXT + (f" ({row['reden']})" if row.get("reden") else "")
+    return eenheid.format_value(row[key], UNITS[key], 0) if key in UNITS else euro(row[key])
+
+
+def realisatie(data: Published) -> pl.DataFrame:
+    """Per (jaar, wet): realisatie, begroting, verschil (begroting - realisatie), taakstelling and gehaald.
+
+    Only years with a budget or target; a realisation needs the gemeente's total on 1 January J+1.
+    """
+    begroting = data.tables["begroting"]
+    if begroting.height == 0:
+        return pl.DataFrame(schema={"jaar": pl.Int32, "wet": pl.String, "realisatie": pl.Float64,
+                                    "begroting": pl.Float64, "verschil": pl.Float64, "taakstelling": pl.Float64,
+                                    "gehaald": pl.Boolean})
+    code, _ = data.gemeente()
+    gemeente = data.tables["kosten"].filter(
+        (pl.col("niveau") == niveaus.GEMEENTE) & (pl.col("gebiedcode") == code)
+        & (pl.col("peildatum").dt.month() == 1) & (pl.col("peildatum").dt.day() == 1)
+    ).select((pl.col("peildatum").dt.year() - 1).cast(pl.Int32).alias("jaar"), "wet",
+             pl.col("bedrag").alias("realisatie"))
+    per_wet = begroting.join(gemeente, on=["jaar", "wet"], how="left")
+    totaal = begroting.group_by("jaar").agg(
+        pl.col("begroting").sum().alias("begroting"), pl.col("taakstelling").sum().alias("taakstelling"),
+        pl.col("begroting").is_null().any().alias("_onvolledig"), pl.col("wet").alias("_wetten"),
+    )
+    # the total of the configured wetten: only when every one of them has its realisation
+    verschil = pl.col("begroting") - pl.col("realisatie")
+    met_taak = pl.col("taakstelling").is_not_null()
+    som = per_wet.group_by("jaar").agg(
+        pl.col("realisatie").sum().alias("realisatie"), pl.col("realisatie").is_null().any().alias("_ontbreekt"),
+        # the savings target is on the wetten it is set for: their margins only (a margin elsewhere does not count)
+        verschil.filter(met_taak).sum().alias("_marge_taak"), verschil.filter(met_taak).is_null().any().alias("_marge_onbekend"))
+    totaal = totaal.join(som, on="jaar").select(
+        "jaar", pl.lit(TOTAAL).alias("wet"),
+        pl.when(pl.col("_onvolledig")).then(None).otherwise(pl.col("begroting")).alias("begroting"),
+        pl.when(pl.col("taakstelling") > 0).then(pl.col("taakstelling")).alias("taakstelling"),
+        pl.when(pl.col("_ontbreekt")).then(None).otherwise(pl.col("realisatie")).alias("realisatie"),
+        pl.when(pl.col("_marge_onbekend")).then(None).otherwise(pl.col("_marge_taak")).alias("_marge_taak"),
+    )
+    per_wet = per_wet.with_columns(verschil.alias("_marge_taak"))
+    frame = pl.concat([per_wet.select(totaal.columns), totaal])
+    return frame.with_columns(verschil.alias("verschil")).with_columns(
+        pl.when(pl.col("taakstelling").is_not_null() & pl.col("_marge_taak").is_not_null())
+        .then(pl.col("_marge_taak") >= pl.col("taakstelling")).alias("gehaald"),
+    ).select("jaar", "wet", "realisatie", "begroting", "verschil", "taakstelling", "gehaald").sort("wet", "jaar")
+
+
+def nowrap(*keys: str) -> dict:
+    """html_table cells that keep '€ 12.345' on one line (a narrow column would break after the euro sign)."""
+    from dash import html
+
+    return {key: (lambda row, key=key: html.Span(row[key], className="text-nowrap")) for key in keys}
+
+
+def kosten_blok(data: Published, wijk: str, peildatum: date):
+    """Wijkprofiel: the wijk's costs on peildatum per wet beside the gemeente's, next to its outcomes."""
+    from dash import dcc, html  # the pages' library; this module's selections stay usable without it
+
+    from dashboard.components import Column, html_table
+
+    link = dcc.Link("Geld per wijk", href=f"/geld?peildatum={peildatum.isoformat()}")
+    if not heeft_kosten(data) or peildatum not in kosten_peildata(data):
+        return html.Div([html.H3("Kosten", className="h6 mt-3"),
+                         html.P(["Geen kostengegevens voor deze peildatum; zie ", link, "."], className="small")])
+    code, naam = data.gemeente()
+    rows = []
+    for wet, label in WET_NAMEN.items():
+        eigen = kosten(data, peildatum, niveaus.WIJK, wet, wijk)
+        stad = kosten(data, peildatum, niveaus.GEMEENTE, wet, code)
+        if not eigen.height:
+            continue
+        e, s = eigen.row(0, named=True), stad.row(0, named=True) if stad.height else {}
+        rows.append({"wet": label, "wijk": figure_text(e, "kosten_per_inwoner"),
+                     "client": figure_text(e, "kosten_per_client"),
+                     "gemeente": figure_text(s, "kosten_per_inwoner") if s else MISSING_TEXT})
+    columns = [Column("wet", "Wet"), Column("wijk", "Per inwoner"), Column("client", "Per cliënt"),
+               Column("gemeente", f"{naam} per inwoner")]
+    return html.Div([
+        html.H3("Kosten", className="h6 mt-3"),
+        html_table(PROFIEL_KOSTEN, columns, rows,
+                   f"Kosten in de twaalf maanden voor {format_date(peildatum)}",
+                   cells=nowrap("wijk", "client", "gemeente")),
+        html.P(["Meer in ", link, "."], className="small"),
+    ])
