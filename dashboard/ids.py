@@ -100,3 +100,7 @@ PDCA_EXPORT_PDF = "pdca-export-pdf"
 PDCA_EXPORT_XLSX = "pdca-export-xlsx"
 PDCA_DOWNLOAD = "pdca-download"
 PDCA_EXPORT_MELDING = "pdca-export-melding"
+
+# Paged lists (components.Pager derives <prefix>-paginas, -vorige, -volgende, -positie and -pagina)
+PDCA_SIGNALEN_PAGINAS = "pdca-signalen"
+VERGELIJK_PAGINAS = "vergelijk-wijken"

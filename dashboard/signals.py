@@ -41,7 +41,13 @@ def signals(data: Published, peildatum: date, kinds: tuple[str, ...] = KINDS) ->
 
     Columns: SIGNAL_COLUMNS. `soorten` is the list of kinds, `signaal` the same as Dutch text,
     `ernst` the score used for ranking within a kind (see _severity), `rang` 1, 2, ... in order.
+    Computed once per store version, peildatum and kinds (nationally tens of thousands of figures).
     """
+    return data.memoised(("signals", peildatum, tuple(kinds)), lambda: _signals(data, peildatum, tuple(kinds)))
+
+
+def _signals(data: Published, peildatum: date, kinds: tuple[str, ...]) -> pl.DataFrame:
+    """signals(), computed."""
     frame = _without_single_wijk_gebieden(data, data.select(peildatum=peildatum)).filter(pl.col("waarde").is_not_null())
     if frame.is_empty():
         return _empty()
