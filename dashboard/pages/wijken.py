@@ -63,8 +63,10 @@ def _wijken(data: Published, indicator: str, peildatum: date, gebied: str) -> pl
     rows = data.select(indicator=indicator, peildatum=peildatum, niveau="wijk").join(wijken, on="gebiedcode")
     names = data.areas("gebied", peildatum).select(pl.col("gebiedcode").alias("gebied"), pl.col("gebiedsnaam").alias("gebiedsnaam_gebied"))
     descending = not data.indicators[indicator].lager_is_beter
+    # Ties by name and code: a page of the ranking must be the same slice on every request.
     return rows.join(names, on="gebied", how="left").sort(
-        [pl.col("waarde").is_null(), pl.col("waarde")], descending=[False, descending], nulls_last=True)
+        [pl.col("waarde").is_null(), pl.col("waarde"), pl.col("gebiedsnaam"), pl.col("gebiedcode")],
+        descending=[False, descending, False, False], nulls_last=True)
 
 
 def _city(data: Published, indicator: str, peildatum: date) -> dict | None:
