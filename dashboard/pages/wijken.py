@@ -212,7 +212,8 @@ def _missing_summary(data: Published, rows: pl.DataFrame, peildatum: date) -> li
     for row in rows.filter(pl.col("waarde").is_null()).iter_rows(named=True):
         groups.setdefault(missing_text(row), []).append(row["gebiedsnaam"])
     parts = [f"{why[0].upper()}{why[1:]}: {', '.join(names).rstrip('.')}." for why, names in groups.items()]
-    merged = [row["gebiedsnaam"] for row in rows.iter_rows(named=True) if merger_note(data, row["gebiedcode"], peildatum)]
+    joined = rows.filter(pl.col("gebiedcode").is_in(list(data.joined_since)))  # the few that can have a note
+    merged = [row["gebiedsnaam"] for row in joined.iter_rows(named=True) if merger_note(data, row["gebiedcode"], peildatum)]
     if merged:
         parts.append(f"{', '.join(merged)}: {merger_note(data, rows.filter(pl.col('gebiedsnaam') == merged[0])['gebiedcode'][0], peildatum)}.")
     return parts
@@ -220,7 +221,8 @@ def _missing_summary(data: Published, rows: pl.DataFrame, peildatum: date) -> li
 
 def _summary(data: Published, meta: Indicator, rows: pl.DataFrame, city: dict | None, peildatum: date) -> str:
     """The charts in words: best and worst when significant, city value, wijken without a figure."""
-    shown = rows.filter(pl.col("waarde").is_not_null()).to_dicts()
+    shown = rows.filter(pl.col("waarde").is_not_null()).select(
+        "gebiedsnaam", "waarde_tekst", "ci_laag", "ci_hoog", "interval_tekst").to_dicts()  # what extremes_text reads
     parts = [f"{meta.naam} op {format_date(peildatum)}."]
     if extremes_text(meta, shown):
         parts.append(extremes_text(meta, shown))
@@ -279,10 +281,15 @@ def wijk_table(meta: Indicator, rows: list[dict], peildatum: date) -> html.Div:
                                 cells=TABLE_CELLS), suppression_note(rows)])
 
 
-def _view(indicator: str, peildatum_iso: str, gebied: str, page: int = 0
-          ) -> tuple[go.Figure, go.Figure, html.Div, list[dict], str, int]:
-    """Everything the page shows for the chosen indicator, peildatum and gebied (map, ranking, table and links
-    for one page of wijken, the summary for all of them), and how many wijken there are."""
+def _view(indicator: str, peildatum_iso: str, gebied: str, page: int = 0) -> tuple[go.Figure, go.Figure, html.Div, list[dict], str]:
+    """Everything the page shows for the chosen indicator, peildatum and gebied."""
+    return _paged_view(indicator, peildatum_iso, gebied, page)[:5]
+
+
+def _paged_view(indicator: str, peildatum_iso: str, gebied: str, page: int
+                ) -> tuple[go.Figure, go.Figure, html.Div, list[dict], str, int]:
+    """_view: map, ranking, table and links for one page of wijken, the summary for all of them; and how many
+    wijken there are."""
     data = store()
     meta = data.indicators[indicator]
     peildatum = parse_date(peildatum_iso, data) or data.latest
@@ -328,7 +335,7 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
     indicator = id if data.indicator(id or "") else next(iter(data.indicators))
     chosen = (parse_date(peildatum, data) or data.latest).isoformat()
     gebied = gebied or ALLE_GEBIEDEN
-    map_fig, rank_fig, table, rows, summary, total = _view(indicator, chosen, gebied)
+    map_fig, rank_fig, table, rows, summary, total = _paged_view(indicator, chosen, gebied, 0)
     controls = html.Div([
         labelled("Indicator", dropdown(ids.VERGELIJK_INDICATOR, indicator_options(data), indicator), ids.VERGELIJK_INDICATOR),
         labelled("Peildatum", dropdown(ids.VERGELIJK_PEILDATUM, peildatum_options(data.peildata), chosen),
@@ -391,7 +398,7 @@ def update_view(indicator: str, peildatum: str, gebied: str, _previous: int | No
                 page: int | None) -> tuple:
     """Redraw map, ranking, table and summary (on the first page after another choice)."""
     page = WIJKEN_PAGINAS.turned(page)
-    map_fig, rank_fig, table, rows, summary, total = _view(indicator, peildatum, gebied, page)
+    map_fig, rank_fig, table, rows, summary, total = _paged_view(indicator, peildatum, gebied, page)
     return map_fig, rank_fig, table, summary, profile_links(rows), *pager_state(total, page, "Wijken")
 
 
