@@ -301,7 +301,7 @@ def _paged_view(indicator: str, peildatum_iso: str, gebied: str, page: int
             rows.height)
 
 
-# Paging: all wijken of a country (3,300) are shown WIJKEN_PAGINAS.size at a time, best first as before;
+# Paging: all wijken of a country (3,300) are shown PAGE_SIZE at a time, best first as before;
 # a city's wijken fit on one page and look as they always did.
 WIJKEN_PAGINAS = Pager(ids.VERGELIJK_PAGINAS)
 
