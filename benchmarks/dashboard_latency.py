@@ -5,8 +5,9 @@
 Callbacks are taken from the app's callback map, so a new page's callbacks are measured without listing
 them here. Each call is a POST to /_dash-update-component through the Flask test client, as the Dash
 renderer sends it (security checks, dispatch, JSON encoding included). Input values come from the
-pages' own layouts: a dropdown's value cycles through its options, the first input is the one that
-changed, buttons are clicked, a map click picks an area. Opening a page (Dash Pages' layout call) is
+pages' own layouts: the first input is the one that changed and cycles through its options, the other
+inputs keep the page's default (e.g. 'Alle gebieden', the widest view), buttons are clicked, a map click
+picks an area. Opening a page (Dash Pages' layout call) is
 measured per registered page too.
 
 First view: headless Chromium with an empty cache opens the overview and the wijkprofiel; the time
@@ -115,7 +116,7 @@ def _value(spec: dict, inputs: Inputs, cycles: dict, triggered: bool) -> Any:
     if spec["property"] == "clickData":
         location = next(cycles.setdefault(("__locations__", ""), itertools.cycle(inputs.locations or ["?"])))
         return {"points": [{"location": location}]}
-    if key in cycles:
+    if key in cycles and triggered:  # a user changes one control at a time; the others keep the page's default
         choice = next(cycles[key])
         return [choice] if isinstance(inputs.defaults.get(key), list) else choice
     return inputs.defaults.get(key)

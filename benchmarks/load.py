@@ -417,6 +417,17 @@ def run_load(base_url: str, users: int = 50, seconds: float = 60, *, actions: di
     )
 
 
+SERVER_PROBLEMS = ("[ERROR]", "[CRITICAL]", "[WARNING]", "WORKER TIMEOUT", "Traceback", "Error", "exited")
+
+
+def server_problems(log: Path) -> list[str]:
+    """The server log's lines that say something went wrong (a failing request is often only visible there)."""
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line[:200] for line in lines if any(word in line for word in SERVER_PROBLEMS)][:20]
+
+
 # ---------------------------------------------------------------- concurrent PDCA actions
 
 
@@ -602,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
             print(report.text())
             actions = concurrent_actions(url, args.writers)
             print(actions.text())
+        for line in server_problems(folder / "serve.log"):
+            print(f"server: {line}")
     if args.json:
         args.json.write_text(json.dumps({"report": asdict(report), "actions_ok": actions.ok, "cores": os.cpu_count(),
                                          "load": os.getloadavg()}), encoding="utf-8")

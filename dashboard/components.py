@@ -522,3 +522,85 @@ def labelled(label: str, control: object, control_id: str) -> html.Div:
     """A form control with a visible label bound to it."""
     return html.Div([html.Label(label, htmlFor=control_id, className="form-label fw-semibold"), control],
                     className="control mb-2")
+
+
+# Paging: a long list (every signal, every wijk of the country) is shown a page at a time, in the same order.
+PAGE_SIZE = 50  # rows per page; a city's list (about 20 wijken, a few dozen signals) fits on one page
+
+
+@dataclass(frozen=True)
+class Pager:
+    """The ids of one list's paging controls, all from one prefix: the navigation, its previous and next
+    buttons, the position text ('Rij 51–100 van 3.300') and the store with the page number (0 = first)."""
+
+    prefix: str
+
+    @property
+    def nav(self) -> str:
+        return f"{self.prefix}-paginas"
+
+    @property
+    def previous(self) -> str:
+        return f"{self.prefix}-vorige"
+
+    @property
+    def next(self) -> str:
+        return f"{self.prefix}-volgende"
+
+    @property
+    def position(self) -> str:
+        return f"{self.prefix}-positie"
+
+    @property
+    def page(self) -> str:
+        return f"{self.prefix}-pagina"
+
+    def inputs(self) -> list[Input]:
+        """The buttons, as inputs of the callback that draws the list."""
+        return [Input(self.previous, "n_clicks"), Input(self.next, "n_clicks")]
+
+    def outputs(self) -> list[Output]:
+        """What pager_state() returns, as outputs of that callback."""
+        return [Output(self.nav, "hidden"), Output(self.position, "children"), Output(self.previous, "disabled"),
+                Output(self.next, "disabled"), Output(self.page, "data")]
+
+    def turned(self, page: int | None, keep: tuple[str, ...] = ()) -> int:
+        """The page after the callback's trigger: one back or on for the buttons, the same page for a trigger
+        in keep (e.g. after saving), the first page for anything else (another choice, another order)."""
+        trigger = dash.ctx.triggered_id
+        page = page or 0
+        if trigger == self.previous:
+            return page - 1
+        if trigger == self.next:
+            return page + 1
+        return page if trigger in keep else 0
+
+
+def page_bounds(total: int, page: int | None, size: int = PAGE_SIZE) -> tuple[int, int, int]:
+    """(page, start, stop): rows start..stop-1 are on the page, the page clamped to the pages there are."""
+    last = max(0, (total - 1) // size)
+    page = min(max(page or 0, 0), last)
+    return page, page * size, min(total, (page + 1) * size)
+
+
+def pager_state(total: int, page: int, what: str, size: int = PAGE_SIZE) -> tuple:
+    """The values of Pager.outputs(): hidden when everything fits on one page, else the position in words."""
+    page, start, stop = page_bounds(total, page, size)
+    text = f"{what} {display_number(start + 1, 0)}–{display_number(stop, 0)} van {display_number(total, 0)}"
+    return total <= size, text, page == 0, stop >= total, page
+
+
+def pager(ids: Pager, total: int, page: int, what: str, label: str, note: str = "", size: int = PAGE_SIZE) -> html.Nav:
+    """Previous/next buttons and where the reader is (and a note on what is paged); the list itself is drawn
+    by the page. Real buttons (keyboard, screen readers); the position is a live region, so turning a page
+    is announced."""
+    hidden, text, first, last, page = pager_state(total, page, what, size)
+    return html.Nav([
+        html.P(note, className="small mb-1") if note else None,
+        html.Button("‹ Vorige", id=ids.previous, type="button", disabled=first,
+                    className="btn btn-sm btn-outline-secondary me-2", **{"aria-label": f"Vorige {size} {what.lower()}"}),
+        html.Span(text, id=ids.position, className="small me-2", role="status", **{"aria-live": "polite"}),
+        html.Button("Volgende ›", id=ids.next, type="button", disabled=last,
+                    className="btn btn-sm btn-outline-secondary", **{"aria-label": f"Volgende {size} {what.lower()}"}),
+        dcc.Store(id=ids.page, data=page),
+    ], id=ids.nav, hidden=hidden, className="pagineren no-print my-2", **{"aria-label": label})

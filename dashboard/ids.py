@@ -154,3 +154,6 @@ GELD_BEGROTING_TABEL = "geld-begroting-tabel"
 GELD_SPREIDING = "geld-spreiding"
 GELD_SPREIDING_TABEL = "geld-spreiding-tabel"
 PROFIEL_KOSTEN = "profiel-kosten"
+# Paged lists (components.Pager derives <prefix>-paginas, -vorige, -volgende, -positie and -pagina)
+PDCA_SIGNALEN_PAGINAS = "pdca-signalen"
+VERGELIJK_PAGINAS = "vergelijk-wijken"

@@ -41,10 +41,43 @@ def signals(data: Published, peildatum: date, kinds: tuple[str, ...] = KINDS) ->
 
     Columns: SIGNAL_COLUMNS. `soorten` is the list of kinds, `signaal` the same as Dutch text,
     `ernst` the score used for ranking within a kind (see _severity), `rang` 1, 2, ... in order.
+    Computed once per store version, peildatum and kinds (nationally tens of thousands of figures).
     """
-    frame = _without_single_wijk_gebieden(data, data.select(peildatum=peildatum)).filter(pl.col("waarde").is_not_null())
+    return data.memoised(("signals", peildatum, tuple(kinds)), lambda: _signals(data, peildatum, tuple(kinds)))
+
+
+def _signals(data: Published, peildatum: date, kinds: tuple[str, ...]) -> pl.DataFrame:
+    """signals(), computed from the figures with every kind they have (computed once per peildatum)."""
+    frame = data.memoised(("signal candidates", peildatum), lambda: _candidates(data, peildatum))
+    if frame is None:
+        return _empty()
+    frame = frame.with_columns(pl.col("soorten").list.set_intersection(pl.lit(list(kinds), dtype=pl.List(pl.String))))
+    frame = frame.filter(pl.col("soorten").list.len() > 0)
     if frame.is_empty():
         return _empty()
+    kind_rank = (
+        pl.when(pl.col("soorten").list.contains(BUITEN_MARGE)).then(0)
+        .when(pl.col("soorten").list.contains(SIGNIFICANT_SLECHTER)).then(1)
+        .otherwise(2)
+    )
+    ranked = frame.with_columns(
+        kind_rank.alias("_soort"),
+        pl.col("niveau").replace_strict(NIVEAU_ORDER, return_dtype=pl.Int8).alias("_niveau"),
+        pl.col("indicator").replace_strict({i: m.naam for i, m in data.indicators.items()}).alias("naam"),
+        pl.col("soorten").list.join(", ").alias("signaal"),
+    ).sort(
+        ["_soort", "ernst", "_beweging", "_niveau", "gebiedcode", "indicator"],
+        descending=[False, True, True, False, False, False],
+        nulls_last=True,
+    )
+    return ranked.with_row_index("rang", offset=1).select(SIGNAL_COLUMNS)
+
+
+def _candidates(data: Published, peildatum: date) -> pl.DataFrame | None:
+    """The figures on peildatum with at least one kind of signal, `soorten` listing all their kinds (None: no figures)."""
+    frame = _without_single_wijk_gebieden(data, data.select(peildatum=peildatum)).filter(pl.col("waarde").is_not_null())
+    if frame.is_empty():
+        return None
     richting = pl.col("indicator").replace_strict(
         {i: (-1 if meta.lager_is_beter else 1) for i, meta in data.indicators.items()}, return_dtype=pl.Int8
     )
@@ -69,26 +102,8 @@ def signals(data: Published, peildatum: date, kinds: tuple[str, ...] = KINDS) ->
         .then(pl.lit([SIGNIFICANT_SLECHTER])).otherwise(pl.lit([], dtype=pl.List(pl.String))),
         pl.when(pl.col("_mover").fill_null(False)).then(pl.lit([GROTE_BEWEGING]))
         .otherwise(pl.lit([], dtype=pl.List(pl.String))),
-    ).list.set_intersection(pl.lit(list(kinds), dtype=pl.List(pl.String)))
-    frame = frame.with_columns(soorten.alias("soorten")).filter(pl.col("soorten").list.len() > 0)
-    if frame.is_empty():
-        return _empty()
-    kind_rank = (
-        pl.when(pl.col("soorten").list.contains(BUITEN_MARGE)).then(0)
-        .when(pl.col("soorten").list.contains(SIGNIFICANT_SLECHTER)).then(1)
-        .otherwise(2)
     )
-    ranked = frame.with_columns(
-        kind_rank.alias("_soort"),
-        pl.col("niveau").replace_strict(NIVEAU_ORDER, return_dtype=pl.Int8).alias("_niveau"),
-        pl.col("indicator").replace_strict({i: m.naam for i, m in data.indicators.items()}).alias("naam"),
-        pl.col("soorten").list.join(", ").alias("signaal"),
-    ).sort(
-        ["_soort", "ernst", "_beweging", "_niveau", "gebiedcode", "indicator"],
-        descending=[False, True, True, False, False, False],
-        nulls_last=True,
-    )
-    return ranked.with_row_index("rang", offset=1).select(SIGNAL_COLUMNS)
+    return frame.with_columns(soorten.alias("soorten")).filter(pl.col("soorten").list.len() > 0)
 
 
 def attention_points(data: Published, peildatum: date) -> pl.DataFrame:

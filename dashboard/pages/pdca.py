@@ -12,6 +12,7 @@ from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
+import polars as pl
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import besluitenlijst, ids
@@ -21,11 +22,11 @@ from dashboard.acties import (
 )
 from dashboard.besluitenlijst import nl_date, nl_datetime
 from dashboard.components import (
-    area_options, dropdown, guarded, indicator_options, labelled, message, parse_date, peildatum_options,
-    state_path, status_badge, store,
+    PAGE_SIZE, Pager, area_options, dropdown, guarded, indicator_options, labelled, message, page_bounds, pager,
+    pager_state, parse_date, peildatum_options, state_path, status_badge, store,
 )
 from dashboard.data import Published
-from dashboard.format import format_date
+from dashboard.format import display_number, format_date
 from dashboard.security import current_role, current_user, has_right
 from dashboard.signals import BUITEN_MARGE, GROTE_BEWEGING, KINDS, SIGNIFICANT_SLECHTER, signals
 from core.errors import WijkmonitorError
@@ -48,6 +49,7 @@ LATE_STYLE = ("#a63603", "#ffffff", "!")
 DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 SAVED = "Actie opgeslagen."
 NEW_TITLE = "Nieuwe actie"
+SIGNALEN_PAGINAS = Pager(ids.PDCA_SIGNALEN_PAGINAS)
 
 
 def parse_dutch_date(text: str | None) -> date | None:
@@ -76,19 +78,26 @@ def _kinds(values: list[str] | None) -> tuple[str, ...]:
     return tuple(k for k in KINDS if k in (values or []))
 
 
-def _signals_view(data: Published, peildatum: date, kinds: tuple[str, ...], can_write: bool) -> html.Div:
-    """The ranked signals as an accessible table; each row can start an action and names the actions it has."""
-    frame = signals(data, peildatum, kinds) if kinds else None
+def _signal_frame(data: Published, peildatum: date, kinds: tuple[str, ...]) -> pl.DataFrame | None:
+    return signals(data, peildatum, kinds) if kinds else None
+
+
+def _signals_view(data: Published, peildatum: date, kinds: tuple[str, ...], can_write: bool, page: int = 0) -> html.Div:
+    """The ranked signals as an accessible table, one page (SIGNALEN_PAGINAS) at a time; each row can start an
+    action and names the actions it has."""
+    frame = _signal_frame(data, peildatum, kinds)
     if frame is None or frame.is_empty():
         return html.P("Geen signalen van de gekozen soort op deze peildatum.")
     handled: dict[tuple[str, str], list[int]] = {}
     for actie in actions_of(state_path(), peildatum):
         handled.setdefault((actie.indicator, actie.gebiedcode), []).append(actie.id)
-    counts = {k: sum(1 for s in frame["soorten"].to_list() if k in s) for k in kinds}
-    summary = f"{frame.height} signalen: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+    counts = {k: frame["soorten"].list.contains(k).sum() for k in kinds}
+    summary = f"{display_number(frame.height, 0)} signalen: " + ", ".join(f"{display_number(n, 0)} {k}" for k, n in counts.items())
+    page, start, stop = page_bounds(frame.height, page)
+    paged = f" (signalen {display_number(start + 1, 0)}–{display_number(stop, 0)})" if frame.height > PAGE_SIZE else ""
     head = ["Nr.", "Signaal", "Indicator", "Gebied", "Waarde", "t.o.v. nulmeting", "t.o.v. vorige", "Status"]
     rows = []
-    for row in frame.iter_rows(named=True):
+    for row in frame.slice(start, stop - start).iter_rows(named=True):
         texts = [row["rang"], row["signaal"], row["naam"], f"{row['gebiedsnaam']} ({row['niveau']})", row["waarde_tekst"],
                  row["verschil_tekst"], row["vorige_tekst"]]
         # figures keep their unit on one line; the changes may wrap ("procentpunt") so the table fits at 1366 px
@@ -114,7 +123,7 @@ def _signals_view(data: Published, peildatum: date, kinds: tuple[str, ...], can_
     return html.Div([
         html.P(summary, className="small mb-1"),
         html.Div(html.Table([
-            html.Caption(f"Signalen op {format_date(peildatum)}, ernstigste eerst", className="visually-hidden"),
+            html.Caption(f"Signalen op {format_date(peildatum)}, ernstigste eerst{paged}", className="visually-hidden"),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
             html.Tbody(rows),
         ], className="table table-sm pdca-tabel"), className="table-responsive", role="region", tabIndex=0,
@@ -254,6 +263,7 @@ def layout(peildatum: str | None = None, **_: object) -> html.Div:
                           value=list(KINDS), inline=True),
         ], className="no-print"),
         html.Div(_signals_view(data, chosen, KINDS, can_write), id=ids.PDCA_SIGNALEN),
+        _signal_pager(data, chosen, KINDS, 0),
         html.H2("2. Acties", className="h5 mt-3") if can_write else None,
         _form(data) if can_write else html.P(
             "Uw rol (raad) kan acties lezen; het programmateam legt ze vast.", className="no-print"),
@@ -282,13 +292,28 @@ def choose_session(peildatum_iso: str | None) -> str:
     return f"?peildatum={peildatum_iso}" if peildatum_iso else ""
 
 
-@callback(Output(ids.PDCA_SIGNALEN, "children"), Input(ids.PDCA_SOORTEN, "value"), Input(ids.PDCA_VERSIE, "data"),
-          State(ids.PDCA_PEILDATUM, "value"), prevent_initial_call=True)
-def filter_signals(soorten: list[str] | None, _versie: int, peildatum_iso: str | None) -> html.Div:
-    """The signals of the chosen kinds (again after a save, which may have handled one)."""
+def _signal_count(data: Published, peildatum: date, kinds: tuple[str, ...]) -> int:
+    frame = _signal_frame(data, peildatum, kinds)
+    return 0 if frame is None else frame.height
+
+
+def _signal_pager(data: Published, peildatum: date, kinds: tuple[str, ...], page: int) -> html.Nav:
+    return pager(SIGNALEN_PAGINAS, _signal_count(data, peildatum, kinds), page, "Signalen", "Pagina's met signalen")
+
+
+@callback(Output(ids.PDCA_SIGNALEN, "children"), *SIGNALEN_PAGINAS.outputs(), Input(ids.PDCA_SOORTEN, "value"),
+          Input(ids.PDCA_VERSIE, "data"), *SIGNALEN_PAGINAS.inputs(), State(ids.PDCA_PEILDATUM, "value"),
+          State(SIGNALEN_PAGINAS.page, "data"), prevent_initial_call=True)
+def filter_signals(soorten: list[str] | None, _versie: int, _previous: int | None, _next: int | None,
+                   peildatum_iso: str | None, page: int | None) -> tuple:
+    """The signals of the chosen kinds, a page at a time (again after a save, which may have handled one:
+    on the same page)."""
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
-    return _signals_view(data, peildatum, _kinds(soorten), has_right("notities"))
+    kinds = _kinds(soorten)
+    page = SIGNALEN_PAGINAS.turned(page, keep=(ids.PDCA_VERSIE,))
+    state = pager_state(_signal_count(data, peildatum, kinds), page, "Signalen")
+    return (_signals_view(data, peildatum, kinds, has_right("notities"), state[-1]), *state)
 
 
 @callback(

@@ -16,6 +16,11 @@ from dashboard.components import (
     CITY_COLOUR,
     SUPPRESSED_GREY,
     Column,
+    PAGE_SIZE,
+    Pager,
+    page_bounds,
+    pager,
+    pager_state,
     attribution,
     base_figure,
     download,
@@ -60,8 +65,10 @@ def _wijken(data: Published, indicator: str, peildatum: date, gebied: str) -> pl
     rows = data.select(indicator=indicator, peildatum=peildatum, niveau="wijk").join(wijken, on="gebiedcode")
     names = data.areas("gebied", peildatum).select(pl.col("gebiedcode").alias("gebied"), pl.col("gebiedsnaam").alias("gebiedsnaam_gebied"))
     descending = not data.indicators[indicator].lager_is_beter
+    # Ties by name and code: a page of the ranking must be the same slice on every request.
     return rows.join(names, on="gebied", how="left").sort(
-        [pl.col("waarde").is_null(), pl.col("waarde")], descending=[False, descending], nulls_last=True)
+        [pl.col("waarde").is_null(), pl.col("waarde"), pl.col("gebiedsnaam"), pl.col("gebiedcode")],
+        descending=[False, descending, False, False], nulls_last=True)
 
 
 def _city(data: Published, indicator: str, peildatum: date) -> dict | None:
@@ -207,7 +214,8 @@ def _missing_summary(data: Published, rows: pl.DataFrame, peildatum: date) -> li
     for row in rows.filter(pl.col("waarde").is_null()).iter_rows(named=True):
         groups.setdefault(missing_text(row), []).append(row["gebiedsnaam"])
     parts = [f"{why[0].upper()}{why[1:]}: {', '.join(names).rstrip('.')}." for why, names in groups.items()]
-    merged = [row["gebiedsnaam"] for row in rows.iter_rows(named=True) if merger_note(data, row["gebiedcode"], peildatum)]
+    joined = rows.filter(pl.col("gebiedcode").is_in(list(data.joined_since)))  # the few that can have a note
+    merged = [row["gebiedsnaam"] for row in joined.iter_rows(named=True) if merger_note(data, row["gebiedcode"], peildatum)]
     if merged:
         parts.append(f"{', '.join(merged)}: {merger_note(data, rows.filter(pl.col('gebiedsnaam') == merged[0])['gebiedcode'][0], peildatum)}.")
     return parts
@@ -215,7 +223,8 @@ def _missing_summary(data: Published, rows: pl.DataFrame, peildatum: date) -> li
 
 def _summary(data: Published, meta: Indicator, rows: pl.DataFrame, city: dict | None, peildatum: date) -> str:
     """The charts in words: best and worst when significant, city value, wijken without a figure."""
-    shown = rows.filter(pl.col("waarde").is_not_null()).to_dicts()
+    shown = rows.filter(pl.col("waarde").is_not_null()).select(
+        "gebiedsnaam", "waarde_tekst", "ci_laag", "ci_hoog", "interval_tekst").to_dicts()  # what extremes_text reads
     parts = [f"{meta.naam} op {format_date(peildatum)}."]
     if extremes_text(meta, shown):
         parts.append(extremes_text(meta, shown))
@@ -274,15 +283,41 @@ def wijk_table(meta: Indicator, rows: list[dict], peildatum: date) -> html.Div:
                                 cells=TABLE_CELLS), suppression_note(rows)])
 
 
-def _view(indicator: str, peildatum_iso: str, gebied: str) -> tuple[go.Figure, go.Figure, html.Div, list[dict], str]:
+def _view(indicator: str, peildatum_iso: str, gebied: str, page: int = 0) -> tuple[go.Figure, go.Figure, html.Div, list[dict], str]:
     """Everything the page shows for the chosen indicator, peildatum and gebied."""
+    return _paged_view(indicator, peildatum_iso, gebied, page)[:5]
+
+
+def _paged_view(indicator: str, peildatum_iso: str, gebied: str, page: int
+                ) -> tuple[go.Figure, go.Figure, html.Div, list[dict], str, int]:
+    """_view: map, ranking, table and links for one page of wijken, the summary for all of them; and how many
+    wijken there are."""
     data = store()
     meta = data.indicators[indicator]
     peildatum = parse_date(peildatum_iso, data) or data.latest
     rows = _wijken(data, indicator, peildatum, gebied)
     city = _city(data, indicator, peildatum)
-    return (map_figure(data, meta, rows, colour_range(data, indicator, peildatum)), ranking_figure(meta, rows, city),
-            wijk_table(meta, rows.to_dicts(), peildatum), rows.to_dicts(), _summary(data, meta, rows, city, peildatum))
+    shown = _page(rows, page)
+    return (map_figure(data, meta, shown, colour_range(data, indicator, peildatum)), ranking_figure(meta, shown, city),
+            wijk_table(meta, shown.to_dicts(), peildatum), shown.to_dicts(), _summary(data, meta, rows, city, peildatum),
+            rows.height)
+
+
+# Paging: all wijken of a country (3,300) are shown PAGE_SIZE at a time, best first as before;
+# a city's wijken fit on one page and look as they always did.
+WIJKEN_PAGINAS = Pager(ids.VERGELIJK_PAGINAS)
+
+
+def _page(rows: pl.DataFrame, page: int) -> pl.DataFrame:
+    """The wijken on one page of the ranked rows."""
+    _page_number, start, stop = page_bounds(rows.height, page)
+    return rows.slice(start, stop - start)
+
+
+def _pager(total: int, page: int) -> html.Nav:
+    return pager(WIJKEN_PAGINAS, total, page, "Wijken", "Pagina's met wijken",
+                 f"Kaart, ranglijst en tabel tonen {PAGE_SIZE} wijken tegelijk, de gunstigste eerst; de samenvatting "
+                 "en de downloads gaan over alle wijken.")
 
 
 @guarded
@@ -303,7 +338,7 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
     indicator = id if data.indicator(id or "") else next(iter(data.indicators))
     chosen = (parse_date(peildatum, data) or data.latest).isoformat()
     gebied = gebied or ALLE_GEBIEDEN
-    map_fig, rank_fig, table, rows, summary = _view(indicator, chosen, gebied)
+    map_fig, rank_fig, table, rows, summary, total = _paged_view(indicator, chosen, gebied, 0)
     controls = html.Div([
         labelled("Indicator", dropdown(ids.VERGELIJK_INDICATOR, indicator_options(data), indicator), ids.VERGELIJK_INDICATOR),
         labelled("Peildatum", dropdown(ids.VERGELIJK_PEILDATUM, peildatum_options(data.peildata), chosen),
@@ -315,6 +350,7 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
         *notices,
         controls,
         html.P(summary, id=ids.VERGELIJK_SAMENVATTING, className="samenvatting mt-2", **{"aria-live": "polite"}),
+        _pager(total, 0),
         html.Div([
             html.Div([
                 html.H2("Kaart", className="h5"),
@@ -353,15 +389,20 @@ url_state(ids.VERGELIJK_URL, URL_CONTROLS)
     Output(ids.VERGELIJK_KAARTTABEL, "children"),
     Output(ids.VERGELIJK_SAMENVATTING, "children"),
     Output(ids.VERGELIJK_PROFIELEN, "children"),
+    *WIJKEN_PAGINAS.outputs(),
     Input(ids.VERGELIJK_INDICATOR, "value"),
     Input(ids.VERGELIJK_PEILDATUM, "value"),
     Input(ids.VERGELIJK_GEBIED, "value"),
+    *WIJKEN_PAGINAS.inputs(),
+    State(WIJKEN_PAGINAS.page, "data"),
     prevent_initial_call=True,
 )
-def update_view(indicator: str, peildatum: str, gebied: str) -> tuple:
-    """Redraw map, ranking, table and summary."""
-    map_fig, rank_fig, table, rows, summary = _view(indicator, peildatum, gebied)
-    return map_fig, rank_fig, table, summary, profile_links(rows)
+def update_view(indicator: str, peildatum: str, gebied: str, _previous: int | None, _next: int | None,
+                page: int | None) -> tuple:
+    """Redraw map, ranking, table and summary (on the first page after another choice)."""
+    page = WIJKEN_PAGINAS.turned(page)
+    map_fig, rank_fig, table, rows, summary, total = _paged_view(indicator, peildatum, gebied, page)
+    return map_fig, rank_fig, table, summary, profile_links(rows), *pager_state(total, page, "Wijken")
 
 
 @callback(Output(ids.VERGELIJK_NAVIGATIE, "href"), Input(ids.VERGELIJK_KAART, "clickData"), prevent_initial_call=True)

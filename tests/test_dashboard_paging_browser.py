@@ -1,0 +1,80 @@
+"""Paging in a real headless Chromium: the next page by keyboard, the position announced, no keyboard trap,
+no WCAG 2.1 AA violations (the store: the hand-made one copied into four gemeenten, test_dashboard_paging.py)."""
+
+from __future__ import annotations
+
+import pytest
+from fixtures.browser import axe_violations, tab_round
+from fixtures.browser import driver  # noqa: F401 - module-scoped fixture
+from fixtures.browser import open_page as _open
+from fixtures.browser import severe_logs as _severe
+from fixtures.browser import wait_until as _wait
+from test_dashboard_paging import GEMEENTEN, PEILDATUM, _ranked_wijken, stores  # noqa: F401 - module fixture
+
+from dashboard.app import create_app
+from dashboard.components import PAGE_SIZE
+from dashboard.data import published
+from dashboard.headless import CHROMEDRIVER, CHROMIUM, served
+from dashboard.signals import signals
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="Debian chromium/chromedriver not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(stores, tmp_path_factory):  # noqa: F811 - the fixture imported above
+    app = create_app(stores[1], tmp_path_factory.mktemp("paging-browser") / "state.sqlite")
+    with served(app) as url:
+        yield url
+
+
+def _first_cells(driver, table_css: str) -> list[str]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0] + ' tbody tr')].map(r => r.cells[0].innerText.trim())",
+        table_css)
+
+
+def _press_enter_on(driver, element_id: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    button = driver.find_element("id", element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].focus()",
+                          button)
+    button.send_keys(Keys.ENTER)
+
+
+def test_wijken_of_the_country_page_by_keyboard(driver, base_url, stores):  # noqa: F811
+    ranked = _ranked_wijken(stores[1], "zelfredzaamheid")
+    driver.get_log("browser")
+    _open(driver, base_url + f"/wijken?id=zelfredzaamheid&peildatum={PEILDATUM.isoformat()}")
+    assert _first_cells(driver, "#vergelijk-tabel") == ranked[:PAGE_SIZE]
+    position = driver.find_element("id", "vergelijk-wijken-positie")
+    assert position.text == f"Wijken 1–{PAGE_SIZE} van {20 * GEMEENTEN}"
+    assert position.get_attribute("aria-live") == "polite"
+    _press_enter_on(driver, "vergelijk-wijken-volgende")
+    _wait(driver, lambda d: d.find_element("id", "vergelijk-wijken-positie").text == f"Wijken 51–80 van {20 * GEMEENTEN}")
+    _wait(driver, lambda d: _first_cells(d, "#vergelijk-tabel") == ranked[PAGE_SIZE:])
+    locations = driver.execute_script(
+        "return document.querySelector('#vergelijk-kaart .js-plotly-plot').data.map(t => t.locations.length)")
+    assert sum(locations) == 20 * GEMEENTEN - PAGE_SIZE  # the map shows the same wijken as the table
+    assert driver.find_element("id", "vergelijk-wijken-volgende").get_attribute("disabled")
+    _press_enter_on(driver, "vergelijk-wijken-vorige")
+    _wait(driver, lambda d: _first_cells(d, "#vergelijk-tabel") == ranked[:PAGE_SIZE])
+    visited, last = tab_round(driver)
+    assert last in visited  # no keyboard trap: Tab reaches the last focusable element
+    assert axe_violations(driver) == []
+    assert _severe(driver) == []
+
+
+def test_pdca_signals_page_by_keyboard(driver, base_url, stores):  # noqa: F811
+    ranked = signals(published(stores[1]), PEILDATUM)["rang"].to_list()
+    _open(driver, base_url + f"/pdca?peildatum={PEILDATUM.isoformat()}")
+    assert _first_cells(driver, ".pdca-tabel") == [str(r) for r in ranked[:PAGE_SIZE]]
+    _press_enter_on(driver, "pdca-signalen-volgende")
+    _wait(driver, lambda d: _first_cells(d, ".pdca-tabel") == [str(r) for r in ranked[PAGE_SIZE:2 * PAGE_SIZE]])
+    assert driver.find_element("id", "pdca-signalen-positie").text.startswith(f"Signalen 51–{min(2 * PAGE_SIZE, len(ranked))} van ")
+    visited, last = tab_round(driver)
+    assert last in visited
+    assert axe_violations(driver) == []
