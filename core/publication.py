@@ -353,6 +353,8 @@ TABLES: tuple[Table, ...] = (
             _c("wijkcode", "VARCHAR", "a wijk of the group", null=False),
         ),
         primary_key=("werkwijze", "wijkcode"),
+        later=True,
+    ),
     # Costs (indicators.md v2 "Costs"; indicators/kosten.py) and the configured begroting / taakstelling.
     Table(
         "kosten",
