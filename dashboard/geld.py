@@ -105,6 +105,39 @@ def realisatie(data: Published) -> pl.DataFrame:
     ).select("jaar", "wet", "realisatie", "begroting", "verschil", "taakstelling", "gehaald").sort("wet", "jaar")
 
 
+def similar_kosten(data: Published, wijk: str, peildatum: date, wet: str = TOTAAL) -> dict | None:
+    """The reference value of the wijk's similar wijken for cost per inhabitant (indicators.md v2, "Comparing
+    fairly"): the unweighted mean of their published figures, suppressed ones and those without a figure left
+    out and counted. None when the wijk has no similar wijken on peildatum."""
+    from dashboard.vergelijken import similar_wijken
+
+    buren = similar_wijken(data, wijk, peildatum)
+    if not buren:
+        return None
+    codes = [b["wijkcode"] for b in buren]
+    rows = {r["gebiedcode"]: r for r in kosten(data, peildatum, niveaus.WIJK, wet).filter(
+        pl.col("gebiedcode").is_in(codes)).iter_rows(named=True)}
+    onderdrukt = [c for c in codes if rows.get(c, {}).get("onderdrukt")]
+    values = [rows[c]["kosten_per_inwoner"] for c in codes
+              if c in rows and not rows[c]["onderdrukt"] and rows[c]["kosten_per_inwoner"] is not None]
+    return {"waarde": sum(values) / len(values) if values else None, "k": len(codes), "n_buren": len(values),
+            "n_onderdrukt": len(onderdrukt), "n_ontbrekend": len(codes) - len(values) - len(onderdrukt)}
+
+
+def similar_kosten_text(ref: dict | None) -> str:
+    """'€ 2.000 per inwoner (1 van 2 wijken; 1 met onvoldoende waarnemingen weggelaten)', as the comparison block writes reference values."""
+    if ref is None:
+        return MISSING_TEXT
+    if ref["waarde"] is None:
+        return f"{INSUFFICIENT_DATA_TEXT} (geen vergelijkbare wijk met een cijfer)"
+    text = eenheid.format_value(ref["waarde"], UNITS["kosten_per_inwoner"], 0)
+    weg = ([f"{ref['n_onderdrukt']} met {SUPPRESSED_TEXT} weggelaten"] if ref["n_onderdrukt"] else []) + \
+          ([f"{ref['n_ontbrekend']} zonder cijfer weggelaten"] if ref["n_ontbrekend"] else [])
+    if weg:
+        return f"{text} ({ref['n_buren']} van {ref['k']} wijken; {', '.join(weg)})"
+    return f"{text} (gemiddelde van {ref['n_buren']} wijken)"
+
+
 def nowrap(*keys: str) -> dict:
     """html_table cells that keep '€ 12.345' on one line (a narrow column would break after the euro sign)."""
     from dash import html
@@ -113,32 +146,40 @@ def nowrap(*keys: str) -> dict:
 
 
 def kosten_blok(data: Published, wijk: str, peildatum: date):
-    """Wijkprofiel: the wijk's costs on peildatum per wet beside the gemeente's, next to its outcomes."""
+    """Wijkprofiel: the wijk's costs on peildatum per wet beside the gemeente's and (where the wijk has them) the
+    mean of its similar wijken, next to its outcomes."""
     from dash import dcc, html  # the pages' library; this module's selections stay usable without it
 
     from dashboard.components import Column, html_table
 
-    link = dcc.Link("Geld per wijk", href=f"/geld?peildatum={peildatum.isoformat()}")
+    link = dcc.Link("Geld per wijk", href=f"/geld?peildatum={peildatum.isoformat()}&wijk={wijk}")
     if not heeft_kosten(data) or peildatum not in kosten_peildata(data):
         return html.Div([html.H3("Kosten", className="h6 mt-3"),
                          html.P(["Geen kostengegevens voor deze peildatum; zie ", link, "."], className="small")])
     code, naam = data.gemeente()
-    rows = []
+    rows, met_buren = [], False
     for wet, label in WET_NAMEN.items():
         eigen = kosten(data, peildatum, niveaus.WIJK, wet, wijk)
         stad = kosten(data, peildatum, niveaus.GEMEENTE, wet, code)
         if not eigen.height:
             continue
         e, s = eigen.row(0, named=True), stad.row(0, named=True) if stad.height else {}
+        ref = similar_kosten(data, wijk, peildatum, wet)
+        met_buren = met_buren or ref is not None
         rows.append({"wet": label, "wijk": figure_text(e, "kosten_per_inwoner"),
                      "client": figure_text(e, "kosten_per_client"),
-                     "gemeente": figure_text(s, "kosten_per_inwoner") if s else MISSING_TEXT})
+                     "gemeente": figure_text(s, "kosten_per_inwoner") if s else MISSING_TEXT,
+                     "buren": similar_kosten_text(ref)})
     columns = [Column("wet", "Wet"), Column("wijk", "Per inwoner"), Column("client", "Per cliënt"),
                Column("gemeente", f"{naam} per inwoner")]
+    if met_buren:
+        columns.append(Column("buren", "Vergelijkbare wijken per inwoner (gemiddelde)"))
+    note = ("Het gemiddelde van de vergelijkbare wijken is ongewogen en telt alleen hun gepubliceerde bedragen; "
+            "een niet getoond bedrag of een wijk zonder cijfer telt niet mee, en dat staat erbij. ") if met_buren else ""
     return html.Div([
         html.H3("Kosten", className="h6 mt-3"),
         html_table(PROFIEL_KOSTEN, columns, rows,
                    f"Kosten in de twaalf maanden voor {format_date(peildatum)}",
                    cells=nowrap("wijk", "client", "gemeente")),
-        html.P(["Meer in ", link, "."], className="small"),
+        html.P([note, "Meer, en de kosten naast een uitkomst, in ", link, "."], className="small"),
     ])
