@@ -125,17 +125,22 @@ def similar_kosten(data: Published, wijk: str, peildatum: date, wet: str = TOTAA
 
 
 def similar_kosten_text(ref: dict | None) -> str:
-    """'€ 2.000 per inwoner (1 van 2 wijken; 1 met onvoldoende waarnemingen weggelaten)', as the comparison block writes reference values."""
+    """The reference value as shown in a cell: '€ 2.000', or why there is none."""
     if ref is None:
         return MISSING_TEXT
     if ref["waarde"] is None:
-        return f"{INSUFFICIENT_DATA_TEXT} (geen vergelijkbare wijk met een cijfer)"
-    text = eenheid.format_value(ref["waarde"], UNITS["kosten_per_inwoner"], 0)
+        return INSUFFICIENT_DATA_TEXT
+    return eenheid.format_value(ref["waarde"], UNITS["kosten_per_inwoner"], 0)
+
+
+def similar_kosten_left_out(ref: dict | None) -> str:
+    """What the mean left out, as the comparison block says it: '1 van 2 wijken; 1 met onvoldoende waarnemingen
+    weggelaten'; '' when every similar wijk counted."""
+    if ref is None or (not ref["n_onderdrukt"] and not ref["n_ontbrekend"]):
+        return ""
     weg = ([f"{ref['n_onderdrukt']} met {SUPPRESSED_TEXT} weggelaten"] if ref["n_onderdrukt"] else []) + \
           ([f"{ref['n_ontbrekend']} zonder cijfer weggelaten"] if ref["n_ontbrekend"] else [])
-    if weg:
-        return f"{text} ({ref['n_buren']} van {ref['k']} wijken; {', '.join(weg)})"
-    return f"{text} (gemiddelde van {ref['n_buren']} wijken)"
+    return f"{ref['n_buren']} van {ref['k']} wijken; {', '.join(weg)}"
 
 
 def nowrap(*keys: str) -> dict:
@@ -157,7 +162,7 @@ def kosten_blok(data: Published, wijk: str, peildatum: date):
         return html.Div([html.H3("Kosten", className="h6 mt-3"),
                          html.P(["Geen kostengegevens voor deze peildatum; zie ", link, "."], className="small")])
     code, naam = data.gemeente()
-    rows, met_buren = [], False
+    rows, k, weggelaten = [], 0, []
     for wet, label in WET_NAMEN.items():
         eigen = kosten(data, peildatum, niveaus.WIJK, wet, wijk)
         stad = kosten(data, peildatum, niveaus.GEMEENTE, wet, code)
@@ -165,21 +170,25 @@ def kosten_blok(data: Published, wijk: str, peildatum: date):
             continue
         e, s = eigen.row(0, named=True), stad.row(0, named=True) if stad.height else {}
         ref = similar_kosten(data, wijk, peildatum, wet)
-        met_buren = met_buren or ref is not None
+        k = ref["k"] if ref else k
+        if similar_kosten_left_out(ref):
+            weggelaten.append(f"{label}: {similar_kosten_left_out(ref)}")
         rows.append({"wet": label, "wijk": figure_text(e, "kosten_per_inwoner"),
                      "client": figure_text(e, "kosten_per_client"),
                      "gemeente": figure_text(s, "kosten_per_inwoner") if s else MISSING_TEXT,
                      "buren": similar_kosten_text(ref)})
     columns = [Column("wet", "Wet"), Column("wijk", "Per inwoner"), Column("client", "Per cliënt"),
                Column("gemeente", f"{naam} per inwoner")]
-    if met_buren:
-        columns.append(Column("buren", "Vergelijkbare wijken per inwoner (gemiddelde)"))
-    note = ("Het gemiddelde van de vergelijkbare wijken is ongewogen en telt alleen hun gepubliceerde bedragen; "
-            "een niet getoond bedrag of een wijk zonder cijfer telt niet mee, en dat staat erbij. ") if met_buren else ""
+    note = []
+    if k:  # the reference value of the similar wijken (indicators.md v2), never from a suppressed cell
+        columns.append(Column("buren", "Vergelijkbare wijken per inwoner"))
+        note = [f"Vergelijkbare wijken: het ongewogen gemiddelde van de gepubliceerde bedragen per inwoner van de {k} "
+                "wijken die het meest op deze wijk lijken; een niet getoond bedrag of een wijk zonder cijfer telt niet "
+                "mee" + (f" ({'; '.join(weggelaten)})." if weggelaten else "."), html.Br()]
     return html.Div([
         html.H3("Kosten", className="h6 mt-3"),
         html_table(PROFIEL_KOSTEN, columns, rows,
                    f"Kosten in de twaalf maanden voor {format_date(peildatum)}",
-                   cells=nowrap("wijk", "client", "gemeente")),
-        html.P([note, "Meer, en de kosten naast een uitkomst, in ", link, "."], className="small"),
+                   cells=nowrap("wijk", "client", "gemeente", "buren")),
+        html.P([*note, "Meer, en de kosten naast een uitkomst, in ", link, "."], className="small"),
     ])

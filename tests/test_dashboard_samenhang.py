@@ -20,7 +20,7 @@ from core import publication
 from dashboard import ids, vergelijken
 from dashboard.app import create_app
 from dashboard.components import store
-from dashboard.geld import similar_kosten, similar_kosten_text
+from dashboard.geld import similar_kosten, similar_kosten_left_out, similar_kosten_text
 from dashboard.security import User
 
 PEILDATUM = date(2017, 1, 1)
@@ -60,7 +60,8 @@ def test_similar_wijken_mean_cost_leaves_suppressed_cells_out_and_counts_them(co
     # Meerdorpen's cells are suppressed: left out, never computed from
     wmo = similar_kosten(data, VERGELIJK_WIJK, PEILDATUM, "wmo")
     assert wmo == {"waarde": pytest.approx(2_000.0), "k": 2, "n_buren": 1, "n_onderdrukt": 1, "n_ontbrekend": 0}
-    assert similar_kosten_text(wmo) == "€ 2.000 (1 van 2 wijken; 1 met onvoldoende waarnemingen weggelaten)"
+    assert similar_kosten_text(wmo) == "€ 2.000"
+    assert similar_kosten_left_out(wmo) == "1 van 2 wijken; 1 met onvoldoende waarnemingen weggelaten"
     # totaal: 2 x (100.000 + 200.000 + 300.000) + 3 x 20.000 = 1.260.000 / 110 = 11.454,5
     assert similar_kosten(data, VERGELIJK_WIJK, PEILDATUM)["waarde"] == pytest.approx(1_260_000 / 110)
     assert similar_kosten(data, "WK001402", PEILDATUM) is None  # no similar wijken
@@ -69,10 +70,11 @@ def test_similar_wijken_mean_cost_leaves_suppressed_cells_out_and_counts_them(co
 
 def test_wijkprofiel_costs_block_shows_the_similar_wijken_mean_beside_the_city(context):
     text = _text(_page("wijkprofiel")["layout"](wijk=VERGELIJK_WIJK, peildatum="2017-01-01"))
-    assert "Vergelijkbare wijken per inwoner (gemiddelde)" in text
-    assert "Wmo € 1.200" in text  # Centrum (k = 0): 100.000 + 2 x 10.000 = 120.000 over 100 inhabitants
-    assert "€ 2.000 (1 van 2 wijken; 1 met onvoldoende waarnemingen weggelaten)" in text
-    assert "telt niet mee, en dat staat erbij" in text
+    assert "Vergelijkbare wijken per inwoner" in text
+    # Centrum (k = 0): 100.000 + 2 x 10.000 = 120.000 over 100 inhabitants; the gemeente 21.400.000 / 3.900
+    assert "Wmo € 1.200 € 6.000 € 5.487 € 2.000" in text
+    assert "van de 2 wijken die het meest op deze wijk lijken" in text
+    assert "(Totaal: 1 van 2 wijken; 1 met onvoldoende waarnemingen weggelaten; Wmo: 1 van 2 wijken;" in text
     # a wijk without similar wijken has no such column
     assert "Vergelijkbare wijken per inwoner" not in _text(_page("wijkprofiel")["layout"](wijk="WK001402",
                                                                                          peildatum="2017-01-01"))

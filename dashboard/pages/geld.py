@@ -258,7 +258,8 @@ def content(peildatum_iso: str, wet: str, indicator: str, wijk: str | None = Non
         [graph(ids.GELD_BEGROTING, budget_figure(budget, wet),
                f"Realisatie tegen begroting per jaar ({WET_NAMEN[wet]}); de bedragen staan in de tabel hieronder."),
          html_table(ids.GELD_BEGROTING_TABEL, BUDGET_COLUMNS, budget_rows(budget, wet),
-                    f"Realisatie tegen begroting en taakstelling per jaar ({WET_NAMEN[wet]})", cells={}),
+                    f"Realisatie tegen begroting en taakstelling per jaar ({WET_NAMEN[wet]})",
+                    cells=nowrap("realisatie_tekst", "begroting_tekst", "verschil_tekst", "taakstelling_tekst")),
          html.P("Realisatie van jaar J: de kosten van de gemeente op peildatum 1 januari J+1 (de twaalf maanden van "
                 "jaar J). De taakstelling is gehaald als de begroting min de realisatie minstens de taakstelling is; "
                 "voor het totaal tellen daarbij alleen de wetten met een taakstelling.",
@@ -283,7 +284,8 @@ def content(peildatum_iso: str, wet: str, indicator: str, wijk: str | None = Non
                    f"Kosten per wijk ({WET_NAMEN[wet]}) op {format_date(peildatum)}",
                    cells=nowrap("kosten_per_inwoner_tekst", "kosten_per_client_tekst", "bedrag_tekst")),
         html.H2(f"Naar wet: {naam}", className="h5 mt-3"),
-        html_table(ids.GELD_WETTEN, WET_COLUMNS, per_wet, f"Kosten van de gemeente {naam} naar wet op {format_date(peildatum)}"),
+        html_table(ids.GELD_WETTEN, WET_COLUMNS, per_wet, f"Kosten van de gemeente {naam} naar wet op {format_date(peildatum)}",
+                   cells=nowrap("bedrag_tekst", "kosten_per_inwoner_tekst", "kosten_per_client_tekst")),
         html.H2("Realisatie tegen begroting", className="h5 mt-3"),
         *budget_block,
         html.H2(f"Kosten naast {meta.naam.lower()}", className="h5 mt-3"),
