@@ -78,7 +78,8 @@ def zoals_candidates(data: Published, chosen: str | None = None) -> list[tuple[s
     if wijken.height > ZOALS_MAX:
         code, _naam = data.gemeente()
         gebieden = data.areas("gebied").filter(pl.col("bovenliggend") == code)["gebiedcode"].to_list()
-        wijken = wijken.filter(pl.col("bovenliggend").is_in([code, *gebieden]) | (pl.col("gebiedcode") == chosen))
+        keep = pl.col("bovenliggend").is_in([code, *gebieden])
+        wijken = wijken.filter(keep | (pl.col("gebiedcode") == chosen) if chosen else keep)
     return list(zip(wijken["gebiedcode"].to_list(), wijken["gebiedsnaam"].to_list()))
 
 

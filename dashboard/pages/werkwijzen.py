@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import ids, vergelijken
 from dashboard.components import (
