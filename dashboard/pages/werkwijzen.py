@@ -91,7 +91,7 @@ def overview(werkwijze: str) -> html.Div:
 
 def settings_note() -> html.P:
     """Where the werkwijzen come from: the configuration, edited by beheer on the Instellingen page."""
-    return components_settings_note("welke wijken een werkwijze hebben en vanaf wanneer")
+    return components_settings_note("de werkwijzen (welke wijken, vanaf wanneer)")
 
 
 @guarded
