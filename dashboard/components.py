@@ -20,6 +20,7 @@ from dash import ClientsideFunction, Input, Output, State, clientside_callback, 
 from flask import current_app
 
 from core import niveau as niveaus, status as st
+from dashboard.security import has_right
 from dashboard.data import Published, StoreUnavailable, published
 from dashboard.format import (
     COMPLEMENTARY_TEXT,
@@ -516,6 +517,16 @@ def dropdown(dropdown_id: str, options: list[dict], value: object, multi: bool =
         return dbc.Select(id=dropdown_id, options=options, value=value)
     return dcc.Dropdown(id=dropdown_id, options=options, value=value, multi=multi, clearable=multi,
                         labels=DROPDOWN_LABELS, placeholder="Maak een keuze")
+
+
+def settings_note(what: str, note_id: str | None = None) -> html.P:
+    """Where a configured setting is changed: for beheer a link to /instellingen, for the other roles the words
+    only (the page would refuse them)."""
+    named = {"id": note_id} if note_id else {}
+    if has_right("instellingen"):
+        return html.P([f"{what[0].upper()}{what[1:]} aanpassen: ", dcc.Link("Instellingen", href="/instellingen"),
+                       " (de cijfers veranderen bij de volgende verwerking)."], className="small no-print", **named)
+    return html.P(f"De beheerder past {what} aan op de pagina Instellingen.", className="small", **named)
 
 
 def labelled(label: str, control: object, control_id: str) -> html.Div:

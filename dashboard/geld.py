@@ -105,6 +105,44 @@ def realisatie(data: Published) -> pl.DataFrame:
     ).select("jaar", "wet", "realisatie", "begroting", "verschil", "taakstelling", "gehaald").sort("wet", "jaar")
 
 
+def similar_kosten(data: Published, wijk: str, peildatum: date, wet: str = TOTAAL) -> dict | None:
+    """The reference value of the wijk's similar wijken for cost per inhabitant (indicators.md v2, "Comparing
+    fairly"): the unweighted mean of their published figures, suppressed ones and those without a figure left
+    out and counted. None when the wijk has no similar wijken on peildatum."""
+    from dashboard.vergelijken import similar_wijken
+
+    buren = similar_wijken(data, wijk, peildatum)
+    if not buren:
+        return None
+    codes = [b["wijkcode"] for b in buren]
+    rows = {r["gebiedcode"]: r for r in kosten(data, peildatum, niveaus.WIJK, wet).filter(
+        pl.col("gebiedcode").is_in(codes)).iter_rows(named=True)}
+    onderdrukt = [c for c in codes if rows.get(c, {}).get("onderdrukt")]
+    values = [rows[c]["kosten_per_inwoner"] for c in codes
+              if c in rows and not rows[c]["onderdrukt"] and rows[c]["kosten_per_inwoner"] is not None]
+    return {"waarde": sum(values) / len(values) if values else None, "k": len(codes), "n_buren": len(values),
+            "n_onderdrukt": len(onderdrukt), "n_ontbrekend": len(codes) - len(values) - len(onderdrukt)}
+
+
+def similar_kosten_text(ref: dict | None) -> str:
+    """The reference value as shown in a cell: '€ 2.000', or why there is none."""
+    if ref is None:
+        return MISSING_TEXT
+    if ref["waarde"] is None:
+        return INSUFFICIENT_DATA_TEXT
+    return eenheid.format_value(ref["waarde"], UNITS["kosten_per_inwoner"], 0)
+
+
+def similar_kosten_left_out(ref: dict | None) -> str:
+    """What the mean left out, as the comparison block says it: '1 van 2 wijken; 1 met onvoldoende waarnemingen
+    weggelaten'; '' when every similar wijk counted."""
+    if ref is None or (not ref["n_onderdrukt"] and not ref["n_ontbrekend"]):
+        return ""
+    weg = ([f"{ref['n_onderdrukt']} met {SUPPRESSED_TEXT} weggelaten"] if ref["n_onderdrukt"] else []) + \
+          ([f"{ref['n_ontbrekend']} zonder cijfer weggelaten"] if ref["n_ontbrekend"] else [])
+    return f"{ref['n_buren']} van {ref['k']} wijken; {', '.join(weg)}"
+
+
 def nowrap(*keys: str) -> dict:
     """html_table cells that keep '€ 12.345' on one line (a narrow column would break after the euro sign)."""
     from dash import html
@@ -113,32 +151,44 @@ def nowrap(*keys: str) -> dict:
 
 
 def kosten_blok(data: Published, wijk: str, peildatum: date):
-    """Wijkprofiel: the wijk's costs on peildatum per wet beside the gemeente's, next to its outcomes."""
+    """Wijkprofiel: the wijk's costs on peildatum per wet beside the gemeente's and (where the wijk has them) the
+    mean of its similar wijken, next to its outcomes."""
     from dash import dcc, html  # the pages' library; this module's selections stay usable without it
 
     from dashboard.components import Column, html_table
 
-    link = dcc.Link("Geld per wijk", href=f"/geld?peildatum={peildatum.isoformat()}")
+    link = dcc.Link("Geld per wijk", href=f"/geld?peildatum={peildatum.isoformat()}&wijk={wijk}")
     if not heeft_kosten(data) or peildatum not in kosten_peildata(data):
         return html.Div([html.H3("Kosten", className="h6 mt-3"),
                          html.P(["Geen kostengegevens voor deze peildatum; zie ", link, "."], className="small")])
     code, naam = data.gemeente()
-    rows = []
+    rows, k, weggelaten = [], 0, []
     for wet, label in WET_NAMEN.items():
         eigen = kosten(data, peildatum, niveaus.WIJK, wet, wijk)
         stad = kosten(data, peildatum, niveaus.GEMEENTE, wet, code)
         if not eigen.height:
             continue
         e, s = eigen.row(0, named=True), stad.row(0, named=True) if stad.height else {}
+        ref = similar_kosten(data, wijk, peildatum, wet)
+        k = ref["k"] if ref else k
+        if similar_kosten_left_out(ref):
+            weggelaten.append(f"{label}: {similar_kosten_left_out(ref)}")
         rows.append({"wet": label, "wijk": figure_text(e, "kosten_per_inwoner"),
                      "client": figure_text(e, "kosten_per_client"),
-                     "gemeente": figure_text(s, "kosten_per_inwoner") if s else MISSING_TEXT})
+                     "gemeente": figure_text(s, "kosten_per_inwoner") if s else MISSING_TEXT,
+                     "buren": similar_kosten_text(ref)})
     columns = [Column("wet", "Wet"), Column("wijk", "Per inwoner"), Column("client", "Per cliënt"),
                Column("gemeente", f"{naam} per inwoner")]
+    note = []
+    if k:  # the reference value of the similar wijken (indicators.md v2), never from a suppressed cell
+        columns.append(Column("buren", "Vergelijkbare wijken per inwoner"))
+        note = [f"Vergelijkbare wijken: het ongewogen gemiddelde van de gepubliceerde bedragen per inwoner van de {k} "
+                "wijken die het meest op deze wijk lijken; een niet getoond bedrag of een wijk zonder cijfer telt niet "
+                "mee" + (f" ({'; '.join(weggelaten)})." if weggelaten else "."), html.Br()]
     return html.Div([
         html.H3("Kosten", className="h6 mt-3"),
         html_table(PROFIEL_KOSTEN, columns, rows,
                    f"Kosten in de twaalf maanden voor {format_date(peildatum)}",
-                   cells=nowrap("wijk", "client", "gemeente")),
-        html.P(["Meer in ", link, "."], className="small"),
+                   cells=nowrap("wijk", "client", "gemeente", "buren")),
+        html.P([*note, "Meer, en de kosten naast een uitkomst, in ", link, "."], className="small"),
     ])

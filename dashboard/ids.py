@@ -139,6 +139,10 @@ INSTELLINGEN_BEDRAG = "instellingen-bedrag"  # pattern type, index = "jaar|wet"
 INSTELLINGEN_REDEN = "instellingen-reden"
 INSTELLINGEN_OPSLAAN = "instellingen-opslaan"
 INSTELLINGEN_MELDING = "instellingen-melding"
+# "terug naar monitor.toml" per section (suffix -<onderdeel>)
+INSTELLINGEN_TERUG = "instellingen-terug"
+INSTELLINGEN_TERUG_REDEN = "instellingen-terug-reden"
+INSTELLINGEN_TERUG_MELDING = "instellingen-terug-melding"
 # Geld per wijk (costs)
 GELD_PEILDATUM = "geld-peildatum"
 GELD_WET = "geld-wet"
@@ -153,6 +157,8 @@ GELD_BEGROTING = "geld-begroting"
 GELD_BEGROTING_TABEL = "geld-begroting-tabel"
 GELD_SPREIDING = "geld-spreiding"
 GELD_SPREIDING_TABEL = "geld-spreiding-tabel"
+GELD_MARKEER = "geld-markeer"  # the wijk whose similar wijken the scatter marks
+GELD_INSTELLINGEN = "geld-instellingen"
 PROFIEL_KOSTEN = "profiel-kosten"
 # Paged lists (components.Pager derives <prefix>-paginas, -vorige, -volgende, -positie and -pagina)
 PDCA_SIGNALEN_PAGINAS = "pdca-signalen"

@@ -25,6 +25,7 @@ PAGES = {
     "over": "/over",
     "instellingen": "/instellingen",
     "werkwijzen": "/werkwijzen",
+    "geld": "/geld?wijk=WK001401",  # the scatter with a wijk and its similar wijken marked
 }
 SIZES = {"": (1366, 800), "-390": (390, 844)}  # file suffix -> window size
 

@@ -65,11 +65,33 @@ def similar_wijken(data: Published, wijk: str, peildatum: date) -> list[dict]:
              "afstand": r["afstand"], "kenmerken": r["kenmerken"]} for r in rows.iter_rows(named=True)]
 
 
-def zoals_options(data: Published) -> list[dict]:
-    """Wijken vergelijken's options "Wijken zoals <wijk>" for every wijk that has similar wijken."""
-    met_buren = set(data.tables["vergelijkbare_wijken"]["wijkcode"].unique().to_list())
-    return [{"label": f"Wijken zoals {row['gebiedsnaam']}", "value": ZOALS + row["gebiedcode"]}
-            for row in data.areas("wijk").iter_rows(named=True) if row["gebiedcode"] in met_buren]
+# More wijken with similar wijken than this (a country's 3,300): a choice lists only the gemeente's own wijken
+# (and the one chosen), so a list stays short enough to use; a city's wijken are all listed as before.
+ZOALS_MAX = 200
+
+
+def zoals_candidates(data: Published, chosen: str | None = None) -> list[tuple[str, str]]:
+    """(wijkcode, naam) of the wijken with similar wijken that a choice lists, by name: all of them, or beyond
+    ZOALS_MAX only those of the gemeente (plus `chosen`; another wijk: from its Wijkprofiel)."""
+    met_buren = data.tables["vergelijkbare_wijken"]["wijkcode"].unique().to_list()
+    wijken = data.areas("wijk").filter(pl.col("gebiedcode").is_in(met_buren))
+    if wijken.height > ZOALS_MAX:
+        code, _naam = data.gemeente()
+        gebieden = data.areas("gebied").filter(pl.col("bovenliggend") == code)["gebiedcode"].to_list()
+        keep = pl.col("bovenliggend").is_in([code, *gebieden])
+        wijken = wijken.filter(keep | (pl.col("gebiedcode") == chosen) if chosen else keep)
+    return list(zip(wijken["gebiedcode"].to_list(), wijken["gebiedsnaam"].to_list()))
+
+
+def zoals_limited(data: Published) -> bool:
+    """True when zoals_candidates lists only the gemeente's wijken."""
+    return data.tables["vergelijkbare_wijken"]["wijkcode"].n_unique() > ZOALS_MAX
+
+
+def zoals_options(data: Published, chosen: str | None = None) -> list[dict]:
+    """Wijken vergelijken's options "Wijken zoals <wijk>" (zoals_candidates; `chosen` an option value)."""
+    wijk = chosen.removeprefix(ZOALS) if chosen and chosen.startswith(ZOALS) else None
+    return [{"label": f"Wijken zoals {naam}", "value": ZOALS + code} for code, naam in zoals_candidates(data, wijk)]
 
 
 def zoals_wijken(data: Published, option: str, peildatum: date) -> list[str]:

@@ -54,3 +54,22 @@ def test_wijkprofiel_costs_block_beside_the_outcomes_passes_axe(driver, base_url
     assert "€ 2.000" in wmo and "€ 10.476" in wmo
     assert severe_logs(driver) == []
     assert axe_violations(driver) == []
+
+
+def test_marking_a_wijk_names_it_and_its_similar_wijken_and_passes_axe(driver, base_url):
+    driver.get_log("browser")
+    open_page(driver, base_url + "/geld?peildatum=2017-01-01&wet=wmo")
+    choose(driver, ids.GELD_MARKEER, "WK001400")  # Centrum; similar: Oud-Zuid, Meerdorpen (suppressed costs)
+    wait_until(driver, lambda d: "gekozen wijk" in d.find_element("id", ids.GELD_SPREIDING_TABEL).text)
+    lines = driver.find_element("id", ids.GELD_SPREIDING_TABEL).text.splitlines()
+    assert any(line.startswith("Centrum") and line.endswith("gekozen wijk") for line in lines)
+    assert any(line.startswith("Oud-Zuid") and line.endswith("vergelijkbare wijk") for line in lines)
+    assert "Gemarkeerd: Centrum (ster)" in driver.find_element("id", ids.GELD_INHOUD).text
+    assert severe_logs(driver) == []
+    assert axe_violations(driver) == []
+    # the Wijkprofiel's costs block of Centrum: Oud-Zuid's 2.000 per inhabitant as the similar wijken's mean
+    open_page(driver, base_url + "/wijkprofiel?wijk=WK001400&peildatum=2017-01-01")
+    wait_until(driver, lambda d: d.find_elements("id", ids.PROFIEL_KOSTEN))
+    wmo = next(line for line in driver.find_element("id", ids.PROFIEL_KOSTEN).text.splitlines() if line.startswith("Wmo"))
+    assert wmo.endswith("€ 2.000")
+    assert axe_violations(driver) == []

@@ -81,7 +81,7 @@ def _post(app, client, trigger: str, state: list) -> dict:
     response = client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return {f"{o['id']}.{o['property']}": props for o in outputs
-            for props in [response.get_json()["response"].get(o["id"], {}).get(o["property"])]}
+            for props in [response.get_json()["response"].get(o["id"], {}).get(o["property"].split("@")[0])]}
 
 
 def _werkwijze(app, client, naam="Buurtteam", omschrijving="Eén team per buurt.", wijken=("WK001401",),
@@ -236,3 +236,44 @@ def test_what_changed_is_said_in_dutch(page):
     assert page.describe("begroting", {"wmo": {"2020": 1_000_000, "2021": 5}}, {"wmo": {"2020": 1_500_000}, "jeugdwet": {"2020": 7}},
                          {}) == ["2020 Jeugdwet: nieuw € 7", "2020 Wmo: € 1.000.000 → € 1.500.000",
                                  "2021 Wmo: verwijderd (was € 5)"]
+
+
+def _revert(app, client, onderdeel: str, reden="Terug naar de raadsbegroting", gemaakt_op=0) -> dict:
+    outputs = _post(app, client, f"{ids.INSTELLINGEN_TERUG}-{onderdeel}", [reden, gemaakt_op])
+    return {key.split("@")[0]: value for key, value in outputs.items()}  # outputs shared with the save: 'x.data@hash'
+
+
+def test_a_section_goes_back_to_monitor_toml_with_reason_history_and_the_same_checks(site):
+    app, config, _db = site
+    client = _client(app, "beheerder")
+    melding = f"{ids.INSTELLINGEN_TERUG_MELDING}-begroting.children"
+    # nothing edited yet: monitor.toml already holds, nothing stored
+    assert "komen al uit monitor.toml" in _melding(_revert(app, client, "begroting"), melding)
+    _amounts(app, client, "begroting", {"2016|wmo": "70.000.000"})
+    assert load_config(config).begroting == {(2016, "wmo"): 70_000_000.0}
+    # a reason is required; a stale page (made on version 0 while the begroting is at 1) is refused
+    outputs = _revert(app, client, "begroting", reden=" ", gemaakt_op=1)
+    assert outputs[f"{ids.INSTELLINGEN_TERUG_REDEN}-begroting-fout.children"] == "Vul de reden van het terugzetten in."
+    assert "intussen gewijzigd (versie 1)" in _melding(_revert(app, client, "begroting", gemaakt_op=0), melding)
+    # other roles are refused on the server
+    assert "Uw rol mag de instellingen niet wijzigen" in _melding(_revert(app, _client(app, "anna"), "begroting",
+                                                                          gemaakt_op=1), melding)
+    outputs = _revert(app, client, "begroting", gemaakt_op=1)
+    assert "Teruggezet naar monitor.toml als versie 2" in _melding(outputs, melding)
+    assert outputs[f"{ids.INSTELLINGEN_STAND}-begroting.data"] == 2
+    assert _text_of(outputs[f"{ids.INSTELLINGEN_BEDRAGEN}-begroting-bron.children"]) == "Bron: monitor.toml."
+    history = _text_of(outputs[f"{ids.INSTELLINGEN_GESCHIEDENIS}-begroting.children"])
+    assert "Terug naar de raadsbegroting" in history and "2016 Wmo: € 70.000.000 → € 64.000.000" in history
+    assert load_config(config).begroting == {(2016, "wmo"): 64_000_000.0}
+    assert [(c.versie, c.inhoud is None) for c in settings.history(settings.store_path(config))] == [(1, False), (2, True)]
+
+
+def test_werkwijzen_go_back_to_monitor_toml(site):
+    app, config, _db = site
+    client = _client(app, "beheerder")
+    _werkwijze(app, client)  # Buurtteam added: version 1
+    outputs = _revert(app, client, "werkwijzen", reden="Proef gestopt", gemaakt_op=1)
+    assert "versie 2" in _melding(outputs, f"{ids.INSTELLINGEN_TERUG_MELDING}-werkwijzen.children")
+    assert "Buurtteam" not in _text_of(outputs[f"{ids.INSTELLINGEN_WERKWIJZEN}.children"])
+    assert "verwijderd: Buurtteam" in _text_of(outputs[f"{ids.INSTELLINGEN_GESCHIEDENIS}-werkwijzen.children"])
+    assert [w.naam for w in load_config(config).werkwijzen] == ["Integraal wijkteam"]

@@ -121,6 +121,16 @@ def test_beheer_edits_werkwijzen_and_begroting_with_history(driver, site):
     assert axe_violations(driver) == []
     assert _severe(driver) == []
 
+    # back to monitor.toml's begroting, with a reason, by keyboard-reachable controls in a <details>
+    revert = _by_id(driver, "instellingen-terug-begroting").find_element("xpath", "ancestor::details")
+    _click(driver, revert.find_element("tag name", "summary"))
+    _by_id(driver, "instellingen-terug-reden-begroting").send_keys("Terug naar de raadsbegroting")
+    _click(driver, _by_id(driver, "instellingen-terug-begroting"))
+    assert "Teruggezet naar monitor.toml als versie 3" in _message(driver, "instellingen-terug-melding-begroting")
+    _wait(driver, lambda d: "Bron: monitor.toml." in _by_id(d, "instellingen-bedragen-begroting-bron").text)
+    assert load_config(config).begroting == {(2016, "wmo"): 64_000_000.0}
+    assert axe_violations(driver) == []
+
 
 def test_raad_sees_a_refusal_and_no_controls(driver, site):
     url, _config = site

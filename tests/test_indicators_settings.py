@@ -225,3 +225,48 @@ def test_a_damaged_store_stops_the_configuration_with_one_line_instead_of_fallin
     _store(config).write_bytes(b"dit is geen SQLite-bestand" * 100)
     with pytest.raises(WijkmonitorError, match=r"instellingen: kan .*instellingen.sqlite niet openen"):
         load_config(config)
+
+
+@pytest.mark.integration
+def test_edited_werkwijze_and_begroting_reach_the_published_tables_through_the_real_etl(config, tmp_path, monkeypatch):
+    """Settings store -> run_etl with the real computation -> werkwijzen, werkwijze_vergelijking, begroting and meta."""
+    import io
+
+    import duckdb
+    from fixtures.sources import write_clean_sources
+
+    from wijkmonitor.cli import run_etl
+
+    monkeypatch.setattr(paths, "MONITOR_CONFIG", config)
+    bronnen = write_clean_sources(tmp_path / "bronnen")
+
+    def etl() -> dict[str, list[tuple]]:
+        err = io.StringIO()
+        code = run_etl(bronnen, tmp_path / "warehouse.duckdb", tmp_path / "monitor.duckdb", vandaag=date(2025, 6, 30),
+                       out=io.StringIO(), err=err)
+        assert (code, err.getvalue()) == (0, "")
+        with duckdb.connect(str(tmp_path / "monitor.duckdb"), read_only=True) as con:
+            return {
+                "werkwijzen": con.execute("SELECT werkwijze, startdatum, wijkcode FROM werkwijzen ORDER BY ALL").fetchall(),
+                "vergelijking": con.execute("SELECT DISTINCT werkwijze, peildatum_start FROM werkwijze_vergelijking "
+                                            "ORDER BY ALL").fetchall(),
+                "begroting": con.execute("SELECT jaar, wet, begroting, taakstelling FROM begroting ORDER BY ALL").fetchall(),
+                "meta": con.execute("SELECT sleutel, waarde FROM meta WHERE sleutel LIKE 'instellingen%' ORDER BY ALL"
+                                    ).fetchall(),
+            }
+
+    before = etl()
+    assert before["werkwijzen"] == [("Integraal wijkteam", date(2017, 1, 1), "WK001403")]
+    assert before["vergelijking"] == []
+    assert before["begroting"] == [(2020, "wmo", 80_000_000.0, None), (2021, "wmo", 82_000_000.0, 1_000_000.0)]
+    assert dict(before["meta"])["instellingen_versie"] == "0"
+    save_setting(config, "werkwijzen", [WERKWIJZE | {"startdatum": "2015-06-01"}], "Proef in twee wijken", "beheerder", 0)
+    save_setting(config, "begroting", {"wmo": {"2020": 80_000_000, "2021": 85_500_000}}, "Voorjaarsnota", "beheerder", 0)
+    after = etl()
+    assert after["werkwijzen"] == [("Buurtteam", date(2015, 6, 1), "WK001401"), ("Buurtteam", date(2015, 6, 1), "WK001402")]
+    # the clean drop has peildata 2015-01-01 and 2016-01-01: the edited werkwijze is compared from the last one on or
+    # before its start (monitor.toml's, starting 2017, had no peildatum after its start, so no comparison)
+    assert after["vergelijking"] == [("Buurtteam", date(2015, 1, 1))]
+    # the begroting section replaced as a whole; the taakstelling (not edited) still from monitor.toml
+    assert after["begroting"] == [(2020, "wmo", 80_000_000.0, None), (2021, "wmo", 85_500_000.0, 1_000_000.0)]
+    assert dict(after["meta"])["instellingen_versie"] == "2"

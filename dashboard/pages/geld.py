@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import Input, Output, callback, html
 
-from dashboard import ids
+from dashboard import ids, vergelijken
 from dashboard.components import (
     CITY_COLOUR,
     SUPPRESSED_GREY,
@@ -26,6 +26,7 @@ from dashboard.components import (
     map_config,
     message,
     peildatum_options,
+    settings_note,
     store,
 )
 from core import eenheid, niveau as niveaus
@@ -120,18 +121,62 @@ def budget_figure(frame: pl.DataFrame, wet: str) -> go.Figure:
     return figure
 
 
+GEKOZEN, BUUR = "gekozen wijk", "vergelijkbare wijk"
+# the roles in the scatter: colour-blind-safe colours (PuOr ends) and, so colour is never the only cue, their own
+# marker shape, size and a name label; the other wijken stay light circles
+ROLE_STYLE = {
+    GEKOZEN: {"color": BEGROTING_COLOUR, "symbol": "star", "size": 18, "line": {"color": "#000000", "width": 1}},
+    BUUR: {"color": REALISATIE_COLOUR, "symbol": "diamond", "size": 13, "line": {"color": "#000000", "width": 1}},
+}
+OTHER_STYLE = {"color": "#b2abd2", "symbol": "circle", "size": 9, "line": {"color": "#6b6b6b", "width": 0.6}}
+
+
 def scatter_figure(rows: list[dict], y_title: str) -> go.Figure:
-    """Cost per inhabitant (x) against the outcome indicator (y), one labelled point per wijk with both figures."""
+    """Cost per inhabitant (x) against the outcome indicator (y), one point per wijk with both figures; a chosen
+    wijk (star) and its similar wijken (diamonds) named and in the legend, the other wijken as light circles
+    (named too when no wijk is chosen)."""
     both = [r for r in rows if r["kosten_per_inwoner"] is not None and r["uitkomst"] is not None]
-    figure = go.Figure(go.Scatter(
-        x=[r["kosten_per_inwoner"] for r in both], y=[r["uitkomst"] for r in both], mode="markers+text",
-        text=[r["gebiedsnaam"] for r in both], textposition="top center",
-        marker={"color": REALISATIE_COLOUR, "size": 10, "symbol": "circle"},
-        hovertemplate="%{text}<br>€ %{x:,.0f} per inwoner<br>%{y}<extra></extra>"))
+    marking = any(r.get("rol") for r in both)
+    figure = go.Figure()
+    groups = [("Overige wijken" if marking else "Wijken", None, OTHER_STYLE if marking else
+               {"color": REALISATIE_COLOUR, "size": 10, "symbol": "circle"}),
+              ("Vergelijkbare wijken", BUUR, ROLE_STYLE[BUUR]), ("Gekozen wijk", GEKOZEN, ROLE_STYLE[GEKOZEN])]
+    for name, rol, style in groups:  # the marked ones last, so they are drawn on top
+        points = [r for r in both if (r.get("rol") or None) == rol]
+        if not points:
+            continue
+        labelled = rol is not None or not marking
+        figure.add_trace(go.Scatter(
+            x=[r["kosten_per_inwoner"] for r in points], y=[r["uitkomst"] for r in points],
+            mode="markers+text" if labelled else "markers", name=name, marker=style,
+            text=[r["gebiedsnaam"] for r in points], textposition="top center",
+            textfont={"color": "#000000"} if rol else None,
+            hovertemplate="%{text}<br>€ %{x:,.0f} per inwoner<br>%{y}<extra></extra>"))
     base_figure(figure, height=420)
     figure.update_layout(xaxis={"title": {"text": "€ per inwoner"}, "tickformat": EURO_TICKS},
-                         yaxis={"title": {"text": y_title}})
+                         yaxis={"title": {"text": y_title}}, showlegend=marking)
     return figure
+
+
+def scatter_roles(data: Published, rows: list[dict], wijk: str | None, peildatum: date) -> tuple[list[dict], str]:
+    """The scatter rows with their role ('gekozen wijk', 'vergelijkbare wijk' or '') and, in words, which wijken
+    are marked and which of them have no point (no published figure)."""
+    buren = vergelijken.similar_wijken(data, wijk, peildatum) if wijk else []
+    rol = {b["wijkcode"]: BUUR for b in buren} | ({wijk: GEKOZEN} if wijk else {})
+    marked = [r | {"rol": rol.get(r["gebiedcode"], "")} for r in rows]
+    if not wijk:
+        return marked, ""
+    naam = data.area_name(wijk) or wijk
+    if not buren:
+        return marked, f"Voor {naam} zijn op deze peildatum geen vergelijkbare wijken bepaald; alleen {naam} is gemarkeerd (ster)."
+    by_code = {r["gebiedcode"]: r for r in rows}
+    zonder = [data.area_name(c) or c for c in [wijk, *(b["wijkcode"] for b in buren)]
+              if by_code.get(c) is None or by_code[c]["kosten_per_inwoner"] is None or by_code[c]["uitkomst"] is None]
+    text = (f"Gemarkeerd: {naam} (ster) en de {len(buren)} wijken die er het meest op lijken (ruit): "
+            f"{', '.join(b['naam'] for b in buren)}.")
+    if zonder:
+        text += f" Zonder punt (geen gepubliceerd cijfer): {', '.join(zonder)}."
+    return marked, text
 
 
 WIJK_COLUMNS = [
@@ -188,8 +233,8 @@ def _scatter_rows(data: Published, rows: pl.DataFrame, indicator: str, peildatum
     return [_texts(r) for r in rows.join(uitkomst, on="gebiedcode", how="left").iter_rows(named=True)]
 
 
-def content(peildatum_iso: str, wet: str, indicator: str) -> list:
-    """Everything below the controls for the chosen peildatum, wet and outcome indicator."""
+def content(peildatum_iso: str, wet: str, indicator: str, wijk: str | None = None) -> list:
+    """Everything below the controls for the chosen peildatum, wet, outcome indicator and marked wijk."""
     data = store()
     peildata = kosten_peildata(data)
     peildatum = next((p for p in peildata if p.isoformat() == peildatum_iso), peildata[-1])
@@ -203,19 +248,24 @@ def content(peildatum_iso: str, wet: str, indicator: str) -> list:
         (pl.col("peildatum") == peildatum) & (pl.col("gebiedcode") == code)).iter_rows(named=True)]
     per_wet.sort(key=lambda r: list(WET_NAMEN).index(r["wet"]) if r["wet"] in WET_NAMEN else 99)
     budget = realisatie(data)
-    scatter = _scatter_rows(data, rows, meta.indicator, peildatum)
+    wijk = wijk if wijk and data.area_name(wijk) else None
+    scatter, marked_text = scatter_roles(data, _scatter_rows(data, rows, meta.indicator, peildatum), wijk, peildatum)
     scatter_columns = [Column("gebiedsnaam", "Wijk"), Column("kosten_per_inwoner_tekst", "Kosten per inwoner"),
-                       Column("uitkomst_tekst", meta.naam)]
+                       Column("uitkomst_tekst", meta.naam)] + ([Column("rol", "Gemarkeerd")] if wijk else [])
+    if wijk:  # the marked wijken first in the table, in the order of the legend
+        scatter.sort(key=lambda r: {GEKOZEN: 0, BUUR: 1}.get(r["rol"], 2))
     budget_block = (
         [graph(ids.GELD_BEGROTING, budget_figure(budget, wet),
                f"Realisatie tegen begroting per jaar ({WET_NAMEN[wet]}); de bedragen staan in de tabel hieronder."),
          html_table(ids.GELD_BEGROTING_TABEL, BUDGET_COLUMNS, budget_rows(budget, wet),
-                    f"Realisatie tegen begroting en taakstelling per jaar ({WET_NAMEN[wet]})", cells={}),
+                    f"Realisatie tegen begroting en taakstelling per jaar ({WET_NAMEN[wet]})",
+                    cells=nowrap("realisatie_tekst", "begroting_tekst", "verschil_tekst", "taakstelling_tekst")),
          html.P("Realisatie van jaar J: de kosten van de gemeente op peildatum 1 januari J+1 (de twaalf maanden van "
                 "jaar J). De taakstelling is gehaald als de begroting min de realisatie minstens de taakstelling is; "
                 "voor het totaal tellen daarbij alleen de wetten met een taakstelling.",
                 className="small")]
-        if budget.height else [html.P("Er is geen begroting ingesteld (data/config/monitor.toml).")])
+        if budget.height else [html.P("Er is geen begroting ingesteld.")])
+    budget_block.append(settings_note("de begroting en de taakstelling", ids.GELD_INSTELLINGEN))
     return [
         html.P(_summary(data, rows, city, peildatum, wet), id=ids.GELD_SAMENVATTING, className="samenvatting mt-2",
                **{"aria-live": "polite"}),
@@ -234,12 +284,16 @@ def content(peildatum_iso: str, wet: str, indicator: str) -> list:
                    f"Kosten per wijk ({WET_NAMEN[wet]}) op {format_date(peildatum)}",
                    cells=nowrap("kosten_per_inwoner_tekst", "kosten_per_client_tekst", "bedrag_tekst")),
         html.H2(f"Naar wet: {naam}", className="h5 mt-3"),
-        html_table(ids.GELD_WETTEN, WET_COLUMNS, per_wet, f"Kosten van de gemeente {naam} naar wet op {format_date(peildatum)}"),
+        html_table(ids.GELD_WETTEN, WET_COLUMNS, per_wet, f"Kosten van de gemeente {naam} naar wet op {format_date(peildatum)}",
+                   cells=nowrap("bedrag_tekst", "kosten_per_inwoner_tekst", "kosten_per_client_tekst")),
         html.H2("Realisatie tegen begroting", className="h5 mt-3"),
         *budget_block,
         html.H2(f"Kosten naast {meta.naam.lower()}", className="h5 mt-3"),
+        html.P(marked_text, className="small", **{"aria-live": "polite"}) if marked_text else None,
         graph(ids.GELD_SPREIDING, scatter_figure(scatter, f"{meta.naam} ({eenheid.label(meta.eenheid)})"),
-              f"Spreidingsdiagram: kosten per inwoner tegen {meta.naam.lower()} per wijk; de cijfers staan in de tabel hieronder."),
+              f"Spreidingsdiagram: kosten per inwoner tegen {meta.naam.lower()} per wijk"
+              + ("; de gekozen wijk als ster en haar vergelijkbare wijken als ruiten, met naam" if wijk else "")
+              + "; de cijfers staan in de tabel hieronder."),
         html_table(ids.GELD_SPREIDING_TABEL, scatter_columns, scatter,
                    f"Kosten per inwoner en {meta.naam.lower()} per wijk op {format_date(peildatum)}"),
         html.P("Samenhang is geen oorzaak: wijken verschillen in bevolking en problematiek.", className="small"),
@@ -247,8 +301,9 @@ def content(peildatum_iso: str, wet: str, indicator: str) -> list:
 
 
 @guarded
-def layout(peildatum: str | None = None, wet: str | None = None, id: str | None = None, **_: object) -> html.Div:
-    """The page; ?peildatum=YYYY-MM-DD&wet=<wet>&id=<indicator> preselect the controls."""
+def layout(peildatum: str | None = None, wet: str | None = None, id: str | None = None, wijk: str | None = None,
+           **_: object) -> html.Div:
+    """The page; ?peildatum=YYYY-MM-DD&wet=<wet>&id=<indicator>&wijk=<wijkcode> preselect the controls."""
     data = store()
     if not heeft_kosten(data):
         return html.Div([html.H1("Geld per wijk"), message(GEEN_KOSTEN, "info")])
@@ -260,11 +315,18 @@ def layout(peildatum: str | None = None, wet: str | None = None, id: str | None 
     chosen = peildatum or peildata[-1].isoformat()
     wet = wet if wet in WET_NAMEN else TOTAAL
     indicator = id if data.indicator(id or "") else next(iter(data.indicators))
+    wijken = vergelijken.zoals_candidates(data, wijk)
+    if wijk is not None and wijk not in dict(wijken):
+        notices.append(message(f"Wijk '{wijk}' heeft geen vergelijkbare wijken of is onbekend; er is geen wijk gemarkeerd."))
+        wijk = None
     controls = html.Div([
         labelled("Peildatum", dropdown(ids.GELD_PEILDATUM, peildatum_options(peildata), chosen), ids.GELD_PEILDATUM),
         labelled("Wet", dropdown(ids.GELD_WET, [{"label": v, "value": k} for k, v in WET_NAMEN.items()], wet), ids.GELD_WET),
         labelled("Uitkomst naast de kosten", dropdown(ids.GELD_UITKOMST, indicator_options(data), indicator),
                  ids.GELD_UITKOMST),
+        labelled("Wijk en vergelijkbare wijken markeren",
+                 dropdown(ids.GELD_MARKEER, [{"label": "Geen", "value": ""}]
+                          + [{"label": naam, "value": code} for code, naam in wijken], wijk or ""), ids.GELD_MARKEER),
     ], className="controls no-print")
     return html.Div([
         html.H1("Geld per wijk"), *notices, controls,
@@ -272,12 +334,12 @@ def layout(peildatum: str | None = None, wet: str | None = None, id: str | None 
                "peildatum, naar rato van de dagen van elke kostenregel in die periode. Een bedrag van minder dan vijf "
                "cliënten, of waarvan twee cliënten samen meer dan 85% uitmaken, wordt niet getoond (dominantieregel), "
                "net als een cijfer waaruit zo'n bedrag terug te rekenen is.", className="small"),
-        html.Div(content(chosen, wet, indicator), id=ids.GELD_INHOUD),
+        html.Div(content(chosen, wet, indicator, wijk), id=ids.GELD_INHOUD),
     ])
 
 
 @callback(Output(ids.GELD_INHOUD, "children"), Input(ids.GELD_PEILDATUM, "value"), Input(ids.GELD_WET, "value"),
-          Input(ids.GELD_UITKOMST, "value"), prevent_initial_call=True)
-def update(peildatum: str, wet: str, indicator: str) -> list:
+          Input(ids.GELD_UITKOMST, "value"), Input(ids.GELD_MARKEER, "value"), prevent_initial_call=True)
+def update(peildatum: str, wet: str, indicator: str, wijk: str | None) -> list:
     """Redraw everything for the new choice."""
-    return content(peildatum, wet, indicator)
+    return content(peildatum, wet, indicator, wijk or None)

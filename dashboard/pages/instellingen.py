@@ -251,6 +251,7 @@ def _amount_section(onderdeel: str, in_force: InForce, names: dict[str, str]) ->
                    className="mt-1"),
         html.Div(id=f"{ids.INSTELLINGEN_MELDING}-{onderdeel}", className="mt-2", role="status", **{"aria-live": "polite"}),
         html.Div(_history_view(in_force, onderdeel, names), id=f"{ids.INSTELLINGEN_GESCHIEDENIS}-{onderdeel}"),
+        _revert_block(onderdeel),
         dcc.Store(id=f"{ids.INSTELLINGEN_STAND}-{onderdeel}", data=in_force.section_version(onderdeel)),
     ], **{"aria-labelledby": f"kop-{onderdeel}"})
 
@@ -279,10 +280,26 @@ def layout(**_: object) -> html.Div:
             html.Div(_werkwijzen_view(in_force, names), id=ids.INSTELLINGEN_WERKWIJZEN),
             _werkwijze_form(names, codes_in_use),
             html.Div(_history_view(in_force, "werkwijzen", names), id=f"{ids.INSTELLINGEN_GESCHIEDENIS}-werkwijzen"),
+            _revert_block("werkwijzen"),
             dcc.Store(id=f"{ids.INSTELLINGEN_STAND}-werkwijzen", data=in_force.section_version("werkwijzen")),
         ], **{"aria-labelledby": "kop-werkwijzen"}),
         *(_amount_section(onderdeel, in_force, names) for onderdeel in AMOUNT_SECTIONS),
     ], className="instellingen-pagina")
+
+
+def _revert_block(onderdeel: str) -> html.Details:
+    """'Terug naar monitor.toml': the section's edits end (kept in the history) and monitor.toml's holds again."""
+    reason_id = f"{ids.INSTELLINGEN_TERUG_REDEN}-{onderdeel}"
+    return html.Details([
+        html.Summary(f"{SECTION_TITLES[onderdeel]} terugzetten naar monitor.toml"),
+        html.P(f"De {onderdeel} uit monitor.toml gelden dan weer; de wijzigingen uit dit scherm blijven in de "
+               "geschiedenis.", className="small mb-1"),
+        _field("Reden van het terugzetten", dbc.Textarea(id=reason_id, rows=2, maxLength=settings.MAX_REASON), reason_id),
+        dbc.Button("Terug naar monitor.toml", id=f"{ids.INSTELLINGEN_TERUG}-{onderdeel}", color="secondary",
+                   outline=True, className="mt-1"),
+        html.Div(id=f"{ids.INSTELLINGEN_TERUG_MELDING}-{onderdeel}", className="mt-2", role="status",
+                 **{"aria-live": "polite"}),
+    ], className="mb-3")
 
 
 # ---- callbacks ----
@@ -477,6 +494,65 @@ def _register_amount_section(onderdeel: str) -> None:
 
 for _onderdeel in AMOUNT_SECTIONS:
     _register_amount_section(_onderdeel)
+
+
+def _register_revert(onderdeel: str) -> None:
+    """The callback of one section's 'terug naar monitor.toml': a new version with inhoud None, with the same
+    right, reason and stale-version checks as every save."""
+    view_id = ids.INSTELLINGEN_WERKWIJZEN if onderdeel == "werkwijzen" else f"{ids.INSTELLINGEN_BEDRAGEN}-{onderdeel}"
+    reason_id = f"{ids.INSTELLINGEN_TERUG_REDEN}-{onderdeel}"
+    extra = [] if onderdeel == "werkwijzen" else [
+        Output(f"{ids.INSTELLINGEN_BEDRAGEN}-{onderdeel}-bron", "children", allow_duplicate=True)]
+
+    @callback(
+        Output(view_id, "children", allow_duplicate=True),
+        *extra,
+        Output(f"{ids.INSTELLINGEN_GESCHIEDENIS}-{onderdeel}", "children", allow_duplicate=True),
+        Output(f"{ids.INSTELLINGEN_STAND}-{onderdeel}", "data", allow_duplicate=True),
+        Output(f"{ids.INSTELLINGEN_TERUG_MELDING}-{onderdeel}", "children"),
+        Output(reason_id, "value"),
+        Output(f"{reason_id}-fout", "children"),
+        Output(f"{reason_id}-fout-label", "children"),
+        Input(f"{ids.INSTELLINGEN_TERUG}-{onderdeel}", "n_clicks"),
+        State(reason_id, "value"),
+        State(f"{ids.INSTELLINGEN_STAND}-{onderdeel}", "data"),
+        prevent_initial_call=True,
+    )
+    def revert(_clicks, reden, gemaakt_op) -> tuple:
+        """Back to monitor.toml's section as a new settings version (refused when it already holds)."""
+        unchanged = (dash.no_update,) * (3 + len(extra))
+        if not has_right(RIGHT):
+            return (*unchanged, message("Uw rol mag de instellingen niet wijzigen.", "danger"), dash.no_update, "", "")
+        config = config_path()
+        in_force = InForce(config)
+        change = in_force.latest.get(onderdeel)
+        if change is None or change.inhoud is None:
+            return (*unchanged, message(f"Niet teruggezet: de {onderdeel} komen al uit monitor.toml.", "warning"),
+                    dash.no_update, "", "")
+        if not (reden or "").strip():
+            missing = "Vul de reden van het terugzetten in."
+            return (*unchanged, message(f"Niet teruggezet: {missing[0].lower()}{missing[1:]}", "danger"), dash.no_update,
+                    missing, f" — {missing}")
+        try:
+            versie = save_setting(config, onderdeel, None, reden, _author(), int(gemaakt_op or 0))
+        except (SettingRejected, ConfigError) as error:
+            return (*unchanged, message(f"Niet teruggezet: {error}.", "danger"), dash.no_update, "", "")
+        except WijkmonitorError as error:
+            return (*unchanged, message(f"Niet teruggezet: {error}", "danger"), dash.no_update, "", "")
+        in_force, names = InForce(config), wijk_names(store())
+        if onderdeel == "werkwijzen":
+            views = (_werkwijzen_view(in_force, names),)
+        else:
+            saved = in_force.amounts(onderdeel)
+            views = (_amounts_table(onderdeel, _years(in_force), {k: euros_text(v) for k, v in saved.items()}, {}),
+                     _source_line(in_force, onderdeel))
+        return (*views, _history_view(in_force, onderdeel, names), in_force.section_version(onderdeel),
+                message(f"Teruggezet naar monitor.toml als versie {versie}; de cijfers gebruiken dit na de volgende "
+                        "verwerking.", "success"), "", "", "")
+
+
+for _onderdeel in ("werkwijzen", *AMOUNT_SECTIONS):
+    _register_revert(_onderdeel)
 
 
 # Keyboard focus: on the first field that can be edited once the form is filled to change or remove a werkwijze.

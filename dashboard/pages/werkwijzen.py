@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import ids, vergelijken
 from dashboard.components import (
     CITY_COLOUR, Column, base_figure, dropdown, graph, guarded, html_table, indicator_options, labelled, message,
     store, url_state, url_store,
 )
+from dashboard.components import settings_note as components_settings_note
 from dashboard.format import change_unit, format_change, format_date
 
 dash.register_page(__name__, path="/werkwijzen", name="Werkwijzen vergelijken",
@@ -90,10 +91,7 @@ def overview(werkwijze: str) -> html.Div:
 
 def settings_note() -> html.P:
     """Where the werkwijzen come from: the configuration, edited by beheer on the Instellingen page."""
-    return html.P(["Welke wijken een werkwijze hebben en vanaf wanneer, stelt de beheerder in op ",
-                   dcc.Link("Instellingen", href="/instellingen"),
-                   "; de vergelijking wordt opnieuw berekend bij de volgende verwerking van de gegevens."],
-                  className="small")
+    return components_settings_note("de werkwijzen (welke wijken, vanaf wanneer)")
 
 
 @guarded

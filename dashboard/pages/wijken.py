@@ -331,7 +331,7 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
         notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
     gebieden = [{"label": "Alle gebieden", "value": ALLE_GEBIEDEN}] + [
         {"label": row["gebiedsnaam"], "value": row["gebiedcode"]} for row in data.areas("gebied").iter_rows(named=True)]
-    gebieden += vergelijken.zoals_options(data)
+    gebieden += vergelijken.zoals_options(data, gebied)
     if gebied is not None and gebied not in {g["value"] for g in gebieden}:
         notices.append(message(f"Gebied '{gebied}' is onbekend; alle gebieden worden getoond."))
         gebied = None
@@ -345,6 +345,10 @@ def layout(id: str | None = None, peildatum: str | None = None, gebied: str | No
                  ids.VERGELIJK_PEILDATUM),
         labelled("Gebied of wijken zoals …", dropdown(ids.VERGELIJK_GEBIED, gebieden, gebied), ids.VERGELIJK_GEBIED),
     ], className="controls no-print")
+    if vergelijken.zoals_limited(data):  # a country: "wijken zoals" of the gemeente's wijken only (issue 12 at scale)
+        controls.children.append(html.P(
+            f"‘Wijken zoals …’ staat hier voor de wijken van {data.gemeente()[1]}; voor een andere wijk: de link "
+            "‘Vergelijk op Wijken vergelijken’ in haar Wijkprofiel.", className="small w-100"))
     return html.Div([
         html.H1("Wijken vergelijken"),
         *notices,

@@ -314,7 +314,10 @@ def similar_block(wijk: str, peildatum_iso: str) -> html.Div:
         kop,
         html.P([f"De {len(buren)} wijken die het meest op {naam} lijken naar {gebruikt} (afstand tussen haakjes; "
                 "kleiner is meer gelijk): ",
-                ", ".join(f"{b['naam']} ({display_number(b['afstand'], 2)})" for b in buren), "."], className="small"),
+                ", ".join(f"{b['naam']} ({display_number(b['afstand'], 2)})" for b in buren), ". ",
+                dcc.Link("Vergelijk op Wijken vergelijken",
+                         href=f"/wijken?gebied={vergelijken.ZOALS}{wijk}&peildatum={peildatum.isoformat()}")],
+               className="small"),
         html_table(ids.PROFIEL_VERGELIJKBAAR_TABEL, columns, rows,
                    f"{naam}, de gemeente en vergelijkbare wijken op {format_date(peildatum)}"),
         html.P("Het gemiddelde van de vergelijkbare wijken is ongewogen; een wijk met onvoldoende waarnemingen telt niet "
