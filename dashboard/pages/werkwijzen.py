@@ -15,7 +15,7 @@ from dashboard.components import (
 from dashboard.components import settings_note as components_settings_note
 from dashboard.format import change_unit, format_change, format_date
 
-dash.register_page(__name__, path="/werkwijzen", name="Werkwijzen vergelijken",
+dash.register_page(__name__, path="/werkwijzen", name="Werkwijzen",
                    title="Werkwijzen vergelijken · Wijkmonitor", order=5)
 
 URL_CONTROLS = {"werkwijze": ids.WERKWIJZE_KEUZE, "id": ids.WERKWIJZE_INDICATOR}
