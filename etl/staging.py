@@ -232,8 +232,14 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron, versions: str = CONTROLE_BESTANDEN) -> int:
-    """Create kandidaat_<bron> from the raw rows of the file versions listed in versions; return its rows."""
+def build_candidates(
+    con: duckdb.DuckDBPyConnection, bron: Bron, versions: str = CONTROLE_BESTANDEN, temporary: bool = True
+) -> int:
+    """Create kandidaat_<bron> from the raw rows of the file versions listed in versions; return its rows.
+
+    temporary=False makes it a table of the warehouse, visible to other connections of the same
+    database (GX's SQL route reads it through its own cursor); the caller drops it.
+    """
     texts = ", ".join(f'"{name}" AS "{name}{TEKST}"' for name in bron.kolomnamen)
     typed = ", ".join(f'{typed_expression(kolom)} AS "{kolom.naam}"' for kolom in bron.kolommen)
     # Flags computed here, checked by GX as boolean value sets: string functions on pandas object
@@ -247,7 +253,7 @@ def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron, versions: str =
     # made DuckDB sort and partition every text column (2.5x slower at 3M rows).
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {candidate_table(bron)} AS
+        CREATE OR REPLACE {"TEMP " if temporary else ""}TABLE {candidate_table(bron)} AS
         WITH checked AS ({checked_rows_sql(bron, versions)}),
         ids AS (
             SELECT _bestand, _rij, row_number() OVER (ORDER BY _bestand, _rij) AS {ID}

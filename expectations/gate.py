@@ -47,10 +47,14 @@ if TYPE_CHECKING:  # imported where a version is validated: a run without new ve
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
 CHUNK_ROWS = 500_000
+# Validation routes: GX on pandas chunks, or GX's SQL data source on the warehouse (expectations/gx_duckdb.py).
+PANDAS, SQL = "pandas", "sql"
+SQL_ROUTE_MIN_ROWS = 0  # from this many candidate rows on, the SQL route (measured: docs/internals.md)
 # The code a verdict depends on besides the data: a change here invalidates remembered verdicts.
 _GATE_CODE = tuple(
     Path(module).resolve()
-    for module in (__file__, Path(__file__).with_name("suites.py"), Path(__file__).parents[1] / "etl" / "staging.py",
+    for module in (__file__, Path(__file__).with_name("suites.py"), Path(__file__).with_name("gx_duckdb.py"),
+                   Path(__file__).parents[1] / "etl" / "staging.py",
                    Path(__file__).parents[1] / "etl" / "contract.py", Path(__file__).parents[1] / "etl" / "reasons.py")
 )
 _QUARANTINE_SQL = """
@@ -221,9 +225,52 @@ def _validate_versions(
     from expectations.suites import build_suite
 
     suite = build_suite(bron, wijkcodes, vandaag, drempels.max_gewicht)
-    rows = build_candidates(con, bron, "te_valideren")
+    route = choose_route(con.execute(
+        f"SELECT count(*) FROM ({checked_rows_sql(bron, 'te_valideren')})").fetchone()[0])
+    # The SQL route reads the candidates through its own cursor, so they are a table of the warehouse.
+    rows = build_candidates(con, bron, "te_valideren", temporary=route == PANDAS)
+    try:
+        failures, results = _validate_candidates(con, bron, suite, rows, route, progress)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _keep_version_failures(con, bron, suite, failures)
+            con.execute(
+                "DELETE FROM gate_versies v WHERE EXISTS (SELECT 1 FROM te_valideren t WHERE t.bron = v.bron "
+                "AND t.bestand = v.bestand AND t.sha256 = v.sha256)"
+            )
+            con.execute("INSERT INTO gate_versies SELECT bron, bestand, sha256, ?, ?, ? FROM te_valideren",
+                        [rules, vandaag, run_id])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
+    return results
+
+
+def _validate_candidates(
+    con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, rows: int, route: str,
+    progress: Callable[[str], None],
+) -> tuple[list[tuple[int, int]], list[dict]]:
+    """The suite over the candidate table by the given route: failing (_id, rule number), GX results."""
+    if route == SQL:
+        return failures_with_gx_sql(con, bron, suite, rows)
+    return failures_with_gx_pandas(con, bron, suite, rows, progress)
+
+
+def choose_route(rows: int) -> str:
+    """The validation route for a number of candidate rows (chosen by measurement, docs/internals.md)."""
+    return SQL if rows >= SQL_ROUTE_MIN_ROWS else PANDAS
+
+
+def failures_with_gx_pandas(
+    con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, rows: int,
+    progress: Callable[[str], None] = lambda message: None,
+) -> tuple[list[tuple[int, int]], list[dict]]:
+    """The suite through GX on pandas frames of CHUNK_ROWS candidates: failing (_id, rule number), GX results."""
     columns = _frame_columns(bron, suite)
-    failures: list[tuple[int, int]] = []  # (candidate _id, rule number)
+    failures: list[tuple[int, int]] = []
     results: list[dict] = []
     checked = 0
     for chunk in _chunks(con, f"SELECT {columns} FROM {candidate_table(bron)}", CHUNK_ROWS):
@@ -234,21 +281,40 @@ def _validate_versions(
         result = _validate(suite, frame)
         results.append(result.to_json_dict())
         failures.extend(_failures(suite, result))
-    con.execute("BEGIN TRANSACTION")
+    return failures, results
+
+
+def failures_with_gx_sql(
+    con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, rows: int
+) -> tuple[list[tuple[int, int]], list[dict]]:
+    """The suite through GX's SQL data source on the candidate table (a table of the warehouse).
+
+    One GX run over all candidates: every metric is a query DuckDB answers in a streaming scan, so
+    memory does not grow with the rows; only the failing rows' ids come back to Python.
+    """
+    import great_expectations as gx
+
+    from expectations import gx_duckdb
+
+    context = _context()
+    source, cursor = gx_duckdb.sql_source(context, "warehouse", con)
     try:
-        _keep_version_failures(con, bron, suite, failures)
-        con.execute(
-            "DELETE FROM gate_versies v WHERE EXISTS (SELECT 1 FROM te_valideren t WHERE t.bron = v.bron "
-            "AND t.bestand = v.bestand AND t.sha256 = v.sha256)"
+        asset = source.add_query_asset(
+            name="kandidaten", query=f"SELECT {_frame_columns(bron, suite)} FROM {candidate_table(bron)}"
         )
-        con.execute("INSERT INTO gate_versies SELECT bron, bestand, sha256, ?, ?, ? FROM te_valideren",
-                    [rules, vandaag, run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
-    return results
+        batch = asset.add_batch_definition_whole_table("alles")
+        suite = context.suites.add_or_update(suite)
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"poort_sql_{suite.name}", data=batch, suite=suite)
+        )
+        # The SQL engine limits the failing-row list to partial_unexpected_count: all rows may fail.
+        result = _checked(suite, definition.run(result_format={
+            "result_format": "COMPLETE", "unexpected_index_column_names": [ID],
+            "partial_unexpected_count": max(rows, 1),
+        }))
+    finally:
+        gx_duckdb.close(source, cursor)
+    return _failures(suite, result), [result.to_json_dict()]
 
 
 def _version_runs(con: duckdb.DuckDBPyConnection, bron: Bron) -> list[dict[str, str]]:
@@ -413,15 +479,25 @@ def _validate(suite: gx.ExpectationSuite, frame) -> ExpectationSuiteValidationRe
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=f"poort_{suite.name}", data=batch, suite=suite)
     )
-    result = definition.run(
+    return _checked(suite, definition.run(
         batch_parameters={"dataframe": frame}, result_format={"result_format": "COMPLETE"}
-    )
+    ))
+
+
+def _checked(suite: gx.ExpectationSuite, result: ExpectationSuiteValidationResult) -> ExpectationSuiteValidationResult:
+    """The result, unless a rule could not be evaluated (a step failure, raised in Dutch).
+
+    A rule that failed without naming every failing row cannot be applied (a row would pass
+    unchecked), so it counts as not evaluated too: GX's SQL engine without gx_duckdb's fix does that.
+    """
     broken = [
-        r for r in result.results if r.exception_info and r.exception_info.get("raised_exception")
+        r for r in result.results if (r.exception_info and r.exception_info.get("raised_exception"))
+        or (not r.success and len(r.result.get("unexpected_index_list") or []) != r.result.get("unexpected_count"))
     ]
     if broken:
         meta = broken[0].expectation_config.meta
-        message = str(broken[0].exception_info.get("exception_message", "")).splitlines()[:1]
+        message = str((broken[0].exception_info or {}).get("exception_message")
+                      or "niet elke afwijkende rij teruggegeven").splitlines()[:1]
         raise WijkmonitorError(
             f"controle '{meta.get('regel')}' op {suite.name}.{meta.get('kolom')} mislukt: {' '.join(message)}"
         )
