@@ -254,9 +254,11 @@ def _validate_candidates(
     progress: Callable[[str], None],
 ) -> tuple[list[tuple[int, int]], list[dict]]:
     """The suite over the candidate table by the given route: failing (_id, rule number), GX results."""
+    query = f"SELECT {_frame_columns(bron, suite)} FROM {candidate_table(bron)}"
     if route == SQL:
-        return failures_with_gx_sql(con, bron, suite, rows)
-    return failures_with_gx_pandas(con, bron, suite, rows, progress)
+        return failures_with_gx_sql(con, query, suite, rows)
+    return failures_with_gx_pandas(con, query, suite, rows, lambda first, last: progress(
+        f"{bron.naam}: controle rijen {_nl(first)}..{_nl(last)} van {_nl(rows)}"))
 
 
 def choose_route(rows: int) -> str:
@@ -265,17 +267,16 @@ def choose_route(rows: int) -> str:
 
 
 def failures_with_gx_pandas(
-    con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, rows: int,
-    progress: Callable[[str], None] = lambda message: None,
+    con: duckdb.DuckDBPyConnection, query: str, suite: gx.ExpectationSuite, rows: int,
+    progress: Callable[[int, int], None] = lambda first, last: None,
 ) -> tuple[list[tuple[int, int]], list[dict]]:
-    """The suite through GX on pandas frames of CHUNK_ROWS candidates: failing (_id, rule number), GX results."""
-    columns = _frame_columns(bron, suite)
+    """The suite through GX on pandas frames of CHUNK_ROWS rows of query (with _id): failing (_id, rule), results."""
     failures: list[tuple[int, int]] = []
     results: list[dict] = []
     checked = 0
-    for chunk in _chunks(con, f"SELECT {columns} FROM {candidate_table(bron)}", CHUNK_ROWS):
+    for chunk in _chunks(con, query, CHUNK_ROWS):
         if rows > CHUNK_ROWS:
-            progress(f"{bron.naam}: controle rijen {_nl(checked + 1)}..{_nl(checked + chunk.num_rows)} van {_nl(rows)}")
+            progress(checked + 1, checked + chunk.num_rows)
         checked += chunk.num_rows
         frame = _comparable_numbers(duckdb.from_arrow(chunk).df()).set_index(ID)
         result = _validate(suite, frame)
@@ -285,12 +286,12 @@ def failures_with_gx_pandas(
 
 
 def failures_with_gx_sql(
-    con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, rows: int
+    con: duckdb.DuckDBPyConnection, query: str, suite: gx.ExpectationSuite, rows: int
 ) -> tuple[list[tuple[int, int]], list[dict]]:
-    """The suite through GX's SQL data source on the candidate table (a table of the warehouse).
+    """The suite through GX's SQL data source over query (with _id; its tables committed, not TEMP).
 
-    One GX run over all candidates: every metric is a query DuckDB answers in a streaming scan, so
-    memory does not grow with the rows; only the failing rows' ids come back to Python.
+    One GX run over all rows: every metric is a query DuckDB answers in a streaming scan, so
+    memory does not grow with the rows; only the failing rows' ids and values come back to Python.
     """
     import great_expectations as gx
 
@@ -299,9 +300,7 @@ def failures_with_gx_sql(
     context = _context()
     source, cursor = gx_duckdb.sql_source(context, "warehouse", con)
     try:
-        asset = source.add_query_asset(
-            name="kandidaten", query=f"SELECT {_frame_columns(bron, suite)} FROM {candidate_table(bron)}"
-        )
+        asset = source.add_query_asset(name="kandidaten", query=query)
         batch = asset.add_batch_definition_whole_table("alles")
         suite = context.suites.add_or_update(suite)
         definition = context.validation_definitions.add_or_update(
