@@ -152,19 +152,25 @@ def gate_source(
     rules = _rules_fingerprint(bron, wijkcodes, drempels)
     _forget_versions(con, bron)
     chunks: list[dict] = []
-    if _select_versions_to_validate(con, bron, rules, vandaag):
-        chunks = _validate_versions(con, bron, rules, run_id, wijkcodes, vandaag, drempels, progress)
-    if results_dir is not None:
-        _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
-    con.execute("BEGIN TRANSACTION")
+    # The candidate table of the versions validated now also gives their typed rows to staging.
+    candidates = None
     try:
-        _record_failures(con, bron, run_id)
-        fill_staging(con, bron, "gate_afgekeurd")
-        _remember_verdict(con, bron, fingerprint, run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        if _select_versions_to_validate(con, bron, rules, vandaag):
+            chunks = _validate_versions(con, bron, rules, run_id, wijkcodes, vandaag, drempels, progress)
+            candidates = candidate_table(bron)
+        if results_dir is not None:
+            _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _record_failures(con, bron, run_id)
+            fill_staging(con, bron, "gate_afgekeurd", candidates, "te_valideren")
+            _remember_verdict(con, bron, fingerprint, run_id)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
     con.execute("DROP TABLE IF EXISTS gate_afgekeurd")
     con.execute("DROP TABLE IF EXISTS gate_bevindingen")
     return _gate_result(con, bron, run_id)
@@ -221,7 +227,10 @@ def _validate_versions(
     con: duckdb.DuckDBPyConnection, bron: Bron, rules: str, run_id: str, wijkcodes: list[str], vandaag: date,
     drempels: Drempels, progress: Callable[[str], None],
 ) -> list[dict]:
-    """Run the source's GX suite over the versions in te_valideren; keep their failing rows; return GX results."""
+    """Run the source's GX suite over the versions in te_valideren; keep their failing rows; return GX results.
+
+    Leaves the candidate table of those versions for fill_staging; gate_source drops it.
+    """
     from expectations.suites import build_suite
 
     suite = build_suite(bron, wijkcodes, vandaag, drempels.max_gewicht)
@@ -229,23 +238,20 @@ def _validate_versions(
         f"SELECT count(*) FROM ({checked_rows_sql(bron, 'te_valideren')})").fetchone()[0])
     # The SQL route reads the candidates through its own cursor, so they are a table of the warehouse.
     rows = build_candidates(con, bron, "te_valideren", temporary=route == PANDAS)
+    failures, results = _validate_candidates(con, bron, suite, rows, route, progress)
+    con.execute("BEGIN TRANSACTION")
     try:
-        failures, results = _validate_candidates(con, bron, suite, rows, route, progress)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _keep_version_failures(con, bron, suite, failures)
-            con.execute(
-                "DELETE FROM gate_versies v WHERE EXISTS (SELECT 1 FROM te_valideren t WHERE t.bron = v.bron "
-                "AND t.bestand = v.bestand AND t.sha256 = v.sha256)"
-            )
-            con.execute("INSERT INTO gate_versies SELECT bron, bestand, sha256, ?, ?, ? FROM te_valideren",
-                        [rules, vandaag, run_id])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
+        _keep_version_failures(con, bron, suite, failures)
+        con.execute(
+            "DELETE FROM gate_versies v WHERE EXISTS (SELECT 1 FROM te_valideren t WHERE t.bron = v.bron "
+            "AND t.bestand = v.bestand AND t.sha256 = v.sha256)"
+        )
+        con.execute("INSERT INTO gate_versies SELECT bron, bestand, sha256, ?, ?, ? FROM te_valideren",
+                    [rules, vandaag, run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return results
 
 
