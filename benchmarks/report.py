@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import math
 import os
 import platform
@@ -199,7 +201,7 @@ def _goal_city_incremental(results: list[dict[str, Any]]) -> Goal:
         return Goal(goal)
     ratio = inc["one_new_seconds"] / inc["full_seconds"]
     return Goal(goal, f"{ratio:.2f}: " + _incremental_text(inc), ratio <= INCREMENTAL_RATIO,
-                "the run with one new file still re-reads or re-validates more than the new file", _load_at(inc))
+                _slowest_steps(inc), _load_at(inc))
 
 
 def _national(results: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -243,7 +245,20 @@ def _goal_national_incremental(results: list[dict[str, Any]]) -> Goal:
     if not inc:
         return Goal(goal)
     return Goal(goal, _incremental_text(inc), inc["one_new_seconds"] <= NATIONAL_NEW_FILE_SECONDS,
-                "the run with one new file still re-reads or re-validates more than the new file", _load_at(inc))
+                _slowest_steps(inc), _load_at(inc))
+
+
+def _slowest_steps(inc: dict[str, Any], count: int = 3) -> str:
+    """The slowest steps of the run with one new file, from its own progress lines ("... (12,3 s)")."""
+    timed = []
+    for line in inc.get("one_new_steps") or []:
+        found = re.search(r"\((\d+(?:,\d+)?) s", line)
+        if found:
+            timed.append((float(found.group(1).replace(",", ".")), line.strip()))
+    if not timed:
+        return "no timed steps recorded for the run with one new file"
+    slowest = sorted(timed, reverse=True)[:count]
+    return "slowest steps of that run: " + "; ".join(f"`{line}`" for _, line in slowest)
 
 
 def _goal_callbacks(context: dict[str, Any], results: list[dict[str, Any]]) -> list[Goal]:
