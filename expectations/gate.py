@@ -433,7 +433,9 @@ def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
             if name and name not in needed:
                 needed.append(name)
     selected = [
-        f'CAST(strftime("{name}", \'%Y%m%d\') AS INTEGER) AS "{name}"' if name in dates else f'"{name}"'
+        # Arithmetic, not strftime: on the SQL route every metric query evaluates it again.
+        f'CAST(year("{name}") * 10000 + month("{name}") * 100 + day("{name}") AS INTEGER) AS "{name}"'
+        if name in dates else f'"{name}"'
         for name in needed
     ]
     return ", ".join([ID, *selected])
