@@ -1,9 +1,11 @@
-"""Measure the gate's GX route against the same suite evaluated as SQL inside DuckDB.
+"""Measure the gate's two GX routes, and the same suite evaluated as plain SQL inside DuckDB.
 
-The issue asks to measure "validating DataFrames versus pushing checks into DuckDB". This module
-translates each expectation of a source's suite (the four kinds expectations/suites.py uses) into
-a SQL predicate that is true for a failing row, runs them over the candidate table, and checks the
-failing (_id, rule number) pairs are exactly those GX finds. It is a measurement, not the gate.
+Per source, on the same candidate rows: GX on pandas chunks (expectations/gate.py, route "pandas"),
+GX's SQL data source on the warehouse (route "sql", through expectations/gx_duckdb.py), and each
+expectation of the suite (the four kinds expectations/suites.py uses) translated into a SQL
+predicate that is true for a failing row, as a floor for what GX's SQL route could cost. Each
+route's failing (_id, rule number) pairs must be exactly those of GX on pandas. The gate's choice
+of route (gate.choose_route) is made from these figures.
 """
 
 from __future__ import annotations
@@ -25,14 +27,16 @@ from expectations.suites import build_suite
 
 @dataclass(frozen=True)
 class GateTiming:
-    """One source: rows, seconds for the GX route and the SQL route, and whether they agree."""
+    """One source: rows, seconds per route, and whether the routes agree with GX on pandas."""
 
     bron: str
     rows: int
-    gx_seconds: float
-    sql_seconds: float
+    gx_seconds: float  # GX on pandas chunks
+    gx_sql_seconds: float  # GX's SQL data source on the warehouse
+    sql_seconds: float  # the suite as plain SQL predicates
     failures: int
-    same_failures: bool
+    same_failures: bool  # plain SQL finds the same pairs as GX on pandas
+    gx_sql_same_failures: bool  # GX's SQL route finds the same pairs as GX on pandas
 
 
 def failing_rows_sql(expectation) -> str:
@@ -78,39 +82,29 @@ def failures_in_duckdb(con: duckdb.DuckDBPyConnection, relation: str, suite: gx.
     return [tuple(row) for row in con.execute(" UNION ALL ".join(parts)).fetchall()]
 
 
-def failures_with_gx(con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite,
-                     rows: int) -> list[tuple[int, int]]:
-    """What gate_source does for the versions it validates: chunked frames through GX, failing (_id, rule)."""
-    columns = gate._frame_columns(bron, suite)
-    found: list[tuple[int, int]] = []
-    for start in range(0, max(rows, 1), gate.CHUNK_ROWS):
-        frame = gate._comparable_numbers(con.execute(
-            f"SELECT {columns} FROM {candidate_table(bron)} WHERE {ID} > ? AND {ID} <= ? ORDER BY {ID}",
-            [start, start + gate.CHUNK_ROWS],
-        ).df()).set_index(ID)
-        found.extend(gate._failures(suite, gate._validate(suite, frame)))
-    return found
-
-
 def time_source(con: duckdb.DuckDBPyConnection, bron: Bron, vandaag: date) -> GateTiming:
-    """Build one source's candidates (every accepted version, as a run from scratch), then time both routes."""
+    """Build one source's candidates (every accepted version, as a run from scratch), then time the routes."""
     wijkcodes = [row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall()]
     suite = build_suite(bron, wijkcodes, vandaag)
     create_check_table(con)
     check_set(con, bron, [])  # the accepted files, as the gate checks them
-    rows = build_candidates(con, bron)
+    rows = build_candidates(con, bron, temporary=False)  # a warehouse table, as the SQL route needs
+    # The columns GX sees (dates as YYYYMMDD numbers), so the same thresholds apply on every route.
+    query = f"SELECT {gate._frame_columns(bron, suite)} FROM {candidate_table(bron)}"
     try:
         started = time.perf_counter()
-        by_gx = failures_with_gx(con, bron, suite, rows)
+        by_gx, _results = gate.failures_with_gx_pandas(con, query, suite, rows)
         gx_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        # The same columns GX sees (dates as YYYYMMDD numbers), so the same thresholds apply.
-        relation = f"(SELECT {gate._frame_columns(bron, suite)} FROM {candidate_table(bron)})"
-        by_sql = failures_in_duckdb(con, relation, suite)
+        by_gx_sql, _results = gate.failures_with_gx_sql(con, query, suite, rows)
+        gx_sql_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        by_sql = failures_in_duckdb(con, f"({query})", suite)
         sql_seconds = time.perf_counter() - started
     finally:
         con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
-    return GateTiming(bron.naam, rows, gx_seconds, sql_seconds, len(by_gx), sorted(by_gx) == sorted(by_sql))
+    return GateTiming(bron.naam, rows, gx_seconds, gx_sql_seconds, sql_seconds, len(by_gx),
+                      sorted(by_gx) == sorted(by_sql), sorted(by_gx) == sorted(by_gx_sql))
 
 
 def _condition(condition) -> str:

@@ -123,7 +123,7 @@ def whole_etl(sources: Path, warehouse: Path, db: Path, log: Path, timeout: floa
     etl.pop("last_line")
     if etl["timed_out"]:
         return etl  # what it printed so far says how far it got
-    etl.pop("output_tail")
+    etl["steps"] = etl.pop("output_tail")  # the finished steps with their seconds (why a run took long)
     if etl["exit_code"] not in (0, 1):  # 1: rows quarantined, still published
         raise SystemExit(f"benchmark: wijkmonitor etl mislukt (exit {etl['exit_code']}); zie {log}")
     etl["warehouse_bytes"] = warehouse.stat().st_size
@@ -216,7 +216,7 @@ def incremental(sources: Path, folder: Path, log: Path, timeout: float | None) -
     fresh(folder)
     return {"file": str(newest.relative_to(sources)), "full_seconds": full["wall_seconds"],
             "unchanged_seconds": unchanged["wall_seconds"], "one_new_seconds": one_new["wall_seconds"],
-            "one_new_rss_bytes": one_new["rss_bytes"], "load": os.getloadavg()}
+            "one_new_rss_bytes": one_new["rss_bytes"], "one_new_steps": one_new["steps"], "load": os.getloadavg()}
 
 
 def dashboard_latency(db: Path, repeat: int, log: Path, browser: bool) -> dict[str, Any]:

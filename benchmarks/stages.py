@@ -36,6 +36,7 @@ from etl.load import (  # noqa: E402
 )
 from etl import publication  # noqa: E402
 from etl.publish import publish  # noqa: E402
+from etl.repair import connect_warehouse  # noqa: E402
 from etl.staging import create_staging_tables, load_ref_gebieden  # noqa: E402
 from expectations.gate import create_gate_tables, gate_source  # noqa: E402
 from indicators.config import load_config  # noqa: E402
@@ -55,7 +56,7 @@ def load(sources: Path, warehouse: Path, state: Path) -> dict[str, Any]:
     # the benchmark configures it as the pipeline's --gebieden would.
     gebieden = sources / AREA_TABLE
     started = time.perf_counter()
-    con = duckdb.connect(str(warehouse))
+    con = connect_warehouse(warehouse)  # as the pipeline opens it (memory limit)
     try:
         create_warehouse_tables(con, bronnen)
         create_staging_tables(con)
@@ -82,7 +83,7 @@ def validate(warehouse: Path, state: Path) -> dict[str, Any]:
     results_dir = warehouse.with_name(f"{warehouse.stem}_gx") / report.run_id
     started = time.perf_counter()
     loads = pickle.loads((state / LOADS_FILE).read_bytes())
-    con = duckdb.connect(str(warehouse))
+    con = connect_warehouse(warehouse)
     try:
         create_check_table(con)  # per connection: rebuilt from what the load stage left on trial
         for bron in BRONNEN.values():
@@ -109,7 +110,7 @@ def indicators(warehouse: Path, state: Path) -> dict[str, Any]:
     report = _load_report(state)
     config = load_config()
     started = time.perf_counter()
-    con = duckdb.connect(str(warehouse))
+    con = connect_warehouse(warehouse)
     try:
         tables = dict(compute_publication(con, config))
         # The same call the pipeline makes for areas, geometry, dq_* and meta.
@@ -137,7 +138,7 @@ def compare(warehouse: Path) -> dict[str, Any]:
     """compute_publication against the pandas reference on a gated warehouse."""
     from benchmarks.compare import compare_with_pandas
 
-    con = duckdb.connect(str(warehouse))
+    con = connect_warehouse(warehouse)
     try:
         result = compare_with_pandas(con, load_config())
     finally:
@@ -151,7 +152,7 @@ def gate_sql(warehouse: Path) -> dict[str, Any]:
     """Each source's suite through GX (as the gate runs it) and as SQL in DuckDB, on the same candidates."""
     from benchmarks.gate_sql import time_source
 
-    con = duckdb.connect(str(warehouse))
+    con = connect_warehouse(warehouse)
     try:
         timings = [time_source(con, bron, date.today()) for bron in BRONNEN.values()]
     finally:

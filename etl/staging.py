@@ -155,8 +155,10 @@ def checked_rows_sql(bron: Bron, versions: str = CONTROLE_BESTANDEN) -> str:
     )
 
 
-def typed_rows_sql(bron: Bron, columns: list[str], texts: list[str] | None = None) -> str:
-    """SELECT _bestand, _sha256, _rij and the typed values of columns, over the rows under check.
+def typed_rows_sql(
+    bron: Bron, columns: list[str], texts: list[str] | None = None, versions: str = CONTROLE_BESTANDEN
+) -> str:
+    """SELECT _bestand, _sha256, _rij and the typed values of columns, over the rows of the versions listed.
 
     texts: columns whose delivered text comes along as `<kolom>__tekst`.
     """
@@ -165,7 +167,7 @@ def typed_rows_sql(bron: Bron, columns: list[str], texts: list[str] | None = Non
     kept = "".join(f', "{name}{TEKST}"' for name in texts or [])
     return (
         f"SELECT _bestand, _sha256, _rij, {typed}{kept} "
-        f"FROM (SELECT _bestand, _sha256, _rij, {NOTATIE}, {delivered} FROM ({checked_rows_sql(bron)}))"
+        f"FROM (SELECT _bestand, _sha256, _rij, {NOTATIE}, {delivered} FROM ({checked_rows_sql(bron, versions)}))"
     )
 
 
@@ -232,9 +234,14 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron, versions: str = CONTROLE_BESTANDEN) -> int:
-    """Create kandidaat_<bron> from the raw rows of the file versions listed in versions; return its rows."""
-    texts = ", ".join(f'"{name}" AS "{name}{TEKST}"' for name in bron.kolomnamen)
+def build_candidates(
+    con: duckdb.DuckDBPyConnection, bron: Bron, versions: str = CONTROLE_BESTANDEN, temporary: bool = True
+) -> int:
+    """Create kandidaat_<bron> from the raw rows of the file versions listed in versions; return its rows.
+
+    temporary=False makes it a table of the warehouse, visible to other connections of the same
+    database (GX's SQL route reads it through its own cursor); the caller drops it.
+    """
     typed = ", ".join(f'{typed_expression(kolom)} AS "{kolom.naam}"' for kolom in bron.kolommen)
     # Flags computed here, checked by GX as boolean value sets: string functions on pandas object
     # columns run per value in Python, which made the gate twice as slow on text-heavy sources.
@@ -243,35 +250,52 @@ def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron, versions: str =
         f', length({typed_expression(kolom)}) > {MAX_TEKST} AS "{kolom.naam}{TE_LANG}"'
         for kolom in bron.kolommen if kolom.type == "tekst"
     )
-    # Row ids are computed on a narrow projection and joined back: a window over the wide rows
-    # made DuckDB sort and partition every text column (2.5x slower at 3M rows).
+    # The raw table's rowid is the row id: unique, and no sort of the rows (a window over them was
+    # most of the gate's time at scale 10).
+    delivered = ", ".join(f'r."{name}" AS "{name}{TEKST}"' for name in bron.kolomnamen)
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {candidate_table(bron)} AS
-        WITH checked AS ({checked_rows_sql(bron, versions)}),
-        ids AS (
-            SELECT _bestand, _rij, row_number() OVER (ORDER BY _bestand, _rij) AS {ID}
-            FROM checked
-        ), delivered AS (
-            SELECT {ID}, _bestand, _sha256, _rij, {NOTATIE}, {texts}
-            FROM checked JOIN ids USING (_bestand, _rij)
-        )
+        CREATE OR REPLACE {"TEMP " if temporary else ""}TABLE {candidate_table(bron)} AS
         SELECT {ID}, _bestand, _sha256, _rij, {", ".join(f'"{n}{TEKST}"' for n in bron.kolomnamen)}, {typed}{flags}
-        FROM delivered
+        FROM (
+            SELECT r.rowid AS {ID}, r._bestand, r._sha256, r._rij, c.notatie AS {NOTATIE}, {delivered}
+            FROM {raw_table(bron)} r
+            JOIN {versions} c ON c.bron = '{bron.naam}' AND c.bestand = r._bestand AND c.sha256 = r._sha256
+        )
         """
     )
     return con.execute(f"SELECT count(*) FROM {candidate_table(bron)}").fetchone()[0]
 
 
-def fill_staging(con: duckdb.DuckDBPyConnection, bron: Bron, rejected_rows: str) -> int:
-    """Replace stg_<bron> with the typed rows under check that are not in rejected_rows (_bestand, _rij)."""
+def fill_staging(
+    con: duckdb.DuckDBPyConnection, bron: Bron, rejected_rows: str, candidates: str | None = None,
+    validated: str | None = None,
+) -> int:
+    """Replace stg_<bron> with the typed rows under check that are not in rejected_rows (_bestand, _rij).
+
+    candidates: a candidate table (build_candidates) holding the rows of the versions listed in
+    validated, typed already; only the other versions under check are typed here.
+    """
     columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
+    typed = f"SELECT _bestand, _rij, {columns} FROM ({typed_rows_sql(bron, bron.kolomnamen)})"
+    if candidates is not None:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE staging_overig AS SELECT * FROM {CONTROLE_BESTANDEN} c "
+            f"WHERE c.bron = ? AND NOT EXISTS (SELECT 1 FROM {validated} v WHERE v.bron = c.bron "
+            "AND v.bestand = c.bestand AND v.sha256 = c.sha256)",
+            [bron.naam],
+        )
+        typed = (
+            f"SELECT _bestand, _rij, {columns} FROM {candidates} UNION ALL "
+            f"SELECT _bestand, _rij, {columns} FROM ({typed_rows_sql(bron, bron.kolomnamen, versions='staging_overig')})"
+        )
     con.execute(f"DELETE FROM {staging_table(bron)}")
     con.execute(
         f"""
         INSERT INTO {staging_table(bron)} BY NAME
-        SELECT {columns} FROM ({typed_rows_sql(bron, bron.kolomnamen)}) k
+        SELECT {columns} FROM ({typed}) k
         WHERE NOT EXISTS (SELECT 1 FROM {rejected_rows} f WHERE f._bestand = k._bestand AND f._rij = k._rij)
         """
     )
+    con.execute("DROP TABLE IF EXISTS staging_overig")
     return con.execute(f"SELECT count(*) FROM {staging_table(bron)}").fetchone()[0]

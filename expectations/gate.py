@@ -47,10 +47,14 @@ if TYPE_CHECKING:  # imported where a version is validated: a run without new ve
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
 CHUNK_ROWS = 500_000
+# Validation routes: GX on pandas chunks, or GX's SQL data source on the warehouse (expectations/gx_duckdb.py).
+PANDAS, SQL = "pandas", "sql"
+SQL_ROUTE_MIN_ROWS = 0  # from this many candidate rows on, the SQL route (measured: docs/internals.md)
 # The code a verdict depends on besides the data: a change here invalidates remembered verdicts.
 _GATE_CODE = tuple(
     Path(module).resolve()
-    for module in (__file__, Path(__file__).with_name("suites.py"), Path(__file__).parents[1] / "etl" / "staging.py",
+    for module in (__file__, Path(__file__).with_name("suites.py"), Path(__file__).with_name("gx_duckdb.py"),
+                   Path(__file__).parents[1] / "etl" / "staging.py",
                    Path(__file__).parents[1] / "etl" / "contract.py", Path(__file__).parents[1] / "etl" / "reasons.py")
 )
 _QUARANTINE_SQL = """
@@ -148,19 +152,25 @@ def gate_source(
     rules = _rules_fingerprint(bron, wijkcodes, drempels)
     _forget_versions(con, bron)
     chunks: list[dict] = []
-    if _select_versions_to_validate(con, bron, rules, vandaag):
-        chunks = _validate_versions(con, bron, rules, run_id, wijkcodes, vandaag, drempels, progress)
-    if results_dir is not None:
-        _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
-    con.execute("BEGIN TRANSACTION")
+    # The candidate table of the versions validated now also gives their typed rows to staging.
+    candidates = None
     try:
-        _record_failures(con, bron, run_id)
-        fill_staging(con, bron, "gate_afgekeurd")
-        _remember_verdict(con, bron, fingerprint, run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        if _select_versions_to_validate(con, bron, rules, vandaag):
+            chunks = _validate_versions(con, bron, rules, run_id, wijkcodes, vandaag, drempels, progress)
+            candidates = candidate_table(bron)
+        if results_dir is not None:
+            _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _record_failures(con, bron, run_id)
+            fill_staging(con, bron, "gate_afgekeurd", candidates, "te_valideren")
+            _remember_verdict(con, bron, fingerprint, run_id)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
     con.execute("DROP TABLE IF EXISTS gate_afgekeurd")
     con.execute("DROP TABLE IF EXISTS gate_bevindingen")
     return _gate_result(con, bron, run_id)
@@ -217,23 +227,18 @@ def _validate_versions(
     con: duckdb.DuckDBPyConnection, bron: Bron, rules: str, run_id: str, wijkcodes: list[str], vandaag: date,
     drempels: Drempels, progress: Callable[[str], None],
 ) -> list[dict]:
-    """Run the source's GX suite over the versions in te_valideren; keep their failing rows; return GX results."""
+    """Run the source's GX suite over the versions in te_valideren; keep their failing rows; return GX results.
+
+    Leaves the candidate table of those versions for fill_staging; gate_source drops it.
+    """
     from expectations.suites import build_suite
 
     suite = build_suite(bron, wijkcodes, vandaag, drempels.max_gewicht)
-    rows = build_candidates(con, bron, "te_valideren")
-    columns = _frame_columns(bron, suite)
-    failures: list[tuple[int, int]] = []  # (candidate _id, rule number)
-    results: list[dict] = []
-    checked = 0
-    for chunk in _chunks(con, f"SELECT {columns} FROM {candidate_table(bron)}", CHUNK_ROWS):
-        if rows > CHUNK_ROWS:
-            progress(f"{bron.naam}: controle rijen {_nl(checked + 1)}..{_nl(checked + chunk.num_rows)} van {_nl(rows)}")
-        checked += chunk.num_rows
-        frame = _comparable_numbers(duckdb.from_arrow(chunk).df()).set_index(ID)
-        result = _validate(suite, frame)
-        results.append(result.to_json_dict())
-        failures.extend(_failures(suite, result))
+    route = choose_route(con.execute(
+        f"SELECT count(*) FROM ({checked_rows_sql(bron, 'te_valideren')})").fetchone()[0])
+    # The SQL route reads the candidates through its own cursor, so they are a table of the warehouse.
+    rows = build_candidates(con, bron, "te_valideren", temporary=route == PANDAS)
+    failures, results = _validate_candidates(con, bron, suite, rows, route, progress)
     con.execute("BEGIN TRANSACTION")
     try:
         _keep_version_failures(con, bron, suite, failures)
@@ -247,8 +252,74 @@ def _validate_versions(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
     return results
+
+
+def _validate_candidates(
+    con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, rows: int, route: str,
+    progress: Callable[[str], None],
+) -> tuple[list[tuple[int, int]], list[dict]]:
+    """The suite over the candidate table by the given route: failing (_id, rule number), GX results."""
+    query = f"SELECT {_frame_columns(bron, suite)} FROM {candidate_table(bron)}"
+    if route == SQL:
+        return failures_with_gx_sql(con, query, suite, rows)
+    return failures_with_gx_pandas(con, query, suite, rows, lambda first, last: progress(
+        f"{bron.naam}: controle rijen {_nl(first)}..{_nl(last)} van {_nl(rows)}"))
+
+
+def choose_route(rows: int) -> str:
+    """The validation route for a number of candidate rows (chosen by measurement, docs/internals.md)."""
+    return SQL if rows >= SQL_ROUTE_MIN_ROWS else PANDAS
+
+
+def failures_with_gx_pandas(
+    con: duckdb.DuckDBPyConnection, query: str, suite: gx.ExpectationSuite, rows: int,
+    progress: Callable[[int, int], None] = lambda first, last: None,
+) -> tuple[list[tuple[int, int]], list[dict]]:
+    """The suite through GX on pandas frames of CHUNK_ROWS rows of query (with _id): failing (_id, rule), results."""
+    failures: list[tuple[int, int]] = []
+    results: list[dict] = []
+    checked = 0
+    for chunk in _chunks(con, query, CHUNK_ROWS):
+        if rows > CHUNK_ROWS:
+            progress(checked + 1, checked + chunk.num_rows)
+        checked += chunk.num_rows
+        frame = _comparable_numbers(duckdb.from_arrow(chunk).df()).set_index(ID)
+        result = _validate(suite, frame)
+        results.append(result.to_json_dict())
+        failures.extend(_failures(suite, result))
+    return failures, results
+
+
+def failures_with_gx_sql(
+    con: duckdb.DuckDBPyConnection, query: str, suite: gx.ExpectationSuite, rows: int
+) -> tuple[list[tuple[int, int]], list[dict]]:
+    """The suite through GX's SQL data source over query (with _id; its tables committed, not TEMP).
+
+    One GX run over all rows: every metric is a query DuckDB answers in a streaming scan, so
+    memory does not grow with the rows; only the failing rows' ids and values come back to Python.
+    """
+    import great_expectations as gx
+
+    from expectations import gx_duckdb
+
+    context = _context()
+    source, cursor = gx_duckdb.sql_source(context, "warehouse", con)
+    try:
+        asset = source.add_query_asset(name="kandidaten", query=query)
+        batch = asset.add_batch_definition_whole_table("alles")
+        suite = context.suites.add_or_update(suite)
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"poort_sql_{suite.name}", data=batch, suite=suite)
+        )
+        # The SQL engine limits the failing-row list to partial_unexpected_count: all rows may fail.
+        result = _checked(suite, definition.run(result_format={
+            "result_format": "COMPLETE", "unexpected_index_column_names": [ID],
+            "partial_unexpected_count": max(rows, 1),
+        }))
+    finally:
+        gx_duckdb.close(source, cursor)
+    return _failures(suite, result), [result.to_json_dict()]
 
 
 def _version_runs(con: duckdb.DuckDBPyConnection, bron: Bron) -> list[dict[str, str]]:
@@ -362,7 +433,9 @@ def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
             if name and name not in needed:
                 needed.append(name)
     selected = [
-        f'CAST(strftime("{name}", \'%Y%m%d\') AS INTEGER) AS "{name}"' if name in dates else f'"{name}"'
+        # Arithmetic, not strftime: on the SQL route every metric query evaluates it again.
+        f'CAST(year("{name}") * 10000 + month("{name}") * 100 + day("{name}") AS INTEGER) AS "{name}"'
+        if name in dates else f'"{name}"'
         for name in needed
     ]
     return ", ".join([ID, *selected])
@@ -413,15 +486,25 @@ def _validate(suite: gx.ExpectationSuite, frame) -> ExpectationSuiteValidationRe
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=f"poort_{suite.name}", data=batch, suite=suite)
     )
-    result = definition.run(
+    return _checked(suite, definition.run(
         batch_parameters={"dataframe": frame}, result_format={"result_format": "COMPLETE"}
-    )
+    ))
+
+
+def _checked(suite: gx.ExpectationSuite, result: ExpectationSuiteValidationResult) -> ExpectationSuiteValidationResult:
+    """The result, unless a rule could not be evaluated (a step failure, raised in Dutch).
+
+    A rule that failed without naming every failing row cannot be applied (a row would pass
+    unchecked), so it counts as not evaluated too: GX's SQL engine without gx_duckdb's fix does that.
+    """
     broken = [
-        r for r in result.results if r.exception_info and r.exception_info.get("raised_exception")
+        r for r in result.results if (r.exception_info and r.exception_info.get("raised_exception"))
+        or (not r.success and len(r.result.get("unexpected_index_list") or []) != r.result.get("unexpected_count"))
     ]
     if broken:
         meta = broken[0].expectation_config.meta
-        message = str(broken[0].exception_info.get("exception_message", "")).splitlines()[:1]
+        message = str((broken[0].exception_info or {}).get("exception_message")
+                      or "niet elke afwijkende rij teruggegeven").splitlines()[:1]
         raise WijkmonitorError(
             f"controle '{meta.get('regel')}' op {suite.name}.{meta.get('kolom')} mislukt: {' '.join(message)}"
         )

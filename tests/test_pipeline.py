@@ -191,6 +191,7 @@ def test_validation_in_chunks_finds_duplicates_across_chunks(
     drop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(gate, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(gate, "SQL_ROUTE_MIN_ROWS", 10**9)  # the pandas route, which validates in chunks
     (drop / "bronnen" / "clientervaring" / "clientervaring.csv").write_text(
         CLEAN["clientervaring"].replace("C3,2015-05-03", "C1,2015-05-03")
         + "C4,2015-05-04,WK001401,wmo,1,4\nC5,2015-05-05,WK001401,wmo,1,5\n"
