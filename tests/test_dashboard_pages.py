@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.components import component_text as _text
+from fixtures.components import registered_page as _page, page_module as _import
 from fixtures.published_store import build_published_store
 
 import dash
@@ -27,15 +28,6 @@ def app(tmp_path_factory):
 def context(app):
     with app.server.test_request_context():
         yield app
-
-
-def _page(module: str):
-    """The page module Dash imported for this app."""
-    return next(p for p in dash.page_registry.values() if p["module"].endswith(f".{module}"))
-
-
-def _import(module: str):
-    return __import__(f"pages.{module}", fromlist=["_"])
 
 
 @pytest.mark.parametrize(("module", "title"), [

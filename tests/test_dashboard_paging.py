@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import dash
 import duckdb
 import polars as pl
 import pytest
 from fixtures.components import component_text as _text
+from fixtures.components import registered_page as _page
 from fixtures.published_store import build_published_store
 
 from benchmarks.national_store import national, read_store
@@ -51,10 +51,6 @@ def app(stores, tmp_path_factory):
 @pytest.fixture(scope="module")
 def city_app(stores, tmp_path_factory):
     return create_app(stores[0], tmp_path_factory.mktemp("paging-city") / "state.sqlite")
-
-
-def _page(module: str):
-    return next(p for p in dash.page_registry.values() if p["module"].endswith(f".{module}"))
 
 
 def _find(component, component_id):

@@ -13,6 +13,7 @@ import duckdb
 import flask
 import pytest
 from fixtures.components import component_text as _text
+from fixtures.components import registered_page as _page
 from fixtures.published_store import BUREN, VERGELIJK_WIJK, build_published_store
 
 from benchmarks.national_store import national, read_store
@@ -36,10 +37,6 @@ def app(tmp_path_factory):
 def context(app):
     with app.server.test_request_context():
         yield app
-
-
-def _page(module: str):
-    return next(p for p in dash.page_registry.values() if p["module"].endswith(f".{module}"))
 
 
 def _find(node, component_id: str):

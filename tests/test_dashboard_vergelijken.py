@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 from fixtures.components import component_text as _text
+from fixtures.components import registered_page as _page, page_module as _import
 from fixtures.published_store import BUREN, VERGELIJK_WIJK, WERKWIJZE, build_published_store
 
-import dash
 from dashboard import vergelijken
 from dashboard.app import create_app
 from dashboard.data import Indicator
@@ -28,14 +28,6 @@ def app(tmp_path_factory):
 def context(app):
     with app.server.test_request_context():
         yield app
-
-
-def _page(module: str):
-    return next(p for p in dash.page_registry.values() if p["module"].endswith(f".{module}"))
-
-
-def _import(module: str):
-    return __import__(f"pages.{module}", fromlist=["_"])
 
 
 def test_wijkprofiel_names_the_similar_wijken_with_their_values_and_the_reference(context):
