@@ -150,3 +150,13 @@ def test_the_reference_interval_is_the_hand_computed_one():
     assert eerst["did"] == pytest.approx(11 / 3)
     assert (eerst["ci_laag"], eerst["ci_hoog"]) == (pytest.approx(11 / 3 - marge), pytest.approx(11 / 3 + marge))
     assert _reference_did(WERKWIJZE, enquete=False)[date(2017, 1, 1)]["ci_laag"] is None  # registers: no interval
+
+
+@pytest.mark.parametrize("did", (_product_did, _reference_did))
+def test_a_group_wijk_without_any_published_value_is_left_out_and_counted(did):
+    """X9 is configured but has no published row: left out and counted, never taken as 0. Group G1 alone:
+    2017 55-50 = 5; others (everything but G1 and X9): O1 1, O2 -1, G2 2, G3 4 (O3 missing on P_S) -> 6/4."""
+    met_onbekende = Werkwijze("Onbekend", "test", ("G1", "X9"), WERKWIJZE.startdatum)
+    row = did(met_onbekende, enquete=False)[date(2017, 1, 1)]
+    assert (row["groep_n"], row["groep_weggelaten"], row["overig_n"], row["overig_weggelaten"]) == (1, 1, 4, 1)
+    assert row["did"] == pytest.approx(5 - 6 / 4)
