@@ -58,7 +58,8 @@ def test_a_dutch_locale_export_is_read_and_bad_rows_are_quarantined_by_their_rul
     code, text = _etl(drop)
     assert code == 1, text
     with duckdb.connect(str(drop / "warehouse.duckdb"), read_only=True) as con:
-        regels = con.execute("select rij, kolom, regel from quarantine where bron = 'kenmerken' order by rij, regel").fetchall()
+        regels = con.execute(
+            "select rij, kolom, regel from quarantine where bron = 'kenmerken' order by rij, regel").fetchall()
         staging = dict(((w, k), v) for w, k, v in con.execute(
             "select wijkcode, kenmerk, waarde from stg_kenmerken where not kenmerk like 'kenmerk_%'").fetchall())
     assert staging == {("WK001400", "gemiddeld_inkomen"): 31.5, ("WK001401", "gemiddeld_inkomen"): -2.25}
