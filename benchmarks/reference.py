@@ -283,9 +283,11 @@ def context_on(frames: Frames, p: pd.Timestamp, kenmerken: Iterable[str] | None 
     k = k[(pd.to_datetime(k.peildatum) <= p) & ~k.kenmerk.isin(context.columns)]  # bevolking's own two come from bevolking
     if kenmerken is not None:
         k = k[k.kenmerk.isin(list(kenmerken))]
-    if not k.empty:  # the latest figure on or before P per wijk and kenmerk
-        latest = k.assign(peildatum=pd.to_datetime(k.peildatum)).sort_values("peildatum")
-        latest = latest.groupby(["wijkcode", "kenmerk"]).waarde.last().unstack()
+    if not k.empty:  # per kenmerk its latest peildatum on or before P, one date for all wijken (no older
+        # figure for a wijk missing on that date: the kenmerk is then missing for it and left out)
+        k = k.assign(peildatum=pd.to_datetime(k.peildatum))
+        latest = k[k.peildatum == k.groupby("kenmerk").peildatum.transform("max")]
+        latest = latest.set_index(["wijkcode", "kenmerk"]).waarde.unstack()
         context = context.join(latest.astype(float), how="left")
     keep = [c for c in context.columns if context[c].notna().all()
             and context[c].std(ddof=0) > ZERO_SPREAD * max(context[c].abs().max(), 1.0)]

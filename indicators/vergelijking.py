@@ -71,9 +71,12 @@ def tables(con: duckdb.DuckDBPyConnection, values: pa.Table, n_eff: pl.DataFrame
 
 
 def context_table(con: duckdb.DuckDBPyConnection, kenmerken: tuple[str, ...] | None) -> pl.DataFrame:
-    """Context per wijk with a bevolking row on P: aandeel_0_17, personen_per_huishouden and the kenmerken
-    (latest kenmerken peildatum on or before P). Every wijk gets a row for every kenmerk asked for (configured,
-    or by default every kenmerk delivered), waarde NULL where it has no figure on or before P: said, not guessed.
+    """Context per wijk with a bevolking row on P: aandeel_0_17, personen_per_huishouden and the kenmerken.
+    "The latest peildatum on or before P" is read per kenmerk: the latest date on or before P on which that
+    kenmerk was delivered, the same date for every wijk. A wijk without a figure on that date has waarde NULL
+    (so the kenmerk is left out on P), never an older figure of its own: mixing years within one variable
+    would compare wijken on different moments, a guess. Every wijk gets a row for every kenmerk asked for
+    (configured, or by default every kenmerk delivered): said, not guessed.
     gebruikt: the variable enters the distance on P (present for every such wijk and not of zero spread)."""
     # the two bevolking variables come from bevolking (indicators.md); a delivered kenmerk of that name is not used
     asked_sql = ("select distinct kenmerk from stg_kenmerken" if kenmerken is None
@@ -87,14 +90,20 @@ def context_table(con: duckdb.DuckDBPyConnection, kenmerken: tuple[str, ...] | N
         gevraagd as (
             select kenmerk from ({asked_sql}) where kenmerk not in ('aandeel_0_17', 'personen_per_huishouden')
         ),
+        kenmerk_datum as (  -- per kenmerk one date for every wijk: its latest peildatum on or before P
+            select p.peildatum, g.kenmerk, max(k.peildatum) as bron_peildatum
+            from wm_peildata p
+            cross join gevraagd g
+            join stg_kenmerken k on k.kenmerk = g.kenmerk and k.peildatum <= p.peildatum
+            group by all
+        ),
         kenmerken as (
-            select w.peildatum, w.wijkcode, g.kenmerk,
-                   arg_max(k.waarde, k.peildatum) as waarde, max(k.peildatum) as bron_peildatum
+            select w.peildatum, w.wijkcode, g.kenmerk, k.waarde, k.peildatum as bron_peildatum
             from wijken w
             cross join gevraagd g
+            left join kenmerk_datum d on d.peildatum = w.peildatum and d.kenmerk = g.kenmerk
             left join stg_kenmerken k
-                on k.wijkcode = w.wijkcode and k.kenmerk = g.kenmerk and k.peildatum <= w.peildatum
-            group by all
+                on k.wijkcode = w.wijkcode and k.kenmerk = g.kenmerk and k.peildatum = d.bron_peildatum
         )
         select peildatum, wijkcode, 'aandeel_0_17' as kenmerk,
                inwoners_0_17::double / nullif(inwoners, 0) as waarde, 'bevolking' as bron, peildatum as bron_peildatum
