@@ -103,3 +103,26 @@ def test_small_wijk_missing_population_and_a_peildatum_without_costs_match_the_r
     assert set(zonder["niveau"]) == {"wijk", "gebied", "gemeente"}
     assert zonder["kosten_per_client"].notna().any()  # the per-client figure needs no population
     assert merged.loc[merged["peildatum"] == date(2017, 1, 1), "ontbreekt_client"].all()
+
+
+def test_boundaries_of_the_suppression_rule_by_hand():
+    """WK1 exactly 10 inwoners and 5 contributors, one of them with lines that cancel out (a_p = 0, still
+    a contributor); a_p 50, 35, 10, 5, 0: the two largest are exactly 0.85 A, which does not exceed it.
+    WK2 has 9 inwoners and the same lines: suppressed per inhabitant only."""
+    con = duckdb.connect()
+    create_staging_tables(con)
+    con.executemany("insert into ref_gebieden values (?, ?, ?, 'Gebied', 'GM9999', 'Testgemeente', "
+                    "date '2010-01-01', null, null)", [("WK1", "Wijk 1", "GB1"), ("WK2", "Wijk 2", "GB2")])
+    insert_tuples(con, "stg_bevolking", [(date(2016, 1, 1), "WK1", 10, 0, 5), (date(2016, 1, 1), "WK2", 9, 0, 5)])
+    day = date(2015, 6, 1)
+    lines = [("Q1", 50.0), ("Q2", 35.0), ("Q3", 10.0), ("Q4", 5.0), ("Q5", 100.0), ("Q5", -100.0)]
+    insert_tuples(con, "stg_kosten", [(f"{w}-{i}", persoon, w, "wmo", "A", day, day, bedrag)
+                                      for w in ("WK1", "WK2") for i, (persoon, bedrag) in enumerate(lines)])
+    cells = reference.kosten_compute(reference.read_staging(con)).set_index(KEY)
+    for wijk, per_inwoner in (("WK1", False), ("WK2", True)):
+        cell = cells.loc[(pd.Timestamp("2016-01-01"), "wijk", wijk, "wmo")]
+        assert (cell.bedrag, cell.clienten, cell.onderdrukt_dominantie) == (100, 5, False)
+        assert (cell.onderdrukt_inwoners, cell.onderdrukt) == (per_inwoner, per_inwoner)
+    merged = assert_kosten_match(reference.read_staging(con), _published(con)).set_index(KEY)
+    # WK1 is then hidden only to protect WK2 (gemeente = GB1 + GB2)
+    assert merged.loc[(date(2016, 1, 1), "wijk", "WK1", "wmo"), "onderdrukking"] == "aanvullend"
