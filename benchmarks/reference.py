@@ -383,6 +383,7 @@ def verschil_in_verschil(values: pd.DataFrame, groep: Iterable[str], start: pd.T
 # - incomplete inputs as for the other indicators: no cost line overlapping W(P) at all -> both
 #   figures missing on P (never 0); a wijk with data on P (any source, costs included) but no
 #   bevolking row of P -> kosten_per_inwoner missing for that wijk, its gebied and its gemeente.
+#   kosten is an optional source (data-contracts.md): with no cost line at all there are no cost cells.
 # Values are not rounded here: "0 decimals" is how the euros are shown.
 
 KOSTEN_WETTEN = ("wmo", "jeugdwet", "participatiewet")
@@ -412,7 +413,10 @@ def _dominant(bijdragen: pd.Series) -> bool:
 def kosten_compute(frames: Frames, nulmeting: str = "2015-01-01") -> pd.DataFrame:
     """One row per (peildatum, niveau, gebiedcode, wet) for every area valid on P and wet in
     (totaal, *KOSTEN_WETTEN): bedrag, inwoners, clienten, kosten_per_inwoner, kosten_per_client,
-    ontbreekt_inwoner, ontbreekt_client, onderdrukt_dominantie, onderdrukt_inwoners, onderdrukt."""
+    ontbreekt_inwoner, ontbreekt_client, onderdrukt_dominantie, onderdrukt_inwoners, onderdrukt.
+    No rows at all when there are no cost lines (the optional source not delivered, or nothing accepted)."""
+    if frames["stg_kosten"].empty:
+        return pd.DataFrame(columns=["peildatum", "niveau", "gebiedcode", "wet"])
     peildata = sorted(p for p in frames["stg_bevolking"].peildatum.unique() if p >= pd.Timestamp(nulmeting))
     parts = [_kosten_on(frames, Peildatum(pd.Timestamp(p))) for p in peildata]
     return pd.concat(parts, ignore_index=True)

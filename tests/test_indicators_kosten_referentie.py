@@ -126,3 +126,9 @@ def test_boundaries_of_the_suppression_rule_by_hand():
     merged = assert_kosten_match(reference.read_staging(con), _published(con)).set_index(KEY)
     # WK1 is then hidden only to protect WK2 (gemeente = GB1 + GB2)
     assert merged.loc[(date(2016, 1, 1), "wijk", "WK1", "wmo"), "onderdrukking"] == "aanvullend"
+
+
+def test_without_the_optional_source_there_are_no_cost_cells():
+    con = random_staging(21, personen=200, wijken=5)
+    assert reference.kosten_compute(reference.read_staging(con)).empty
+    assert _published(con).empty
