@@ -37,8 +37,8 @@ DATE_COLUMNS = ("peildatum", "veldwerk_datum", "begindatum", "einddatum", "geldi
 SURVEYS = ("clientervaring", "bewonersenquete")  # dated by veldwerk_datum
 REGISTERS = ("ondersteuning", "bijstand", "participatie")  # dated by begindatum/einddatum
 BEVOLKING = "bevolking"  # dated by peildatum
-KOSTEN = "kosten"  # dated by periode_begin/periode_eind; see "costs" below
-STAGING_TABLES = ("ref_gebieden", *(f"stg_{bron}" for bron in (BEVOLKING, *SURVEYS, *REGISTERS, KOSTEN)))
+STAGING_TABLES = ("ref_gebieden", *(f"stg_{bron}" for bron in (BEVOLKING, *SURVEYS, *REGISTERS)))
+KOSTEN_TABLES = (*STAGING_TABLES, "stg_kosten")  # the costs need these (kosten_compute); dated by periode_*
 
 Frames = dict[str, pd.DataFrame]
 
@@ -186,10 +186,10 @@ DEFINITIES: dict[str, Definitie] = {
 
 # --- reading and computing ---------------------------------------------------------------------
 
-def read_staging(con: duckdb.DuckDBPyConnection) -> Frames:
-    """The staging tables as pandas DataFrames (dates as datetime64)."""
+def read_staging(con: duckdb.DuckDBPyConnection, tables: Iterable[str] = STAGING_TABLES) -> Frames:
+    """The staging tables as pandas DataFrames (dates as datetime64); KOSTEN_TABLES for the costs."""
     frames = {}
-    for table in STAGING_TABLES:
+    for table in tables:
         frame = con.execute(f"SELECT * FROM {table}").df()
         for column in frame.columns.intersection(DATE_COLUMNS):
             frame[column] = pd.to_datetime(frame[column])

@@ -19,6 +19,10 @@ from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
 
 
+def _frames(con: duckdb.DuckDBPyConnection) -> reference.Frames:
+    return reference.read_staging(con, reference.KOSTEN_TABLES)
+
+
 def _published(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return compute_publication(con, MonitorConfig())["kosten"].to_pandas()
 
@@ -50,7 +54,7 @@ def _hand_staging() -> duckdb.DuckDBPyConnection:
 
 
 def test_reference_costs_by_hand():
-    cells = reference.kosten_compute(reference.read_staging(_hand_staging()))
+    cells = reference.kosten_compute(_frames(_hand_staging()))
     cell = cells.set_index(["peildatum", "niveau", "gebiedcode", "wet"])
     wk1 = cell.loc[(pd.Timestamp("2016-01-01"), "wijk", "WK1", "totaal")]
     # 100 + 50 + 40 + 70 + 60 + 90 = 410 over P1..P6; a_p 100, 90 the largest: 190 <= 0.85 x 410
@@ -71,7 +75,7 @@ def test_reference_costs_by_hand():
 def test_published_costs_by_hand_match_the_reference():
     con = _hand_staging()
     published = _published(con)
-    merged = assert_kosten_match(reference.read_staging(con), published)
+    merged = assert_kosten_match(_frames(con), published)
     gebied = published.set_index(KEY).loc[(date(2016, 1, 1), "gebied", "GB1", "totaal")]
     assert (gebied.bedrag, gebied.clienten, gebied.inwoners) == (pytest.approx(420), 6, 213)
     assert merged["onderdrukt"].sum() > merged["onderdrukt_ref"].sum()  # complementary suppression on top
@@ -82,7 +86,7 @@ def test_published_costs_by_hand_match_the_reference():
 def test_published_costs_match_the_reference_on_random_data(seed):
     con = random_staging(seed, personen=300, wijken=7)
     random_kosten(con, seed)
-    merged = assert_kosten_match(reference.read_staging(con), _published(con))
+    merged = assert_kosten_match(_frames(con), _published(con))
     # the data must exercise what the comparison is about: dominance with enough contributors, most shown
     assert (merged["onderdrukt_dominantie"] & (merged["clienten_ref"] >= 5)).any()
     assert (~merged["onderdrukt"]).sum() > len(merged) / 2
@@ -96,7 +100,7 @@ def test_small_wijk_missing_population_and_a_peildatum_without_costs_match_the_r
     con.execute("update stg_bevolking set inwoners = 7 where wijkcode = ?", [wijken[1]])
     con.execute("delete from stg_bevolking where wijkcode = ? and peildatum = ?", [wijken[2], date(2016, 1, 1)])
     con.execute("delete from stg_kosten where periode_eind >= date '2016-01-01'")  # nothing in W(2017-01-01)
-    merged = assert_kosten_match(reference.read_staging(con), _published(con))
+    merged = assert_kosten_match(_frames(con), _published(con))
     klein = merged[(merged["gebiedcode"] == wijken[1]) & ~merged["ontbreekt_inwoner"]]
     assert klein["onderdrukt_inwoners"].all() and klein["onderdrukt"].all()
     zonder = merged[(merged["peildatum"] == date(2016, 1, 1)) & merged["ontbreekt_inwoner"]]
@@ -118,17 +122,17 @@ def test_boundaries_of_the_suppression_rule_by_hand():
     lines = [("Q1", 50.0), ("Q2", 35.0), ("Q3", 10.0), ("Q4", 5.0), ("Q5", 100.0), ("Q5", -100.0)]
     insert_tuples(con, "stg_kosten", [(f"{w}-{i}", persoon, w, "wmo", "A", day, day, bedrag)
                                       for w in ("WK1", "WK2") for i, (persoon, bedrag) in enumerate(lines)])
-    cells = reference.kosten_compute(reference.read_staging(con)).set_index(KEY)
+    cells = reference.kosten_compute(_frames(con)).set_index(KEY)
     for wijk, per_inwoner in (("WK1", False), ("WK2", True)):
         cell = cells.loc[(pd.Timestamp("2016-01-01"), "wijk", wijk, "wmo")]
         assert (cell.bedrag, cell.clienten, cell.onderdrukt_dominantie) == (100, 5, False)
         assert (cell.onderdrukt_inwoners, cell.onderdrukt) == (per_inwoner, per_inwoner)
-    merged = assert_kosten_match(reference.read_staging(con), _published(con)).set_index(KEY)
+    merged = assert_kosten_match(_frames(con), _published(con)).set_index(KEY)
     # WK1 is then hidden only to protect WK2 (gemeente = GB1 + GB2)
     assert merged.loc[(date(2016, 1, 1), "wijk", "WK1", "wmo"), "onderdrukking"] == "aanvullend"
 
 
 def test_without_the_optional_source_there_are_no_cost_cells():
     con = random_staging(21, personen=200, wijken=5)
-    assert reference.kosten_compute(reference.read_staging(con)).empty
+    assert reference.kosten_compute(_frames(con)).empty
     assert _published(con).empty
