@@ -19,6 +19,9 @@ What it follows from indicators.md:
 - primary suppression (survey n < 30; register noemer < 10 or 0 < teller < 5; indicator 5 only
   noemer < 10). Complementary suppression, intervals and the corridor are not repeated here.
 
+The costs (kosten_per_inwoner, kosten_per_client, per wet, with the dominance rule) are at the end:
+kosten_compute, on read_staging(con, KOSTEN_TABLES).
+
 Result: one row per (indicator, peildatum, niveau, gebiedcode) for every area valid on P, with
 teller, noemer, n (surveys only), waarde, ontbreekt (incomplete inputs: no figures) and onderdrukt.
 """
@@ -399,7 +402,7 @@ def prorated_kosten(kosten: pd.DataFrame, p: Peildatum) -> pd.DataFrame:
     laatste_dag = p.p - pd.Timedelta(days=1)
     overlap = (begin < p.p) & (eind >= p.venster_begin)
     lines, begin, eind = kosten[overlap], begin[overlap], eind[overlap]
-    binnen = (eind.where(eind < laatste_dag, laatste_dag) - begin.where(begin > p.venster_begin, p.venster_begin)).dt.days + 1
+    binnen = (eind.clip(upper=laatste_dag) - begin.clip(lower=p.venster_begin)).dt.days + 1
     totaal = (eind - begin).dt.days + 1
     return lines.assign(deel=lines.bedrag.astype(float) * binnen / totaal)
 
@@ -424,10 +427,11 @@ def kosten_compute(frames: Frames, nulmeting: str = "2015-01-01") -> pd.DataFram
 
 def _kosten_on(frames: Frames, p: Peildatum) -> pd.DataFrame:
     areas = _areas_on(frames["ref_gebieden"], p)
-    lines = prorated_kosten(frames["stg_kosten"], p).merge(areas, on="wijkcode")
+    overlapping = prorated_kosten(frames["stg_kosten"], p)
+    geen_kosten = overlapping.empty  # whatever wijk the lines name: the source covers P or not
+    lines = overlapping.merge(areas, on="wijkcode")
     bevolking = frames["stg_bevolking"]
     bevolking = bevolking[bevolking.peildatum == p.p].merge(areas, on="wijkcode")
-    geen_kosten = prorated_kosten(frames["stg_kosten"], p).empty
     zonder_bevolking = _wijken_without_population(frames, p, areas) | (set(lines.wijkcode) - set(bevolking.wijkcode))
     zonder_bevolking = areas[areas.wijkcode.isin(zonder_bevolking)]
     rows = []
