@@ -19,6 +19,9 @@ What it follows from indicators.md:
 - primary suppression (survey n < 30; register noemer < 10 or 0 < teller < 5; indicator 5 only
   noemer < 10). Complementary suppression, intervals and the corridor are not repeated here.
 
+The costs (kosten_per_inwoner, kosten_per_client, per wet, with the dominance rule) are at the end:
+kosten_compute, on read_staging(con, KOSTEN_TABLES).
+
 Result: one row per (indicator, peildatum, niveau, gebiedcode) for every area valid on P, with
 teller, noemer, n (surveys only), waarde, ontbreekt (incomplete inputs: no figures) and onderdrukt.
 """
@@ -32,11 +35,13 @@ import duckdb
 import pandas as pd
 
 LEVELS = {"wijk": "wijkcode", "gebied": "gebiedcode", "gemeente": "gemeentecode"}
-DATE_COLUMNS = ("peildatum", "veldwerk_datum", "begindatum", "einddatum", "geldig_van", "geldig_tot")
+DATE_COLUMNS = ("peildatum", "veldwerk_datum", "begindatum", "einddatum", "geldig_van", "geldig_tot",
+                "periode_begin", "periode_eind")
 SURVEYS = ("clientervaring", "bewonersenquete")  # dated by veldwerk_datum
 REGISTERS = ("ondersteuning", "bijstand", "participatie")  # dated by begindatum/einddatum
 BEVOLKING = "bevolking"  # dated by peildatum
 STAGING_TABLES = ("ref_gebieden", *(f"stg_{bron}" for bron in (BEVOLKING, *SURVEYS, *REGISTERS)))
+KOSTEN_TABLES = (*STAGING_TABLES, "stg_kosten")  # the costs need these (kosten_compute); dated by periode_*
 
 Frames = dict[str, pd.DataFrame]
 
@@ -184,10 +189,10 @@ DEFINITIES: dict[str, Definitie] = {
 
 # --- reading and computing ---------------------------------------------------------------------
 
-def read_staging(con: duckdb.DuckDBPyConnection) -> Frames:
-    """The staging tables as pandas DataFrames (dates as datetime64)."""
+def read_staging(con: duckdb.DuckDBPyConnection, tables: Iterable[str] = STAGING_TABLES) -> Frames:
+    """The staging tables as pandas DataFrames (dates as datetime64); KOSTEN_TABLES for the costs."""
     frames = {}
-    for table in STAGING_TABLES:
+    for table in tables:
         frame = con.execute(f"SELECT * FROM {table}").df()
         for column in frame.columns.intersection(DATE_COLUMNS):
             frame[column] = pd.to_datetime(frame[column])
@@ -365,3 +370,93 @@ def verschil_in_verschil(values: pd.DataFrame, groep: Iterable[str], start: pd.T
             result["ci_laag"], result["ci_hoog"] = did - marge, did + marge
         rows.append(result)
     return pd.DataFrame(rows)
+
+
+# --- costs (indicators.md v2, "Costs") ---------------------------------------------------------
+# kosten_per_inwoner and kosten_per_client per area, P and wet (`totaal` = all wetten together), from
+# stg_kosten and stg_bevolking:
+# - a line's prorated amount on P is bedrag x (days of [periode_begin, periode_eind] within W(P)) /
+#   (days of [periode_begin, periode_eind]), both day counts inclusive; W(P) = [P - 1 year, P), so its
+#   last day is P - 1 day; the line counts in the wijk on the line (a wijk valid on P);
+# - teller = the sum of the prorated amounts; inwoners = the population of the area on P (bevolking);
+#   clienten = distinct persoon_id with a line overlapping W(P) in the area (once per area, also at
+#   gebied and gemeente: never by adding wijk figures);
+# - dominance: contributors = those clienten, a_p = |sum of p's prorated amounts in the cell|, A = sum
+#   a_p; primary suppression when clienten < 5 or the two largest a_p > 0.85 A; and when inwoners < 10
+#   (the text puts it on the per-inhabitant figure; `onderdrukt_inwoners` keeps it apart, `onderdrukt`
+#   is either);
+# - incomplete inputs as for the other indicators: no cost line overlapping W(P) at all -> both
+#   figures missing on P (never 0); a wijk with data on P (any source, costs included) but no
+#   bevolking row of P -> kosten_per_inwoner missing for that wijk, its gebied and its gemeente.
+#   kosten is an optional source (data-contracts.md): with no cost line at all there are no cost cells.
+# Values are not rounded here: "0 decimals" is how the euros are shown.
+
+KOSTEN_WETTEN = ("wmo", "jeugdwet", "participatiewet")
+TOTAAL = "totaal"
+DOMINANTIE_MIN_BIJDRAGERS = 5
+DOMINANTIE_AANDEEL = 0.85
+MIN_INWONERS = 10
+
+
+def prorated_kosten(kosten: pd.DataFrame, p: Peildatum) -> pd.DataFrame:
+    """The cost lines overlapping W(P) with `deel` = their amount prorated over W(P)."""
+    begin, eind = pd.to_datetime(kosten.periode_begin), pd.to_datetime(kosten.periode_eind)
+    laatste_dag = p.p - pd.Timedelta(days=1)
+    overlap = (begin < p.p) & (eind >= p.venster_begin)
+    lines, begin, eind = kosten[overlap], begin[overlap], eind[overlap]
+    binnen = (eind.clip(upper=laatste_dag) - begin.clip(lower=p.venster_begin)).dt.days + 1
+    totaal = (eind - begin).dt.days + 1
+    return lines.assign(deel=lines.bedrag.astype(float) * binnen / totaal)
+
+
+def _dominant(bijdragen: pd.Series) -> bool:
+    """The two largest a_p together exceed 0.85 of their sum A."""
+    a = bijdragen.abs().sort_values(ascending=False)
+    return bool(a.iloc[:2].sum() > DOMINANTIE_AANDEEL * a.sum())
+
+
+def kosten_compute(frames: Frames, nulmeting: str = "2015-01-01") -> pd.DataFrame:
+    """One row per (peildatum, niveau, gebiedcode, wet) for every area valid on P and wet in
+    (totaal, *KOSTEN_WETTEN): bedrag, inwoners, clienten, kosten_per_inwoner, kosten_per_client,
+    ontbreekt_inwoner, ontbreekt_client, onderdrukt_dominantie, onderdrukt_inwoners, onderdrukt.
+    No rows at all when there are no cost lines (the optional source not delivered, or nothing accepted)."""
+    if frames["stg_kosten"].empty:
+        return pd.DataFrame(columns=["peildatum", "niveau", "gebiedcode", "wet"])
+    peildata = sorted(p for p in frames["stg_bevolking"].peildatum.unique() if p >= pd.Timestamp(nulmeting))
+    parts = [_kosten_on(frames, Peildatum(pd.Timestamp(p))) for p in peildata]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _kosten_on(frames: Frames, p: Peildatum) -> pd.DataFrame:
+    areas = _areas_on(frames["ref_gebieden"], p)
+    overlapping = prorated_kosten(frames["stg_kosten"], p)
+    geen_kosten = overlapping.empty  # whatever wijk the lines name: the source covers P or not
+    lines = overlapping.merge(areas, on="wijkcode")
+    bevolking = frames["stg_bevolking"]
+    bevolking = bevolking[bevolking.peildatum == p.p].merge(areas, on="wijkcode")
+    zonder_bevolking = _wijken_without_population(frames, p, areas) | (set(lines.wijkcode) - set(bevolking.wijkcode))
+    zonder_bevolking = areas[areas.wijkcode.isin(zonder_bevolking)]
+    rows = []
+    for niveau, column in LEVELS.items():
+        inwoners = bevolking.groupby(column).inwoners.sum()
+        for code in sorted(areas[column].unique()):
+            in_area = lines[lines[column] == code]
+            for wet in (TOTAAL, *KOSTEN_WETTEN):
+                cell = in_area if wet == TOTAAL else in_area[in_area.wet == wet]
+                per_persoon = cell.groupby("persoon_id").deel.sum()
+                bedrag, clienten = float(cell.deel.sum()), len(per_persoon)
+                n_inwoners = float(inwoners.get(code, 0))
+                ontbreekt_inwoner = geen_kosten or code in set(zonder_bevolking[column])
+                dominantie = clienten < DOMINANTIE_MIN_BIJDRAGERS or _dominant(per_persoon)
+                rows.append({
+                    "peildatum": p.p, "niveau": niveau, "gebiedcode": code, "wet": wet,
+                    "bedrag": bedrag, "inwoners": n_inwoners, "clienten": clienten,
+                    "kosten_per_inwoner": bedrag / n_inwoners if n_inwoners else float("nan"),
+                    "kosten_per_client": bedrag / clienten if clienten else float("nan"),
+                    "ontbreekt_inwoner": ontbreekt_inwoner, "ontbreekt_client": geen_kosten,
+                    "onderdrukt_dominantie": not geen_kosten and dominantie,
+                    "onderdrukt_inwoners": not ontbreekt_inwoner and n_inwoners < MIN_INWONERS,
+                })
+    cells = pd.DataFrame(rows)
+    cells["onderdrukt"] = cells.onderdrukt_dominantie | cells.onderdrukt_inwoners
+    return cells

@@ -613,3 +613,16 @@ def test_kosten_derive_from_the_registers_with_realistic_yearly_totals(sources: 
         assert 45e6 < totals["jeugdwet"] < 95e6, jaar  # Groningen's youth care: about 70 million
         assert 30e6 < totals["wmo"] < 120e6, jaar
         assert 80e6 < totals["participatiewet"] < 250e6, jaar
+
+
+@pytest.mark.slow
+def test_story_costs_equal_the_independent_reference(story: duckdb.DuckDBPyConnection) -> None:
+    """On the demo data: the published kosten as in benchmarks/reference.py (tests/fixtures/kosten_referentie.py)."""
+    from fixtures.kosten_referentie import assert_kosten_match, reference
+
+    [(store_file,)] = story.execute("select path from duckdb_databases() where database_name = current_database()"
+                                    ).fetchall()
+    with duckdb.connect(str(Path(store_file).with_name("warehouse.duckdb")), read_only=True) as warehouse:
+        frames = reference.read_staging(warehouse, reference.KOSTEN_TABLES)
+    merged = assert_kosten_match(frames, story.execute("select * from kosten").df(), str(load_config().nulmeting))
+    assert (~merged["onderdrukt"]).sum() > len(merged) / 2  # the demo's wijken are large: figures are shown
