@@ -48,11 +48,13 @@ REALISATIE_COLOUR = "#5e3c99"
 
 
 def _wijken(data: Published, peildatum: date, wet: str) -> pl.DataFrame:
-    """Cost rows of the wijken valid on peildatum, with their gebied's name, highest cost per inhabitant first."""
+    """Cost rows of the gemeente's wijken valid on peildatum, with their gebied's name, highest cost per inhabitant
+    first (a store of many gemeenten shows the wijken of the one the page is about, not thousands)."""
+    code, _naam = data.gemeente()
     wijken = data.areas(niveaus.WIJK, peildatum).select("gebiedcode", pl.col("bovenliggend").alias("gebied"))
-    names = data.areas(niveaus.GEBIED, peildatum).select(pl.col("gebiedcode").alias("gebied"),
-                                                   pl.col("gebiedsnaam").alias("gebiedsnaam_gebied"))
-    rows = kosten(data, peildatum, niveaus.WIJK, wet).join(wijken, on="gebiedcode").join(names, on="gebied", how="left")
+    names = data.areas(niveaus.GEBIED, peildatum).filter(pl.col("bovenliggend") == code).select(
+        pl.col("gebiedcode").alias("gebied"), pl.col("gebiedsnaam").alias("gebiedsnaam_gebied"))
+    rows = kosten(data, peildatum, niveaus.WIJK, wet).join(wijken, on="gebiedcode").join(names, on="gebied")
     return rows.sort([pl.col("kosten_per_inwoner").is_null(), pl.col("kosten_per_inwoner")],
                      descending=[False, True], nulls_last=True)
 
@@ -69,12 +71,14 @@ def map_figure(data: Published, rows: pl.DataFrame) -> go.Figure:
     figure = go.Figure()
     if hidden.height:
         figure.add_trace(go.Choropleth(
-            geojson=data.wijk_geojson, locations=hidden["gebiedcode"].to_list(), z=[0] * hidden.height,
+            geojson=data.geojson_of(hidden["gebiedcode"].to_list()), locations=hidden["gebiedcode"].to_list(),
+            z=[0] * hidden.height,
             colorscale=[[0, SUPPRESSED_GREY], [1, SUPPRESSED_GREY]], showscale=False, name=SUPPRESSED_TEXT,
             text=_hover(hidden), hovertemplate="%{text}<extra></extra>", marker_line=BORDER))
     if shown.height:
         figure.add_trace(go.Choropleth(
-            geojson=data.wijk_geojson, locations=shown["gebiedcode"].to_list(), z=shown["kosten_per_inwoner"].to_list(),
+            geojson=data.geojson_of(shown["gebiedcode"].to_list()), locations=shown["gebiedcode"].to_list(),
+            z=shown["kosten_per_inwoner"].to_list(),
             colorscale=PURPLES, name="Kosten per inwoner", text=_hover(shown), hovertemplate="%{text}<extra></extra>",
             marker_line=BORDER,
             # a horizontal scale under the map leaves the map the full width on a phone
