@@ -1,5 +1,6 @@
 """The monitor configuration: monitor.toml (nulmeting, corridor overrides, streefwaarden, similar wijken,
-werkwijzen, begroting and taakstelling) and the municipality's own indicator files in the folder `indicatoren/` beside it (default data/config/)."""
+werkwijzen, begroting and taakstelling) and the municipality's own indicator files in the folder
+`indicatoren/` beside it (default data/config/)."""
 
 from __future__ import annotations
 
