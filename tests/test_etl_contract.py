@@ -7,7 +7,6 @@ its stg_ table and have its person-level columns guarded, with no other edit.
 
 from __future__ import annotations
 
-import io
 import sys
 import types
 from datetime import date
@@ -18,7 +17,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 import pytest
-from fixtures.sources import fake_compute, write_clean_sources
+from fixtures.sources import VANDAAG, write_clean_sources
+from fixtures.sources import run_fake_etl as _etl
 
 from etl.contract import BRONNEN, Bron, Kolom, persoonskolommen, staging_ddl
 from etl.publish import person_key_columns, refuse_person_keys
@@ -28,9 +28,7 @@ from wijkmonitor.demo.chunk import DemoChunk
 from wijkmonitor.demo.timeline import day_number
 from core.errors import WijkmonitorError
 from wijkmonitor.generate import generate
-from wijkmonitor.cli import run_etl
 
-VANDAAG = date(2025, 6, 30)
 MELDINGEN = Bron(
     naam="meldingen",
     kolommen=(
@@ -81,11 +79,6 @@ def meldingen(monkeypatch: pytest.MonkeyPatch) -> Bron:
     return MELDINGEN
 
 
-def _etl(folder: Path, vandaag: date = VANDAAG) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb", vandaag=vandaag,
-                   out=out, err=err, compute=fake_compute, config=object())
-    return code, out.getvalue(), err.getvalue()
 
 
 # ---- derived from the contract ----

@@ -29,23 +29,17 @@ import etl.publish
 from etl.publish import contract_columns
 from etl.faults import storage_problem
 from etl.repair import connect_warehouse
-from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
+from fixtures.sources import CLEAN, CLEAN_ROWS, published_figures, VANDAAG, write_clean_sources
+from fixtures.sources import run_fake_etl as _etl
 from wijkmonitor.cli import run_etl
 
 pytestmark = pytest.mark.integration  # the whole ETL under storage faults, damage and killed runs
 
 ROOT = Path(__file__).resolve().parents[1]
-VANDAAG = date(2025, 6, 30)
 PUBLISHED_TABLES = set(contract_columns())  # every table of the publication contract
 BEVOLKING_1150 = CLEAN["bevolking"].replace("2016-01-01,WK001400,1100", "2016-01-01,WK001400,1150")
 
 
-def _etl(folder: Path, warehouse: Path | None = None, db: Path | None = None) -> tuple[int, str, str]:
-    """Run the ETL over folder/bronnen in-process; (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code = run_etl(folder / "bronnen", warehouse or folder / "warehouse.duckdb", db or folder / "monitor.duckdb",
-                   compute=fake_compute, config=object(), vandaag=VANDAAG, out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _raw_rows(warehouse: Path) -> dict[str, int]:

@@ -3,7 +3,6 @@ rows still see the whole source; the result equals a run from scratch over the s
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import sys
@@ -15,17 +14,14 @@ import pytest
 
 from etl import load as etl_load
 from expectations import gate
-from fixtures.sources import CLEAN, fake_compute, published_figures, write_clean_sources
-from wijkmonitor.cli import run_etl
+from fixtures.sources import CLEAN, published_figures, run_fake_etl, VANDAAG, write_clean_sources
 
-VANDAAG = date(2025, 6, 30)
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _etl(folder: Path, vandaag: date = VANDAAG) -> int:
     """Run the ETL over folder/bronnen with the stand-in computation; the exit code."""
-    return run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb", vandaag=vandaag,
-                   out=io.StringIO(), err=io.StringIO(), compute=fake_compute, config=object())
+    return run_fake_etl(folder, vandaag=vandaag)[0]
 
 
 def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -3,26 +3,14 @@ with its decimal comma, bad rows are quarantined by their rule, and a drop witho
 
 from __future__ import annotations
 
-import io
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from fixtures.sources import fake_compute, write_clean_sources
-from wijkmonitor.cli import run_etl
+from fixtures.sources import run_fake_etl, write_clean_sources
 
 pytestmark = pytest.mark.integration  # through run_etl and the GX gate
-
-VANDAAG = date(2025, 6, 30)
-
-
-def _etl(folder: Path) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb", vandaag=VANDAAG,
-                   out=out, err=err, compute=fake_compute, config=object())
-    return code, out.getvalue() + err.getvalue()
 
 
 @pytest.fixture()
@@ -32,8 +20,8 @@ def drop(tmp_path: Path) -> Path:
 
 
 def test_a_drop_without_kenmerken_is_accepted(drop: Path) -> None:
-    code, text = _etl(drop)
-    assert code == 0, text
+    code, out, err = run_fake_etl(drop)
+    assert code == 0, out + err
     with duckdb.connect(str(drop / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from stg_kenmerken").fetchone() == (0,)
 
@@ -55,8 +43,8 @@ def test_a_dutch_locale_export_is_read_and_bad_rows_are_quarantined_by_their_rul
         + "".join(f"2015-01-01;WK001401;kenmerk_{i};{i},5\n" for i in range(10)),
         encoding="utf-8",
     )
-    code, text = _etl(drop)
-    assert code == 1, text
+    code, out, err = run_fake_etl(drop)
+    assert code == 1, out + err
     with duckdb.connect(str(drop / "warehouse.duckdb"), read_only=True) as con:
         regels = con.execute(
             "select rij, kolom, regel from quarantine where bron = 'kenmerken' order by rij, regel").fetchall()

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import io
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from fixtures.sources import fake_compute, write_clean_sources
-from wijkmonitor.cli import run_etl
+from fixtures.sources import run_fake_etl, write_clean_sources
 
 pytestmark = pytest.mark.integration  # through run_etl and the GX gate
 
-VANDAAG = date(2025, 6, 30)
 HEADER = "kosten_id,persoon_id,wijkcode,wet,voorziening,periode_begin,periode_eind,bedrag\n"
-
-
-def _etl(folder: Path) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb", vandaag=VANDAAG,
-                   out=out, err=err, compute=fake_compute, config=object())
-    return code, out.getvalue() + err.getvalue()
 
 
 @pytest.fixture()
@@ -32,8 +21,8 @@ def drop(tmp_path: Path) -> Path:
 
 
 def test_a_drop_without_kosten_is_accepted(drop: Path) -> None:
-    code, text = _etl(drop)
-    assert code == 0, text
+    code, out, err = run_fake_etl(drop)
+    assert code == 0, out + err
     with duckdb.connect(str(drop / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from load_log where bron = 'kosten'").fetchone() == (0,)
         assert con.execute("select count(*) from stg_kosten").fetchone() == (0,)
@@ -54,7 +43,7 @@ def test_bad_kosten_rows_are_quarantined_by_their_rule(drop: Path) -> None:
         # enough good rows that the file is not held back as mostly failing
         + "".join(f"G{i},P9,WK001401,jeugdwet,ots,2015-01-01,2015-03-31,100\n" for i in range(8))
     )
-    code, text = _etl(drop)
+    code, out, err = run_fake_etl(drop)
     assert code == 1
     with duckdb.connect(str(drop / "warehouse.duckdb"), read_only=True) as con:
         regels = con.execute("select rij, kolom, regel from quarantine where bron = 'kosten' order by rij, regel").fetchall()

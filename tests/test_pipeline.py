@@ -14,21 +14,14 @@ import pytest
 from etl.contract import BRONNEN, Drempels, persoonskolommen
 from etl.deliveries import Aanlevering
 from expectations import gate
-from fixtures.sources import CLEAN, CLEAN_ROWS, fake_compute, published_figures, write_clean_sources
+from fixtures.sources import CLEAN, CLEAN_ROWS, published_figures, VANDAAG, write_clean_sources
+from fixtures.sources import run_fake_etl as _etl
 from wijkmonitor.cli import main, run_etl
 
 pytestmark = pytest.mark.integration  # the whole ETL through the GX gate
 
-VANDAAG = date(2025, 6, 30)
 
 
-def _etl(folder: Path, **kwargs) -> tuple[int, str, str]:
-    """Run the ETL over folder/bronnen with the stand-in computation; (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    options = {"compute": fake_compute, "config": object(), **kwargs}
-    code = run_etl(folder / "bronnen", folder / "warehouse.duckdb", folder / "monitor.duckdb",
-                   vandaag=VANDAAG, out=out, err=err, **options)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _warehouse(folder: Path, sql: str, params: list | None = None) -> list[tuple]:
