@@ -160,7 +160,8 @@ def store_problem(db: Path) -> str | None:
 
 def serve(db: Path, host: str = "127.0.0.1", port: int = 8050, state: Path | None = None, *,
           workers: int = 2, auth: str | None = None, sso_header: str | None = None,
-          trusted_proxies: list[str] | tuple[str, ...] = (), insecure_cookies: bool = False) -> None:
+          trusted_proxies: list[str] | tuple[str, ...] = (), insecure_cookies: bool = False,
+          config: Path | None = None) -> None:
     """Serve the dashboard with gunicorn; refuses (WijkmonitorError) a demo beyond loopback or a busy port."""
     state_path = Path(state or default_state_path(Path(db)))
     security = resolve_settings(host, state_path, auth, sso_header, trusted_proxies, secure_cookies=not insecure_cookies)
@@ -174,7 +175,7 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8050, state: Path | Non
     how = {"demo": "demo zonder inloggen", "login": "inloggen verplicht",
            "sso": f"single sign-on via {security.sso_header}"}[security.auth]
     print(f"Wijkmonitor op http://{host}:{port} ({how})", file=sys.stderr)
-    run_server(lambda: create_app(Path(db), state_path, security), host, port, workers)
+    run_server(lambda: create_app(Path(db), state_path, security, config), host, port, workers)
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -270,3 +270,28 @@ def test_edited_werkwijze_and_begroting_reach_the_published_tables_through_the_r
     # the begroting section replaced as a whole; the taakstelling (not edited) still from monitor.toml
     assert after["begroting"] == [(2020, "wmo", 80_000_000.0, None), (2021, "wmo", 85_500_000.0, 1_000_000.0)]
     assert dict(after["meta"])["instellingen_versie"] == "2"
+
+
+@pytest.mark.integration
+def test_etl_and_serve_take_the_configuration_named_by_config(config, tmp_path, monkeypatch, capsys):
+    """`wijkmonitor etl --config` reads that monitor.toml and its store, not the shipped one; a missing file is one line."""
+    import duckdb
+    from fixtures.sources import write_clean_sources
+
+    from wijkmonitor import cli
+
+    bronnen = write_clean_sources(tmp_path / "bronnen")
+    save_setting(config, "werkwijzen", [WERKWIJZE], "Proef in twee wijken", "beheerder", 0)
+    db = tmp_path / "monitor.duckdb"
+    etl = ["etl", "--sources", str(bronnen), "--warehouse", str(tmp_path / "warehouse.duckdb"), "--db", str(db)]
+    assert cli.main([*etl, "--config", str(config)]) == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT waarde FROM meta WHERE sleutel = 'instellingen_versie'").fetchone() == ("1",)
+        assert {row[0] for row in con.execute("SELECT werkwijze FROM werkwijzen").fetchall()} == {"Buurtteam"}
+    capsys.readouterr()
+    assert cli.main([*etl, "--config", str(tmp_path / "elders.toml")]) == ConfigError.exit_code
+    assert capsys.readouterr().err == f"wijkmonitor etl: {tmp_path / 'elders.toml'}: configuratiebestand niet gevonden\n"
+    served: dict = {}
+    monkeypatch.setattr("dashboard.app.serve", lambda **options: served.update(options))
+    assert cli.main(["serve", "--db", str(db), "--config", str(config)]) == 0
+    assert served["config"] == config

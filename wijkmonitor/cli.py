@@ -60,7 +60,15 @@ def _finish(prefix: str, run: Callable[[], RunReport], out: TextIO, err: TextIO)
 
 def _etl(args: argparse.Namespace) -> int:
     warehouse = args.warehouse or args.db.with_name(args.db.stem + "_warehouse.duckdb")
-    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db, aanlevering=_delivery_options(args))
+    options = {"config": _monitor_config(args.config)} if args.config else {}
+    return run_etl(sources=args.sources, warehouse=warehouse, db=args.db, aanlevering=_delivery_options(args), **options)
+
+
+def _monitor_config(path: Path):
+    """The configuration of `--config` (monitor.toml with its settings store beside it), as the ETL reads it."""
+    from indicators.config import load_config
+
+    return load_config(path)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -124,7 +132,8 @@ def _serve(args: argparse.Namespace) -> int:
     from dashboard.app import serve
 
     serve(db=args.db, host=args.host, port=args.port, state=args.state, workers=args.workers, auth=args.auth,
-          sso_header=args.sso_header, trusted_proxies=args.trusted_proxy, insecure_cookies=args.insecure_cookies)
+          sso_header=args.sso_header, trusted_proxies=args.trusted_proxy, insecure_cookies=args.insecure_cookies,
+          config=args.config)
     return EXIT_OK
 
 
@@ -209,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", type=Path, required=True, help="source folder (bronmap)")
     p.add_argument("--warehouse", type=Path, help="warehouse DuckDB (default: next to --db)")
     p.add_argument("--db", type=Path, required=True, help="published monitor DuckDB to (re)place")
+    p.add_argument("--config", type=Path, help="monitor.toml (default: data/config/monitor.toml; the store is beside it)")
     _add_delivery_options(p)
     p.set_defaults(run=_etl)
 
@@ -235,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8050)
     p.add_argument("--state", type=Path, help="app-state SQLite for PDCA notes (default: next to --db)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    p.add_argument("--config", type=Path,
+                   help="monitor.toml whose settings /instellingen edits (default: data/config/monitor.toml)")
     p.add_argument("--auth", choices=["login", "sso"],
                    help="login: every request needs a user (default when users exist); sso: the user comes from "
                         "--sso-header set by the proxy; without either: the demo, loopback only")
