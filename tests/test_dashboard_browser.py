@@ -312,3 +312,10 @@ def test_charts_are_drawn_by_the_dashboards_own_plotly_js(driver, base_url, page
     if page in ("wijken", "geld"):  # the map is drawn with the local GeoJSON: one path per wijk shown
         assert "choropleth" in drawn
         assert driver.find_elements("css selector", ".dash-graph .choroplethlocation")
+
+
+def test_a_page_without_a_chart_loads_no_plotly_js(driver, base_url):
+    _open(driver, base_url + PAGES["overzicht"])
+    assert not driver.find_elements("css selector", ".dash-graph")
+    loaded = driver.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    assert not [name for name in loaded if "plotly" in name]
