@@ -306,6 +306,7 @@ def test_charts_are_drawn_by_the_dashboards_own_plotly_js(driver, base_url, page
     assert any("/assets/plotly-wijkmonitor.min.js" in name for name in loaded)
     assert not [name for name in loaded if "package_data/plotly" in name], "dcc.Graph loaded the full plotly.js"
     assert driver.execute_script("return window.Plotly.version") == get_plotlyjs_version()
+    assert [name for name in loaded if not name.startswith(base_url)] == []  # nothing from the internet
     drawn = driver.execute_script(
         "return [...document.querySelectorAll('.js-plotly-plot')].flatMap(g => g.data.map(t => t.type))")
     assert drawn and driver.find_elements("css selector", ".dash-graph .main-svg")
