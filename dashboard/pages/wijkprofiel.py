@@ -267,8 +267,9 @@ def gemeente_choice(data: Published, gemeente: str) -> html.Div:
     codes = data.wijken_per_gemeente()
     options = [{"label": naam, "value": code} for code, naam in
                data.areas("gemeente").select("gebiedcode", "gebiedsnaam").iter_rows() if code in codes]
-    return html.Div(labelled("Gemeente", dropdown(ids.PROFIEL_GEMEENTE, options, gemeente), ids.PROFIEL_GEMEENTE),
-                    id=ids.PROFIEL_GEMEENTE_KEUZE, hidden=len(options) < 2)
+    choice = labelled("Gemeente", dropdown(ids.PROFIEL_GEMEENTE, options, gemeente), ids.PROFIEL_GEMEENTE)
+    choice.id, choice.hidden = ids.PROFIEL_GEMEENTE_KEUZE, len(options) < 2
+    return choice
 
 
 @callback(
