@@ -2,8 +2,9 @@
 // dashboard/assets serves (dcc.Graph uses window.Plotly when a page defines it, instead of loading the
 // full 4.8 MB bundle). Run through `make plotly-bundle`; usage:
 //   node build.mjs --version 4.1.1 --traces bar,choropleth,scatter --out ../assets/plotly-wijkmonitor.min.js
-// The esbuild settings are plotly.js's own (its esbuild-config.js, as its partial bundles use them); the
-// entry point is lib/index.js cut down to the chosen traces, as plotly.js's partial-bundle task does.
+// The esbuild settings are plotly.js's own (its esbuild-config.js, as its partial bundles use them), less the
+// GLSL plugin and regl alias only WebGL traces need; the entry point is lib/index.js cut down to core and the
+// chosen traces, as plotly.js's partial-bundle task does (that task lives in its repository, not in the npm package).
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
