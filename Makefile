@@ -6,7 +6,7 @@ DEMO   := data/demo
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: install install-demo system browser demo demo-data test test-fast bench bench-national clean
+.PHONY: install install-demo system browser demo demo-data test test-fast bench bench-national plotly-bundle clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ bench: install
 
 bench-national: install
 	$(BIN)/python benchmarks/run.py --scales 1,10,75
+
+# The dashboard's plotly.js: only the trace types its figures use, the version plotly.py writes figures for.
+# The built file is committed (dashboard/assets), so the demo, CI and a server need no Node; run this after
+# upgrading plotly or drawing a new trace type (tests/test_dashboard_plotlyjs.py says when). Needs node and npm.
+PLOTLY_TRACES := bar,choropleth,scatter
+plotly-bundle: $(VENV)/.installed-demo
+	cd dashboard/plotlyjs && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs \
+		--version $$(../../$(BIN)/python -c 'from plotly.offline import get_plotlyjs_version; print(get_plotlyjs_version())') \
+		--traces $(PLOTLY_TRACES) --out ../assets/plotly-wijkmonitor.min.js
 
 clean:
 	rm -rf $(VENV) $(DEMO) *.egg-info

@@ -58,10 +58,10 @@ DASHBOARD_NATIONAL_CAUSE = (
 # Why the first view of a page with a chart misses the goal (measured in headless Chromium with the DevTools
 # performance metrics); shown only when that goal is missed.
 FIRST_VIEW_CAUSE = (
-    "plotly.js (the full 4.8 MB bundle dcc.Graph loads) takes about 1 s to load and run in headless Chromium on "
-    "this machine before the first chart is drawn, and starting it earlier does not help (the main thread is the "
-    "bottleneck); pages without a chart (Overzicht) stay within the goal. A partial plotly.js bundle (bar, scatter, "
-    "choropleth) built once and served instead would remove most of it: left for a decision."
+    "The page waits for plotly.js before its first chart is drawn; the dashboard already loads its own partial "
+    "bundle (bar, choropleth, scatter: 1.5 MB instead of plotly.py's 4.8 MB, only on pages with a chart; "
+    "docs/internals.md), so what is left is loading and running that and drawing the charts on the main thread, "
+    "which a busy machine multiplies (see the load next to the figure)."
 )
 
 

@@ -117,6 +117,9 @@ def _navigation() -> html.Header:
     )
 
 
+PLOTLY_BUNDLE = r"^plotly-wijkmonitor\.min\.js$"
+
+
 def create_app(db: Path, state: Path | None = None, security: SecuritySettings | None = None,
                config: Path | None = None) -> Dash:
     """The dashboard for the published store at db, with PDCA notes and users in state.
@@ -128,6 +131,7 @@ def create_app(db: Path, state: Path | None = None, security: SecuritySettings |
         use_pages=True,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
+        assets_ignore=PLOTLY_BUNDLE,  # served, but loaded only when a page draws a chart (assets/grafieken.js)
         title="Wijkmonitor Sociaal Domein",
         update_title=None,
         suppress_callback_exceptions=True,

@@ -112,6 +112,26 @@ class Published:
             & (pl.col("geldig_tot").is_null() | (pl.col("geldig_tot") > on))
         ).sort("gebiedsnaam"))
 
+    def wijken_per_gemeente(self) -> dict[str, list[dict[str, str]]]:
+        """Gemeente code -> its wijken (latest peildatum) as select options, by name; computed once per store, so a
+        page that lists one gemeente's wijken (3,300 wijken nationally) only looks them up."""
+        def make() -> dict[str, list[dict[str, str]]]:
+            gebieden = self.areas("gebied").select(pl.col("gebiedcode").alias("bovenliggend"),
+                                                   pl.col("bovenliggend").alias("gemeentecode"))
+            wijken = self.areas("wijk").join(gebieden, on="bovenliggend", how="left").with_columns(
+                pl.coalesce("gemeentecode", "bovenliggend").alias("gemeentecode"))  # a wijk right under its gemeente
+            per: dict[str, list[dict[str, str]]] = {}
+            for code, naam, gemeente in wijken.select("gebiedcode", "gebiedsnaam", "gemeentecode").iter_rows():
+                per.setdefault(gemeente, []).append({"label": naam, "value": code})
+            return per
+        return self.memoised(("wijken_per_gemeente",), make)
+
+    def gemeente_of(self, wijk: str) -> str | None:
+        """The code of the gemeente a wijk (latest peildatum) lies in, or None for an unknown wijk."""
+        found = self.memoised(("gemeente_of",), lambda: {
+            option["value"]: gemeente for gemeente, options in self.wijken_per_gemeente().items() for option in options})
+        return found.get(wijk)
+
     def gemeente(self) -> tuple[str, str]:
         """(code, name) of the gemeente."""
         row = self.areas("gemeente").row(0, named=True)

@@ -48,6 +48,8 @@ INDICATOR_TABEL_BLOK = "indicator-tabel-blok"
 INDICATOR_LEGENDA = "indicator-legenda"
 
 # Wijkprofiel
+PROFIEL_GEMEENTE_KEUZE = "profiel-gemeente-keuze"  # its label and select, hidden for one gemeente
+PROFIEL_GEMEENTE = "profiel-gemeente"  # chooses which gemeente's wijken PROFIEL_WIJK lists
 PROFIEL_WIJK = "profiel-wijk"
 PROFIEL_PEILDATUM = "profiel-peildatum"
 PROFIEL_GRAFIEK = "profiel-grafiek"

@@ -283,6 +283,6 @@ def test_goals_table_marks_unmeasured_goals_and_gives_reasons_only_when_missed()
     assert callbacks[3] == "0.50, 0.50, 0.50"
     first_view = rows["first view <= 1 s in headless Chromium (overview, wijkprofiel; empty cache)"]
     assert first_view[1] == "**NO**"
-    assert first_view[2].startswith("Wijkprofiel renders after 1.40 s. plotly.js")  # the measured cause follows
+    assert first_view[2].startswith("Wijkprofiel renders after 1.40 s. The page waits for plotly.js")  # the measured cause follows
     start = rows["start: `make demo` on a fresh clone to the first page, without test extras (figure reported)"]
     assert start == ["95 s (installed 60 s)", "yes", "", "2.00, 2.00, 2.00"]

@@ -295,3 +295,28 @@ def test_a_chart_says_it_is_loading_until_plotly_has_drawn(driver, base_url):
         driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
     _open(driver, base_url + "/indicator")
     assert not driver.find_element("css selector", "#inhoud .grafiek-laden").is_displayed()
+
+
+@pytest.mark.parametrize("page", ["wijken", "wijkprofiel", "geld"])
+def test_charts_are_drawn_by_the_dashboards_own_plotly_js(driver, base_url, page):
+    from plotly.offline import get_plotlyjs_version
+
+    _open(driver, base_url + PAGES[page])
+    loaded = driver.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    assert any("/assets/plotly-wijkmonitor.min.js" in name for name in loaded)
+    assert not [name for name in loaded if "package_data/plotly" in name], "dcc.Graph loaded the full plotly.js"
+    assert driver.execute_script("return window.Plotly.version") == get_plotlyjs_version()
+    assert [name for name in loaded if not name.startswith(base_url)] == []  # nothing from the internet
+    drawn = driver.execute_script(
+        "return [...document.querySelectorAll('.js-plotly-plot')].flatMap(g => g.data.map(t => t.type))")
+    assert drawn and driver.find_elements("css selector", ".dash-graph .main-svg")
+    if page in ("wijken", "geld"):  # the map is drawn with the local GeoJSON: one path per wijk shown
+        assert "choropleth" in drawn
+        assert driver.find_elements("css selector", ".dash-graph .choroplethlocation")
+
+
+def test_a_page_without_a_chart_loads_no_plotly_js(driver, base_url):
+    _open(driver, base_url + PAGES["overzicht"])
+    assert not driver.find_elements("css selector", ".dash-graph")
+    loaded = driver.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    assert not [name for name in loaded if "plotly" in name]

@@ -78,3 +78,26 @@ def test_pdca_signals_page_by_keyboard(driver, base_url, stores):  # noqa: F811
     visited, last = tab_round(driver)
     assert last in visited
     assert axe_violations(driver) == []
+
+
+def test_wijkprofiel_asks_for_the_gemeente_first_by_keyboard(driver, base_url):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    driver.get_log("browser")
+    _open(driver, base_url + "/wijkprofiel?wijk=WK900205")
+    assert Select(driver.find_element("id", "profiel-gemeente")).first_selected_option.get_attribute("value") == "GM9002"
+    wijken = Select(driver.find_element("id", "profiel-wijk"))
+    assert wijken.first_selected_option.get_attribute("value") == "WK900205"
+    # only the gemeente's wijken, not the country's (dbc.Select adds an empty placeholder option)
+    assert len([o for o in wijken.options if o.get_attribute("value")]) == 20
+    gemeente = driver.find_element("id", "profiel-gemeente")
+    driver.execute_script("arguments[0].focus()", gemeente)
+    gemeente.send_keys(Keys.ARROW_DOWN)  # the next gemeente by name: GM9003
+    _wait(driver, lambda d: "wijk=WK9003" in d.current_url)
+    _wait(driver, lambda d: all(o.get_attribute("value").startswith("WK9003")
+                                for o in Select(d.find_element("id", "profiel-wijk")).options if o.get_attribute("value")))
+    chosen = Select(driver.find_element("id", "profiel-wijk")).first_selected_option
+    _wait(driver, lambda d: d.find_element("id", "profiel-titel").text.startswith(chosen.text))
+    assert _severe(driver) == []
+    assert axe_violations(driver) == []

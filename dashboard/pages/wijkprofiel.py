@@ -215,21 +215,23 @@ def _view(wijk: str, peildatum_iso: str) -> tuple[str, go.Figure, list[dict], ht
 def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -> html.Div:
     """The page; ?wijk=WK001401&peildatum=2016-01-01 select wijk and peildatum."""
     data = store()
-    wijken = data.areas("wijk")
-    options = [{"label": row["gebiedsnaam"], "value": row["gebiedcode"]} for row in wijken.iter_rows(named=True)]
-    known = {o["value"] for o in options}
     notices = []
-    if wijk is not None and wijk not in known:
+    known = data.gemeente_of(wijk or "")
+    if wijk is not None and known is None:
         notices.append(message(f"Wijk '{wijk}' bestaat niet. Kies hieronder een wijk."))
     if peildatum is not None and parse_date(peildatum, data) is None:
         notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
-    selected = wijk if wijk in known else options[0]["value"]
+    per_gemeente = data.wijken_per_gemeente()
+    gemeente = known or (data.gemeente()[0] if data.gemeente()[0] in per_gemeente else next(iter(per_gemeente)))
+    options = per_gemeente[gemeente]
+    selected = wijk if known else options[0]["value"]
     chosen = (parse_date(peildatum, data) or data.latest).isoformat()
     titel, figure, _rows, table, trends, context = _view(selected, chosen)
     return html.Div([
         html.H1("Wijkprofiel"),
         *notices,
         html.Div([
+            gemeente_choice(data, gemeente),
             labelled("Wijk", dropdown(ids.PROFIEL_WIJK, options, selected), ids.PROFIEL_WIJK),
             labelled("Peildatum", dropdown(ids.PROFIEL_PEILDATUM, peildatum_options(data.peildata), chosen), ids.PROFIEL_PEILDATUM),
         ], className="controls no-print"),
@@ -257,6 +259,33 @@ def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -
 
 
 url_state(ids.PROFIEL_URL, URL_CONTROLS)
+
+
+def gemeente_choice(data: Published, gemeente: str) -> html.Div:
+    """The gemeente whose wijken the wijk choice lists: a store of many gemeenten (3,300 wijken nationally) asks for
+    the gemeente first, so the wijk list stays short; with one gemeente the choice is not shown."""
+    codes = data.wijken_per_gemeente()
+    options = [{"label": naam, "value": code} for code, naam in
+               data.areas("gemeente").select("gebiedcode", "gebiedsnaam").iter_rows() if code in codes]
+    choice = labelled("Gemeente", dropdown(ids.PROFIEL_GEMEENTE, options, gemeente), ids.PROFIEL_GEMEENTE)
+    choice.id, choice.hidden = ids.PROFIEL_GEMEENTE_KEUZE, len(options) < 2
+    return choice
+
+
+@callback(
+    Output(ids.PROFIEL_WIJK, "options"),
+    Output(ids.PROFIEL_WIJK, "value"),
+    Input(ids.PROFIEL_GEMEENTE, "value"),
+    State(ids.PROFIEL_WIJK, "value"),
+    prevent_initial_call=True,
+)
+def update_wijken(gemeente: str, wijk: str) -> tuple[list[dict[str, str]], str]:
+    """The chosen gemeente's wijken; its first wijk is shown unless the wijk shown lies in it."""
+    data = store()
+    options = data.wijken_per_gemeente().get(gemeente)
+    if not options:
+        raise dash.exceptions.PreventUpdate
+    return options, wijk if data.gemeente_of(wijk) == gemeente else options[0]["value"]
 
 
 @callback(
