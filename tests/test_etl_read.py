@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
 from etl.contract import BRONNEN
-from etl.read import Gelezen, detect_delimiter, read_to_parquet
+from etl.read import Gelezen, detect_delimiter, read_into
 from etl.reasons import FileRejected
 from core.errors import InputRejected
 
@@ -17,15 +18,27 @@ BEVOLKING = BRONNEN["bevolking"]
 HEADER = "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n"
 
 
+def read_file(path: Path, bron=BEVOLKING) -> tuple[Gelezen, pl.DataFrame]:
+    """Read a delivered file into a table of an in-memory DuckDB; return what reading said and the rows."""
+    con = duckdb.connect()
+    columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
+    con.execute(f"CREATE TABLE rijen (_rij BIGINT, {', '.join(f'{c} VARCHAR' for c in columns.split(', '))}, "
+                "_extra VARCHAR)")
+
+    def insert(rows: str) -> int:
+        return con.execute(f"INSERT INTO rijen SELECT _rij, {columns}, _extra FROM {rows}").fetchall()[0][0]
+
+    gelezen = read_into(con, path, bron, path.parent, insert)
+    frame = pl.from_arrow(con.sql("SELECT * FROM rijen ORDER BY _rij").to_arrow_table())
+    assert frame.height == gelezen.rijen
+    return gelezen, frame
+
+
 def _read(tmp_path: Path, name: str, content: bytes) -> pl.DataFrame:
     """Write content as name, read it, return the raw rows."""
     path = tmp_path / name
     path.write_bytes(content)
-    out = tmp_path / "raw.parquet"
-    gelezen = read_to_parquet(path, BEVOLKING, out)
-    frame = pl.read_parquet(out)
-    assert frame.height == gelezen.rijen
-    return frame
+    return read_file(path)[1]
 
 
 def test_utf8_bom_semicolon_header_case_and_spaces(tmp_path: Path) -> None:
@@ -60,9 +73,9 @@ def test_parquet_native_types_become_text(tmp_path: Path) -> None:
     )
     path = tmp_path / "a.parquet"
     source.write_parquet(path)
-    out = tmp_path / "raw.parquet"
-    assert read_to_parquet(path, BEVOLKING, out) == Gelezen(1, "parquet")
-    assert pl.read_parquet(out).row(0) == (1, "2015-01-01", "WK001400", "10", "2", "5", None)
+    gelezen, frame = read_file(path)
+    assert gelezen == Gelezen(1, "parquet")
+    assert frame.row(0) == (1, "2015-01-01", "WK001400", "10", "2", "5", None)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +106,7 @@ def test_file_level_rejections(tmp_path: Path, name: str, content: bytes, messag
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(InputRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == message
 
 
@@ -121,7 +134,7 @@ def test_a_file_must_end_where_its_last_row_ends(tmp_path: Path, content: str, m
     path = tmp_path / "a.csv"
     path.write_bytes(content.encode())
     with pytest.raises(FileRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == message
 
 
@@ -148,7 +161,7 @@ def test_other_encodings_and_binary_files_get_their_real_reason(tmp_path: Path, 
     path = tmp_path / "a.csv"
     path.write_bytes(content)
     with pytest.raises(FileRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == message
 
 
@@ -156,7 +169,7 @@ def test_parser_message_is_detail_only_never_the_reason(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes((HEADER + "2015-01-01,WK001400,10,2,5\n2015-01-01,WK001401,P77,1994,x,y\n").encode())
     with pytest.raises(FileRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == "a.csv: CSV niet leesbaar: regel 3 heeft 6 velden, de kopregel 5"
     assert "P77" not in str(raised.value) and "1994" not in str(raised.value)
 
@@ -164,16 +177,16 @@ def test_parser_message_is_detail_only_never_the_reason(tmp_path: Path) -> None:
 def test_semicolon_file_is_dutch_notation(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes(HEADER.replace(",", ";").encode() + b"2015-01-01;WK001400;1.234;2;5\n")
-    assert read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet") == Gelezen(1, "nl")
+    assert read_file(path)[0] == Gelezen(1, "nl")
     path.write_bytes(HEADER.encode() + b"2015-01-01,WK001400,1234,2,5\n")
-    assert read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet") == Gelezen(1, "csv")
+    assert read_file(path)[0] == Gelezen(1, "csv")
 
 
 def test_corrupt_parquet_rejected(tmp_path: Path) -> None:
     path = tmp_path / "a.parquet"
     path.write_bytes(b"PAR1 dit is geen parquet")
     with pytest.raises(InputRejected, match=r"^a\.parquet: Parquet niet leesbaar$"):
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
 
 
 @pytest.mark.parametrize(
@@ -190,7 +203,7 @@ def test_every_row_has_the_header_s_fields(tmp_path: Path, content: str, message
     path = tmp_path / "a.csv"
     path.write_bytes(content.encode())
     with pytest.raises(FileRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == message
 
 
