@@ -20,13 +20,14 @@ import codecs
 import csv
 import io
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from etl.contract import Bron
 from etl.reasons import rejected, shorten
@@ -80,8 +81,8 @@ def normalise_name(name: str) -> str:
 def read_into(con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, scratch: Path, insert: Insert) -> Gelezen:
     """Read a delivered file as raw text rows through insert; return rows and notation.
 
-    insert may be called more than once (one batch at a time); when reading fails part way, the
-    rows inserted so far are the caller's to remove. scratch: a folder for a transcoded copy.
+    insert runs one statement over all rows of the file, streamed (so memory does not grow with
+    the file). scratch: a folder for a transcoded copy.
     """
     if path.stat().st_size == 0:
         raise rejected(path.name, "leeg")
@@ -216,14 +217,32 @@ def _insert_batches(
         *(pl.col(name).cast(pl.String) for name in bron.kolomnamen),
         extra_expr.alias(EXTRA),
     )
-    rows = 0
-    for batch in selected.collect_batches(chunk_size=_BATCH_ROWS):
-        con.register(_ROWS, batch.to_arrow())
+    chunks = iter(selected.collect_batches(chunk_size=_BATCH_ROWS))
+    first = next(chunks, None)
+    if first is None:
+        return 0
+    first_batch = first.to_arrow()
+    failure: list[BaseException] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        yield from first_batch.to_batches()
         try:
-            rows += insert(_ROWS)
-        finally:
-            con.unregister(_ROWS)
-    return rows
+            for chunk in chunks:
+                yield from chunk.to_arrow().to_batches()
+        except BaseException as error:  # raised again below: DuckDB only says its scan failed
+            failure.append(error)
+            raise
+
+    # One INSERT over a stream of batches: one statement (all rows or none), full row groups.
+    con.register(_ROWS, pa.RecordBatchReader.from_batches(first_batch.schema, batches()))
+    try:
+        return insert(_ROWS)
+    except duckdb.Error:
+        if failure:
+            raise failure[0] from None
+        raise
+    finally:
+        con.unregister(_ROWS)
 
 
 def _insert_parquet_by_duckdb(
