@@ -311,7 +311,7 @@ def _has_bare_carriage_return(path: Path) -> bool:
     with path.open("rb") as stream:
         while chunk := stream.read(_CHUNK_BYTES):
             chunk = previous + chunk
-            if chunk.count(b"\r") != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
                 return True
             previous = chunk[-1:] if chunk.endswith(b"\r") else b""
     return previous == b"\r"

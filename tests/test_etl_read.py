@@ -317,3 +317,15 @@ def _written(tmp_path: Path, name: str, content: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(content)
     return path
+
+
+@pytest.mark.parametrize(
+    ("content", "lone"),
+    [(b"abc\r\nd\r\n", False), (b"ab\r\n\r\ncd\n", False), (b"a\rb\n", True), (b"abcdefg\r", True), (b"abcdefg\rh\n", True),
+     (b"ab\n", False)],
+)
+def test_lone_carriage_returns_are_found_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, lone: bool
+) -> None:
+    monkeypatch.setattr(read_module, "_CHUNK_BYTES", 4)
+    assert read_module._has_bare_carriage_return(_written(tmp_path, "a.csv", content)) is lone
