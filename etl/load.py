@@ -28,7 +28,7 @@ import duckdb
 
 from etl.archive import keep, process_alive
 from etl.contract import Bron, Drempels
-from etl.read import EXTRA, RIJ, Notatie, is_delivery, read_to_parquet
+from etl.read import EXTRA, RIJ, Notatie, is_delivery, read_into
 from etl.reasons import GEVOLG_GEEN, GEVOLG_VORIGE, FileRejected, Reason, reason, rejected
 from etl.staging import CONTROLE_BESTANDEN, raw_table
 
@@ -347,21 +347,31 @@ def _read_version(
     con: duckdb.DuckDBPyConnection, bron: Bron, path: Path, checksum: str, scratch: Path, archive: Path | None,
     earlier: tuple[str, int] | None, drempels: Drempels, bevestigd: frozenset[str],
 ) -> Versie:
-    """Read a new or changed file, keep it in the archive, and add its rows to raw as a version on trial."""
-    with tempfile.TemporaryDirectory(prefix=scratch_prefix("laden"), dir=scratch) as workdir:
-        parquet = Path(workdir) / "raw.parquet"
-        gelezen = read_to_parquet(path, bron, parquet)
+    """Read a new or changed file straight into raw as a version on trial, and keep it in the archive.
+
+    Its rows are removed again when reading, the shrink check or keeping fails (a killed run's rows
+    go at the next load: _remove_orphans).
+    """
+    columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
+
+    def insert(rows: str) -> int:
+        return con.execute(
+            f"INSERT INTO {raw_table(bron)} (_bestand, {RIJ}, {columns}, {EXTRA}, _sha256) "
+            f"SELECT ?, {RIJ}, {columns}, {EXTRA}, ? FROM {rows}",
+            [path.name, checksum],
+        ).fetchall()[0][0]
+
+    try:
+        with tempfile.TemporaryDirectory(prefix=scratch_prefix("laden"), dir=scratch) as workdir:
+            gelezen = read_into(con, path, bron, Path(workdir), insert)
         if earlier is not None:
             _check_shrink(bron, path.name, earlier[1], gelezen.rijen, drempels, bevestigd)
-        # Kept before its rows are in, so a committed file is never missing from the archive.
+        # Kept before the version can be committed, so a committed file is never missing from the archive.
         if archive is not None:
             keep(archive, bron.naam, path, checksum)
-        columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
-        con.execute(
-            f"INSERT INTO {raw_table(bron)} (_bestand, {RIJ}, {columns}, {EXTRA}, _sha256) "
-            f"SELECT ?, {RIJ}, {columns}, {EXTRA}, ? FROM read_parquet({_sql_text(str(parquet))})",
-            [path.name, checksum],
-        )
+    except BaseException:
+        con.execute(f"DELETE FROM {raw_table(bron)} WHERE _bestand = ? AND _sha256 = ?", [path.name, checksum])
+        raise
     return Versie(bron.naam, path.name, checksum, gelezen.notatie, gelezen.rijen, path.stat().st_size,
                   earlier is not None)
 
@@ -439,8 +449,3 @@ def _log_row(
         "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [run_id, bron, name, checksum, size, rijen, when or datetime.now(), uitkomst, text],
     )
-
-
-def _sql_text(value: str) -> str:
-    """A SQL string literal (file paths in table functions)."""
-    return "'" + value.replace("'", "''") + "'"

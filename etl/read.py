@@ -6,6 +6,12 @@ Every file-level problem raises FileRejected (etl/reasons.py): file and a reason
 vocabulary, never the parser's own message (that quotes delivered lines); its detail is for the
 operator only. A CSV must end where its last row ends: with a line ending, every field, every
 quote closed, so a cut file is never read as a shorter complete one.
+
+Rows go straight into the warehouse (the caller's insert), in batches, with no copy in between:
+Polars parses (its row numbers and empty-cell rules are the contract), DuckDB checks every row's
+field count in one parallel scan (Python's csv module only names the offending line when DuckDB
+finds one), and a Parquet file whose column types DuckDB writes as text exactly as Polars does is
+read by DuckDB itself.
 """
 
 from __future__ import annotations
@@ -14,11 +20,14 @@ import codecs
 import csv
 import io
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import duckdb
 import polars as pl
+import pyarrow as pa
 
 from etl.contract import Bron
 from etl.reasons import rejected, shorten
@@ -30,6 +39,8 @@ EXTRA = "_extra"  # columns outside the contract, as JSON text
 _CHUNK_BYTES = 1 << 20
 _TAIL_BYTES = 1 << 16
 _SNIFF_BYTES = 1 << 12
+_BATCH_ROWS = 250_000  # rows per batch handed to the warehouse: bounds memory whatever the file's size
+_ROWS = "gelezen_rijen"  # name of the batch the insert reads
 # Python's csv module refuses fields over 128 KiB; a delivered value may be far longer (it is then
 # quarantined with its value shortened), so the field count of such a line must still be read.
 csv.field_size_limit(2**31 - 1)
@@ -49,6 +60,14 @@ class Gelezen:
     notatie: Notatie
 
 
+# Inserts the rows of a relation (SQL: columns _rij, the contract's columns as text, _extra); returns their number.
+Insert = Callable[[str], int]
+# Parquet column types DuckDB turns into the same text as Polars (_as_text): strings, whole numbers,
+# booleans, dates and times without zone. Floats are not among them (Polars writes 1e-7, DuckDB 1e-07).
+_SAME_TEXT = (pl.String, pl.Boolean, pl.Date, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32,
+              pl.UInt64)
+
+
 def is_delivery(path: Path) -> bool:
     """True for a file the reader accepts by its name (.csv or .parquet, any case)."""
     return path.suffix.lower() in (CSV_SUFFIX, PARQUET_SUFFIX)
@@ -59,15 +78,19 @@ def normalise_name(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
 
 
-def read_to_parquet(path: Path, bron: Bron, out: Path) -> Gelezen:
-    """Read a delivered file into a Parquet file of raw text rows; return rows and notation."""
+def read_into(con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, scratch: Path, insert: Insert) -> Gelezen:
+    """Read a delivered file as raw text rows through insert; return rows and notation.
+
+    insert runs one statement over all rows of the file, streamed (so memory does not grow with
+    the file). scratch: a folder for a transcoded copy.
+    """
     if path.stat().st_size == 0:
         raise rejected(path.name, "leeg")
     suffix = path.suffix.lower()
     if suffix == CSV_SUFFIX:
-        return _csv_to_parquet(path, bron, out)
+        return _read_csv(con, path, bron, scratch, insert)
     if suffix == PARQUET_SUFFIX:
-        return Gelezen(_parquet_to_parquet(path, bron, out), "parquet")
+        return Gelezen(_read_parquet(con, path, bron, insert), "parquet")
     raise rejected(path.name, "geen_soort")
 
 
@@ -111,12 +134,12 @@ def detect_delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def _csv_to_parquet(path: Path, bron: Bron, out: Path) -> Gelezen:
-    """CSV branch of read_to_parquet."""
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, scratch: Path, insert: Insert) -> Gelezen:
+    """CSV branch of read_into."""
     check_text_file(path)
     encoding = detect_encoding(path)
-    with tempfile.TemporaryDirectory(prefix=".wijkmonitor-lezen-", dir=out.parent) as scratch:
-        utf8_path = path if encoding == "utf-8" else _transcode_to_utf8(path, Path(scratch))
+    with tempfile.TemporaryDirectory(prefix=".wijkmonitor-lezen-", dir=scratch) as workdir:
+        utf8_path = path if encoding == "utf-8" else _transcode_to_utf8(path, Path(workdir))
         header_line = _first_line(utf8_path)
         if not header_line.strip():
             raise rejected(path.name, "geen_kopregel")
@@ -124,7 +147,8 @@ def _csv_to_parquet(path: Path, bron: Bron, out: Path) -> Gelezen:
         names = [normalise_name(name) for name in next(csv.reader([header_line], delimiter=delimiter))]
         _check_header(path, names, bron)
         _check_not_truncated(path, utf8_path, delimiter, len(names))
-        _check_row_widths(path, utf8_path, delimiter, len(names))
+        if not _rows_have_header_width(con, utf8_path, delimiter, len(names)):
+            _check_row_widths(path, utf8_path, delimiter, len(names))
         try:
             frame = pl.scan_csv(
                 utf8_path,
@@ -137,7 +161,7 @@ def _csv_to_parquet(path: Path, bron: Bron, out: Path) -> Gelezen:
                 row_index_name=RIJ,
                 row_index_offset=1,
             )
-            rows = _write_raw(frame, bron, names, out)
+            rows = _insert_batches(con, frame, bron, names, insert)
         except pl.exceptions.PolarsError as error:
             raise _unreadable_csv(path, utf8_path, delimiter, len(names), error) from None
     if rows == 0:
@@ -145,8 +169,8 @@ def _csv_to_parquet(path: Path, bron: Bron, out: Path) -> Gelezen:
     return Gelezen(rows, "nl" if delimiter == ";" else "csv")
 
 
-def _parquet_to_parquet(path: Path, bron: Bron, out: Path) -> int:
-    """Parquet branch of read_to_parquet: same names rule, every value turned into text."""
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, insert: Insert) -> int:
+    """Parquet branch of read_into: same names rule, every value turned into text."""
     try:
         frame = pl.scan_parquet(path)
         delivered = frame.collect_schema().names()
@@ -154,12 +178,15 @@ def _parquet_to_parquet(path: Path, bron: Bron, out: Path) -> int:
         raise rejected(path.name, "parquet_onleesbaar", _first_line_of(error)) from None
     names = [normalise_name(name) for name in delivered]
     _check_header(path, names, bron)
-    frame = frame.rename(dict(zip(delivered, names))).with_row_index(RIJ, offset=1)
-    frame = frame.with_columns(_as_text(name, frame.collect_schema()[name]) for name in names)
-    try:
-        rows = _write_raw(frame, bron, names, out)
-    except pl.exceptions.PolarsError as error:
-        raise rejected(path.name, "parquet_onleesbaar", _first_line_of(error)) from None
+    types = frame.collect_schema().dtypes()
+    rows = _insert_parquet_by_duckdb(con, path, bron, dict(zip(delivered, names)), types, insert)
+    if rows is None:
+        frame = frame.rename(dict(zip(delivered, names))).with_row_index(RIJ, offset=1)
+        frame = frame.with_columns(_as_text(name, frame.collect_schema()[name]) for name in names)
+        try:
+            rows = _insert_batches(con, frame, bron, names, insert)
+        except pl.exceptions.PolarsError as error:
+            raise rejected(path.name, "parquet_onleesbaar", _first_line_of(error)) from None
     if rows == 0:
         raise rejected(path.name, "parquet_geen_rijen")
     return rows
@@ -175,8 +202,10 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return column.cast(pl.String).alias(name)
 
 
-def _write_raw(frame: pl.LazyFrame, bron: Bron, names: list[str], out: Path) -> int:
-    """Select row number, contract columns and the extra columns as JSON; sink to Parquet.
+def _insert_batches(
+    con: duckdb.DuckDBPyConnection, frame: pl.LazyFrame, bron: Bron, names: list[str], insert: Insert
+) -> int:
+    """Select row number, contract columns and the extra columns as JSON; insert batch by batch.
 
     Blank lines (every cell empty, e.g. the trailing empty lines of Excel exports) hold no row and
     are left out; the row numbers of the other rows stay those of the delivered file.
@@ -188,8 +217,114 @@ def _write_raw(frame: pl.LazyFrame, bron: Bron, names: list[str], out: Path) -> 
         *(pl.col(name).cast(pl.String) for name in bron.kolomnamen),
         extra_expr.alias(EXTRA),
     )
-    selected.sink_parquet(out)
-    return pl.scan_parquet(out).select(pl.len()).collect().item()
+    chunks = iter(selected.collect_batches(chunk_size=_BATCH_ROWS))
+    first = next(chunks, None)
+    if first is None:
+        return 0
+    first_batch = first.to_arrow()
+    failure: list[BaseException] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        yield from first_batch.to_batches()
+        try:
+            for chunk in chunks:
+                yield from chunk.to_arrow().to_batches()
+        except BaseException as error:  # raised again below: DuckDB only says its scan failed
+            failure.append(error)
+            raise
+
+    # One INSERT over a stream of batches: one statement (all rows or none), full row groups.
+    con.register(_ROWS, pa.RecordBatchReader.from_batches(first_batch.schema, batches()))
+    try:
+        return insert(_ROWS)
+    except duckdb.Error:
+        if failure:
+            raise failure[0] from None
+        raise
+    finally:
+        con.unregister(_ROWS)
+
+
+def _insert_parquet_by_duckdb(
+    con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, names: dict[str, str], types: list[pl.DataType],
+    insert: Insert,
+) -> int | None:
+    """Insert a Parquet file's rows with DuckDB reading it (no Polars in between); None when Polars must.
+
+    Only when every column is of a type DuckDB writes as Polars does (_SAME_TEXT, times without
+    zone) and no column is outside the contract (their JSON is Polars's); DuckDB failing on the
+    file leaves it to Polars too, whose message the operator then gets.
+    """
+    if any(name not in bron.kolomnamen for name in names.values()) or not all(map(_same_text, types)):
+        return None
+    texts = {}
+    for (delivered, name), dtype in zip(names.items(), types):
+        column = _identifier(delivered)
+        if isinstance(dtype, pl.Datetime):
+            texts[name] = f"strftime({column}, '%Y-%m-%d %H:%M:%S')"
+        else:
+            texts[name] = f"CAST({column} AS VARCHAR)"
+    blank = " AND ".join(f"{column} IS NULL" for column in map(_identifier, names))
+    relation = (
+        f"(SELECT file_row_number + 1 AS {RIJ}, "
+        + ", ".join(f"{texts[name]} AS {_identifier(name)}" for name in bron.kolomnamen)
+        + f", NULL::VARCHAR AS {EXTRA} FROM read_parquet({_literal(str(path))}, file_row_number = true) "
+        f"WHERE NOT ({blank}))"
+    )
+    try:
+        return insert(relation)
+    except duckdb.Error:
+        return None
+
+
+def _same_text(dtype: pl.DataType) -> bool:
+    """True for a Parquet column type DuckDB turns into the same text as _as_text does."""
+    if isinstance(dtype, pl.Datetime):
+        return dtype.time_zone is None
+    return any(dtype == same for same in _SAME_TEXT)
+
+
+def _rows_have_header_width(con: duckdb.DuckDBPyConnection, utf8_path: Path, delimiter: str, columns: int) -> bool:
+    """True when DuckDB's strict parser finds every row with the header's number of fields.
+
+    A quick check in one parallel scan; False (a short or long row, or anything DuckDB reads
+    otherwise than Python's csv module, such as lines of empty cells) leaves the verdict and its
+    line number to _check_row_widths.
+    """
+    if _has_bare_carriage_return(utf8_path):
+        return False  # csv ends a line at a lone CR where DuckDB may not
+    fields = ", ".join(f"'k{index}': 'VARCHAR'" for index in range(columns))
+    try:
+        con.execute(
+            f"SELECT count(*) FROM read_csv({_literal(str(utf8_path))}, header = true, auto_detect = false, "
+            f"delim = {_literal(delimiter)}, quote = '\"', escape = '\"', strict_mode = true, "
+            f"null_padding = false, columns = {{{fields}}})"
+        ).fetchall()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _has_bare_carriage_return(path: Path) -> bool:
+    """True when a CR byte in the file is not followed by LF."""
+    previous = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK_BYTES):
+            chunk = previous + chunk
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
+                return True
+            previous = chunk[-1:] if chunk.endswith(b"\r") else b""
+    return previous == b"\r"
+
+
+def _identifier(name: str) -> str:
+    """A SQL identifier (delivered column names may hold any character)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _check_header(path: Path, names: list[str], bron: Bron) -> None:

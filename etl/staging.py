@@ -253,7 +253,7 @@ def build_candidates(
     # The raw table's rowid is the row id: unique, and no sort of the rows (a window over them was
     # most of the gate's time at scale 10).
     delivered = ", ".join(f'r."{name}" AS "{name}{TEKST}"' for name in bron.kolomnamen)
-    con.execute(
+    return con.execute(
         f"""
         CREATE OR REPLACE {"TEMP " if temporary else ""}TABLE {candidate_table(bron)} AS
         SELECT {ID}, _bestand, _sha256, _rij, {", ".join(f'"{n}{TEKST}"' for n in bron.kolomnamen)}, {typed}{flags}
@@ -263,8 +263,7 @@ def build_candidates(
             JOIN {versions} c ON c.bron = '{bron.naam}' AND c.bestand = r._bestand AND c.sha256 = r._sha256
         )
         """
-    )
-    return con.execute(f"SELECT count(*) FROM {candidate_table(bron)}").fetchone()[0]
+    ).fetchall()[0][0]  # the rows created
 
 
 def fill_staging(

@@ -77,17 +77,17 @@ def drop(tmp_path: Path) -> Path:
 def spies(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
     """Files read in (bron, file) and frames GX validated (suite, rows) from here on."""
     seen: dict[str, list] = {"gelezen": [], "gx": []}
-    read, validate = etl_load.read_to_parquet, gate._validate_candidates
+    read, validate = etl_load.read_into, gate._validate_candidates
 
-    def reading(path, bron, out):
+    def reading(con, path, bron, scratch, insert):
         seen["gelezen"].append((bron.naam, path.name))
-        return read(path, bron, out)
+        return read(con, path, bron, scratch, insert)
 
     def validating(con, bron, suite, rows, route, progress):
         seen["gx"].append((suite.name, rows))
         return validate(con, bron, suite, rows, route, progress)
 
-    monkeypatch.setattr(etl_load, "read_to_parquet", reading)
+    monkeypatch.setattr(etl_load, "read_into", reading)
     monkeypatch.setattr(gate, "_validate_candidates", validating)
     return seen
 

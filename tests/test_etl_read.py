@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
+from etl import read as read_module
 from etl.contract import BRONNEN
-from etl.read import Gelezen, detect_delimiter, read_to_parquet
+from etl.read import Gelezen, detect_delimiter, read_into
 from etl.reasons import FileRejected
 from core.errors import InputRejected
 
@@ -17,15 +19,27 @@ BEVOLKING = BRONNEN["bevolking"]
 HEADER = "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n"
 
 
+def read_file(path: Path, bron=BEVOLKING) -> tuple[Gelezen, pl.DataFrame]:
+    """Read a delivered file into a table of an in-memory DuckDB; return what reading said and the rows."""
+    con = duckdb.connect()
+    columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
+    con.execute(f"CREATE TABLE rijen (_rij BIGINT, {', '.join(f'{c} VARCHAR' for c in columns.split(', '))}, "
+                "_extra VARCHAR)")
+
+    def insert(rows: str) -> int:
+        return con.execute(f"INSERT INTO rijen SELECT _rij, {columns}, _extra FROM {rows}").fetchall()[0][0]
+
+    gelezen = read_into(con, path, bron, path.parent, insert)
+    frame = pl.from_arrow(con.sql("SELECT * FROM rijen ORDER BY _rij").to_arrow_table())
+    assert frame.height == gelezen.rijen
+    return gelezen, frame
+
+
 def _read(tmp_path: Path, name: str, content: bytes) -> pl.DataFrame:
     """Write content as name, read it, return the raw rows."""
     path = tmp_path / name
     path.write_bytes(content)
-    out = tmp_path / "raw.parquet"
-    gelezen = read_to_parquet(path, BEVOLKING, out)
-    frame = pl.read_parquet(out)
-    assert frame.height == gelezen.rijen
-    return frame
+    return read_file(path)[1]
 
 
 def test_utf8_bom_semicolon_header_case_and_spaces(tmp_path: Path) -> None:
@@ -60,9 +74,9 @@ def test_parquet_native_types_become_text(tmp_path: Path) -> None:
     )
     path = tmp_path / "a.parquet"
     source.write_parquet(path)
-    out = tmp_path / "raw.parquet"
-    assert read_to_parquet(path, BEVOLKING, out) == Gelezen(1, "parquet")
-    assert pl.read_parquet(out).row(0) == (1, "2015-01-01", "WK001400", "10", "2", "5", None)
+    gelezen, frame = read_file(path)
+    assert gelezen == Gelezen(1, "parquet")
+    assert frame.row(0) == (1, "2015-01-01", "WK001400", "10", "2", "5", None)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +107,7 @@ def test_file_level_rejections(tmp_path: Path, name: str, content: bytes, messag
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(InputRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == message
 
 
@@ -121,7 +135,7 @@ def test_a_file_must_end_where_its_last_row_ends(tmp_path: Path, content: str, m
     path = tmp_path / "a.csv"
     path.write_bytes(content.encode())
     with pytest.raises(FileRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == message
 
 
@@ -148,7 +162,7 @@ def test_other_encodings_and_binary_files_get_their_real_reason(tmp_path: Path, 
     path = tmp_path / "a.csv"
     path.write_bytes(content)
     with pytest.raises(FileRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == message
 
 
@@ -156,7 +170,7 @@ def test_parser_message_is_detail_only_never_the_reason(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes((HEADER + "2015-01-01,WK001400,10,2,5\n2015-01-01,WK001401,P77,1994,x,y\n").encode())
     with pytest.raises(FileRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == "a.csv: CSV niet leesbaar: regel 3 heeft 6 velden, de kopregel 5"
     assert "P77" not in str(raised.value) and "1994" not in str(raised.value)
 
@@ -164,16 +178,16 @@ def test_parser_message_is_detail_only_never_the_reason(tmp_path: Path) -> None:
 def test_semicolon_file_is_dutch_notation(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes(HEADER.replace(",", ";").encode() + b"2015-01-01;WK001400;1.234;2;5\n")
-    assert read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet") == Gelezen(1, "nl")
+    assert read_file(path)[0] == Gelezen(1, "nl")
     path.write_bytes(HEADER.encode() + b"2015-01-01,WK001400,1234,2,5\n")
-    assert read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet") == Gelezen(1, "csv")
+    assert read_file(path)[0] == Gelezen(1, "csv")
 
 
 def test_corrupt_parquet_rejected(tmp_path: Path) -> None:
     path = tmp_path / "a.parquet"
     path.write_bytes(b"PAR1 dit is geen parquet")
     with pytest.raises(InputRejected, match=r"^a\.parquet: Parquet niet leesbaar$"):
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
 
 
 @pytest.mark.parametrize(
@@ -190,10 +204,128 @@ def test_every_row_has_the_header_s_fields(tmp_path: Path, content: str, message
     path = tmp_path / "a.csv"
     path.write_bytes(content.encode())
     with pytest.raises(FileRejected) as raised:
-        read_to_parquet(path, BEVOLKING, tmp_path / "raw.parquet")
+        read_file(path)[0]
     assert str(raised.value) == message
 
 
 def test_rows_of_empty_cells_are_no_short_rows(tmp_path: Path) -> None:
     frame = _read(tmp_path, "a.csv", (HEADER + "2015-01-01,WK001400,10,2,5\n,,\n,\n").encode())
     assert frame.height == 1
+
+
+# The fast paths (DuckDB reading Parquet itself, DuckDB checking field counts, rows streamed in
+# batches) must give exactly what the general path gives: the same rows, numbers and messages.
+
+def _both_parquet_paths(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows of a Parquet file read by DuckDB, and by Polars (the general path)."""
+    direct = read_file(path)
+    with monkeypatch.context() as patched:
+        patched.setattr(read_module, "_insert_parquet_by_duckdb", lambda *args: None)
+        general = read_file(path)
+    assert direct[0] == general[0]
+    return direct[1], general[1]
+
+
+def test_parquet_read_by_duckdb_gives_the_polars_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.parquet"
+    pl.DataFrame(
+        {
+            "peildatum": [date(2015, 1, 1), date(999, 12, 31), None, date(2024, 2, 29)],
+            "wijkcode": ["WK001400", "", None, "wk 1;\"x\"\n"],
+            "inwoners": pl.Series([10, -5, None, 2**40], dtype=pl.Int64),
+            "inwoners_0_17": pl.Series([2, 0, None, 255], dtype=pl.UInt8),
+            "huishoudens": [True, False, None, None],
+        }
+    ).write_parquet(path)
+    direct, general = _both_parquet_paths(path, monkeypatch)
+    assert direct.rows() == general.rows()
+    # the row of nothing but empty cells holds no row; the others keep their numbers
+    assert direct["_rij"].to_list() == [1, 2, 4]
+    assert direct.row(0) == (1, "2015-01-01", "WK001400", "10", "2", "true", None)
+
+
+@pytest.mark.parametrize("unit", ["ms", "us", "ns"])
+def test_parquet_times_read_by_duckdb_give_the_polars_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unit: str
+) -> None:
+    path = tmp_path / "a.parquet"
+    moments = pl.Series([datetime(2015, 1, 1, 23, 59, 59, 999000), datetime(1900, 2, 3), None], dtype=pl.Datetime(unit))
+    pl.DataFrame({"peildatum": moments, "wijkcode": ["WK1", "WK2", "WK3"], "inwoners": [1, 2, 3],
+                  "inwoners_0_17": [1, 2, 3], "huishoudens": [1, 2, 3]}).write_parquet(path)
+    direct, general = _both_parquet_paths(path, monkeypatch)
+    assert direct.rows() == general.rows()
+    assert direct["peildatum"].to_list() == ["2015-01-01 23:59:59", "1900-02-03 00:00:00", None]
+
+
+def test_parquet_floats_and_extra_columns_take_the_general_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = []
+    general = read_module._insert_batches
+    monkeypatch.setattr(read_module, "_insert_batches", lambda *args: taken.append(1) or general(*args))
+    base = {"peildatum": ["2015-01-01"], "wijkcode": ["WK1"], "inwoners_0_17": [1], "huishoudens": [1]}
+    pl.DataFrame({**base, "inwoners": [1e-7]}).write_parquet(tmp_path / "a.parquet")
+    assert read_file(tmp_path / "a.parquet")[1]["inwoners"].to_list() == ["1e-7"]
+    pl.DataFrame({**base, "inwoners": [1], "opmerking": [5]}).write_parquet(tmp_path / "b.parquet")
+    assert read_file(tmp_path / "b.parquet")[1]["_extra"].to_list() == ['{"opmerking":"5"}']
+    assert taken == [1, 1]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1,2,3,4,5\n\n,,\n   \n6,7,8,9,10\n",  # blank lines, short lines of empty cells
+        "1,\"a\nb\",3,4,5\r\n6,7,8,9,10\r\n",  # a quoted line break
+        "1,2,3,4,5\r6,7\r8,9,10,11,12\n",  # lone CRs end lines for csv
+        "1,2,3,4,5\n6,7\r8,9,10\n",  # a lone CR in a row: two short rows for csv
+        "1,a\"b,3,4,5\n6,\"x\"y,8,9,10\n",  # quotes inside values
+        "1,2,3,4,5\n6,7,8,9\n",
+        "1,2,3,4,5\n6,7,8,9,10,11\n",
+        "1,2,3,4,5\n6,7,8,9,\x00\n",
+    ],
+)
+def test_quick_field_count_check_never_passes_what_csv_rejects(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes((HEADER + body).encode())
+    if read_module._rows_have_header_width(duckdb.connect(), path, ",", 5):
+        read_module._check_row_widths(path, path, ",", 5)  # raises when csv finds a row of another width
+
+
+def test_rows_in_many_batches_and_dutch_notation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(read_module, "_BATCH_ROWS", 2)
+    rows = "".join(f'01-01-2015;WK{i:06d};"1.{i:03d}";2;"5\r\n6"\r\n' for i in range(7))
+    last = "01-01-2015;WK999999;1;2;3\r\n"  # a file's last line is a whole row (see the cut-file rules)
+    content = ("\ufeff" + HEADER.replace(",", ";").replace("\n", "\r\n") + rows + ";;;;\r\n" + rows + last).encode()
+    gelezen, frame = read_file(_written(tmp_path, "a.csv", content))
+    assert gelezen == Gelezen(15, "nl")
+    assert frame["_rij"].to_list() == [*range(1, 8), *range(9, 17)]
+    assert frame.row(1) == (2, "01-01-2015", "WK000001", "1.001", "2", "5\r\n6", None)
+
+
+def test_a_parser_failure_late_in_the_file_inserts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(read_module, "_BATCH_ROWS", 10)
+    rows = "".join(f"2015-01-01,WK{i:06d},10,2,5\n" for i in range(100))
+    path = _written(tmp_path, "a.csv", (HEADER + rows + '2015-01-01,WK"1,1,1,1\n2015-01-01,WK"2,1,1,1\n').encode())
+    con = duckdb.connect()
+    con.execute("CREATE TABLE rijen (_rij BIGINT, a VARCHAR, b VARCHAR, c VARCHAR, d VARCHAR, e VARCHAR, x VARCHAR)")
+    with pytest.raises(FileRejected) as raised:
+        read_into(con, path, BEVOLKING, tmp_path,
+                  lambda rows: con.execute(f"INSERT INTO rijen SELECT * FROM {rows}").fetchall()[0][0])
+    assert str(raised.value) == "a.csv: CSV niet leesbaar"
+    assert con.execute("SELECT count(*) FROM rijen").fetchall() == [(0,)]
+
+
+def _written(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "lone"),
+    [(b"abc\r\nd\r\n", False), (b"ab\r\n\r\ncd\n", False), (b"a\rb\n", True), (b"abcdefg\r", True), (b"abcdefg\rh\n", True),
+     (b"ab\n", False)],
+)
+def test_lone_carriage_returns_are_found_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, lone: bool
+) -> None:
+    monkeypatch.setattr(read_module, "_CHUNK_BYTES", 4)
+    assert read_module._has_bare_carriage_return(_written(tmp_path, "a.csv", content)) is lone
