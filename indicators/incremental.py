@@ -71,7 +71,8 @@ def fingerprint(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> str:
     for path in _CODE:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    [(areas,)] = con.execute("select count(*) || ':' || coalesce(sum(hash(g)::hugeint), 0) from ref_gebieden g").fetchall()
+    [(areas,)] = con.execute(
+        "select count(*) || ':' || coalesce(sum(hash(g)::hugeint), 0) from ref_gebieden g").fetchall()
     digest.update(str(areas).encode())
     return digest.hexdigest()
 

@@ -175,7 +175,8 @@ def create_cells(con: duckdb.DuckDBPyConnection) -> None:
     onderdrukking = _suppress(cellen, con.sql("select * from wm_gebieden_op_p").to_arrow_table())
     con.register("wm_kosten_onderdrukking_arrow", onderdrukking)
     try:
-        con.execute("create or replace temp table wm_kosten_onderdrukking as select * from wm_kosten_onderdrukking_arrow")
+        con.execute("create or replace temp table wm_kosten_onderdrukking as "
+                    "select * from wm_kosten_onderdrukking_arrow")
     finally:
         con.unregister("wm_kosten_onderdrukking_arrow")
 

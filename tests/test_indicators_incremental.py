@@ -172,7 +172,8 @@ def test_a_municipalitys_own_indicator_recomputes_everything_when_data_changed(w
     own.write_text(shipped.read_text(encoding="utf-8").replace(
         'id = "professionele_ondersteuning"', 'id = "eigen_ondersteuning"').replace("volgorde = 7", "volgorde = 9"),
         encoding="utf-8")
-    config = dataclasses.replace(MonitorConfig(), indicators=(*MonitorConfig().indicators, registry.read_indicator(own)))
+    default = MonitorConfig()
+    config = dataclasses.replace(default, indicators=(*default.indicators, registry.read_indicator(own)))
     compute_publication(warehouse, config)
     _new_month(warehouse, date(2016, 11, 1), "eigen")
     _assert_as_from_scratch(warehouse, config)
