@@ -201,6 +201,11 @@ def keep(con: duckdb.DuckDBPyConnection, config: MonitorConfig, plan: Plan, peil
     con.execute("drop table if exists temp.wm_blokken")
 
 
+def forget(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the next computation compute every peildatum (its fingerprint is gone)."""
+    con.execute(f"drop table if exists {_STATE}")
+
+
 def restore(con: duckdb.DuckDBPyConnection, temp: str) -> None:
     """The temp table `temp` with the kept rows of every peildatum."""
     con.execute(f"create or replace temp table {temp} as select * from {KEPT[temp]}")

@@ -180,6 +180,12 @@ def test_a_municipalitys_own_indicator_recomputes_everything_when_data_changed(w
     assert plans[1].everything and plans[1].reason == "eigen indicatorbestand en gewijzigde gegevens"
 
 
+def test_forgotten_kept_rows_mean_a_whole_computation(warehouse, plans):
+    incremental.forget(warehouse)
+    _assert_as_from_scratch(warehouse)
+    assert plans[0].everything and plans[0].reason == "eerste berekening"
+
+
 def test_kept_rows_stay_in_the_warehouse_only():
     kept = set(incremental.KEPT.values())
     assert not kept & {table.name for table in publication.TABLES}
