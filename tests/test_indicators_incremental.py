@@ -133,6 +133,8 @@ def test_a_sequence_of_deliveries_publishes_what_a_full_run_does(warehouse, plan
         "a new peildatum": lambda con: con.execute(
             "insert into stg_bevolking select date '2018-01-01', wijkcode, inwoners, inwoners_0_17, huishoudens "
             "from stg_bevolking where peildatum = date '2017-01-01'"),
+        "a peildatum removed (the next one's previous peildatum changes)": lambda con: con.execute(
+            "delete from stg_bevolking where peildatum = date '2015-07-01'"),
         "a source emptied (no data in any window)": lambda con: con.execute("delete from stg_participatie"),
         "all cost lines removed": lambda con: con.execute("delete from stg_kosten"),
     }
