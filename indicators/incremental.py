@@ -102,10 +102,11 @@ def _create_blocks(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return con.execute(
+    [(count,)] = con.execute(
         "select count(*) from duckdb_tables() where database_name = current_database() and not temporary "
         "and table_name = ?", [table]
-    ).fetchone()[0] > 0
+    ).fetchall()
+    return count > 0
 
 
 def plan(con: duckdb.DuckDBPyConnection, config: MonitorConfig, peildata: str) -> Plan:
@@ -140,7 +141,7 @@ def plan(con: duckdb.DuckDBPyConnection, config: MonitorConfig, peildata: str) -
         """
     ).fetchall()
     con.execute("drop table if exists temp.wm_gewijzigd")
-    return Plan(tuple(row[0] for row in stale), False, f"{len(stale)} van {len(alle)} peildata gewijzigd")
+    return Plan(tuple(row[0] for row in stale), False, "de andere bewaard uit de vorige berekening")
 
 
 def _shipped(indicator) -> bool:
@@ -193,12 +194,22 @@ def keep(con: duckdb.DuckDBPyConnection, config: MonitorConfig, plan: Plan, peil
             con.execute(f"insert into {table} select * from temp.{temp}")
         con.execute(f"create or replace table {_BLOCKS} as select * from wm_blokken")
         con.execute(f"create or replace table {_PEILDATA} as select peildatum from {peildata}")
-        con.execute(f"create or replace table {_STATE} as select ?::varchar as fingerprint", [stand])
+        con.execute(f"create or replace table {_STATE} as select ?::varchar as fingerprint, ?::varchar as reden, "
+                    "?::integer as berekend, ?::integer as peildata",
+                    [stand, plan.reason, len(plan.peildata), len(alle)])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     con.execute("drop table if exists temp.wm_blokken")
+
+
+def summary(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What the last computation computed, for the progress line (None: nothing kept)."""
+    if not _exists(con, _STATE):
+        return None
+    rows = con.execute(f"select berekend, peildata, reden from {_STATE}").fetchall()
+    return f"{rows[0][0]} van {rows[0][1]} peildata berekend, {rows[0][2]}" if rows else None
 
 
 def forget(con: duckdb.DuckDBPyConnection) -> None:
