@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from core import niveau, publication, status
 from etl.contract import BRONNEN
-from indicators import kosten, registry, suppression, vergelijking
+from indicators import incremental, kosten, registry, suppression, vergelijking
 from indicators.config import MonitorConfig
 from indicators.registry import Indicator
 from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
@@ -57,22 +57,29 @@ _TEMP_TABLES = (
 
 
 def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> dict[str, pa.Table]:
-    """All indicator tables of the published store, keyed by table name."""
+    """All indicator tables of the published store, keyed by table name.
+
+    The per-peildatum steps run only for the peildata `indicators.incremental` finds stale; the rows of the
+    others come from the warehouse, where each run keeps what it computed. Everything that couples peildata
+    is computed from those rows for every peildatum.
+    """
     indicators = config.indicators
-    temp_tables = _TEMP_TABLES + suppression.TEMP_TABLES + registry.VIEWS
+    temp_tables = (_TEMP_TABLES + suppression.TEMP_TABLES + registry.VIEWS
+                   + tuple(incremental.KEPT) + ("wm_peildata_alle", "wm_blokken", "wm_categorieen"))
     try:
-        _create_views(con, config.nulmeting)
+        _create_all_peildata(con, config.nulmeting)
+        plan = incremental.plan(con, config, "wm_peildata_alle")
+        if not _compute_peildata(con, config, plan):
+            plan = incremental.Plan(plan_all(con), True, "uitsplitsing met andere categorieën")
+            _compute_peildata(con, config, plan)
+        incremental.keep(con, config, plan, "wm_peildata_alle")
+        # from here on every peildatum, from the kept rows
+        con.execute("create or replace temp table wm_peildata as select * from wm_peildata_alle")
         _create_areas(con)
-        _create_parameters(con, indicators, config)
-        _create_raw_tables(con)
-        for indicator in indicators:
-            _insert_aggregates(con, indicator)
-            for uitsplitsing in indicator.uitsplitsingen:
-                _insert_breakdown(con, indicator, uitsplitsing)
-        _create_missing(con, indicators)
-        suppression.create_suppression(con)
+        for temp in incremental.KEPT:
+            incremental.restore(con, temp)
         values = con.sql(_VALUES_SQL).to_arrow_table()
-        kosten_tabel, kosten_oorzaken = kosten.kosten_tables(con)
+        kosten_tabel, kosten_oorzaken = kosten.published_tables(con)
         return {
             "indicator_values": values,
             "indicator_breakdown": con.sql(_BREAKDOWN_SQL).to_arrow_table(),
@@ -100,6 +107,62 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
     finally:
         for name in temp_tables:
             con.execute(f"drop table if exists temp.{name}")
+
+
+def plan_all(con: duckdb.DuckDBPyConnection) -> tuple[date, ...]:
+    """Every peildatum."""
+    return tuple(row[0] for row in con.execute("select peildatum from wm_peildata_alle order by peildatum").fetchall())
+
+
+def _compute_peildata(con: duckdb.DuckDBPyConnection, config: MonitorConfig, plan: incremental.Plan) -> bool:
+    """The per-peildatum temp tables (incremental.KEPT) for the plan's peildata; False when a breakdown's
+    categories differ from the kept ones (then every peildatum must be computed)."""
+    indicators = config.indicators
+    registry.create_views(con, config.nulmeting, plan.peildata)
+    _create_areas(con)
+    _create_parameters(con, indicators, config)
+    _create_categories(con, indicators)
+    if incremental.categories_changed(con, plan, "wm_peildata_alle"):
+        return False
+    _create_raw_tables(con)
+    for indicator in indicators:
+        _insert_aggregates(con, indicator)
+        for uitsplitsing in indicator.uitsplitsingen:
+            _insert_breakdown(con, indicator, uitsplitsing)
+    _create_missing(con, indicators)
+    suppression.create_suppression(con)
+    kosten.create_cells(con)
+    return True
+
+
+def _create_all_peildata(con: duckdb.DuckDBPyConnection, nulmeting: date) -> None:
+    """wm_peildata_alle: every peildatum (the view wm_peildata); none is an error."""
+    con.execute(f"set variable nulmeting = date '{nulmeting.isoformat()}'")
+    con.execute(f"create or replace temp table wm_peildata_alle as {registry.view_sql('wm_peildata')}")
+    [(count,)] = con.sql("select count(*) from wm_peildata_alle").fetchall()
+    if count == 0:
+        raise WijkmonitorError(
+            f"stg_bevolking: geen peildatum op of na de nulmeting {nulmeting.isoformat()}; niets te berekenen"
+        )
+
+
+def _create_categories(con: duckdb.DuckDBPyConnection, indicators: tuple[Indicator, ...]) -> None:
+    """wm_categorie: the categories of every breakdown seen per peildatum (of wm_peildata)."""
+    con.execute("create or replace temp table wm_categorie "
+                "(indicator VARCHAR, uitsplitsing VARCHAR, peildatum DATE, categorie VARCHAR)")
+    for indicator in indicators:
+        for uitsplitsing in indicator.uitsplitsingen:
+            con.execute(
+                f"""
+                insert into wm_categorie
+                with eenheden as (
+{indicator.sql}
+                )
+                select distinct $indicator, $uitsplitsing, peildatum, {uitsplitsing}::varchar
+                from eenheden where {uitsplitsing} is not null
+                """,
+                {"indicator": indicator.id, "uitsplitsing": uitsplitsing},
+            )
 
 
 # Population per area on P: an area's sums only when every wijk in it on P has a bevolking row.
@@ -152,16 +215,6 @@ def streefwaarden_table(config: MonitorConfig) -> pa.Table:
         for (indicator_id, peildatum), waarde in sorted(config.streefwaarden.items())
     ]
     return pa.Table.from_pylist(rows, schema=STREEFWAARDEN_SCHEMA)
-
-
-def _create_views(con: duckdb.DuckDBPyConnection, nulmeting: date) -> None:
-    """The documented views (wm_peildata and the shared building blocks) as temp tables."""
-    registry.create_views(con, nulmeting)
-    [(count,)] = con.sql("select count(*) from wm_peildata").fetchall()
-    if count == 0:
-        raise WijkmonitorError(
-            f"stg_bevolking: geen peildatum op of na de nulmeting {nulmeting.isoformat()}; niets te berekenen"
-        )
 
 
 def _create_areas(con: duckdb.DuckDBPyConnection) -> None:
@@ -294,7 +347,8 @@ def _insert_breakdown(con: duckdb.DuckDBPyConnection, indicator: Indicator, uits
 {indicator.sql}
         ),
         categorieen as (
-            select distinct {uitsplitsing}::varchar as categorie from eenheden where {uitsplitsing} is not null
+            -- every category seen on any peildatum, kept ones included (indicators/incremental.py)
+            select distinct categorie from wm_categorieen where indicator = $indicator and uitsplitsing = $uitsplitsing
         ),
         per_gebied as (
             select g.peildatum, g.niveau, g.gebiedcode, e.{uitsplitsing}::varchar as categorie,

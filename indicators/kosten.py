@@ -159,16 +159,36 @@ def kosten_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 def kosten_tables(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
     """The published `kosten` and the causes of its missing figures (rows of `dq_incomplete`)."""
+    try:
+        create_cells(con)
+        return published_tables(con)
+    finally:
+        con.execute("drop table if exists temp.wm_kosten_cel")
+        con.execute("drop table if exists temp.wm_kosten_onderdrukking")
+
+
+def create_cells(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables wm_kosten_cel (every cost cell on the peildata of wm_peildata) and wm_kosten_onderdrukking
+    (its suppression); each peildatum on its own, so indicators/incremental.py can keep them per peildatum."""
+    con.execute(_CELLS_SQL, {"wetten": list(WETTEN), "totaal": TOTAAL})
+    cellen = con.sql("select * from wm_kosten_cel").to_arrow_table()
+    onderdrukking = _suppress(cellen, con.sql("select * from wm_gebieden_op_p").to_arrow_table())
+    con.register("wm_kosten_onderdrukking_arrow", onderdrukking)
+    try:
+        con.execute("create or replace temp table wm_kosten_onderdrukking as "
+                    "select * from wm_kosten_onderdrukking_arrow")
+    finally:
+        con.unregister("wm_kosten_onderdrukking_arrow")
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+    """`kosten` and its dq_incomplete rows from wm_kosten_cel and wm_kosten_onderdrukking; none without cost lines."""
     [(regels,)] = con.execute("select count(*) from stg_kosten").fetchall()
     if regels == 0:
         return KOSTEN_SCHEMA.empty_table(), INCOMPLETE_SCHEMA.empty_table()
-    try:
-        con.execute(_CELLS_SQL, {"wetten": list(WETTEN), "totaal": TOTAAL})
-        cellen = con.sql("select * from wm_kosten_cel").to_arrow_table()
-        hierarchie = con.sql("select * from wm_gebieden_op_p").to_arrow_table()
-    finally:
-        con.execute("drop table if exists temp.wm_kosten_cel")
-    return _published(cellen, hierarchie), _causes(cellen)
+    cellen = con.sql("select * from wm_kosten_cel").to_arrow_table()
+    onderdrukking = con.sql("select * from wm_kosten_onderdrukking").to_arrow_table()
+    return _published(cellen, onderdrukking), _causes(cellen)
 
 
 def _causes(cellen: pa.Table) -> pa.Table:
@@ -197,9 +217,8 @@ def _causes(cellen: pa.Table) -> pa.Table:
         ).to_arrow_table().cast(INCOMPLETE_SCHEMA)
 
 
-def _published(cellen: pa.Table, hierarchie: pa.Table) -> pa.Table:
+def _published(cellen: pa.Table, onderdrukking: pa.Table) -> pa.Table:
     """The kosten rows as published: figures only where covered and not suppressed."""
-    onderdrukking = _suppress(cellen, hierarchie)
     with duckdb.connect() as local:
         local.register("cel", cellen)
         local.register("onderdrukking", onderdrukking)

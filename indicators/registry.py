@@ -24,6 +24,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import duckdb
@@ -226,11 +227,17 @@ def view_sql(name: str) -> str:
     return (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def create_views(con: duckdb.DuckDBPyConnection, nulmeting: date) -> None:
-    """The documented views as temp tables in `con` (over its staging tables), for the given nulmeting."""
+def create_views(con: duckdb.DuckDBPyConnection, nulmeting: date, peildata: Sequence[date] | None = None) -> None:
+    """The documented views as temp tables in `con` (over its staging tables), for the given nulmeting.
+
+    peildata: only these peildata (wm_peildata keeps their rows as over every peildatum, previous included).
+    """
     con.execute(f"set variable nulmeting = date '{nulmeting.isoformat()}'")
     for name in VIEWS:
         con.execute(f"create or replace temp table {name} as {view_sql(name)}")
+        if name == "wm_peildata" and peildata is not None:
+            con.execute("delete from wm_peildata where not list_contains($peildata::date[], peildatum)",
+                        {"peildata": list(peildata)})
 
 
 def check_sql(indicators: tuple[Indicator, ...]) -> None:

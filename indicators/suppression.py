@@ -52,7 +52,7 @@ from typing import NamedTuple
 import duckdb
 import numpy as np
 
-TEMP_TABLES = ("wm_cel", "wm_hierarchie", "wm_groep_lid")
+TEMP_TABLES = ("wm_cel", "wm_hierarchie", "wm_groep_lid", "wm_te_controleren")
 _TOLERANCE = 1e-9  # the group equations have coefficients 0 and ±1: far from rounding trouble
 
 # The primary rule over a raw row `r` joined with its indicator's parameters `pm`: a survey is
@@ -74,11 +74,19 @@ def create_suppression(con: duckdb.DuckDBPyConnection, primary_rule: str = PRIMA
     _create_cells(con, primary_rule)
     _create_groups(con)
     rounds = 0
+    audited: dict[tuple, int] | None = None  # suppressed cells per (indicator, peildatum) at the last audit
+    memo: dict[frozenset, set[int]] = {}
     while True:
         while _suppress_one_round(con) > 0:
             rounds += 1
-        if _close_linear_leaks(con) == 0:
+        # Partitions are independent and suppression only grows, so a partition with as many suppressed
+        # cells as at its last audit is in the same state and would give the same (empty) answer again.
+        state = {(indicator, peildatum): count for indicator, peildatum, count in con.execute(
+            "select indicator, peildatum, count(*) filter (where onderdrukt) from wm_cel group by all").fetchall()}
+        changed = None if audited is None else [key for key, count in state.items() if audited.get(key) != count]
+        if _close_linear_leaks(con, changed, memo) == 0:
             return rounds
+        audited = state
         rounds += 1
 
 
@@ -220,7 +228,8 @@ class _Member(NamedTuple):
     sorteer: tuple[str, str]
 
 
-def _close_linear_leaks(con: duckdb.DuckDBPyConnection) -> int:
+def _close_linear_leaks(con: duckdb.DuckDBPyConnection, only: list[tuple] | None = None,
+                        memo: dict[frozenset, set[int]] | None = None) -> int:
     """Suppress a published cell for every recoverable suppressed cell; return how many were added.
 
     Two systems of sums are audited. teller and noemer: every suppressed cell is unknown. n of a
@@ -228,15 +237,25 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection) -> int:
     category's is hidden), so there only categories (and cells without inputs) are unknown and only
     a category can be suppressed to protect one. An empty category, or one that holds all
     respondents of its area (the area's published n), tells nothing when it is pinned down.
+    only: the (indicator, peildatum) partitions to audit (None: all); memo: the answers for parts audited
+    before in the same state (a part without a change since gives the same answer).
     """
+    memo = {} if memo is None else memo
+    where = ""
+    if only is not None:
+        if not only:
+            return 0
+        con.execute("create or replace temp table wm_te_controleren (indicator VARCHAR, peildatum DATE)")
+        con.executemany("insert into wm_te_controleren values (?, ?)", only)
+        where = "where (indicator, peildatum) in (select (indicator, peildatum) from wm_te_controleren)"
     partitions: dict[tuple, list[_Member]] = defaultdict(list)
     for (indicator, peildatum, soort, groep, is_totaal, cel, onderdrukt, bezet, bezet_n, is_deel, ontbreekt, noemer,
          gebiedcode, categorie) in con.execute(
-        """
+        f"""
         with cel as (
             select *, uitsplitsing is not null and noemer >= max(noemer) filter (where uitsplitsing is null)
                       over (partition by indicator, peildatum, niveau, gebiedcode) as heel_gebied
-            from wm_cel
+            from wm_cel {where}
         )
         select g.indicator, g.peildatum, pm.soort, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.bezet,
                c.bezet and not coalesce(c.heel_gebied, false), c.uitsplitsing is not null, c.reden is not null,
@@ -254,7 +273,10 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection) -> int:
     extra: set[int] = set()
     for members in partitions.values():
         for component in _independent_parts(members):
-            extra |= _cells_to_add(component)
+            key = frozenset(component)  # the answer depends on the members only, not on their order
+            if key not in memo:
+                memo[key] = _cells_to_add(component)
+            extra |= memo[key]
     if extra:
         con.execute("update wm_cel set onderdrukt = true where list_contains($cellen, cel)", {"cellen": sorted(extra)})
     return len(extra)

@@ -102,8 +102,10 @@ def run(
     target = warehouse  # the file a storage fault of the current step is about
     try:
         _require_folder(sources)
+        summary = None  # what the product's computation recomputed (indicators/incremental.py)
         if compute is None:
             from indicators.compute import compute_publication as compute
+            from indicators.incremental import summary
         if config is None:
             from indicators.config import load_config
 
@@ -141,7 +143,8 @@ def run(
                         step = "berekenen"
                         started = time.monotonic()
                         tables = dict(compute(con, config))
-                        _progress(out, f"indicatoren berekend ({_seconds(started)})")
+                        computed = summary(con) if summary else None
+                        _progress(out, f"indicatoren berekend ({_seconds(started)}{f'; {computed}' if computed else ''})")
                         tables.update(run_tables(con, report, config, run_id, sources))
                         step = "publicatie controleren"
                         refuse_person_keys(con, tables)  # needs the warehouse; the other guards run in publish

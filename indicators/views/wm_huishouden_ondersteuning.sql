@@ -11,4 +11,7 @@ from stg_ondersteuning o
 join wm_peildata p
   on o.begindatum <= p.peildatum
  and coalesce(o.einddatum, date '9999-12-31') >= p.peildatum
+-- only trajectories that can be active on some peildatum (fewer rows into the range join when few peildata are computed)
+where o.begindatum <= (select max(peildatum) from wm_peildata)
+  and coalesce(o.einddatum, date '9999-12-31') >= (select min(peildatum) from wm_peildata)
 group by p.peildatum, o.huishouden_id
