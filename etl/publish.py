@@ -55,7 +55,7 @@ def publish(db: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
         db.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned_temp_files(db)
         _remove(target)
-        _write_store(target, tables, db)
+        _write_store(target, tables)
         _fsync(target)
         os.replace(target, db)
         _fsync_directory(db.parent)
@@ -159,27 +159,10 @@ def _add_pieces(warehouse: duckdb.DuckDBPyConnection, name: str, texts: pa.Table
         warehouse.unregister("te_controleren")
 
 
-# What the recoverability audit reads: per table the key of one independent system of sums (its equations never
-# cross it) and the columns the audit uses.
-_AUDITED = {
-    "indicator_values": ("indicator, peildatum", "niveau, gebiedcode, teller, noemer, n, onderdrukt, reden"),
-    "indicator_breakdown": ("indicator, peildatum",
-                            "niveau, gebiedcode, uitsplitsing, categorie, teller, noemer, n, onderdrukt, reden"),
-    "kosten": ("peildatum", "niveau, gebiedcode, wet, bedrag, onderdrukt, reden"),
-}
-
-
-def _refuse_recoverable(con: duckdb.DuckDBPyConnection, previous: Path | None = None) -> None:
-    """The recoverability audit over the store as written (every column, as a reader will see it).
-
-    previous: the published store this one replaces. It passed this audit when it was published, so a system
-    of sums whose audited columns (and the area table) are unchanged since gives the same answer and is skipped.
-    """
-    changed = _changed_since(con, previous)
+def _refuse_recoverable(con: duckdb.DuckDBPyConnection) -> None:
+    """The recoverability audit over the store as written (every column, as a reader will see it)."""
     published = {
-        name: con.sql(f"SELECT * FROM {name}" + (
-            f" WHERE ({_AUDITED[name][0]}) IN (SELECT ({_AUDITED[name][0]}) FROM te_controleren_{name})"
-            if changed and name in _AUDITED else "")).to_arrow_table()
+        name: con.sql(f"SELECT * FROM {name}").to_arrow_table()
         for name in ("indicator_values", "indicator_breakdown", "areas", "kosten")
     }
     leaks = recoverable_published(published) + recoverable_kosten(published)
@@ -190,50 +173,12 @@ def _refuse_recoverable(con: duckdb.DuckDBPyConnection, previous: Path | None = 
         )
 
 
-def _changed_since(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bool:
-    """Temp tables te_controleren_<table>: the systems of sums whose audited rows differ from the previous store's.
-
-    False (audit everything) without a previous store that reads as this contract with the same area table.
-    """
-    if previous is None or not previous.exists():
-        return False
-    try:
-        con.execute(f"ATTACH '{str(previous).replace(chr(39), chr(39) * 2)}' AS vorige (READ_ONLY)")
-    except duckdb.Error:
-        return False
-    try:
-        [(areas_differ,)] = con.execute(
-            "SELECT EXISTS (SELECT * FROM main.areas EXCEPT ALL SELECT * FROM vorige.areas) "
-            "OR EXISTS (SELECT * FROM vorige.areas EXCEPT ALL SELECT * FROM main.areas)").fetchall()
-        if areas_differ:
-            return False
-        for name, (key, columns) in _AUDITED.items():
-            rows = f"SELECT {key}, {columns} FROM {{db}}.{name}"
-            con.execute(
-                f"""CREATE TEMP TABLE te_controleren_{name} AS
-                SELECT DISTINCT {key} FROM (
-                    ({rows.format(db='main')} EXCEPT ALL {rows.format(db='vorige')})
-                    UNION ALL
-                    ({rows.format(db='vorige')} EXCEPT ALL {rows.format(db='main')}))"""
-            )
-        # a system spans both indicator tables: a change in either re-audits it in both
-        con.execute("INSERT INTO te_controleren_indicator_values SELECT * FROM te_controleren_indicator_breakdown")
-        con.execute("INSERT INTO te_controleren_indicator_breakdown SELECT * FROM te_controleren_indicator_values")
-        return True
-    except duckdb.Error:  # an older store without a table or column: audit everything
-        for name in _AUDITED:
-            con.execute(f"DROP TABLE IF EXISTS temp.te_controleren_{name}")
-        return False
-    finally:
-        con.execute("DETACH vorige")
-
-
 def _arrow(table: pa.Table | pl.DataFrame) -> pa.Table:
     """A table as Arrow."""
     return table.to_arrow() if isinstance(table, pl.DataFrame) else table
 
 
-def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame], previous: Path | None = None) -> None:
+def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
     """Fill a fresh DuckDB file with the published schema and tables; check it holds the contract only."""
     con = duckdb.connect(str(target))
     try:
@@ -242,9 +187,7 @@ def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame], previ
             _insert(con, name, table)
         if _columns(con) != contract_columns():
             raise PublicationRefused(f"{REFUSED}: de opslag wijkt af van het publicatiecontract; {KEPT}")
-        _refuse_recoverable(con, previous)
-        for name in _AUDITED:
-            con.execute(f"DROP TABLE IF EXISTS temp.te_controleren_{name}")
+        _refuse_recoverable(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

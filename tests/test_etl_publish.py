@@ -333,31 +333,3 @@ def test_a_real_store_holds_the_spec_and_the_vocabularies(published_drop: Path) 
     assert words["eenheid"] <= set(eenheid.EENHEDEN)
     assert words["bron_status"] <= set(status.BRON_STATUSSEN)
     assert words["onderdrukking"] == {status.PRIMAIR, status.AANVULLEND}
-
-
-@pytest.mark.integration  # the whole ETL
-def test_audit_reads_only_the_systems_of_sums_changed_since_the_previous_store(
-    published_drop: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import etl.publish
-
-    db = published_drop / "monitor.duckdb"
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = {name: con.sql(f"select * from {name}").to_arrow_table()
-                  for (name,) in con.execute("show tables").fetchall()}
-    audited: list[set] = []
-    real = etl.publish.recoverable_published
-
-    def spy(published: dict) -> list[str]:
-        audited.append({(row["indicator"], row["peildatum"]) for row in published["indicator_values"].to_pylist()})
-        return real(published)
-
-    monkeypatch.setattr(etl.publish, "recoverable_published", spy)
-    publish(db, tables)  # the same figures again: nothing to audit
-    assert audited == [set()]
-    values = tables["indicator_values"].to_pylist()
-    changed = next(row for row in values if row["niveau"] == "wijk" and row["teller"] and not row["onderdrukt"])
-    changed["teller"] += 1  # one wijk's figure differs: its indicator and peildatum are audited again, whole
-    tables["indicator_values"] = pa.Table.from_pylist(values, schema=tables["indicator_values"].schema)
-    publish(db, tables)
-    assert audited[1] == {(changed["indicator"], changed["peildatum"])}
