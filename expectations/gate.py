@@ -296,30 +296,40 @@ def failures_with_gx_sql(
 ) -> tuple[list[tuple[int, int]], list[dict]]:
     """The suite through GX's SQL data source over query (with _id; its tables committed, not TEMP).
 
-    One GX run over all rows: every metric is a query DuckDB answers in a streaming scan, so
-    memory does not grow with the rows; only the failing rows' ids and values come back to Python.
+    Two GX passes over one batch: the whole suite with result format BOOLEAN_ONLY, for which GX
+    asks only counts and bundles them into a few aggregate scans; then, only when rules failed,
+    those rules again with COMPLETE to get every failing row's id. A clean delivery costs the first
+    pass only. Every metric is a query DuckDB answers in a streaming scan, so memory does not grow
+    with the rows; only the failing rows' ids come back to Python. The kept result is the first
+    pass with the failed rules' complete results in their place.
     """
     import great_expectations as gx
 
     from expectations import gx_duckdb
 
-    context = _context()
-    source, cursor = gx_duckdb.sql_source(context, "warehouse", con)
+    source, cursor = gx_duckdb.sql_source(_context(), "warehouse", con)
     try:
-        asset = source.add_query_asset(name="kandidaten", query=query)
-        batch = asset.add_batch_definition_whole_table("alles")
-        suite = context.suites.add_or_update(suite)
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"poort_sql_{suite.name}", data=batch, suite=suite)
-        )
-        # The SQL engine limits the failing-row list to partial_unexpected_count: all rows may fail.
-        result = _checked(suite, definition.run(result_format={
-            "result_format": "COMPLETE", "unexpected_index_column_names": [ID],
-            "partial_unexpected_count": max(rows, 1),
-        }))
+        batch = source.add_query_asset(name="kandidaten", query=query).add_batch_definition_whole_table(
+            "alles").get_batch()
+        result = _checked(suite, batch.validate(suite, result_format="BOOLEAN_ONLY"), with_rows=False)
+        failed = [expectation for expectation in suite.expectations if not _passed(result, expectation.meta)]
+        if failed:
+            # The SQL engine limits the failing-row list to partial_unexpected_count: all rows may fail.
+            details = _checked(suite, batch.validate(
+                gx.ExpectationSuite(name=suite.name, expectations=[e.configuration for e in failed]),
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ID],
+                               "partial_unexpected_count": max(rows, 1)},
+            ))
+            complete = {_rule_key(r.expectation_config.meta): r for r in details.results}
+            result.results = [complete.get(_rule_key(r.expectation_config.meta), r) for r in result.results]
     finally:
         gx_duckdb.close(source, cursor)
     return _failures(suite, result), [result.to_json_dict()]
+
+
+def _passed(result: ExpectationSuiteValidationResult, meta: dict) -> bool:
+    """Whether the rule with this meta passed in a suite result."""
+    return next(r.success for r in result.results if _rule_key(r.expectation_config.meta) == _rule_key(meta))
 
 
 def _version_runs(con: duckdb.DuckDBPyConnection, bron: Bron) -> list[dict[str, str]]:
@@ -491,15 +501,19 @@ def _validate(suite: gx.ExpectationSuite, frame) -> ExpectationSuiteValidationRe
     ))
 
 
-def _checked(suite: gx.ExpectationSuite, result: ExpectationSuiteValidationResult) -> ExpectationSuiteValidationResult:
+def _checked(
+    suite: gx.ExpectationSuite, result: ExpectationSuiteValidationResult, with_rows: bool = True
+) -> ExpectationSuiteValidationResult:
     """The result, unless a rule could not be evaluated (a step failure, raised in Dutch).
 
-    A rule that failed without naming every failing row cannot be applied (a row would pass
-    unchecked), so it counts as not evaluated too: GX's SQL engine without gx_duckdb's fix does that.
+    With with_rows (a COMPLETE result), a rule that failed without naming every failing row cannot
+    be applied (a row would pass unchecked), so it counts as not evaluated too: GX's SQL engine
+    without gx_duckdb's fix does that.
     """
     broken = [
         r for r in result.results if (r.exception_info and r.exception_info.get("raised_exception"))
-        or (not r.success and len(r.result.get("unexpected_index_list") or []) != r.result.get("unexpected_count"))
+        or (with_rows and not r.success
+            and len(r.result.get("unexpected_index_list") or []) != r.result.get("unexpected_count"))
     ]
     if broken:
         meta = broken[0].expectation_config.meta
