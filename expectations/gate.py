@@ -22,11 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -231,6 +231,7 @@ def _validate_versions(
 
     Leaves the candidate table of those versions for fill_staging; gate_source drops it.
     """
+    _context()  # first, so GX is imported once, here or by prepare_gx's thread (which this waits for)
     from expectations.suites import build_suite
 
     suite = build_suite(bron, wijkcodes, vandaag, drempels.max_gewicht)
@@ -468,16 +469,47 @@ def _comparable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-@lru_cache(maxsize=1)
-def _context() -> gx.data_context.AbstractDataContext:
-    """One ephemeral GX context per process, without progress bars or analytics."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+_context_lock = threading.Lock()
+_gx_context: list = []  # the one GX context of this process, once made
+_gx_import: list[threading.Thread] = []  # the background import, once started
 
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
+
+def prepare_gx() -> None:
+    """Start importing Great Expectations and making its context in a background thread (once).
+
+    The pipeline calls this as soon as a source has new versions, so the import (seconds: the
+    expectations registry, scipy) overlaps loading the other sources; DuckDB releases the GIL
+    while it reads. A run with nothing new never calls it, and never imports GX.
+    """
+    if _gx_context or _gx_import:
+        return
+    # A failure there is raised again where the gate itself needs the context.
+    _gx_import.append(threading.Thread(target=lambda: _quietly(_context), name="gx-import", daemon=True))
+    _gx_import[0].start()
+
+
+def _quietly(function: Callable[[], object]) -> None:
+    """Call function; drop its exception (the caller on the main thread meets it again)."""
+    try:
+        function()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _context() -> gx.data_context.AbstractDataContext:
+    """One ephemeral GX context per process, without progress bars or analytics (waits for prepare_gx)."""
+    with _context_lock:
+        if not _gx_context:
+            os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            from expectations import gx_duckdb, suites  # noqa: F401 - imported here so the thread does it
+
+            context = gx.get_context(mode="ephemeral")
+            context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            _gx_context.append(context)
+        return _gx_context[0]
 
 
 def _validate(suite: gx.ExpectationSuite, frame) -> ExpectationSuiteValidationResult:
