@@ -156,7 +156,7 @@ def gate_source(
     candidates = None
     try:
         if _select_versions_to_validate(con, bron, rules, vandaag):
-            chunks = _validate_versions(con, bron, rules, run_id, wijkcodes, vandaag, drempels, progress)
+            chunks = _validate_versions(con, bron, rules, run_id, vandaag, drempels, progress)
             candidates = candidate_table(bron)
         if results_dir is not None:
             _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
@@ -224,7 +224,7 @@ def _select_versions_to_validate(con: duckdb.DuckDBPyConnection, bron: Bron, rul
 
 
 def _validate_versions(
-    con: duckdb.DuckDBPyConnection, bron: Bron, rules: str, run_id: str, wijkcodes: list[str], vandaag: date,
+    con: duckdb.DuckDBPyConnection, bron: Bron, rules: str, run_id: str, vandaag: date,
     drempels: Drempels, progress: Callable[[str], None],
 ) -> list[dict]:
     """Run the source's GX suite over the versions in te_valideren; keep their failing rows; return GX results.
@@ -234,7 +234,7 @@ def _validate_versions(
     _context()  # first, so GX is imported once, here or by prepare_gx's thread (which this waits for)
     from expectations.suites import build_suite
 
-    suite = build_suite(bron, wijkcodes, vandaag, drempels.max_gewicht)
+    suite = build_suite(bron, vandaag, drempels.max_gewicht)
     route = choose_route(con.execute(
         f"SELECT count(*) FROM ({checked_rows_sql(bron, 'te_valideren')})").fetchone()[0])
     # The SQL route reads the candidates through its own cursor, so they are a table of the warehouse.
@@ -432,8 +432,8 @@ def _reuse_verdict(
 
 
 def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
-    """SQL select list of the columns the suite reads (dates as YYYYMMDD numbers), plus _id."""
-    from expectations.suites import PARSE_RULES
+    """SQL select list of the columns the suite reads (dates as YYYYMMDD numbers, flags of known codes), plus _id."""
+    from expectations.suites import BEKEND, PARSE_RULES, known_code_sql
 
     dates = {kolom.naam for kolom in bron.kolommen if kolom.type == "datum"}
     # Parse rules filter on the delivered text (row_condition), so parsed columns bring theirs.
@@ -446,7 +446,8 @@ def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
     selected = [
         # Arithmetic, not strftime: on the SQL route every metric query evaluates it again.
         f'CAST(year("{name}") * 10000 + month("{name}") * 100 + day("{name}") AS INTEGER) AS "{name}"'
-        if name in dates else f'"{name}"'
+        if name in dates else f'{known_code_sql(name.removesuffix(BEKEND))} AS "{name}"' if name.endswith(BEKEND)
+        else f'"{name}"'
         for name in needed
     ]
     return ", ".join([ID, *selected])

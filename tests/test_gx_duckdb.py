@@ -153,11 +153,10 @@ def test_both_routes_find_the_same_failures_on_a_damaged_drop(tmp_path: Path) ->
     assert code == 1  # rows quarantined
     con = duckdb.connect(str(warehouse))
     try:
-        wijkcodes = [row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall()]
         create_check_table(con)
         found = 0
         for bron in BRONNEN.values():
-            suite = build_suite(bron, wijkcodes, VANDAAG)
+            suite = build_suite(bron, VANDAAG)
             check_set(con, bron, [])
             rows = build_candidates(con, bron, temporary=False)
             query = f"SELECT {gate._frame_columns(bron, suite)} FROM {candidate_table(bron)}"
