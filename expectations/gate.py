@@ -3,9 +3,12 @@
 Per-row rules (the source's GX suite, built from the contract by expectations/suites.py) depend only
 on a row, so their verdict is kept per file version (`gate_versies`, failing rows in
 `gate_rijfouten`): a run validates with GX only the versions it has not seen under the same rules,
-and Great Expectations is not even imported when there are none. Versions are validated as pandas
-DataFrames in chunks of CHUNK_ROWS so memory stays bounded; the frame index is the candidate `_id`,
-so GX's unexpected_index_list names the failing rows directly.
+and Great Expectations is not even imported when there are none (when there are, the pipeline
+starts the import in the background while it loads: prepare_gx). Versions are validated through
+GX's SQL data source on the warehouse in two passes (failures_with_gx_sql): the whole suite with
+BOOLEAN_ONLY (a few aggregate scans), then only the rules that failed with COMPLETE, whose
+unexpected_index_list names the failing candidate `_id`s. GX on pandas chunks of CHUNK_ROWS stays
+for the benchmark and the agreement test.
 
 Rules across rows (unique key, the contract's bronregels such as plausibility against the previous
 peildatum) need the other files' rows: they run in DuckDB over every counted row of the source on
