@@ -316,7 +316,8 @@ def failures_with_gx_sql(
         batch = source.add_query_asset(name="kandidaten", query=query).add_batch_definition_whole_table(
             "alles").get_batch()
         result = _checked(suite, batch.validate(suite, result_format="BOOLEAN_ONLY"), with_rows=False)
-        failed = [expectation for expectation in suite.expectations if not _passed(result, expectation.meta)]
+        passed = {_rule_key(r.expectation_config.meta): r.success for r in result.results}
+        failed = [e for e in suite.expectations if not passed.get(_rule_key(e.meta), False)]
         if failed:
             # The SQL engine limits the failing-row list to partial_unexpected_count: all rows may fail.
             details = _checked(suite, batch.validate(
@@ -325,15 +326,15 @@ def failures_with_gx_sql(
                                "partial_unexpected_count": max(rows, 1)},
             ))
             complete = {_rule_key(r.expectation_config.meta): r for r in details.results}
-            result.results = [complete.get(_rule_key(r.expectation_config.meta), r) for r in result.results]
+            missing = [e.meta for e in failed if _rule_key(e.meta) not in complete]
+            if missing:  # a rule without a result would let its rows pass unchecked
+                raise WijkmonitorError(f"controle '{missing[0]['regel']}' op {suite.name}.{missing[0]['kolom']} "
+                                       "mislukt: geen uitkomst")
+            result.results = [complete.pop(_rule_key(r.expectation_config.meta), r) for r in result.results]
+            result.results.extend(complete.values())
     finally:
         gx_duckdb.close(source, cursor)
     return _failures(suite, result), [result.to_json_dict()]
-
-
-def _passed(result: ExpectationSuiteValidationResult, meta: dict) -> bool:
-    """Whether the rule with this meta passed in a suite result."""
-    return next(r.success for r in result.results if _rule_key(r.expectation_config.meta) == _rule_key(meta))
 
 
 def _version_runs(con: duckdb.DuckDBPyConnection, bron: Bron) -> list[dict[str, str]]:
