@@ -84,8 +84,7 @@ def failures_in_duckdb(con: duckdb.DuckDBPyConnection, relation: str, suite: gx.
 
 def time_source(con: duckdb.DuckDBPyConnection, bron: Bron, vandaag: date) -> GateTiming:
     """Build one source's candidates (every accepted version, as a run from scratch), then time the routes."""
-    wijkcodes = [row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall()]
-    suite = build_suite(bron, wijkcodes, vandaag)
+    suite = build_suite(bron, vandaag)
     create_check_table(con)
     check_set(con, bron, [])  # the accepted files, as the gate checks them
     rows = build_candidates(con, bron, temporary=False)  # a warehouse table, as the SQL route needs

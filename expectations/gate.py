@@ -3,9 +3,12 @@
 Per-row rules (the source's GX suite, built from the contract by expectations/suites.py) depend only
 on a row, so their verdict is kept per file version (`gate_versies`, failing rows in
 `gate_rijfouten`): a run validates with GX only the versions it has not seen under the same rules,
-and Great Expectations is not even imported when there are none. Versions are validated as pandas
-DataFrames in chunks of CHUNK_ROWS so memory stays bounded; the frame index is the candidate `_id`,
-so GX's unexpected_index_list names the failing rows directly.
+and Great Expectations is not even imported when there are none (when there are, the pipeline
+starts the import in the background while it loads: prepare_gx). Versions are validated through
+GX's SQL data source on the warehouse in two passes (failures_with_gx_sql): the whole suite with
+BOOLEAN_ONLY (a few aggregate scans), then only the rules that failed with COMPLETE, whose
+unexpected_index_list names the failing candidate `_id`s. GX on pandas chunks of CHUNK_ROWS stays
+for the benchmark and the agreement test.
 
 Rules across rows (unique key, the contract's bronregels such as plausibility against the previous
 peildatum) need the other files' rows: they run in DuckDB over every counted row of the source on
@@ -22,11 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,7 +159,7 @@ def gate_source(
     candidates = None
     try:
         if _select_versions_to_validate(con, bron, rules, vandaag):
-            chunks = _validate_versions(con, bron, rules, run_id, wijkcodes, vandaag, drempels, progress)
+            chunks = _validate_versions(con, bron, rules, run_id, vandaag, drempels, progress)
             candidates = candidate_table(bron)
         if results_dir is not None:
             _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
@@ -224,16 +227,17 @@ def _select_versions_to_validate(con: duckdb.DuckDBPyConnection, bron: Bron, rul
 
 
 def _validate_versions(
-    con: duckdb.DuckDBPyConnection, bron: Bron, rules: str, run_id: str, wijkcodes: list[str], vandaag: date,
+    con: duckdb.DuckDBPyConnection, bron: Bron, rules: str, run_id: str, vandaag: date,
     drempels: Drempels, progress: Callable[[str], None],
 ) -> list[dict]:
     """Run the source's GX suite over the versions in te_valideren; keep their failing rows; return GX results.
 
     Leaves the candidate table of those versions for fill_staging; gate_source drops it.
     """
+    _context()  # first, so GX is imported once, here or by prepare_gx's thread (which this waits for)
     from expectations.suites import build_suite
 
-    suite = build_suite(bron, wijkcodes, vandaag, drempels.max_gewicht)
+    suite = build_suite(bron, vandaag, drempels.max_gewicht)
     route = choose_route(con.execute(
         f"SELECT count(*) FROM ({checked_rows_sql(bron, 'te_valideren')})").fetchone()[0])
     # The SQL route reads the candidates through its own cursor, so they are a table of the warehouse.
@@ -296,27 +300,38 @@ def failures_with_gx_sql(
 ) -> tuple[list[tuple[int, int]], list[dict]]:
     """The suite through GX's SQL data source over query (with _id; its tables committed, not TEMP).
 
-    One GX run over all rows: every metric is a query DuckDB answers in a streaming scan, so
-    memory does not grow with the rows; only the failing rows' ids and values come back to Python.
+    Two GX passes over one batch: the whole suite with result format BOOLEAN_ONLY, for which GX
+    asks only counts and bundles them into a few aggregate scans; then, only when rules failed,
+    those rules again with COMPLETE to get every failing row's id. A clean delivery costs the first
+    pass only. Every metric is a query DuckDB answers in a streaming scan, so memory does not grow
+    with the rows; only the failing rows' ids come back to Python. The kept result is the first
+    pass with the failed rules' complete results in their place.
     """
     import great_expectations as gx
 
     from expectations import gx_duckdb
 
-    context = _context()
-    source, cursor = gx_duckdb.sql_source(context, "warehouse", con)
+    source, cursor = gx_duckdb.sql_source(_context(), "warehouse", con)
     try:
-        asset = source.add_query_asset(name="kandidaten", query=query)
-        batch = asset.add_batch_definition_whole_table("alles")
-        suite = context.suites.add_or_update(suite)
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"poort_sql_{suite.name}", data=batch, suite=suite)
-        )
-        # The SQL engine limits the failing-row list to partial_unexpected_count: all rows may fail.
-        result = _checked(suite, definition.run(result_format={
-            "result_format": "COMPLETE", "unexpected_index_column_names": [ID],
-            "partial_unexpected_count": max(rows, 1),
-        }))
+        batch = source.add_query_asset(name="kandidaten", query=query).add_batch_definition_whole_table(
+            "alles").get_batch()
+        result = _checked(suite, batch.validate(suite, result_format="BOOLEAN_ONLY"), with_rows=False)
+        passed = {_rule_key(r.expectation_config.meta): r.success for r in result.results}
+        failed = [e for e in suite.expectations if not passed.get(_rule_key(e.meta), False)]
+        if failed:
+            # The SQL engine limits the failing-row list to partial_unexpected_count: all rows may fail.
+            details = _checked(suite, batch.validate(
+                gx.ExpectationSuite(name=suite.name, expectations=[e.configuration for e in failed]),
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ID],
+                               "partial_unexpected_count": max(rows, 1)},
+            ))
+            complete = {_rule_key(r.expectation_config.meta): r for r in details.results}
+            missing = [e.meta for e in failed if _rule_key(e.meta) not in complete]
+            if missing:  # a rule without a result would let its rows pass unchecked
+                raise WijkmonitorError(f"controle '{missing[0]['regel']}' op {suite.name}.{missing[0]['kolom']} "
+                                       "mislukt: geen uitkomst")
+            result.results = [complete.pop(_rule_key(r.expectation_config.meta), r) for r in result.results]
+            result.results.extend(complete.values())
     finally:
         gx_duckdb.close(source, cursor)
     return _failures(suite, result), [result.to_json_dict()]
@@ -421,8 +436,8 @@ def _reuse_verdict(
 
 
 def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
-    """SQL select list of the columns the suite reads (dates as YYYYMMDD numbers), plus _id."""
-    from expectations.suites import PARSE_RULES
+    """SQL select list of the columns the suite reads (dates as YYYYMMDD numbers, flags of known codes), plus _id."""
+    from expectations.suites import BEKEND, PARSE_RULES, known_code_sql
 
     dates = {kolom.naam for kolom in bron.kolommen if kolom.type == "datum"}
     # Parse rules filter on the delivered text (row_condition), so parsed columns bring theirs.
@@ -435,7 +450,8 @@ def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
     selected = [
         # Arithmetic, not strftime: on the SQL route every metric query evaluates it again.
         f'CAST(year("{name}") * 10000 + month("{name}") * 100 + day("{name}") AS INTEGER) AS "{name}"'
-        if name in dates else f'"{name}"'
+        if name in dates else f'{known_code_sql(name.removesuffix(BEKEND))} AS "{name}"' if name.endswith(BEKEND)
+        else f'"{name}"'
         for name in needed
     ]
     return ", ".join([ID, *selected])
@@ -458,16 +474,47 @@ def _comparable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-@lru_cache(maxsize=1)
-def _context() -> gx.data_context.AbstractDataContext:
-    """One ephemeral GX context per process, without progress bars or analytics."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+_context_lock = threading.Lock()
+_gx_context: list = []  # the one GX context of this process, once made
+_gx_import: list[threading.Thread] = []  # the background import, once started
 
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
+
+def prepare_gx() -> None:
+    """Start importing Great Expectations and making its context in a background thread (once).
+
+    The pipeline calls this as soon as a source has new versions, so the import (seconds: the
+    expectations registry, scipy) overlaps loading the other sources; DuckDB releases the GIL
+    while it reads. A run with nothing new never calls it, and never imports GX.
+    """
+    if _gx_context or _gx_import:
+        return
+    # A failure there is raised again where the gate itself needs the context.
+    _gx_import.append(threading.Thread(target=lambda: _quietly(_context), name="gx-import", daemon=True))
+    _gx_import[0].start()
+
+
+def _quietly(function: Callable[[], object]) -> None:
+    """Call function; drop its exception (the caller on the main thread meets it again)."""
+    try:
+        function()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _context() -> gx.data_context.AbstractDataContext:
+    """One ephemeral GX context per process, without progress bars or analytics (waits for prepare_gx)."""
+    with _context_lock:
+        if not _gx_context:
+            os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            from expectations import gx_duckdb, suites  # noqa: F401 - imported here so the thread does it
+
+            context = gx.get_context(mode="ephemeral")
+            context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            _gx_context.append(context)
+        return _gx_context[0]
 
 
 def _validate(suite: gx.ExpectationSuite, frame) -> ExpectationSuiteValidationResult:
@@ -491,15 +538,19 @@ def _validate(suite: gx.ExpectationSuite, frame) -> ExpectationSuiteValidationRe
     ))
 
 
-def _checked(suite: gx.ExpectationSuite, result: ExpectationSuiteValidationResult) -> ExpectationSuiteValidationResult:
+def _checked(
+    suite: gx.ExpectationSuite, result: ExpectationSuiteValidationResult, with_rows: bool = True
+) -> ExpectationSuiteValidationResult:
     """The result, unless a rule could not be evaluated (a step failure, raised in Dutch).
 
-    A rule that failed without naming every failing row cannot be applied (a row would pass
-    unchecked), so it counts as not evaluated too: GX's SQL engine without gx_duckdb's fix does that.
+    With with_rows (a COMPLETE result), a rule that failed without naming every failing row cannot
+    be applied (a row would pass unchecked), so it counts as not evaluated too: GX's SQL engine
+    without gx_duckdb's fix does that.
     """
     broken = [
         r for r in result.results if (r.exception_info and r.exception_info.get("raised_exception"))
-        or (not r.success and len(r.result.get("unexpected_index_list") or []) != r.result.get("unexpected_count"))
+        or (with_rows and not r.success
+            and len(r.result.get("unexpected_index_list") or []) != r.result.get("unexpected_count"))
     ]
     if broken:
         meta = broken[0].expectation_config.meta

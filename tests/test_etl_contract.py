@@ -126,7 +126,7 @@ def test_staging_ddl_of_a_new_source() -> None:
 
 
 def test_suite_of_a_new_source_is_built_from_its_entry() -> None:
-    suite = build_suite(MELDINGEN, ["WK001400"], VANDAAG)
+    suite = build_suite(MELDINGEN, VANDAAG)
     rules = {(e.meta["kolom"], e.meta["regel"]) for e in suite.expectations}
     assert suite.name == "meldingen"
     assert ("wijkcode", "onbekende wijkcode") in rules

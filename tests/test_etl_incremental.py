@@ -121,6 +121,20 @@ def test_nothing_changed_does_not_import_great_expectations(drop: Path) -> None:
     assert done.stdout.split() == ["0", "False"]
 
 
+def test_prepare_gx_imports_great_expectations_in_the_background() -> None:
+    script = (
+        "import sys\n"
+        "from expectations import gate\n"
+        "assert 'great_expectations' not in sys.modules\n"
+        "gate.prepare_gx(); gate.prepare_gx()\n"
+        "importers = list(gate._gx_import)\n"
+        "context = gate._context()\n"
+        "print(len(importers), 'great_expectations' in sys.modules, gate._context() is context)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.split() == ["1", "True", "True"]
+
+
 def test_one_file_added_reads_and_validates_only_that_file(
     drop: Path, spies: dict[str, list], tmp_path: Path
 ) -> None:

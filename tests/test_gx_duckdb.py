@@ -83,6 +83,46 @@ def test_sql_route_finds_the_hand_picked_failures(con: duckdb.DuckDBPyConnection
     assert len(results) == 1 and results[0]["statistics"]["evaluated_expectations"] == len(SUITE.expectations)
 
 
+@pytest.fixture()
+def passes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every GX pass over a batch: (result format, number of expectations)."""
+    from great_expectations.datasource.fluent.interfaces import Batch
+
+    seen: list[tuple[str, int]] = []
+    validate = Batch.validate
+
+    def spy(self, expect, *, result_format, **kwargs):
+        kind = result_format if isinstance(result_format, str) else result_format["result_format"]
+        seen.append((kind, len(expect.expectations)))
+        return validate(self, expect, result_format=result_format, **kwargs)
+
+    monkeypatch.setattr(Batch, "validate", spy)
+    return seen
+
+
+def test_sql_route_asks_failing_rows_only_for_the_rules_that_failed(
+    con: duckdb.DuckDBPyConnection, passes: list[tuple[str, int]]
+) -> None:
+    """First pass: counts for every rule; second pass: row ids for the failed rules, and the same pairs as one
+    COMPLETE pass would give (EXPECTED, checked against GX on pandas above)."""
+    failures, results = gate.failures_with_gx_sql(con, QUERY, SUITE, len(FRAME))
+    failed_rules = {number for _, number in EXPECTED}
+    assert passes == [("BOOLEAN_ONLY", len(SUITE.expectations)), ("COMPLETE", len(failed_rules))]
+    assert sorted(failures) == EXPECTED
+    # The kept result: every rule, the failed ones with their complete row lists.
+    kept = results[0]["results"]
+    assert len(kept) == len(SUITE.expectations)
+    assert sum("unexpected_index_list" in r["result"] for r in kept) == len(failed_rules)
+
+
+def test_sql_route_runs_one_pass_over_a_clean_batch(
+    con: duckdb.DuckDBPyConnection, passes: list[tuple[str, int]]
+) -> None:
+    failures, results = gate.failures_with_gx_sql(con, f"{QUERY} WHERE _id = 1", SUITE, 1)
+    assert failures == [] and passes == [("BOOLEAN_ONLY", len(SUITE.expectations))]
+    assert results[0]["success"] is True
+
+
 def test_pandas_route_finds_the_same_failures(con: duckdb.DuckDBPyConnection) -> None:
     failures, _results = gate.failures_with_gx_pandas(con, QUERY, SUITE, len(FRAME))
     assert sorted(failures) == EXPECTED
@@ -113,11 +153,10 @@ def test_both_routes_find_the_same_failures_on_a_damaged_drop(tmp_path: Path) ->
     assert code == 1  # rows quarantined
     con = duckdb.connect(str(warehouse))
     try:
-        wijkcodes = [row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall()]
         create_check_table(con)
         found = 0
         for bron in BRONNEN.values():
-            suite = build_suite(bron, wijkcodes, VANDAAG)
+            suite = build_suite(bron, VANDAAG)
             check_set(con, bron, [])
             rows = build_candidates(con, bron, temporary=False)
             query = f"SELECT {gate._frame_columns(bron, suite)} FROM {candidate_table(bron)}"

@@ -43,7 +43,7 @@ from etl.load import (
 from etl.publication import run_tables
 from etl.publish import publish, refuse_person_keys
 from etl.staging import create_staging_tables, load_ref_gebieden
-from expectations.gate import GateResult, create_gate_tables, gate_source
+from expectations.gate import GateResult, create_gate_tables, gate_source, prepare_gx
 from wijkmonitor.summary import nl_int
 
 SUMMARY_EXAMPLES = 10  # quarantined rows shown in the summary; the rest are in the warehouse
@@ -215,6 +215,8 @@ def _load_and_gate(
         load = load_source(con, sources / bron.naam, bron, run_id, scratch, archive, aanlevering.drempels,
                            aanlevering.bevestigd)
         settle_overlaps(con, run_id, load)
+        if load.pending:  # new versions to validate: import GX while the other sources load
+            prepare_gx()
         loads[bron.naam] = load
         _progress(out, f"{bron.naam}: {len(load.pending)} nieuw(e) bestand(en) ingelezen, "
                        f"{nl_int(sum(versie.rijen for versie in load.pending))} rijen ({_seconds(started)})")
