@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,7 @@ START_SCRIPT = ROOT / "benchmarks" / "start.py"
 LOAD_TEST_SCALE = 1.0  # the served-dashboard load test (issue 7) runs on the city-size store
 GENERATED_MARK = "generated.json"  # written after generate finished: the sources are complete
 OUTPUT_TAIL = 40  # progress lines kept from a run that did not finish
+FINISHED_STEP = re.compile(r"\(\d+(,\d+)? s[;)]")  # a progress line's time: "(1,4 s)" or "(1,4 s; 1 van 12 ...)"
 SMALL_SCALE = 1.0  # up to here a whole etl is short enough to repeat (--etl-runs) and take the median
 
 
@@ -67,8 +69,9 @@ def measure(command: list[str], log: Path, timeout: float | None = None) -> dict
 
 
 def _finished_steps(lines: list[str]) -> list[str]:
-    """The progress lines that report a finished step (they end with its time), and the very last line."""
-    timed = [line for line in lines[:-1] if line.rstrip().endswith(" s)")]
+    """The progress lines that report a finished step (its time in brackets, e.g. "(1,4 s)" or "(1,4 s; ...)"),
+    and the very last line."""
+    timed = [line for line in lines[:-1] if FINISHED_STEP.search(line)]
     return (timed + lines[-1:])[-OUTPUT_TAIL:]
 
 
