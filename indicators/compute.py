@@ -70,7 +70,7 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
         _create_all_peildata(con, config.nulmeting)
         plan = incremental.plan(con, config, "wm_peildata_alle")
         if not _compute_peildata(con, config, plan):
-            plan = incremental.Plan(plan_all(con), True, "uitsplitsing met andere categorieën")
+            plan = incremental.Plan(_every_peildatum(con), True, "uitsplitsing met andere categorieën")
             _compute_peildata(con, config, plan)
         incremental.keep(con, config, plan, "wm_peildata_alle")
         # from here on every peildatum, from the kept rows
@@ -109,7 +109,7 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
             con.execute(f"drop table if exists temp.{name}")
 
 
-def plan_all(con: duckdb.DuckDBPyConnection) -> tuple[date, ...]:
+def _every_peildatum(con: duckdb.DuckDBPyConnection) -> tuple[date, ...]:
     """Every peildatum."""
     return tuple(row[0] for row in con.execute("select peildatum from wm_peildata_alle order by peildatum").fetchall())
 

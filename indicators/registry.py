@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any, Literal
 
 import duckdb

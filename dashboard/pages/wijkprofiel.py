@@ -216,15 +216,16 @@ def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -
     """The page; ?wijk=WK001401&peildatum=2016-01-01 select wijk and peildatum."""
     data = store()
     notices = []
-    known = data.gemeente_of(wijk or "")
-    if wijk is not None and known is None:
+    wijk_gemeente = data.gemeente_of(wijk or "")
+    if wijk is not None and wijk_gemeente is None:
         notices.append(message(f"Wijk '{wijk}' bestaat niet. Kies hieronder een wijk."))
     if peildatum is not None and parse_date(peildatum, data) is None:
         notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
     per_gemeente = data.wijken_per_gemeente()
-    gemeente = known or (data.gemeente()[0] if data.gemeente()[0] in per_gemeente else next(iter(per_gemeente)))
+    own = data.gemeente()[0]
+    gemeente = wijk_gemeente or (own if own in per_gemeente else next(iter(per_gemeente)))
     options = per_gemeente[gemeente]
-    selected = wijk if known else options[0]["value"]
+    selected = wijk if wijk_gemeente else options[0]["value"]
     chosen = (parse_date(peildatum, data) or data.latest).isoformat()
     titel, figure, _rows, table, trends, context = _view(selected, chosen)
     return html.Div([
