@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,11 +72,26 @@ def _connect(store: Path) -> sqlite3.Connection:
     try:
         con = sqlite3.connect(store, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        con.execute("PRAGMA journal_mode = WAL")
+        _use_wal(con)
         con.executescript(SCHEMA)
     except sqlite3.Error as error:
         raise WijkmonitorError(f"instellingen: kan {store} niet openen: {error}") from error
     return con
+
+
+def _use_wal(con: sqlite3.Connection) -> None:
+    """Switch the store to WAL (once per file). SQLite answers "locked" at once, without waiting, when a second
+    writer opens a new store at the same moment (no busy handler, to rule out a deadlock): retry, as long as
+    the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _change(row: tuple) -> Change:
