@@ -46,8 +46,12 @@ def _as(app, user: str, role: str):
 
 def _save(pdca, omschrijving="Huisbezoeken", deadline="31-03-2017", bewerkt=None, status="open",
           indicator="zelfredzaamheid", gebied="WK001402"):
-    return pdca.save_action(1, PEILDATUM.isoformat(), bewerkt, "buiten marge: test", indicator, gebied, omschrijving,
-                            "Besloten", "J. de Vries", deadline, status, 0)
+    """(versie, melding) of a save; the form is emptied after a save and kept as typed when it is refused."""
+    versie, melding, *form = pdca.save_action(1, PEILDATUM.isoformat(), bewerkt, "buiten marge: test", indicator,
+                                              gebied, omschrijving, "Besloten", "J. de Vries", deadline, status, 0)
+    saved = versie is not dash.no_update
+    assert form == (list(pdca.empty_form(indicator, gebied)) if saved else [dash.no_update] * len(pdca.FORM_FIELDS))
+    return versie, melding
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -344,15 +344,15 @@ FORM_FIELDS = (
     Input({"type": ids.PDCA_SIGNAAL_KNOP, "index": ALL}, "n_clicks"),
     Input({"type": ids.PDCA_WIJZIG_KNOP, "index": ALL}, "n_clicks"),
     Input(ids.PDCA_LEEGMAKEN, "n_clicks"),
-    Input(ids.PDCA_VERSIE, "data"),
     State(ids.PDCA_PEILDATUM, "value"),
     State(ids.PDCA_INDICATOR, "value"),
     State(ids.PDCA_GEBIED, "value"),
     prevent_initial_call=True,
 )
-def fill_form(_signal_clicks, _edit_clicks, _clear, _versie, peildatum_iso, indicator, gebied) -> tuple:
-    """One place that sets the form: from a signal (pre-filled), from an action (to change it), or empty
-    (after a save and on 'Formulier leegmaken')."""
+def fill_form(_signal_clicks, _edit_clicks, _clear, peildatum_iso, indicator, gebied) -> tuple:
+    """Sets the form from a signal (pre-filled), from an action (to change it), or empty ('Formulier leegmaken').
+    A save empties the form in its own answer: a second request here would race with the signal table that the
+    save redraws, and the browser keeps only the last answer of a callback."""
     fired = [t for t in dash.ctx.triggered if t["value"]]
     if not fired:
         raise dash.exceptions.PreventUpdate  # buttons that were just drawn, not clicked
@@ -362,7 +362,6 @@ def fill_form(_signal_clicks, _edit_clicks, _clear, _versie, peildatum_iso, indi
 def form_values(trigger: object, peildatum_iso: str | None, indicator: str | None, gebied: str | None) -> tuple:
     """The form's values (FORM_FIELDS, then the message) for what was clicked."""
     data = store()
-    empty = (NEW_TITLE, None, "", "", indicator, False, gebied, False, "", "", "", "", "open")
     if isinstance(trigger, dict) and trigger["type"] == ids.PDCA_SIGNAAL_KNOP:
         indicator_id, gebiedcode = trigger["index"].split("|", 1)
         peildatum = parse_date(peildatum_iso, data) or data.latest
@@ -381,14 +380,18 @@ def form_values(trigger: object, peildatum_iso: str | None, indicator: str | Non
                 f"Signaal: {actie.signaal}" if actie.signaal else "", actie.indicator, True, actie.gebiedcode, True,
                 actie.omschrijving, actie.besluit, actie.eigenaar, nl_date(actie.deadline) if actie.deadline else "",
                 actie.status, None)
-    if trigger == ids.PDCA_VERSIE:
-        return (*empty, dash.no_update)  # keep the 'opgeslagen' message of the save
-    return (*empty, None)
+    return (*empty_form(indicator, gebied), None)
+
+
+def empty_form(indicator: str | None, gebied: str | None) -> tuple:
+    """FORM_FIELDS for a new action; the chosen indicator and area stay as a start for the next one."""
+    return (NEW_TITLE, None, "", "", indicator, False, gebied, False, "", "", "", "", "open")
 
 
 @callback(
     Output(ids.PDCA_VERSIE, "data"),
     Output(ids.PDCA_MELDING, "children"),
+    *(Output(out.component_id, out.component_property, allow_duplicate=True) for out in FORM_FIELDS),
     Input(ids.PDCA_OPSLAAN, "n_clicks"),
     State(ids.PDCA_PEILDATUM, "value"),
     State(ids.PDCA_BEWERKT, "data"),
@@ -406,16 +409,18 @@ def form_values(trigger: object, peildatum_iso: str | None, indicator: str | Non
 def save_action(_clicks: int, peildatum_iso: str | None, bewerkt: dict | None, signaal: str | None,
                 indicator: str | None, gebied: str | None, omschrijving: str | None, besluit: str | None,
                 eigenaar: str | None, deadline: str | None, status: str | None, versie: int) -> tuple:
-    """Store a new action or a change (as a new version); say why in Dutch when it cannot be stored."""
+    """Store a new action or a change (as a new version) and empty the form; say why in Dutch when it cannot be
+    stored, and keep what was typed."""
+    keep_form = (dash.no_update,) * len(FORM_FIELDS)
     if not has_right("notities"):
-        return dash.no_update, message("Uw rol mag acties lezen, niet vastleggen.", "danger")
+        return dash.no_update, message("Uw rol mag acties lezen, niet vastleggen.", "danger"), *keep_form
     data = store()
     peildatum = parse_date(peildatum_iso, data) or data.latest
     try:
         invoer = Invoer(omschrijving or "", status or "", eigenaar or "", parse_dutch_date(deadline), besluit or "")
     except ValueError:
-        return dash.no_update, message("De deadline is geen geldige datum; schrijf dd-mm-jjjj, bijvoorbeeld 31-03-2026.",
-                                       "danger")
+        return (dash.no_update, message("De deadline is geen geldige datum; schrijf dd-mm-jjjj, bijvoorbeeld 31-03-2026.",
+                                        "danger"), *keep_form)
     try:
         if bewerkt:
             update_action(state_path(), int(bewerkt["id"]), invoer, _author(), current_role(), peildatum,
@@ -425,10 +430,10 @@ def save_action(_clicks: int, peildatum_iso: str | None, bewerkt: dict | None, s
                 raise ActionRejected("kies een indicator en een gebied")
             add_action(state_path(), peildatum, indicator, gebied, invoer, _author(), signaal or "")
     except ActionRejected as error:
-        return dash.no_update, message(f"Niet opgeslagen: {error}.", "danger")
+        return dash.no_update, message(f"Niet opgeslagen: {error}.", "danger"), *keep_form
     except WijkmonitorError as error:
-        return dash.no_update, message(f"Niet opgeslagen: {error}", "danger")
-    return (versie or 0) + 1, message(SAVED, "success")
+        return dash.no_update, message(f"Niet opgeslagen: {error}", "danger"), *keep_form
+    return (versie or 0) + 1, message(SAVED, "success"), *empty_form(indicator, gebied)
 
 
 # Put the keyboard focus on the action text once the form is filled from a signal or an action.
