@@ -23,12 +23,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from core.errors import WijkmonitorError
+from core.sqlite import connect_wal
 
 STATUSSEN = ("open", "lopend", "afgerond", "vervallen")
 OPEN_STATUSSEN = ("open", "lopend")
 MAX_TEXT = 4000
 MAX_OWNER = 200  # the form's limit for eigenaar
-BUSY_TIMEOUT_MS = 30_000
 BEHEER = "beheer"  # the role that may change every action
 MIGRATED_AUTHOR = "onbekend (notitie van vóór de actielijst)"
 
@@ -160,9 +160,7 @@ def _connect(state: Path) -> sqlite3.Connection:
     """A connection in WAL mode with the schema in place (and old notes migrated); autocommit mode."""
     try:
         state.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(state, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        con.execute("PRAGMA journal_mode = WAL")
+        con = connect_wal(state)
         con.execute("PRAGMA foreign_keys = ON")
         con.executescript(SCHEMA)
         if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'notities'").fetchone():

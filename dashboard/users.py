@@ -20,6 +20,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.errors import WijkmonitorError
+from core.sqlite import connect_wal
 
 ROLES = ("raad", "programmateam", "beheer")
 RIGHTS = {
@@ -70,10 +71,7 @@ class UserStore:
             con.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA busy_timeout=30000")
-        return con
+        return connect_wal(self.path)
 
     def _write(self, sql: str, params: tuple) -> int:
         with closing(self._connect()) as con:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError, WijkmonitorError
+from core.sqlite import connect_wal
 
 SECTIONS = ("werkwijzen", "begroting", "taakstelling")
 STORE_NAME = "instellingen.sqlite"
 MAX_REASON = 2000
-BUSY_TIMEOUT_MS = 30_000
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS instelling_versies (
@@ -70,28 +69,11 @@ def store_path(config: Path) -> Path:
 
 def _connect(store: Path) -> sqlite3.Connection:
     try:
-        con = sqlite3.connect(store, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _use_wal(con)
+        con = connect_wal(store)
         con.executescript(SCHEMA)
     except sqlite3.Error as error:
         raise WijkmonitorError(f"instellingen: kan {store} niet openen: {error}") from error
     return con
-
-
-def _use_wal(con: sqlite3.Connection) -> None:
-    """Switch the store to WAL (once per file). SQLite answers "locked" at once, without waiting, when a second
-    writer opens a new store at the same moment (no busy handler, to rule out a deadlock): retry, as long as
-    the busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            con.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
 
 
 def _change(row: tuple) -> Change:
