@@ -148,13 +148,30 @@ def _reference_text(meta: Indicator, row: dict | None, k: int) -> str:
 
 
 def werkwijzen(data: Published) -> dict[str, dict]:
-    """naam -> {omschrijving, startdatum, wijken: [(code, naam)]} of the published werkwijzen."""
+    """naam -> {omschrijving, startdatum, wijken: [(code, naam)], onbekend: [code]} of the published werkwijzen.
+    A code the area table does not know (a typing error, or a wijk of an earlier indeling) has no figures: it
+    counts as a left-out wijk of the group, and is named as such."""
     result: dict[str, dict] = {}
     for r in data.tables["werkwijzen"].iter_rows(named=True):
         entry = result.setdefault(r["werkwijze"], {"omschrijving": r["omschrijving"], "startdatum": r["startdatum"],
-                                                   "wijken": []})
-        entry["wijken"].append((r["wijkcode"], data.area_name(r["wijkcode"]) or r["wijkcode"]))
+                                                   "wijken": [], "onbekend": []})
+        naam = data.area_name(r["wijkcode"])
+        if naam is None:
+            entry["onbekend"].append(r["wijkcode"])
+        entry["wijken"].append((r["wijkcode"], naam or f"{r['wijkcode']} (onbekende wijkcode)"))
     return result
+
+
+def unknown_codes_text(info: dict) -> str:
+    """The warning for a werkwijze's wijkcodes that the area table does not know; '' when there are none."""
+    codes = info["onbekend"]
+    if not codes:
+        return ""
+    named = ", ".join(codes)
+    return (f"{'Wijkcode' if len(codes) == 1 else 'Wijkcodes'} {named} van deze werkwijze "
+            f"{'staat' if len(codes) == 1 else 'staan'} niet in de gebiedentabel: zonder cijfers "
+            f"{'telt hij' if len(codes) == 1 else 'tellen ze'} als weggelaten wijk. Verbeter de werkwijze op de "
+            "pagina Instellingen (beheer).")
 
 
 def did_rows(data: Published, werkwijze: str, indicator: str) -> list[dict]:

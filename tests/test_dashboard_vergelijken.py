@@ -145,3 +145,25 @@ def test_kenmerken_left_out_of_the_distance_are_named():
 
 def test_wijkprofiel_of_the_fixture_uses_every_kenmerk(context):
     assert "Niet meegeteld" not in _text(_import("wijkprofiel").similar_block(VERGELIJK_WIJK, "2017-01-01"))
+
+
+def test_a_werkwijze_wijkcode_the_area_table_does_not_know_is_named_as_left_out(tmp_path):
+    import duckdb
+
+    store = build_published_store(tmp_path / "monitor.duckdb")
+    naam, omschrijving, start, _wijken = WERKWIJZE
+    with duckdb.connect(str(store)) as con:
+        con.execute("INSERT INTO werkwijzen VALUES (?, ?, ?, 'WK009999')", [naam, omschrijving, start])
+    app = create_app(store, tmp_path / "state.sqlite")
+    with app.server.test_request_context():
+        text = _text(_page("werkwijzen")["layout"](id="zelfredzaamheid"))
+        info = vergelijken.werkwijzen(_import("werkwijzen").store())[naam]
+    assert info["onbekend"] == ["WK009999"]
+    assert "Wijkcode WK009999 van deze werkwijze staat niet in de gebiedentabel" in text
+    assert "Centrum, Oud-Zuid, WK009999 (onbekende wijkcode)" in text
+
+
+def test_a_werkwijze_without_unknown_codes_has_no_warning(context):
+    info = vergelijken.werkwijzen(_import("werkwijzen").store())[WERKWIJZE[0]]
+    assert info["onbekend"] == [] and vergelijken.unknown_codes_text(info) == ""
+    assert "gebiedentabel" not in _text(_page("werkwijzen")["layout"](id="zelfredzaamheid"))

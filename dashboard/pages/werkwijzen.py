@@ -68,6 +68,8 @@ def _view(werkwijze: str, indicator: str) -> tuple[go.Figure, html.Div, html.Div
                     ", ".join(naam for _code, naam in info["wijken"]),
                     f"; vergeleken met alle andere wijken, vanaf de peildatum "
                     f"{format_date(rows[0]['peildatum_start']) if rows else '–'}."])
+    if info["onbekend"]:
+        groep = html.Div([message(vergelijken.unknown_codes_text(info), "warning"), groep])
     if not rows:
         empty = html.P("Geen peildatum op of vóór de startdatum en erna: nog niets te vergelijken.")
         return chart(meta, werkwijze, rows), groep, empty, html.Div()
