@@ -245,13 +245,13 @@ def test_only_roles_with_the_right_can_write_pdca_actions(tmp_path):
     arguments = (1, "2017-01-01", None, "", "zelfredzaamheid", "GM0014", "bespreken", "", "", "", "open", 0)
     with app.server.test_request_context():
         flask.g.wijkmonitor_user = User("raadslid", "raad")
-        versie, melding = pdca.save_action(*arguments)
+        versie, melding, *_form = pdca.save_action(*arguments)
         assert versie is dash.no_update and "niet vastleggen" in str(melding)
         assert "Nieuwe actie" not in str(pdca.layout())
     assert actions_of(state, date(2017, 1, 1)) == []
     with app.server.test_request_context():
         flask.g.wijkmonitor_user = User("anna", "programmateam")
-        versie, _ = pdca.save_action(*arguments)
+        versie, _melding, *_form = pdca.save_action(*arguments)
         assert versie == 1
     assert [(a.omschrijving, a.auteur) for a in actions_of(state, date(2017, 1, 1))] == [("bespreken", "anna")]
 
