@@ -113,7 +113,8 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
     """The content guard: refuse when a published text holds a value of a person-level warehouse column.
 
     A key is found when a text, or a piece of it between separators (_TOKEN_SPLITS), equals a key
-    (trimmed) in any warehouse table: raw deliveries (quarantined rows too) and staging alike.
+    (trimmed) in any warehouse table: raw deliveries (quarantined rows too) and staging alike. Every key
+    of every table is read on every run.
     """
     sleutels = person_key_columns(warehouse)
     if not sleutels:
@@ -122,14 +123,12 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
     try:
         for name, table in tables.items():
             arrow = _arrow(table)
-            for field in arrow.schema:
-                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-                    _add_pieces(warehouse, name, arrow.select([field.name]))
+            texts = [field.name for field in arrow.schema
+                     if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+            if texts:
+                _add_pieces(warehouse, name, arrow.select(texts))
         for table, key_column in sleutels:
-            hit = warehouse.execute(
-                f'select s.tabel, s.kolom from "{table}" k join wm_tekststukken s '
-                f'on s.stuk = trim(k."{key_column}"::varchar) order by all limit 1'
-            ).fetchone()
+            hit = warehouse.execute(_key_hit_sql(table, key_column)).fetchone()
             if hit:
                 raise PublicationRefused(
                     f"{REFUSED}: tabel {hit[0]}, kolom {hit[1]} bevat een waarde uit {table}.{key_column} van "
@@ -139,21 +138,42 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
         warehouse.execute("drop table if exists temp.wm_tekststukken")
 
 
+def _key_hit_sql(table: str, column: str) -> str:
+    """The first (tabel, kolom) of wm_tekststukken holding trim(key) of a row of table.column.
+
+    trim() of every key costs more than reading it, so it runs only where it can change the key: DuckDB's
+    trim strips spaces and Unicode white space, so a key without a leading or trailing space and without a
+    non-ASCII character (its byte length is its length) is its own trim and is joined as it is.
+    """
+    key = f'k."{column}"::varchar'
+    return f"""
+        select s.tabel, s.kolom from "{table}" k join wm_tekststukken s on s.stuk = {key}
+        union
+        select s.tabel, s.kolom from (
+            select trim({key}) as sleutel from "{table}" k
+            where prefix({key}, ' ') or suffix({key}, ' ') or strlen({key}) <> length({key})
+        ) k join wm_tekststukken s on s.stuk = k.sleutel
+        order by all limit 1
+    """
+
+
 def _add_pieces(warehouse: duckdb.DuckDBPyConnection, name: str, texts: pa.Table) -> None:
-    """Every distinct text of a one-column table and its pieces between separators, into wm_tekststukken."""
-    column = texts.column_names[0]
-    pieces = " union ".join(
-        f'select unnest(regexp_split_to_array(t."{column}", ${i + 3})) from te_controleren t'
-        for i in range(len(_TOKEN_SPLITS))
-    )
+    """Every distinct text of every column of `texts` and its pieces between separators, into wm_tekststukken."""
+    parts = []
+    for index, column in enumerate(texts.column_names):
+        kolom = f"${index + 2}"
+        parts.append(f'select {kolom} as kolom, trim(t."{column}") as stuk from te_controleren t')
+        parts.extend(
+            f'select {kolom}, unnest(regexp_split_to_array(t."{column}", ${len(texts.column_names) + 2 + i})) '
+            f"from te_controleren t"
+            for i in range(len(_TOKEN_SPLITS))
+        )
     warehouse.register("te_controleren", texts)
     try:
         warehouse.execute(
             f"""insert into wm_tekststukken
-                select distinct $1, $2, stuk from (
-                    select trim(t."{column}") as stuk from te_controleren t union {pieces}
-                ) where stuk <> ''""",
-            [name, column, *_TOKEN_SPLITS],
+                select distinct $1, kolom, stuk from ({" union all ".join(parts)}) where stuk <> ''""",
+            [name, *texts.column_names, *_TOKEN_SPLITS],
         )
     finally:
         warehouse.unregister("te_controleren")

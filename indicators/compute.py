@@ -65,7 +65,7 @@ def compute_publication(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
     """
     indicators = config.indicators
     temp_tables = (_TEMP_TABLES + suppression.TEMP_TABLES + registry.VIEWS
-                   + tuple(incremental.KEPT) + ("wm_peildata_alle", "wm_blokken", "wm_categorieen"))
+                   + tuple(incremental.KEPT) + ("wm_peildata_alle", "wm_blokken", "wm_bronstand", "wm_categorieen"))
     try:
         _create_all_peildata(con, config.nulmeting)
         plan = incremental.plan(con, config, "wm_peildata_alle")

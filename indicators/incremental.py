@@ -12,7 +12,10 @@ A peildatum is recomputed when
 - a staging row that covers it changed: the staging tables are summarised in blocks (source, month of the
   row's first and last date) with a row count and a sum of row hashes; a block that differs from the kept
   summary makes every P with first date <= P and last date >= P - 1 year stale (a superset of each
-  source's coverage of P: active on P, overlapping or in W(P), or of P itself);
+  source's coverage of P: active on P, overlapping or in W(P), or of P itself). Only the sources the gate
+  wrote again are hashed: a source whose gate verdict (`gate_verdicts.vingerafdruk`: its files under
+  check, area codes, day, thresholds, contract and gate code, everything stg_<bron> is made from) and row
+  count are those the kept summary was made under keeps its kept blocks;
 - anything else might have changed: a different fingerprint (configuration including the indicator files,
   this code, the area table, DuckDB's version), a municipality's own indicator file (its query may read
   outside W(P)) with any staging change, or a breakdown whose set of categories changes. Then every
@@ -52,6 +55,7 @@ KEPT = {
 _STATE = "kept_state"  # the fingerprint the kept rows were computed under
 _BLOCKS = "kept_blocks"  # the staging summary they were computed from
 _PEILDATA = "kept_peildata"  # the peildata they hold
+_SOURCES = "kept_bronnen"  # per source the gate verdict and row count the kept blocks were made from
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,33 @@ def _span(naam: str) -> tuple[str, str]:
     return f"t.{bron.datumkolom}", f"t.{bron.datumkolom}"
 
 
-def _create_blocks(con: duckdb.DuckDBPyConnection) -> None:
-    """wm_blokken: per source and (month of first date, month of last date) the rows, their hash sum and span."""
+def _create_source_state(con: duckdb.DuckDBPyConnection) -> None:
+    """wm_bronstand: per source the gate's verdict fingerprint (NULL without a gate) and its staging row count."""
+    verdicts = "select bron, vingerafdruk from gate_verdicts" if _exists(con, "gate_verdicts") else \
+        "select null::varchar as bron, null::varchar as vingerafdruk where false"
+    counts = " union all ".join(f"select '{naam}' as bron, count(*) as rijen from stg_{naam}" for naam in BRONNEN)
+    con.execute(f"create or replace temp table wm_bronstand as select c.bron, v.vingerafdruk, c.rijen "
+                f"from ({counts}) c left join ({verdicts}) v using (bron)")
+
+
+def _create_blocks(con: duckdb.DuckDBPyConnection, reuse: bool) -> None:
+    """wm_blokken: per source and (month of first date, month of last date) the rows, their hash sum and span.
+
+    With `reuse`, a source the gate left as it was (same verdict fingerprint and row count as when the kept
+    blocks were made) takes its kept blocks instead of hashing every row again.
+    """
+    _create_source_state(con)
+    unchanged = set()
+    if reuse:
+        unchanged = {row[0] for row in con.execute(
+            f"select n.bron from wm_bronstand n join {_SOURCES} o using (bron) "
+            f"where n.vingerafdruk is not null and n.vingerafdruk = o.vingerafdruk and n.rijen = o.rijen"
+        ).fetchall()}
     parts = []
     for naam in BRONNEN:
+        if naam in unchanged:
+            parts.append(f"select * from {_BLOCKS} where bron = '{naam}'")
+            continue
         begin, einde = _span(naam)
         parts.append(
             f"select '{naam}' as bron, date_trunc('month', {begin}) as begin_maand, "
@@ -112,12 +139,14 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 def plan(con: duckdb.DuckDBPyConnection, config: MonitorConfig, peildata: str) -> Plan:
     """The peildata to compute; `peildata` names the table of every peildatum (column peildatum)."""
     alle = tuple(row[0] for row in con.execute(f"select peildatum from {peildata} order by peildatum").fetchall())
-    _create_blocks(con)
-    kept = all(_exists(con, table) for table in (*KEPT.values(), _STATE, _BLOCKS, _PEILDATA))
+    kept = all(_exists(con, table) for table in (*KEPT.values(), _STATE, _BLOCKS, _PEILDATA, _SOURCES))
+    vorige = con.execute(f"select max(fingerprint) from {_STATE}").fetchall()[0][0] if kept else None
+    # kept blocks are reused only when made by this code over the same area table
+    same = kept and vorige == fingerprint(con, config)
+    _create_blocks(con, reuse=same)
     if not kept:
         return Plan(alle, True, "eerste berekening")
-    [(vorige,)] = con.execute(f"select max(fingerprint) from {_STATE}").fetchall()
-    if vorige != fingerprint(con, config):
+    if not same:
         return Plan(alle, True, "configuratie, code of gebieden gewijzigd")
     con.execute(
         f"""
@@ -193,6 +222,7 @@ def keep(con: duckdb.DuckDBPyConnection, config: MonitorConfig, plan: Plan, peil
                         f"or list_contains($nu::date[], peildatum)", {"alle": alle, "nu": list(plan.peildata)})
             con.execute(f"insert into {table} select * from temp.{temp}")
         con.execute(f"create or replace table {_BLOCKS} as select * from wm_blokken")
+        con.execute(f"create or replace table {_SOURCES} as select * from wm_bronstand")
         con.execute(f"create or replace table {_PEILDATA} as select peildatum from {peildata}")
         con.execute(f"create or replace table {_STATE} as select ?::varchar as fingerprint, ?::varchar as reden, "
                     "?::integer as berekend, ?::integer as peildata",
@@ -202,6 +232,7 @@ def keep(con: duckdb.DuckDBPyConnection, config: MonitorConfig, plan: Plan, peil
         con.execute("rollback")
         raise
     con.execute("drop table if exists temp.wm_blokken")
+    con.execute("drop table if exists temp.wm_bronstand")
 
 
 def summary(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -88,11 +88,12 @@ select p.peildatum, k.persoon_id, k.wijkcode, k.wet,
                                      least(k.periode_eind, (p.peildatum - 1)::date)) + 1)
                  / (datediff('day', k.periode_begin, k.periode_eind) + 1))::{EXACT} as aandeel
 from stg_kosten k
-join wm_peildata p on k.periode_begin < p.peildatum and k.periode_eind >= p.venster_begin
+join wm_peildata p on p.peildatum = $peildatum
+                  and k.periode_begin < p.peildatum and k.periode_eind >= p.venster_begin
 """
 
+# the cells of one peildatum ($peildatum): every step below is per peildatum
 _CELLS_SQL = f"""
-create or replace temp table wm_kosten_cel as
 with lijnen as ({_LINES_SQL}),
 per_wijk as (
     -- a person's prorated sum per wijk and wet first: fewer rows to spread over the levels
@@ -135,6 +136,7 @@ cross join (select unnest($wetten::varchar[]) as wet) w
 left join cel c on c.peildatum = r.peildatum and c.niveau = r.niveau and c.gebiedcode = r.gebiedcode and c.wet = w.wet
 left join wijk_bevolking b on b.peildatum = r.peildatum and b.niveau = r.niveau and b.gebiedcode = r.gebiedcode
 left join gedekt d on d.peildatum = r.peildatum
+where r.peildatum = $peildatum
 """
 
 # The dominance rule, in the suppression module's terms (r: a raw row, noemer = contributors).
@@ -169,8 +171,16 @@ def kosten_tables(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
 
 def create_cells(con: duckdb.DuckDBPyConnection) -> None:
     """Temp tables wm_kosten_cel (every cost cell on the peildata of wm_peildata) and wm_kosten_onderdrukking
-    (its suppression); each peildatum on its own, so indicators/incremental.py can keep them per peildatum."""
-    con.execute(_CELLS_SQL, {"wetten": list(WETTEN), "totaal": TOTAAL})
+    (its suppression); each peildatum on its own, so indicators/incremental.py can keep them per peildatum.
+
+    One query per peildatum: a person's sum per area and wet is one group per person, so all peildata at once
+    made one hash table of every line's person x level x wet (19.5M groups at scale 10, the indicator step's
+    peak memory); per peildatum it is a twelfth of that, whatever the number of peildata.
+    """
+    parameters = {"wetten": list(WETTEN), "totaal": TOTAAL}
+    con.execute(f"create or replace temp table wm_kosten_cel as {_CELLS_SQL}", {**parameters, "peildatum": None})
+    for (peildatum,) in con.execute("select peildatum from wm_peildata order by peildatum").fetchall():
+        con.execute(f"insert into wm_kosten_cel {_CELLS_SQL}", {**parameters, "peildatum": peildatum})
     cellen = con.sql("select * from wm_kosten_cel").to_arrow_table()
     onderdrukking = _suppress(cellen, con.sql("select * from wm_gebieden_op_p").to_arrow_table())
     con.register("wm_kosten_onderdrukking_arrow", onderdrukking)

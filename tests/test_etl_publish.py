@@ -333,3 +333,23 @@ def test_a_real_store_holds_the_spec_and_the_vocabularies(published_drop: Path) 
     assert words["eenheid"] <= set(eenheid.EENHEDEN)
     assert words["bron_status"] <= set(status.BRON_STATUSSEN)
     assert words["onderdrukking"] == {status.PRIMAIR, status.AANVULLEND}
+
+
+@pytest.mark.parametrize(("key", "found"), [
+    ("P000123", True),  # as it is
+    ("  P000123 ", True),  # spaces around it: trimmed
+    ("P000123\u00a0", True),  # Unicode white space: trimmed too
+    ("\u3000P000123", True),
+    ("Pé00123", False),  # a non-ASCII key that trim leaves as it is
+    ("\tP000123", False),  # trim keeps a tab, so the key is not the text's piece
+])
+def test_content_guard_compares_each_key_as_trim_leaves_it(key: str, found: bool) -> None:
+    warehouse = duckdb.connect()
+    warehouse.execute("create table raw_bijstand (uitkering_id VARCHAR, persoon_id VARCHAR, wijkcode VARCHAR)")
+    warehouse.execute("insert into raw_bijstand values ('U1', ?, 'WK001400'), ('U2', 'Pé00999', 'WK001401')", [key])
+    reasons = {"dq_files": pa.table({"bron": ["bijstand"], "reden": ["ongeldige waarde 'P000123'"]})}
+    if not found:
+        refuse_person_keys(warehouse, reasons)
+        return
+    with pytest.raises(WijkmonitorError, match="tabel dq_files, kolom reden bevat een waarde uit raw_bijstand.persoon_id"):
+        refuse_person_keys(warehouse, reasons)
