@@ -127,26 +127,6 @@ def check_text_file(path: Path) -> None:
         raise rejected(path.name, "geen_tekst")
 
 
-def detect_encoding(path: Path, utf8: bool | None = None) -> str:
-    """'utf-8' when the whole file decodes strictly as UTF-8, else 'cp1252' when that decodes.
-
-    utf8: whether the file is known (from _scan_bytes) to decode as UTF-8.
-    """
-    if utf8:
-        return "utf-8"
-    for encoding in ("cp1252",) if utf8 is False else ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with path.open("rb") as stream:
-                while chunk := stream.read(_CHUNK_BYTES):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise rejected(path.name, "codering_onleesbaar")
-
-
 def detect_delimiter(header_line: str) -> str:
     """';' when the header line holds more semicolons than commas, else ','."""
     return ";" if header_line.count(";") > header_line.count(",") else ","
@@ -156,9 +136,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, scratch: P
     """CSV branch of read_into."""
     check_text_file(path)
     facts = _scan_bytes(path)
-    encoding = detect_encoding(path, facts.utf8)
     with tempfile.TemporaryDirectory(prefix=".wijkmonitor-lezen-", dir=scratch) as workdir:
-        utf8_path = path if encoding == "utf-8" else _transcode_to_utf8(path, Path(workdir))
+        # Not UTF-8: Windows-1252 when the whole file decodes as that, else unreadable.
+        utf8_path = path if facts.utf8 else _transcode_to_utf8(path, Path(workdir))
         header_line = _first_line(utf8_path)
         if not header_line.strip():
             raise rejected(path.name, "geen_kopregel")
@@ -394,7 +374,7 @@ def _scan_bytes(path: Path) -> _ByteFacts:
             joined = carry + chunk
             if not bare_cr and b"\r" in joined:
                 bare_cr = joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r")
-            if first_blank < 0:
+            if first_blank < 0 and not quotes:  # a file with quotes is Polars's anyway
                 found = [at for at in (joined.find(b"\n\n"), joined.find(b"\n\r\n") if b"\r" in joined else -1)
                          if at >= 0]
                 if found:
@@ -488,13 +468,16 @@ def _unreadable_csv(path: Path, utf8_path: Path, delimiter: str, columns: int, e
 
 
 def _transcode_to_utf8(path: Path, scratch: Path) -> Path:
-    """Copy a Windows-1252 file to UTF-8 in scratch, streaming, and return the copy."""
+    """Copy a Windows-1252 file to UTF-8 in scratch, streaming, and return the copy (rejected when not cp1252)."""
     target = scratch / (path.stem + ".utf8.csv")
     with path.open("r", encoding="cp1252", newline="") as source, target.open(
         "w", encoding="utf-8", newline=""
     ) as sink:
-        while chunk := source.read(_CHUNK_BYTES):
-            sink.write(chunk)
+        try:
+            while chunk := source.read(_CHUNK_BYTES):
+                sink.write(chunk)
+        except UnicodeDecodeError:
+            raise rejected(path.name, "codering_onleesbaar") from None
     return target
 
 

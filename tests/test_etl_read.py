@@ -413,3 +413,20 @@ def test_csv_that_duckdb_may_read_otherwise_goes_to_polars(tmp_path: Path, monke
         read_file(_written(tmp_path, "a.csv", content.encode()))
     except FileRejected:
         pass  # Polars refuses the lone CR (as before): what counts is that DuckDB never read the file
+
+
+@pytest.mark.slow
+def test_duckdb_numbers_the_rows_of_a_large_file_in_file_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Over 32 MB: several of DuckDB's CSV buffers, which it would read in parallel without the window.
+    rows = "".join(f"2015-01-01,WK{i:06d},{i},1,1\n" if i % 997 else ",,,,\n" for i in range(1, 1_500_001))
+    path = _written(tmp_path, "a.csv", (HEADER + rows).encode())
+    taken = []
+    direct_insert = read_module._insert_csv_by_duckdb
+    monkeypatch.setattr(read_module, "_insert_csv_by_duckdb", lambda *args: taken.append(1) or direct_insert(*args))
+    con = duckdb.connect(config={"threads": 4})
+    con.execute("CREATE TABLE rijen (_rij BIGINT, inwoners VARCHAR)")
+    gelezen = read_into(con, path, BEVOLKING, tmp_path,
+                        lambda rows: con.execute(f"INSERT INTO rijen SELECT _rij, inwoners FROM {rows}").fetchall()[0][0])
+    assert taken == [1]
+    assert gelezen.rijen == 1_500_000 - 1_500_000 // 997
+    assert con.execute("SELECT count(*) FROM rijen WHERE _rij <> inwoners::BIGINT").fetchall() == [(0,)]
