@@ -62,7 +62,7 @@ class _ByteFacts:
     utf8: bool  # the whole file decodes strictly as UTF-8
     quotes: int  # number of '"' bytes
     bare_cr: bool  # a CR byte not followed by LF
-    blank_line: bool  # an empty line with a row after it (DuckDB skips it; Polars numbers it)
+    blank_line: bool  # an empty line with a row after it (DuckDB skips it; Polars numbers it); sought without quotes
 
 
 @dataclass(frozen=True)

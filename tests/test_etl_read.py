@@ -386,7 +386,9 @@ def _both_csv_paths(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[pl.Dat
          ).encode(),
     ],
 )
-def test_csv_read_by_duckdb_gives_the_polars_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
+def test_csv_read_by_duckdb_gives_the_polars_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
     direct, general = _both_csv_paths(_written(tmp_path, "a.csv", content), monkeypatch)
     assert direct.rows() == general.rows()
 
@@ -425,8 +427,22 @@ def test_duckdb_numbers_the_rows_of_a_large_file_in_file_order(tmp_path: Path, m
     monkeypatch.setattr(read_module, "_insert_csv_by_duckdb", lambda *args: taken.append(1) or direct_insert(*args))
     con = duckdb.connect(config={"threads": 4})
     con.execute("CREATE TABLE rijen (_rij BIGINT, inwoners VARCHAR)")
-    gelezen = read_into(con, path, BEVOLKING, tmp_path,
-                        lambda rows: con.execute(f"INSERT INTO rijen SELECT _rij, inwoners FROM {rows}").fetchall()[0][0])
+    gelezen = read_into(
+        con, path, BEVOLKING, tmp_path,
+        lambda rows: con.execute(f"INSERT INTO rijen SELECT _rij, inwoners FROM {rows}").fetchall()[0][0],
+    )
     assert taken == [1]
     assert gelezen.rijen == 1_500_000 - 1_500_000 // 997
     assert con.execute("SELECT count(*) FROM rijen WHERE _rij <> inwoners::BIGINT").fetchall() == [(0,)]
+
+
+def test_a_short_row_late_in_a_plain_file_inserts_nothing_and_is_named(tmp_path: Path) -> None:
+    rows = "".join(f"2015-01-01,WK{i:06d},10,2,5\n" for i in range(5000))
+    path = _written(tmp_path, "a.csv", (HEADER + rows + "2015-01-01,WK1,1,1\n" + rows).encode())
+    con = duckdb.connect()
+    con.execute("CREATE TABLE rijen (_rij BIGINT, a VARCHAR, b VARCHAR, c VARCHAR, d VARCHAR, e VARCHAR, x VARCHAR)")
+    with pytest.raises(FileRejected) as raised:
+        read_into(con, path, BEVOLKING, tmp_path,
+                  lambda rows: con.execute(f"INSERT INTO rijen SELECT * FROM {rows}").fetchall()[0][0])
+    assert str(raised.value) == "a.csv: CSV niet leesbaar: regel 5002 heeft 4 velden, de kopregel 5"
+    assert con.execute("SELECT count(*) FROM rijen").fetchall() == [(0,)]
