@@ -20,6 +20,7 @@ One pass over a file's bytes gathers what the checks need (encoding, quotes, lin
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import tempfile
@@ -136,9 +137,11 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, scratch: P
     """CSV branch of read_into."""
     check_text_file(path)
     facts = _scan_bytes(path)
-    with tempfile.TemporaryDirectory(prefix=".wijkmonitor-lezen-", dir=scratch) as workdir:
-        # Not UTF-8: Windows-1252 when the whole file decodes as that, else unreadable.
-        utf8_path = path if facts.utf8 else _transcode_to_utf8(path, Path(workdir))
+    with contextlib.ExitStack() as stack:
+        utf8_path = path
+        if not facts.utf8:  # Windows-1252 when the whole file decodes as that, else unreadable
+            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix=".wijkmonitor-lezen-", dir=scratch))
+            utf8_path = _transcode_to_utf8(path, Path(workdir))
         header_line = _first_line(utf8_path)
         if not header_line.strip():
             raise rejected(path.name, "geen_kopregel")
