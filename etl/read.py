@@ -428,7 +428,10 @@ def _check_not_truncated(path: Path, utf8_path: Path, delimiter: str, columns: i
     tail = _tail_with_last_line(utf8_path)
     ends_with_newline = tail.endswith(b"\n")
     last_line = tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
-    fields = next(csv.reader([last_line], delimiter=delimiter), [])
+    try:
+        fields = next(csv.reader([last_line], delimiter=delimiter), [])
+    except csv.Error:  # a lone CR outside quotes ends a line for csv: the last row is what follows it
+        fields = next(csv.reader([last_line.rsplit("\r", 1)[-1]], delimiter=delimiter), [])
     if any(cell.strip() for cell in fields) and len(fields) < columns:
         raise rejected(path.name, "afgebroken_velden", velden=len(fields), kolommen=columns)
     if not ends_with_newline:

@@ -446,3 +446,10 @@ def test_a_short_row_late_in_a_plain_file_inserts_nothing_and_is_named(tmp_path:
                   lambda rows: con.execute(f"INSERT INTO rijen SELECT * FROM {rows}").fetchall()[0][0])
     assert str(raised.value) == "a.csv: CSV niet leesbaar: regel 5002 heeft 4 velden, de kopregel 5"
     assert con.execute("SELECT count(*) FROM rijen").fetchall() == [(0,)]
+
+
+def test_a_lone_cr_in_the_last_line_is_a_rejection_not_a_crash(tmp_path: Path) -> None:
+    path = _written(tmp_path, "a.csv", (HEADER + "2015-01-01,WK1,1,1,1\r2015-01-01,WK2,1,1,1\n").encode())
+    with pytest.raises(FileRejected) as raised:
+        read_file(path)
+    assert str(raised.value) == "a.csv: CSV niet leesbaar"
