@@ -7,16 +7,20 @@ vocabulary, never the parser's own message (that quotes delivered lines); its de
 operator only. A CSV must end where its last row ends: with a line ending, every field, every
 quote closed, so a cut file is never read as a shorter complete one.
 
-Rows go straight into the warehouse (the caller's insert), in batches, with no copy in between:
-Polars parses (its row numbers and empty-cell rules are the contract), DuckDB checks every row's
-field count in one parallel scan (Python's csv module only names the offending line when DuckDB
-finds one), and a Parquet file whose column types DuckDB writes as text exactly as Polars does is
-read by DuckDB itself.
+Rows go straight into the warehouse (the caller's insert), with no copy in between. Polars's
+row numbers and empty-cell rules are the contract. A CSV without quote characters, lone CRs, blank
+lines between rows or columns outside the contract is inserted by DuckDB's strict parser itself,
+which reads such a file exactly as Polars does (tests/test_etl_read.py compares the two); any other
+CSV is parsed by Polars and streamed in batches, after DuckDB checks every row's field count in one
+parallel scan (Python's csv module only names the offending line when DuckDB finds one). A Parquet
+file whose column types DuckDB writes as text exactly as Polars does is read by DuckDB itself.
+One pass over a file's bytes gathers what the checks need (encoding, quotes, line endings).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import tempfile
@@ -50,6 +54,16 @@ _UTF16_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\
                b"\xfe\xff": "UTF-16"}
 _BINARY_MAGIC = {b"PK\x03\x04": "excel", b"\xd0\xcf\x11\xe0": "excel", b"%PDF": "geen_tekst",
                  b"\x1f\x8b": "geen_tekst", b"PAR1": "geen_tekst"}
+
+
+@dataclass(frozen=True)
+class _ByteFacts:
+    """What one pass over a CSV's bytes found."""
+
+    utf8: bool  # the whole file decodes strictly as UTF-8
+    quotes: int  # number of '"' bytes
+    bare_cr: bool  # a CR byte not followed by LF
+    blank_line: bool  # an empty line with a row after it (DuckDB skips it; Polars numbers it); sought without quotes
 
 
 @dataclass(frozen=True)
@@ -114,21 +128,6 @@ def check_text_file(path: Path) -> None:
         raise rejected(path.name, "geen_tekst")
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8' when the whole file decodes strictly as UTF-8, else 'cp1252' when that decodes."""
-    for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with path.open("rb") as stream:
-                while chunk := stream.read(_CHUNK_BYTES):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise rejected(path.name, "codering_onleesbaar")
-
-
 def detect_delimiter(header_line: str) -> str:
     """';' when the header line holds more semicolons than commas, else ','."""
     return ";" if header_line.count(";") > header_line.count(",") else ","
@@ -137,36 +136,90 @@ def detect_delimiter(header_line: str) -> str:
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, scratch: Path, insert: Insert) -> Gelezen:
     """CSV branch of read_into."""
     check_text_file(path)
-    encoding = detect_encoding(path)
-    with tempfile.TemporaryDirectory(prefix=".wijkmonitor-lezen-", dir=scratch) as workdir:
-        utf8_path = path if encoding == "utf-8" else _transcode_to_utf8(path, Path(workdir))
+    facts = _scan_bytes(path)
+    with contextlib.ExitStack() as stack:
+        utf8_path = path
+        if not facts.utf8:  # Windows-1252 when the whole file decodes as that, else unreadable
+            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix=".wijkmonitor-lezen-", dir=scratch))
+            utf8_path = _transcode_to_utf8(path, Path(workdir))
         header_line = _first_line(utf8_path)
         if not header_line.strip():
             raise rejected(path.name, "geen_kopregel")
         delimiter = detect_delimiter(header_line)
         names = [normalise_name(name) for name in next(csv.reader([header_line], delimiter=delimiter))]
         _check_header(path, names, bron)
-        _check_not_truncated(path, utf8_path, delimiter, len(names))
-        if not _rows_have_header_width(con, utf8_path, delimiter, len(names)):
+        _check_not_truncated(path, utf8_path, delimiter, len(names), facts.quotes)
+        rows = None
+        if _duckdb_reads_as_polars(facts, names, bron):
+            rows = _insert_csv_by_duckdb(con, utf8_path, bron, names, delimiter, insert)
+            if rows is None:  # DuckDB's strict parser refused a row: csv names it, or Polars reads the file
+                _check_row_widths(path, utf8_path, delimiter, len(names))
+        elif not _rows_have_header_width(con, utf8_path, delimiter, len(names), facts.bare_cr):
             _check_row_widths(path, utf8_path, delimiter, len(names))
-        try:
-            frame = pl.scan_csv(
-                utf8_path,
-                separator=delimiter,
-                has_header=True,
-                new_columns=names,
-                infer_schema=False,
-                quote_char='"',
-                encoding="utf8",
-                row_index_name=RIJ,
-                row_index_offset=1,
-            )
-            rows = _insert_batches(con, frame, bron, names, insert)
-        except pl.exceptions.PolarsError as error:
-            raise _unreadable_csv(path, utf8_path, delimiter, len(names), error) from None
+        if rows is None:
+            rows = _insert_csv_by_polars(con, path, utf8_path, bron, names, delimiter, insert)
     if rows == 0:
         raise rejected(path.name, "geen_rijen")
     return Gelezen(rows, "nl" if delimiter == ";" else "csv")
+
+
+def _insert_csv_by_polars(
+    con: duckdb.DuckDBPyConnection, path: Path, utf8_path: Path, bron: Bron, names: list[str], delimiter: str,
+    insert: Insert,
+) -> int:
+    """Parse a CSV with Polars and insert its rows batch by batch (the general path)."""
+    try:
+        frame = pl.scan_csv(
+            utf8_path,
+            separator=delimiter,
+            has_header=True,
+            new_columns=names,
+            infer_schema=False,
+            quote_char='"',
+            encoding="utf8",
+            row_index_name=RIJ,
+            row_index_offset=1,
+        )
+        return _insert_batches(con, frame, bron, names, insert)
+    except pl.exceptions.PolarsError as error:
+        raise _unreadable_csv(path, utf8_path, delimiter, len(names), error) from None
+
+
+def _duckdb_reads_as_polars(facts: _ByteFacts, names: list[str], bron: Bron) -> bool:
+    """True when DuckDB's strict parser reads the CSV's rows as Polars would, numbered the same.
+
+    Quotes are left to Polars (DuckDB drops spaces before a quoted value and accepts a quote inside
+    an unquoted one, which Polars refuses), and so are lone CRs and blank lines between rows (DuckDB
+    skips a blank line where Polars counts it as a row) and columns outside the contract (their
+    JSON is Polars's).
+    """
+    return (facts.quotes == 0 and not facts.bare_cr and not facts.blank_line
+            and all(name in bron.kolomnamen for name in names))
+
+
+def _insert_csv_by_duckdb(
+    con: duckdb.DuckDBPyConnection, utf8_path: Path, bron: Bron, names: list[str], delimiter: str, insert: Insert
+) -> int | None:
+    """Insert a CSV's rows with DuckDB's strict parser reading it (one scan); None when it refuses the file.
+
+    The insert is one statement, so a refusal leaves no row behind. row_number() OVER () runs as
+    DuckDB's streaming window, which numbers rows in the scan's order on one thread (so the file's).
+    """
+    fields = ", ".join(f"'k{index}': 'VARCHAR'" for index in range(len(names)))
+    by_name = {name: f"k{index}" for index, name in enumerate(names)}
+    blank = " AND ".join(f"k{index} IS NULL" for index in range(len(names)))
+    relation = (
+        f"(SELECT {RIJ}, "
+        + ", ".join(f"{by_name[name]} AS {_identifier(name)}" for name in bron.kolomnamen)
+        + f", NULL::VARCHAR AS {EXTRA} FROM (SELECT row_number() OVER () AS {RIJ}, * "
+        f"FROM read_csv({_literal(str(utf8_path))}, header = true, auto_detect = false, "
+        f"delim = {_literal(delimiter)}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
+        f"allow_quoted_nulls = false, columns = {{{fields}}})) WHERE NOT ({blank}))"
+    )
+    try:
+        return insert(relation)
+    except duckdb.Error:
+        return None
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, bron: Bron, insert: Insert) -> int:
@@ -284,14 +337,16 @@ def _same_text(dtype: pl.DataType) -> bool:
     return any(dtype == same for same in _SAME_TEXT)
 
 
-def _rows_have_header_width(con: duckdb.DuckDBPyConnection, utf8_path: Path, delimiter: str, columns: int) -> bool:
+def _rows_have_header_width(
+    con: duckdb.DuckDBPyConnection, utf8_path: Path, delimiter: str, columns: int, bare_cr: bool
+) -> bool:
     """True when DuckDB's strict parser finds every row with the header's number of fields.
 
     A quick check in one parallel scan; False (a short or long row, or anything DuckDB reads
     otherwise than Python's csv module, such as lines of empty cells) leaves the verdict and its
-    line number to _check_row_widths.
+    line number to _check_row_widths. bare_cr: the file holds a lone CR.
     """
-    if _has_bare_carriage_return(utf8_path):
+    if bare_cr:
         return False  # csv ends a line at a lone CR where DuckDB may not
     fields = ", ".join(f"'k{index}': 'VARCHAR'" for index in range(columns))
     try:
@@ -305,16 +360,39 @@ def _rows_have_header_width(con: duckdb.DuckDBPyConnection, utf8_path: Path, del
     return True
 
 
-def _has_bare_carriage_return(path: Path) -> bool:
-    """True when a CR byte in the file is not followed by LF."""
-    previous = b""
+def _scan_bytes(path: Path) -> _ByteFacts:
+    """Read a file's bytes once for what the checks need: UTF-8 or not, quotes, lone CRs, blank lines."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    utf8, quotes, bare_cr = True, 0, False
+    first_blank = last_text = -1  # offsets of the first blank line's start and of the last byte of text
+    offset, carry = 0, b""  # carry: the end of the previous chunk, for patterns across chunks
     with path.open("rb") as stream:
         while chunk := stream.read(_CHUNK_BYTES):
-            chunk = previous + chunk
-            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
-                return True
-            previous = chunk[-1:] if chunk.endswith(b"\r") else b""
-    return previous == b"\r"
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            quotes += chunk.count(b'"')
+            joined = carry + chunk
+            if not bare_cr and b"\r" in joined:
+                bare_cr = joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r")
+            if first_blank < 0 and not quotes:  # a file with quotes is Polars's anyway
+                found = [at for at in (joined.find(b"\n\n"), joined.find(b"\n\r\n") if b"\r" in joined else -1)
+                         if at >= 0]
+                if found:
+                    first_blank = offset - len(carry) + min(found)
+            text = chunk.rstrip(b"\r\n")
+            if text:
+                last_text = offset + len(text) - 1
+            offset += len(chunk)
+            carry = joined[-2:]
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return _ByteFacts(utf8, quotes, bare_cr or carry.endswith(b"\r"), 0 <= first_blank < last_text)
 
 
 def _identifier(name: str) -> str:
@@ -339,18 +417,21 @@ def _check_header(path: Path, names: list[str], bron: Bron) -> None:
         raise rejected(path.name, "kolom_dubbel", shorten(", ".join(doubles)), kolommen=", ".join(named))
 
 
-def _check_not_truncated(path: Path, utf8_path: Path, delimiter: str, columns: int) -> None:
+def _check_not_truncated(path: Path, utf8_path: Path, delimiter: str, columns: int, quotes: int) -> None:
     """Reject a file that does not end where its last row ends.
 
     An odd number of quote characters leaves a value open; a last line with fewer fields than the
     header, or without a line ending, may have lost the rest of the row (a cut "950" reads as "95").
     """
-    if _quote_count(utf8_path) % 2:
+    if quotes % 2:
         raise rejected(path.name, "afgebroken_aanhaling")
     tail = _tail_with_last_line(utf8_path)
     ends_with_newline = tail.endswith(b"\n")
     last_line = tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
-    fields = next(csv.reader([last_line], delimiter=delimiter), [])
+    try:
+        fields = next(csv.reader([last_line], delimiter=delimiter), [])
+    except csv.Error:  # a lone CR outside quotes ends a line for csv: the last row is what follows it
+        fields = next(csv.reader([last_line.rsplit("\r", 1)[-1]], delimiter=delimiter), [])
     if any(cell.strip() for cell in fields) and len(fields) < columns:
         raise rejected(path.name, "afgebroken_velden", velden=len(fields), kolommen=columns)
     if not ends_with_newline:
@@ -368,15 +449,6 @@ def _tail_with_last_line(path: Path) -> bytes:
             if length >= size or b"\n" in tail.rstrip(b"\r\n"):
                 return tail
             length *= 4
-
-
-def _quote_count(path: Path) -> int:
-    """Number of '"' bytes in a file, streamed (an escaped quote is two, so balance is parity)."""
-    count = 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK_BYTES):
-            count += chunk.count(b'"')
-    return count
 
 
 def _check_row_widths(path: Path, utf8_path: Path, delimiter: str, columns: int) -> None:
@@ -402,13 +474,16 @@ def _unreadable_csv(path: Path, utf8_path: Path, delimiter: str, columns: int, e
 
 
 def _transcode_to_utf8(path: Path, scratch: Path) -> Path:
-    """Copy a Windows-1252 file to UTF-8 in scratch, streaming, and return the copy."""
+    """Copy a Windows-1252 file to UTF-8 in scratch, streaming, and return the copy (rejected when not cp1252)."""
     target = scratch / (path.stem + ".utf8.csv")
     with path.open("r", encoding="cp1252", newline="") as source, target.open(
         "w", encoding="utf-8", newline=""
     ) as sink:
-        while chunk := source.read(_CHUNK_BYTES):
-            sink.write(chunk)
+        try:
+            while chunk := source.read(_CHUNK_BYTES):
+                sink.write(chunk)
+        except UnicodeDecodeError:
+            raise rejected(path.name, "codering_onleesbaar") from None
     return target
 
 

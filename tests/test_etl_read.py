@@ -285,7 +285,7 @@ def test_parquet_floats_and_extra_columns_take_the_general_path(tmp_path: Path, 
 def test_quick_field_count_check_never_passes_what_csv_rejects(tmp_path: Path, body: str) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes((HEADER + body).encode())
-    if read_module._rows_have_header_width(duckdb.connect(), path, ",", 5):
+    if read_module._rows_have_header_width(duckdb.connect(), path, ",", 5, read_module._scan_bytes(path).bare_cr):
         read_module._check_row_widths(path, path, ",", 5)  # raises when csv finds a row of another width
 
 
@@ -328,4 +328,128 @@ def test_lone_carriage_returns_are_found_across_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, lone: bool
 ) -> None:
     monkeypatch.setattr(read_module, "_CHUNK_BYTES", 4)
-    assert read_module._has_bare_carriage_return(_written(tmp_path, "a.csv", content)) is lone
+    assert read_module._scan_bytes(_written(tmp_path, "a.csv", content)).bare_cr is lone
+
+
+@pytest.mark.parametrize(
+    ("content", "blank"),
+    [(b"ab\ncd\n", False), (b"ab\ncd\n\n\r\n", False), (b"ab\r\n\r\ncd\r\n", True), (b"abc\n\ncd\n", True),
+     (b"abcdefg\n\nh\n", True), (b"abcdefgh\n\r\n", False), (b"a\n\n", False)],
+)
+def test_blank_lines_between_rows_are_found_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, blank: bool
+) -> None:
+    monkeypatch.setattr(read_module, "_CHUNK_BYTES", 4)
+    assert read_module._scan_bytes(_written(tmp_path, "a.csv", content)).blank_line is blank
+
+
+@pytest.mark.parametrize("chunk", [3, 1 << 20])
+def test_byte_pass_finds_encoding_and_quotes_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(read_module, "_CHUNK_BYTES", chunk)
+    facts = read_module._scan_bytes(_written(tmp_path, "a.csv", 'a,"b""",€\n'.encode()))
+    assert (facts.utf8, facts.quotes) == (True, 4)
+    assert read_module._scan_bytes(_written(tmp_path, "b.csv", "a,€\n".encode("cp1252"))).utf8 is False
+    assert read_module._scan_bytes(_written(tmp_path, "c.csv", "a,€".encode()[:-1])).utf8 is False
+
+
+def _both_csv_paths(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows of a CSV inserted by DuckDB's parser, and by Polars (the general path); DuckDB's path taken."""
+    taken = []
+    direct_insert = read_module._insert_csv_by_duckdb
+    with monkeypatch.context() as patched:
+        patched.setattr(read_module, "_insert_csv_by_duckdb", lambda *args: taken.append(1) or direct_insert(*args))
+        patched.setattr(read_module, "_insert_csv_by_polars", lambda *args: pytest.fail("Polars read the file"))
+        direct = read_file(path)
+    assert taken == [1]
+    with monkeypatch.context() as patched:
+        patched.setattr(read_module, "_duckdb_reads_as_polars", lambda *args: False)
+        general = read_file(path)
+    assert direct[0] == general[0]
+    assert direct[1].schema == general[1].schema
+    return direct[1], general[1]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        (HEADER + "2015-01-01,WK001400,10,2,5\n2015-01-01,WK001401,,1,1\n").encode(),
+        # CRLF, BOM, ';', rows of empty cells (no rows, but numbered), spaces and tabs kept, trailing blank lines
+        ("\ufeff" + HEADER.replace(",", ";").replace("\n", "\r\n")
+         + "01-01-2015;WK1;1.000; 2 ;\t\r\n;;;;\r\n01-01-2015;WK2;NULL;;0\r\n;;;;\r\n\r\n\r\n").encode(),
+        # Windows-1252, columns in another order, upper case names
+        ("WIJKCODE,peildatum,inwoners,huishoudens,inwoners_0_17\nWK1,2015-01-01,10,5,2\nWK2,caf\u00e9 \u20ac,,,\n"
+         ).encode("cp1252"),
+        # thousands of rows: numbered across DuckDB's vectors and Polars's batches
+        (HEADER + "".join(f"2015-01-01,WK{i:06d},{i},,{i % 7}\n" if i % 1000 else ",,,,\n" for i in range(1, 9000))
+         ).encode(),
+    ],
+)
+def test_csv_read_by_duckdb_gives_the_polars_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    direct, general = _both_csv_paths(_written(tmp_path, "a.csv", content), monkeypatch)
+    assert direct.rows() == general.rows()
+
+
+def test_csv_read_by_duckdb_numbers_rows_as_the_file_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = HEADER.replace("\n", "\r\n") + "2015-01-01,WK1,1,1,1\r\n,,,,\r\n2015-01-01,WK3,3,3,3\r\n\r\n"
+    direct, _ = _both_csv_paths(_written(tmp_path, "a.csv", content.encode()), monkeypatch)
+    assert direct.select("_rij", "wijkcode").rows() == [(1, "WK1"), (3, "WK3")]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        HEADER + '2015-01-01,"WK1",1,1,1\n',  # quotes
+        HEADER + "2015-01-01,WK1,1,1,1\n\n2015-01-01,WK3,1,1,1\n",  # a blank line between rows
+        HEADER + "2015-01-01,WK1,1,1,1\r2015-01-01,WK2,1,1,1\n2015-01-01,WK3,1,1,1\n",  # a lone CR
+        HEADER.rstrip("\n") + ",opmerking\n2015-01-01,WK1,1,1,1,x\n",  # a column outside the contract
+    ],
+)
+def test_csv_that_duckdb_may_read_otherwise_goes_to_polars(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            content: str) -> None:
+    monkeypatch.setattr(read_module, "_insert_csv_by_duckdb", lambda *args: pytest.fail("DuckDB read the file"))
+    try:
+        read_file(_written(tmp_path, "a.csv", content.encode()))
+    except FileRejected:
+        pass  # Polars refuses the lone CR (as before): what counts is that DuckDB never read the file
+
+
+@pytest.mark.slow
+def test_duckdb_numbers_the_rows_of_a_large_file_in_file_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Over 32 MB: several of DuckDB's CSV buffers, which it would read in parallel without the window.
+    rows = "".join(f"2015-01-01,WK{i:06d},{i},1,1\n" if i % 997 else ",,,,\n" for i in range(1, 1_500_001))
+    path = _written(tmp_path, "a.csv", (HEADER + rows).encode())
+    taken = []
+    direct_insert = read_module._insert_csv_by_duckdb
+    monkeypatch.setattr(read_module, "_insert_csv_by_duckdb", lambda *args: taken.append(1) or direct_insert(*args))
+    con = duckdb.connect(config={"threads": 4})
+    con.execute("CREATE TABLE rijen (_rij BIGINT, inwoners VARCHAR)")
+    gelezen = read_into(
+        con, path, BEVOLKING, tmp_path,
+        lambda rows: con.execute(f"INSERT INTO rijen SELECT _rij, inwoners FROM {rows}").fetchall()[0][0],
+    )
+    assert taken == [1]
+    assert gelezen.rijen == 1_500_000 - 1_500_000 // 997
+    assert con.execute("SELECT count(*) FROM rijen WHERE _rij <> inwoners::BIGINT").fetchall() == [(0,)]
+
+
+def test_a_short_row_late_in_a_plain_file_inserts_nothing_and_is_named(tmp_path: Path) -> None:
+    rows = "".join(f"2015-01-01,WK{i:06d},10,2,5\n" for i in range(5000))
+    path = _written(tmp_path, "a.csv", (HEADER + rows + "2015-01-01,WK1,1,1\n" + rows).encode())
+    con = duckdb.connect()
+    con.execute("CREATE TABLE rijen (_rij BIGINT, a VARCHAR, b VARCHAR, c VARCHAR, d VARCHAR, e VARCHAR, x VARCHAR)")
+    with pytest.raises(FileRejected) as raised:
+        read_into(con, path, BEVOLKING, tmp_path,
+                  lambda rows: con.execute(f"INSERT INTO rijen SELECT * FROM {rows}").fetchall()[0][0])
+    assert str(raised.value) == "a.csv: CSV niet leesbaar: regel 5002 heeft 4 velden, de kopregel 5"
+    assert con.execute("SELECT count(*) FROM rijen").fetchall() == [(0,)]
+
+
+def test_a_lone_cr_in_the_last_line_is_a_rejection_not_a_crash(tmp_path: Path) -> None:
+    path = _written(tmp_path, "a.csv", (HEADER + "2015-01-01,WK1,1,1,1\r2015-01-01,WK2,1,1,1\n").encode())
+    with pytest.raises(FileRejected) as raised:
+        read_file(path)
+    assert str(raised.value) == "a.csv: CSV niet leesbaar"
