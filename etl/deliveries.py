@@ -21,7 +21,7 @@ import duckdb
 from etl.contract import Drempels
 from etl.load import KOPIE, SourceLoad, Versie, check_set, commit_version, hold_back
 from etl.reasons import reason
-from etl.staging import typed_rows_sql
+from etl.staging import CONTROLE_BESTANDEN, typed_rows_sql
 from core.paths import GEBIEDEN_CSV
 
 Result = TypeVar("Result")
@@ -93,21 +93,34 @@ def commit_pending(con: duckdb.DuckDBPyConnection, run_id: str, load: SourceLoad
 
 
 def _overlapping_pairs(con: duckdb.DuckDBPyConnection, load: SourceLoad) -> set[frozenset[VersionId]]:
-    """Pairs of file versions under check that share at least one (typed) key."""
+    """Pairs of file versions under check, one of them on trial, that share at least one (typed) key.
+
+    Only a key of a version on trial can pair a version on trial with another, so when accepted
+    versions are under check too, the keys grouped are only those (a semi-join): a small new file
+    costs a scan of the keys, not a grouping of every key of the source.
+    """
     bron = load.bron
     keys = ", ".join(f'"{name}"' for name in bron.sleutel)
     present = " AND ".join(f'"{name}" IS NOT NULL' for name in bron.sleutel)
+    version = f"_bestand || '{_SEPARATOR}' || _sha256"
+    on_trial = sorted(f"{versie.bestand}{_SEPARATOR}{versie.sha256}" for versie in load.pending)
+    everything = sorted(f"{bestand}{_SEPARATOR}{sha256}" for bestand, sha256 in con.execute(
+        f"SELECT bestand, sha256 FROM {CONTROLE_BESTANDEN} WHERE bron = ?", [bron.naam]).fetchall())
+    restricted = (
+        f"SEMI JOIN (SELECT {keys} FROM rijen WHERE list_contains($proef, {version})) USING ({keys})"
+        if on_trial != everything else ""
+    )
     rows = con.execute(
         f"""
+        WITH rijen AS (SELECT * FROM ({typed_rows_sql(bron, list(bron.sleutel))}) WHERE {present})
         SELECT DISTINCT versies FROM (
-            SELECT list(DISTINCT _bestand || '{_SEPARATOR}' || _sha256 ORDER BY _bestand || '{_SEPARATOR}' || _sha256)
-                   AS versies
-            FROM ({typed_rows_sql(bron, list(bron.sleutel))})
-            WHERE {present}
+            SELECT list(DISTINCT {version} ORDER BY {version}) AS versies
+            FROM rijen {restricted}
             GROUP BY {keys}
-            HAVING count(DISTINCT _bestand || '{_SEPARATOR}' || _sha256) > 1
+            HAVING count(DISTINCT {version}) > 1
         )
-        """
+        """,
+        {"proef": on_trial} if restricted else {},
     ).fetchall()
     pairs: set[frozenset[VersionId]] = set()
     for (versions,) in rows:
