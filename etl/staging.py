@@ -194,14 +194,16 @@ def source_rules_sql(bron: Bron) -> str:
     keys = ", ".join(f'"{name}"' for name in bron.sleutel)
     present = " AND ".join(f'"{name}" IS NOT NULL' for name in bron.sleutel)
     parts = [
-        f"SELECT k._bestand, k._rij, {_literal(','.join(bron.sleutel))} AS kolom, {_literal(key_rule(bron))} AS regel, "
-        f"{_literal(FOUT)} AS ernst, {value_text_sql(bron.sleutel)} AS waarde "
+        f"SELECT k._bestand, k._rij, {sql_literal(','.join(bron.sleutel))} AS kolom, {sql_literal(key_rule(bron))} AS regel, "
+        f"{sql_literal(FOUT)} AS ernst, {value_text_sql(bron.sleutel)} AS waarde "
         f"FROM rijen k JOIN (SELECT {keys} FROM rijen WHERE {present} GROUP BY ALL HAVING count(*) > 1) "
         f"USING ({keys})"
     ]
     parts.extend(_growth_sql(regel) for regel in bron.bronregels)
+    # Not materialised: a materialised CTE would hold every row's key (text and typed) at once;
+    # typing the few columns again in each scan costs the same CPU (measured at scale 10).
     return (
-        f"WITH rijen AS ({typed_rows_sql(bron, needed, shown)}) "
+        f"WITH rijen AS NOT MATERIALIZED ({typed_rows_sql(bron, needed, shown)}) "
         + " UNION ALL ".join(f"({part})" for part in parts)
     )
 
@@ -222,14 +224,14 @@ def _growth_sql(regel: Groei) -> str:
                    lag(waarde) OVER (PARTITION BY {per} ORDER BY "{regel.datum}") AS vorige_waarde
             FROM per_datum
         )
-        SELECT k._bestand, k._rij, {_literal(regel.kolom)}, {_literal(regel.regel)}, {_literal(regel.ernst)},
+        SELECT k._bestand, k._rij, {sql_literal(regel.kolom)}, {sql_literal(regel.regel)}, {sql_literal(regel.ernst)},
                {value_text_sql(regel.waarde)}
         FROM rijen k JOIN vorige v USING ({per}, "{regel.datum}")
         WHERE NOT (k."{regel.kolom}" / NULLIF(v.vorige_waarde, 0) BETWEEN {1 - regel.marge} AND {1 + regel.marge})
     """
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
@@ -244,7 +246,7 @@ def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron, versions: str =
     be a TEMP table of this connection); the caller drops it (drop_candidates).
     """
     listed = con.execute(f"SELECT bestand, sha256, notatie FROM {versions} WHERE bron = ?", [bron.naam]).fetchall()
-    values = ", ".join(f"({_literal(bestand)}, {_literal(sha256)}, {_literal(notatie)})"
+    values = ", ".join(f"({sql_literal(bestand)}, {sql_literal(sha256)}, {sql_literal(notatie)})"
                        for bestand, sha256, notatie in listed) or "(NULL, NULL, NULL)"
     typed = ", ".join(f'{typed_expression(kolom)} AS "{kolom.naam}"' for kolom in bron.kolommen)
     # Flags computed here, checked by GX as boolean value sets: string functions on pandas object
