@@ -21,11 +21,10 @@ import duckdb
 from etl.contract import Drempels
 from etl.load import KOPIE, SourceLoad, Versie, check_set, commit_version, hold_back
 from etl.reasons import reason
-from etl.staging import typed_rows_sql
+from etl.staging import CONTROLE_BESTANDEN, sql_literal, typed_rows_sql
 from core.paths import GEBIEDEN_CSV
 
 Result = TypeVar("Result")
-_SEPARATOR = "\x1f"
 _TOP_RULES = 3  # rules named in the operator detail of a file held back for failing rows
 
 VersionId = tuple[str, str]  # (bestand, sha256)
@@ -93,25 +92,41 @@ def commit_pending(con: duckdb.DuckDBPyConnection, run_id: str, load: SourceLoad
 
 
 def _overlapping_pairs(con: duckdb.DuckDBPyConnection, load: SourceLoad) -> set[frozenset[VersionId]]:
-    """Pairs of file versions under check that share at least one (typed) key."""
+    """Pairs of file versions under check, one of them on trial, that share at least one (typed) key.
+
+    Only a key of a version on trial can pair a version on trial with another, so when accepted
+    versions are under check too, only those keys are grouped (a semi-join): a small new file
+    costs a scan of the keys, not a grouping of every key of the source. Versions are numbered, so
+    the grouping compares numbers; the list of versions is made only for the keys found shared.
+    """
     bron = load.bron
     keys = ", ".join(f'"{name}"' for name in bron.sleutel)
     present = " AND ".join(f'"{name}" IS NOT NULL' for name in bron.sleutel)
+    versions: list[VersionId] = sorted(con.execute(
+        f"SELECT bestand, sha256 FROM {CONTROLE_BESTANDEN} WHERE bron = ?", [bron.naam]).fetchall())
+    on_trial = {(versie.bestand, versie.sha256) for versie in load.pending}
+    numbered = ", ".join(f"({sql_literal(bestand)}, {sql_literal(sha256)}, {number})"
+                         for number, (bestand, sha256) in enumerate(versions))
+    trial_numbers = [number for number, version in enumerate(versions) if version in on_trial]
+    restricted = (
+        f"SEMI JOIN (SELECT {keys} FROM rijen WHERE list_contains({trial_numbers}, nr)) USING ({keys})"
+        if len(trial_numbers) < len(versions) else ""
+    )
     rows = con.execute(
         f"""
-        SELECT DISTINCT versies FROM (
-            SELECT list(DISTINCT _bestand || '{_SEPARATOR}' || _sha256 ORDER BY _bestand || '{_SEPARATOR}' || _sha256)
-                   AS versies
-            FROM ({typed_rows_sql(bron, list(bron.sleutel))})
+        WITH rijen AS NOT MATERIALIZED (
+            SELECT {keys}, n.nr FROM ({typed_rows_sql(bron, list(bron.sleutel))}) t
+            JOIN (VALUES {numbered}) n(bestand, sha256, nr) ON n.bestand = t._bestand AND n.sha256 = t._sha256
             WHERE {present}
-            GROUP BY {keys}
-            HAVING count(DISTINCT _bestand || '{_SEPARATOR}' || _sha256) > 1
+        ), gedeeld AS NOT MATERIALIZED (
+            SELECT {keys} FROM rijen {restricted} GROUP BY {keys} HAVING min(nr) < max(nr)
         )
+        SELECT DISTINCT list(DISTINCT nr ORDER BY nr) FROM rijen SEMI JOIN gedeeld USING ({keys}) GROUP BY {keys}
         """
-    ).fetchall()
+    ).fetchall() if versions else []
     pairs: set[frozenset[VersionId]] = set()
-    for (versions,) in rows:
-        ids = [tuple(version.split(_SEPARATOR, 1)) for version in versions]
+    for (numbers,) in rows:
+        ids = [versions[number] for number in numbers]
         pairs.update(frozenset((a, b)) for a in ids for b in ids if a < b)
     return pairs
 

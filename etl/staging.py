@@ -55,7 +55,7 @@ def raw_table(bron: Bron) -> str:
 
 
 def candidate_table(bron: Bron) -> str:
-    """Name of the temporary typed-candidate table of a source."""
+    """Name of the typed-candidate view of a source (build_candidates)."""
     return f"kandidaat_{bron.naam}"
 
 
@@ -194,14 +194,16 @@ def source_rules_sql(bron: Bron) -> str:
     keys = ", ".join(f'"{name}"' for name in bron.sleutel)
     present = " AND ".join(f'"{name}" IS NOT NULL' for name in bron.sleutel)
     parts = [
-        f"SELECT k._bestand, k._rij, {_literal(','.join(bron.sleutel))} AS kolom, {_literal(key_rule(bron))} AS regel, "
-        f"{_literal(FOUT)} AS ernst, {value_text_sql(bron.sleutel)} AS waarde "
+        f"SELECT k._bestand, k._rij, {sql_literal(','.join(bron.sleutel))} AS kolom, {sql_literal(key_rule(bron))} AS regel, "
+        f"{sql_literal(FOUT)} AS ernst, {value_text_sql(bron.sleutel)} AS waarde "
         f"FROM rijen k JOIN (SELECT {keys} FROM rijen WHERE {present} GROUP BY ALL HAVING count(*) > 1) "
         f"USING ({keys})"
     ]
     parts.extend(_growth_sql(regel) for regel in bron.bronregels)
+    # Not materialised: a materialised CTE would hold every row's key (text and typed) at once;
+    # typing the few columns again in each scan costs the same CPU (measured at scale 10).
     return (
-        f"WITH rijen AS ({typed_rows_sql(bron, needed, shown)}) "
+        f"WITH rijen AS NOT MATERIALIZED ({typed_rows_sql(bron, needed, shown)}) "
         + " UNION ALL ".join(f"({part})" for part in parts)
     )
 
@@ -222,26 +224,30 @@ def _growth_sql(regel: Groei) -> str:
                    lag(waarde) OVER (PARTITION BY {per} ORDER BY "{regel.datum}") AS vorige_waarde
             FROM per_datum
         )
-        SELECT k._bestand, k._rij, {_literal(regel.kolom)}, {_literal(regel.regel)}, {_literal(regel.ernst)},
+        SELECT k._bestand, k._rij, {sql_literal(regel.kolom)}, {sql_literal(regel.regel)}, {sql_literal(regel.ernst)},
                {value_text_sql(regel.waarde)}
         FROM rijen k JOIN vorige v USING ({per}, "{regel.datum}")
         WHERE NOT (k."{regel.kolom}" / NULLIF(v.vorige_waarde, 0) BETWEEN {1 - regel.marge} AND {1 + regel.marge})
     """
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
-def build_candidates(
-    con: duckdb.DuckDBPyConnection, bron: Bron, versions: str = CONTROLE_BESTANDEN, temporary: bool = True
-) -> int:
-    """Create kandidaat_<bron> from the raw rows of the file versions listed in versions; return its rows.
+def build_candidates(con: duckdb.DuckDBPyConnection, bron: Bron, versions: str = CONTROLE_BESTANDEN) -> int:
+    """Create the view kandidaat_<bron> over the raw rows of the file versions listed in versions; return its rows.
 
-    temporary=False makes it a table of the warehouse, visible to other connections of the same
-    database (GX's SQL route reads it through its own cursor); the caller drops it.
+    A view, not a table: GX's aggregate scans type the rows as they read them, which measured
+    cheaper than writing every row a second time (delivered text and typed value) and reading it
+    back, and its memory does not grow with the rows. It is a view of the warehouse, visible to
+    GX's own cursor (the SQL route), so the versions are written into it as values (versions may
+    be a TEMP table of this connection); the caller drops it (drop_candidates).
     """
+    listed = con.execute(f"SELECT bestand, sha256, notatie FROM {versions} WHERE bron = ?", [bron.naam]).fetchall()
+    values = ", ".join(f"({sql_literal(bestand)}, {sql_literal(sha256)}, {sql_literal(notatie)})"
+                       for bestand, sha256, notatie in listed) or "(NULL, NULL, NULL)"
     typed = ", ".join(f'{typed_expression(kolom)} AS "{kolom.naam}"' for kolom in bron.kolommen)
     # Flags computed here, checked by GX as boolean value sets: string functions on pandas object
     # columns run per value in Python, which made the gate twice as slow on text-heavy sources.
@@ -253,48 +259,44 @@ def build_candidates(
     # The raw table's rowid is the row id: unique, and no sort of the rows (a window over them was
     # most of the gate's time at scale 10).
     delivered = ", ".join(f'r."{name}" AS "{name}{TEKST}"' for name in bron.kolomnamen)
-    return con.execute(
+    drop_candidates(con, bron)
+    con.execute(
         f"""
-        CREATE OR REPLACE {"TEMP " if temporary else ""}TABLE {candidate_table(bron)} AS
+        CREATE VIEW {candidate_table(bron)} AS
         SELECT {ID}, _bestand, _sha256, _rij, {", ".join(f'"{n}{TEKST}"' for n in bron.kolomnamen)}, {typed}{flags}
         FROM (
             SELECT r.rowid AS {ID}, r._bestand, r._sha256, r._rij, c.notatie AS {NOTATIE}, {delivered}
             FROM {raw_table(bron)} r
-            JOIN {versions} c ON c.bron = '{bron.naam}' AND c.bestand = r._bestand AND c.sha256 = r._sha256
+            JOIN (VALUES {values}) c(bestand, sha256, notatie) ON c.bestand = r._bestand AND c.sha256 = r._sha256
         )
         """
-    ).fetchall()[0][0]  # the rows created
+    )
+    return con.execute(f"SELECT count(*) FROM {candidate_table(bron)}").fetchone()[0]
 
 
-def fill_staging(
-    con: duckdb.DuckDBPyConnection, bron: Bron, rejected_rows: str, candidates: str | None = None,
-    validated: str | None = None,
-) -> int:
+def drop_candidates(con: duckdb.DuckDBPyConnection, bron: Bron) -> None:
+    """Drop kandidaat_<bron>: the view, or a table left by an earlier version of the gate."""
+    kind = con.execute(
+        "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND NOT internal "
+        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ?",
+        [candidate_table(bron), candidate_table(bron)],
+    ).fetchall()
+    for (what,) in kind:
+        con.execute(f"DROP {what} IF EXISTS {candidate_table(bron)}")
+
+
+def fill_staging(con: duckdb.DuckDBPyConnection, bron: Bron, rejected_rows: str) -> int:
     """Replace stg_<bron> with the typed rows under check that are not in rejected_rows (_bestand, _rij).
 
-    candidates: a candidate table (build_candidates) holding the rows of the versions listed in
-    validated, typed already; only the other versions under check are typed here.
+    The rows are typed here as they are written (the candidates are a view, nothing typed is kept).
     """
     columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
-    typed = f"SELECT _bestand, _rij, {columns} FROM ({typed_rows_sql(bron, bron.kolomnamen)})"
-    if candidates is not None:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE staging_overig AS SELECT * FROM {CONTROLE_BESTANDEN} c "
-            f"WHERE c.bron = ? AND NOT EXISTS (SELECT 1 FROM {validated} v WHERE v.bron = c.bron "
-            "AND v.bestand = c.bestand AND v.sha256 = c.sha256)",
-            [bron.naam],
-        )
-        typed = (
-            f"SELECT _bestand, _rij, {columns} FROM {candidates} UNION ALL "
-            f"SELECT _bestand, _rij, {columns} FROM ({typed_rows_sql(bron, bron.kolomnamen, versions='staging_overig')})"
-        )
     con.execute(f"DELETE FROM {staging_table(bron)}")
     con.execute(
         f"""
         INSERT INTO {staging_table(bron)} BY NAME
-        SELECT {columns} FROM ({typed}) k
+        SELECT {columns} FROM ({typed_rows_sql(bron, bron.kolomnamen)}) k
         WHERE NOT EXISTS (SELECT 1 FROM {rejected_rows} f WHERE f._bestand = k._bestand AND f._rij = k._rij)
         """
     )
-    con.execute("DROP TABLE IF EXISTS staging_overig")
     return con.execute(f"SELECT count(*) FROM {staging_table(bron)}").fetchone()[0]

@@ -38,7 +38,8 @@ import duckdb
 from etl.contract import FOUT, WAARSCHUWING, Bron, Drempels
 from etl.faults import write_text_atomically
 from etl.staging import (
-    CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, fill_staging,
+    CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, drop_candidates,
+    fill_staging,
     source_rules_sql, staging_table, value_text_sql,
 )
 from core.errors import WijkmonitorError
@@ -155,25 +156,22 @@ def gate_source(
     rules = _rules_fingerprint(bron, wijkcodes, drempels)
     _forget_versions(con, bron)
     chunks: list[dict] = []
-    # The candidate table of the versions validated now also gives their typed rows to staging.
-    candidates = None
     try:
         if _select_versions_to_validate(con, bron, rules, vandaag):
             chunks = _validate_versions(con, bron, rules, run_id, vandaag, drempels, progress)
-            candidates = candidate_table(bron)
         if results_dir is not None:
             _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
         con.execute("BEGIN TRANSACTION")
         try:
             _record_failures(con, bron, run_id)
-            fill_staging(con, bron, "gate_afgekeurd", candidates, "te_valideren")
+            fill_staging(con, bron, "gate_afgekeurd")
             _remember_verdict(con, bron, fingerprint, run_id)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {candidate_table(bron)}")
+        drop_candidates(con, bron)
     con.execute("DROP TABLE IF EXISTS gate_afgekeurd")
     con.execute("DROP TABLE IF EXISTS gate_bevindingen")
     return _gate_result(con, bron, run_id)
@@ -232,16 +230,15 @@ def _validate_versions(
 ) -> list[dict]:
     """Run the source's GX suite over the versions in te_valideren; keep their failing rows; return GX results.
 
-    Leaves the candidate table of those versions for fill_staging; gate_source drops it.
+    Leaves the candidate view of those versions; gate_source drops it.
     """
     _context()  # first, so GX is imported once, here or by prepare_gx's thread (which this waits for)
     from expectations.suites import build_suite
 
     suite = build_suite(bron, vandaag, drempels.max_gewicht)
-    route = choose_route(con.execute(
-        f"SELECT count(*) FROM ({checked_rows_sql(bron, 'te_valideren')})").fetchone()[0])
-    # The SQL route reads the candidates through its own cursor, so they are a table of the warehouse.
-    rows = build_candidates(con, bron, "te_valideren", temporary=route == PANDAS)
+    # A view of the warehouse: the SQL route reads the candidates through its own cursor.
+    rows = build_candidates(con, bron, "te_valideren")
+    route = choose_route(rows)
     failures, results = _validate_candidates(con, bron, suite, rows, route, progress)
     con.execute("BEGIN TRANSACTION")
     try:

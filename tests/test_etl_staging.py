@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from etl.contract import BRONNEN, Kolom
-from etl.load import create_warehouse_tables
+from etl.deliveries import _overlapping_pairs
+from etl.load import SourceLoad, Versie, create_warehouse_tables
 from etl.staging import build_candidates, source_rules_sql, typed_expression
 
 
@@ -112,3 +113,38 @@ def test_rules_across_rows_find_repeated_keys_and_population_growth() -> None:
         ("b.csv", 1, "inwoners", growth, "waarschuwing", "wk001400, 1.300"),
         ("b.csv", 1, "peildatum,wijkcode", key, "fout", "01-01-2016, wk001400"),
     ]
+
+
+def test_overlapping_pairs_pair_versions_on_trial_with_every_version_sharing_a_typed_key() -> None:
+    """A shared key pairs a version on trial with any other version; pairs of accepted versions only
+    when every version is on trial (a run from scratch), since only then can they be settled."""
+    bron = BRONNEN["bevolking"]
+
+    def versie(bestand: str, sha256: str) -> Versie:
+        return Versie("bevolking", bestand, sha256, "csv", 1, 1, False)
+
+    with duckdb.connect() as con:
+        create_warehouse_tables(con, [bron])
+        con.execute(
+            """
+            INSERT INTO raw_bevolking VALUES
+                ('a.csv', 1, '2015-01-01', 'WK001400', '1', '1', '1', NULL, 'sa'),
+                ('b.csv', 1, '2015-01-01', 'WK001400', '1', '1', '1', NULL, 'sb'),
+                ('b.csv', 2, '2016-01-01', 'WK001401', '1', '1', '1', NULL, 'sb'),
+                ('c.csv', 1, '01-01-2016', 'wk001401', '1', '1', '1', NULL, 'sc'),
+                ('c.csv', 2, '2017-01-01', 'WK001402', '1', '1', '1', NULL, 'sc'),
+                ('d.csv', 1, '2018-01-01', 'WK001403', '1', '1', '1', NULL, 'sd'),
+                ('d.csv', 2, '2018-01-01', NULL, '1', '1', '1', NULL, 'sd'),
+                ('a.csv', 2, '2018-01-01', NULL, '1', '1', '1', NULL, 'sa')
+            """
+        )
+        con.execute("INSERT INTO controle_bestanden VALUES ('bevolking', 'a.csv', 'sa', 'csv'), "
+                    "('bevolking', 'b.csv', 'sb', 'csv'), ('bevolking', 'c.csv', 'sc', 'csv'), "
+                    "('bevolking', 'd.csv', 'sd', 'csv')")
+        b_c = frozenset({("b.csv", "sb"), ("c.csv", "sc")})
+        a_b = frozenset({("a.csv", "sa"), ("b.csv", "sb")})
+        on_trial = SourceLoad(bron, pending=[versie("c.csv", "sc"), versie("d.csv", "sd")])
+        assert _overlapping_pairs(con, on_trial) == {b_c}  # a missing key (NULL) is no shared key
+        from_scratch = SourceLoad(bron, pending=[versie(name, f"s{name[0]}") for name in ("a.csv", "b.csv", "c.csv",
+                                                                                          "d.csv")])
+        assert _overlapping_pairs(con, from_scratch) == {a_b, b_c}

@@ -17,7 +17,7 @@ from great_expectations.expectations.row_conditions import Column
 from core.errors import WijkmonitorError
 from etl.contract import BRONNEN
 from etl.load import check_set, create_check_table
-from etl.staging import build_candidates, candidate_table
+from etl.staging import build_candidates, candidate_table, drop_candidates
 from expectations import gate, gx_duckdb
 from expectations.suites import build_suite
 from fixtures.damaged_deliveries import CASES, write_clean_drop
@@ -158,11 +158,11 @@ def test_both_routes_find_the_same_failures_on_a_damaged_drop(tmp_path: Path) ->
         for bron in BRONNEN.values():
             suite = build_suite(bron, VANDAAG)
             check_set(con, bron, [])
-            rows = build_candidates(con, bron, temporary=False)
+            rows = build_candidates(con, bron)
             query = f"SELECT {gate._frame_columns(bron, suite)} FROM {candidate_table(bron)}"
             by_pandas, _ = gate.failures_with_gx_pandas(con, query, suite, rows)
             by_sql, _ = gate.failures_with_gx_sql(con, query, suite, rows)
-            con.execute(f"DROP TABLE {candidate_table(bron)}")
+            drop_candidates(con, bron)
             assert sorted(by_sql) == sorted(by_pandas), bron.naam
             found += len(by_pandas)
         quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
