@@ -160,27 +160,43 @@ def neighbours(context: pl.DataFrame, k: int) -> pl.DataFrame:
         count = min(k, len(codes) - 1)
         if count < 1:
             continue
-        rows_wijk, rows_buur, rows_afstand, rows_rang = [], [], [], []
+        rows_wijk, rows_buur, rows_afstand = [], [], []
         for start in range(0, len(codes), _BLOCK):
             block = z[start:start + _BLOCK]
-            afstand = np.sqrt(((block[:, None, :] - z[None, :, :]) ** 2).sum(axis=2))
-            for offset, row in enumerate(afstand):
-                own = start + offset
-                # equal distances must tie although z-scores carry rounding noise (2 vs 1.9999999999999998);
-                # codes are sorted, so the index orders ties by wijkcode
-                order = np.lexsort((np.arange(len(codes)), np.round(row, 9)))
-                order = order[order != own][:count]
-                rows_wijk += [codes[own]] * count
-                rows_buur += codes[order].tolist()
-                rows_afstand += row[order].tolist()
-                rows_rang += list(range(1, count + 1))
+            squares = np.zeros((len(block), len(codes)))
+            for column in range(z.shape[1]):  # one variable at a time: no block x wijken x variables array
+                squares += (block[:, column, None] - z[None, :, column]) ** 2
+            afstand = np.sqrt(squares)
+            # equal distances must tie although z-scores carry rounding noise (2 vs 1.9999999999999998)
+            key = np.round(afstand, 9)
+            own = np.arange(start, start + len(block))
+            key[np.arange(len(block)), own] = np.inf  # a wijk is not its own neighbour
+            order = _nearest(key, count)
+            rows_wijk.append(np.repeat(codes[own], count))
+            rows_buur.append(codes[order].ravel())
+            rows_afstand.append(np.take_along_axis(afstand, order, axis=1).ravel())
+        wijken = np.concatenate(rows_wijk)
         frames.append(pl.DataFrame({
-            "peildatum": peildatum, "wijkcode": rows_wijk, "rang": rows_rang, "buur_wijkcode": rows_buur,
-            "afstand": rows_afstand, "kenmerken": ", ".join(names),
+            "peildatum": peildatum, "wijkcode": wijken, "rang": np.tile(np.arange(1, count + 1), len(codes)),
+            "buur_wijkcode": np.concatenate(rows_buur), "afstand": np.concatenate(rows_afstand),
+            "kenmerken": ", ".join(names),
         }, schema_overrides={"peildatum": pl.Date}).cast(BUREN_SCHEMA))
     if not frames:
         return pl.DataFrame(schema=BUREN_SCHEMA)
     return pl.concat(frames).select(list(BUREN_SCHEMA)).sort("peildatum", "wijkcode", "rang")
+
+
+def _nearest(key: np.ndarray, count: int) -> np.ndarray:
+    """Per row the column indices of the `count` smallest keys, ordered by key and, among equal keys, by
+    index (codes are sorted, so ties go by wijkcode). Only the keys up to each row's count-th smallest
+    are sorted: every key equal to it is a candidate, so a tie at the boundary is decided by index."""
+    grens = np.partition(key, count - 1, axis=1)[:, count - 1:count]
+    rows, columns = np.nonzero(key <= grens)
+    order = np.lexsort((columns, key[rows, columns], rows))  # by row, then key, then index
+    rows, columns = rows[order], columns[order]
+    first = np.searchsorted(rows, np.arange(len(key)))  # where each row's candidates begin
+    position = np.arange(len(rows)) - first[rows]
+    return columns[position < count].reshape(len(key), count)
 
 
 def reference_values(buren: pl.DataFrame, wijkwaarden: pl.DataFrame) -> pl.DataFrame:
