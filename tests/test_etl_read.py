@@ -19,9 +19,8 @@ BEVOLKING = BRONNEN["bevolking"]
 HEADER = "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n"
 
 
-def read_file(path: Path, bron=BEVOLKING) -> tuple[Gelezen, pl.DataFrame]:
-    """Read a delivered file into a table of an in-memory DuckDB; return what reading said and the rows."""
-    con = duckdb.connect()
+def read_into_table(con: duckdb.DuckDBPyConnection, path: Path, bron=BEVOLKING) -> Gelezen:
+    """Read a delivered file into the table rijen (made here) of con; what reading said."""
     columns = ", ".join(f'"{name}"' for name in bron.kolomnamen)
     con.execute(f"CREATE TABLE rijen (_rij BIGINT, {', '.join(f'{c} VARCHAR' for c in columns.split(', '))}, "
                 "_extra VARCHAR)")
@@ -29,7 +28,13 @@ def read_file(path: Path, bron=BEVOLKING) -> tuple[Gelezen, pl.DataFrame]:
     def insert(rows: str) -> int:
         return con.execute(f"INSERT INTO rijen SELECT _rij, {columns}, _extra FROM {rows}").fetchall()[0][0]
 
-    gelezen = read_into(con, path, bron, path.parent, insert)
+    return read_into(con, path, bron, path.parent, insert)
+
+
+def read_file(path: Path, bron=BEVOLKING) -> tuple[Gelezen, pl.DataFrame]:
+    """Read a delivered file into a table of an in-memory DuckDB; return what reading said and the rows."""
+    con = duckdb.connect()
+    gelezen = read_into_table(con, path, bron)
     frame = pl.from_arrow(con.sql("SELECT * FROM rijen ORDER BY _rij").to_arrow_table())
     assert frame.height == gelezen.rijen
     return gelezen, frame
@@ -37,9 +42,7 @@ def read_file(path: Path, bron=BEVOLKING) -> tuple[Gelezen, pl.DataFrame]:
 
 def _read(tmp_path: Path, name: str, content: bytes) -> pl.DataFrame:
     """Write content as name, read it, return the raw rows."""
-    path = tmp_path / name
-    path.write_bytes(content)
-    return read_file(path)[1]
+    return read_file(_written(tmp_path, name, content))[1]
 
 
 def test_utf8_bom_semicolon_header_case_and_spaces(tmp_path: Path) -> None:
@@ -305,10 +308,8 @@ def test_a_parser_failure_late_in_the_file_inserts_nothing(tmp_path: Path, monke
     rows = "".join(f"2015-01-01,WK{i:06d},10,2,5\n" for i in range(100))
     path = _written(tmp_path, "a.csv", (HEADER + rows + '2015-01-01,WK"1,1,1,1\n2015-01-01,WK"2,1,1,1\n').encode())
     con = duckdb.connect()
-    con.execute("CREATE TABLE rijen (_rij BIGINT, a VARCHAR, b VARCHAR, c VARCHAR, d VARCHAR, e VARCHAR, x VARCHAR)")
     with pytest.raises(FileRejected) as raised:
-        read_into(con, path, BEVOLKING, tmp_path,
-                  lambda rows: con.execute(f"INSERT INTO rijen SELECT * FROM {rows}").fetchall()[0][0])
+        read_into_table(con, path)
     assert str(raised.value) == "a.csv: CSV niet leesbaar"
     assert con.execute("SELECT count(*) FROM rijen").fetchall() == [(0,)]
 
@@ -440,10 +441,8 @@ def test_a_short_row_late_in_a_plain_file_inserts_nothing_and_is_named(tmp_path:
     rows = "".join(f"2015-01-01,WK{i:06d},10,2,5\n" for i in range(5000))
     path = _written(tmp_path, "a.csv", (HEADER + rows + "2015-01-01,WK1,1,1\n" + rows).encode())
     con = duckdb.connect()
-    con.execute("CREATE TABLE rijen (_rij BIGINT, a VARCHAR, b VARCHAR, c VARCHAR, d VARCHAR, e VARCHAR, x VARCHAR)")
     with pytest.raises(FileRejected) as raised:
-        read_into(con, path, BEVOLKING, tmp_path,
-                  lambda rows: con.execute(f"INSERT INTO rijen SELECT * FROM {rows}").fetchall()[0][0])
+        read_into_table(con, path)
     assert str(raised.value) == "a.csv: CSV niet leesbaar: regel 5002 heeft 4 velden, de kopregel 5"
     assert con.execute("SELECT count(*) FROM rijen").fetchall() == [(0,)]
 
