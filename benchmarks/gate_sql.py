@@ -92,10 +92,12 @@ def time_source(con: duckdb.DuckDBPyConnection, bron: Bron, vandaag: date) -> Ga
     query = f"SELECT {gate._frame_columns(bron, suite)} FROM {candidate_table(bron)}"
     try:
         started = time.perf_counter()
-        by_gx, _results = gate.failures_with_gx_pandas(con, query, suite, rows)
+        gate.failures_with_gx_pandas(con, query, suite, rows)
+        by_gx = gate.found_failures(con)
         gx_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        by_gx_sql, _results = gate.failures_with_gx_sql(con, query, suite, rows)
+        gate.failures_with_gx_sql(con, query, suite, rows)
+        by_gx_sql = gate.found_failures(con)
         gx_sql_seconds = time.perf_counter() - started
         started = time.perf_counter()
         by_sql = failures_in_duckdb(con, f"({query})", suite)

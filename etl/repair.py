@@ -17,13 +17,14 @@ from pathlib import Path
 
 import duckdb
 
-from core.errors import WarehouseDamaged
+from core.errors import UsageError, WarehouseDamaged
 from etl.archive import read_manifest, restore_drop
 from etl.load import scratch_prefix
 
-# DuckDB would take up to 80% of RAM; a fixed ceiling keeps the national-scale run bounded
-# (it spills to disk beyond this) and leaves room for the pandas chunks the gate validates.
+# DuckDB would take up to 80% of RAM; a ceiling keeps a national-scale run bounded (it spills to disk
+# beyond it). An operator sets another with the environment variable below (docs/configuration.md).
 WAREHOUSE_MEMORY_LIMIT = "3GB"
+MEMORY_LIMIT_VARIABLE = "WIJKMONITOR_GEHEUGEN"
 # What DuckDB says when a database file itself is damaged (as opposed to locked or unreachable).
 DAMAGE_MARKERS = (
     "not a valid duckdb database file", "could not read enough bytes", "checksum", "corrupt",
@@ -35,9 +36,20 @@ DAMAGE_MARKERS = (
 Reload = Callable[[duckdb.DuckDBPyConnection, Path, frozenset[str]], None]
 
 
+def memory_limit() -> str:
+    """DuckDB's memory_limit for the warehouse: WIJKMONITOR_GEHEUGEN (e.g. 1.5GB) or WAREHOUSE_MEMORY_LIMIT."""
+    limit = os.environ.get(MEMORY_LIMIT_VARIABLE, "").strip() or WAREHOUSE_MEMORY_LIMIT
+    try:
+        duckdb.connect(":memory:", config={"memory_limit": limit}).close()
+    except duckdb.Error as error:
+        raise UsageError(f"{MEMORY_LIMIT_VARIABLE}={limit}: geen geheugengrens die DuckDB kent "
+                         f"(bijvoorbeeld 1.5GB of 800MB): {first_line(error)}") from error
+    return limit
+
+
 def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write warehouse connection with bounded memory and without DuckDB's progress bar."""
-    con = duckdb.connect(str(path), config={"memory_limit": WAREHOUSE_MEMORY_LIMIT})
+    """A read-write warehouse connection with bounded memory (memory_limit()) and without DuckDB's progress bar."""
+    con = duckdb.connect(str(path), config={"memory_limit": memory_limit()})
     # DuckDB's own progress bar would mix with our progress lines on the terminal.
     con.execute("SET enable_progress_bar = false")
     return con

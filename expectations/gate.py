@@ -6,9 +6,10 @@ on a row, so their verdict is kept per file version (`gate_versies`, failing row
 and Great Expectations is not even imported when there are none (when there are, the pipeline
 starts the import in the background while it loads: prepare_gx). Versions are validated through
 GX's SQL data source on the warehouse in two passes (failures_with_gx_sql): the whole suite with
-BOOLEAN_ONLY (a few aggregate scans), then only the rules that failed with COMPLETE, whose
-unexpected_index_list names the failing candidate `_id`s. GX on pandas chunks of CHUNK_ROWS stays
-for the benchmark and the agreement test.
+BOOLEAN_ONLY (a few aggregate scans), then only the rules that failed with BASIC, whose
+unexpected_index_query (GX's own query for the failing rows) DuckDB runs into gate_fouten: no
+failing row passes through Python, so a delivery that fails whole costs no more memory than a
+clean one. GX on pandas chunks of CHUNK_ROWS stays for the benchmark and the agreement test.
 
 Rules across rows (unique key, the contract's bronregels such as plausibility against the previous
 peildatum) need the other files' rows: they run in DuckDB over every counted row of the source on
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # imported where a version is validated: a run without new ve
 CHUNK_ROWS = 500_000
 # Validation routes: GX on pandas chunks, or GX's SQL data source on the warehouse (expectations/gx_duckdb.py).
 PANDAS, SQL = "pandas", "sql"
+GX_VIEW = "gate_gx_kandidaten"  # the rows the SQL route hands GX (a view of the candidates, dropped after)
 SQL_ROUTE_MIN_ROWS = 0  # from this many candidate rows on, the SQL route (measured: docs/internals.md)
 # The code a verdict depends on besides the data: a change here invalidates remembered verdicts.
 _GATE_CODE = tuple(
@@ -239,10 +241,10 @@ def _validate_versions(
     # A view of the warehouse: the SQL route reads the candidates through its own cursor.
     rows = build_candidates(con, bron, "te_valideren")
     route = choose_route(rows)
-    failures, results = _validate_candidates(con, bron, suite, rows, route, progress)
+    results = _validate_candidates(con, bron, suite, rows, route, progress)
     con.execute("BEGIN TRANSACTION")
     try:
-        _keep_version_failures(con, bron, suite, failures)
+        _keep_version_failures(con, bron, suite)
         con.execute(
             "DELETE FROM gate_versies v WHERE EXISTS (SELECT 1 FROM te_valideren t WHERE t.bron = v.bron "
             "AND t.bestand = v.bestand AND t.sha256 = v.sha256)"
@@ -259,8 +261,8 @@ def _validate_versions(
 def _validate_candidates(
     con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, rows: int, route: str,
     progress: Callable[[str], None],
-) -> tuple[list[tuple[int, int]], list[dict]]:
-    """The suite over the candidate table by the given route: failing (_id, rule number), GX results."""
+) -> list[dict]:
+    """The suite over the candidate table by the given route: GX results; failing rows in gate_fouten."""
     query = f"SELECT {_frame_columns(bron, suite)} FROM {candidate_table(bron)}"
     if route == SQL:
         return failures_with_gx_sql(con, query, suite, rows)
@@ -276,8 +278,13 @@ def choose_route(rows: int) -> str:
 def failures_with_gx_pandas(
     con: duckdb.DuckDBPyConnection, query: str, suite: gx.ExpectationSuite, rows: int,
     progress: Callable[[int, int], None] = lambda first, last: None,
-) -> tuple[list[tuple[int, int]], list[dict]]:
-    """The suite through GX on pandas frames of CHUNK_ROWS rows of query (with _id): failing (_id, rule), results."""
+) -> list[dict]:
+    """The suite through GX on pandas frames of CHUNK_ROWS rows of query (with _id): GX results.
+
+    The failing (_id, rule number) pairs go to the temp table gate_fouten, as by the SQL route.
+    """
+    import pyarrow as pa
+
     failures: list[tuple[int, int]] = []
     results: list[dict] = []
     checked = 0
@@ -289,49 +296,97 @@ def failures_with_gx_pandas(
         result = _validate(suite, frame)
         results.append(result.to_json_dict())
         failures.extend(_failures(suite, result))
-    return failures, results
+    _create_failure_table(con)  # after the scan: con cannot write while its result is open
+    found = pa.table({"fail_id": pa.array([row for row, _ in failures], pa.int64()),
+                      "regel_nr": pa.array([number for _, number in failures], pa.int64())})
+    con.execute("INSERT INTO gate_fouten SELECT fail_id, regel_nr FROM found")
+    return results
 
 
 def failures_with_gx_sql(
     con: duckdb.DuckDBPyConnection, query: str, suite: gx.ExpectationSuite, rows: int
-) -> tuple[list[tuple[int, int]], list[dict]]:
-    """The suite through GX's SQL data source over query (with _id; its tables committed, not TEMP).
+) -> list[dict]:
+    """The suite through GX's SQL data source over query (with _id; its tables committed, not TEMP): GX results.
 
     Two GX passes over one batch: the whole suite with result format BOOLEAN_ONLY, for which GX
     asks only counts and bundles them into a few aggregate scans; then, only when rules failed,
-    those rules again with COMPLETE to get every failing row's id. A clean delivery costs the first
-    pass only. Every metric is a query DuckDB answers in a streaming scan, so memory does not grow
-    with the rows; only the failing rows' ids come back to Python. The kept result is the first
-    pass with the failed rules' complete results in their place.
+    those rules again with BASIC, which gives each one's unexpected_count and GX's own query for its
+    failing rows (unexpected_index_query) without fetching them. DuckDB runs those queries into the
+    temp table gate_fouten (failing _id, rule number), so however many rows fail, none of them passes
+    through Python: memory stays bounded when a whole delivery fails (a wrong area table, a shifted
+    column). A rule whose query finds another number of rows than GX counted cannot be applied and
+    stops the step. A clean delivery costs the first pass only. The kept result is the first pass
+    with the failed rules' BASIC results (counts, the first values, the query) in their place.
     """
     import great_expectations as gx
 
     from expectations import gx_duckdb
 
+    _create_failure_table(con)
+    # A view, not a query asset: GX writes a query asset into its failing-row queries without parentheses.
+    con.execute(f"CREATE OR REPLACE VIEW {GX_VIEW} AS {query}")
     source, cursor = gx_duckdb.sql_source(_context(), "warehouse", con)
     try:
-        batch = source.add_query_asset(name="kandidaten", query=query).add_batch_definition_whole_table(
+        batch = source.add_table_asset(name="kandidaten", table_name=GX_VIEW).add_batch_definition_whole_table(
             "alles").get_batch()
         result = _checked(suite, batch.validate(suite, result_format="BOOLEAN_ONLY"), with_rows=False)
         passed = {_rule_key(r.expectation_config.meta): r.success for r in result.results}
         failed = [e for e in suite.expectations if not passed.get(_rule_key(e.meta), False)]
         if failed:
-            # The SQL engine limits the failing-row list to partial_unexpected_count: all rows may fail.
             details = _checked(suite, batch.validate(
                 gx.ExpectationSuite(name=suite.name, expectations=[e.configuration for e in failed]),
-                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ID],
-                               "partial_unexpected_count": max(rows, 1)},
-            ))
-            complete = {_rule_key(r.expectation_config.meta): r for r in details.results}
-            missing = [e.meta for e in failed if _rule_key(e.meta) not in complete]
-            if missing:  # a rule without a result would let its rows pass unchecked
-                raise WijkmonitorError(f"controle '{missing[0]['regel']}' op {suite.name}.{missing[0]['kolom']} "
-                                       "mislukt: geen uitkomst")
-            result.results = [complete.pop(_rule_key(r.expectation_config.meta), r) for r in result.results]
-            result.results.extend(complete.values())
+                result_format={"result_format": "BASIC", "unexpected_index_column_names": [ID],
+                               "return_unexpected_index_query": True},
+            ), with_rows=False)
+            basic = {_rule_key(r.expectation_config.meta): r for r in details.results}
+            numbers = {_rule_key(e.meta): number for number, e in enumerate(suite.expectations)}
+            for expectation in failed:
+                key = _rule_key(expectation.meta)
+                if key not in basic:  # a rule without a result would let its rows pass unchecked
+                    _not_evaluated(suite, expectation.meta, "geen uitkomst")
+                _insert_failing_rows(con, suite, expectation, basic[key], numbers[key])
+            result.results = [basic.pop(_rule_key(r.expectation_config.meta), r) for r in result.results]
+            result.results.extend(basic.values())
     finally:
         gx_duckdb.close(source, cursor)
-    return _failures(suite, result), [result.to_json_dict()]
+        con.execute(f"DROP VIEW IF EXISTS {GX_VIEW}")
+    return [result.to_json_dict()]
+
+
+def _create_failure_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp table of a validation's failing rows: candidate _id and the rule's number in the suite."""
+    con.execute("CREATE OR REPLACE TEMP TABLE gate_fouten (fail_id BIGINT NOT NULL, regel_nr BIGINT NOT NULL)")
+
+
+def found_failures(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
+    """The (candidate _id, rule number) pairs of the last validation on con, sorted (benchmark and tests)."""
+    return con.execute("SELECT fail_id, regel_nr FROM gate_fouten ORDER BY ALL").fetchall()
+
+
+def _insert_failing_rows(
+    con: duckdb.DuckDBPyConnection, suite: gx.ExpectationSuite, expectation, result, number: int
+) -> None:
+    """Run GX's query for one failed rule's rows into gate_fouten; every row GX counted must be there."""
+    from expectations import gx_duckdb
+
+    query = result.result.get("unexpected_index_query")
+    counted = result.result.get("unexpected_count")
+    if not isinstance(query, str) or counted is None:
+        _not_evaluated(suite, expectation.meta, "niet elke afwijkende rij teruggegeven")
+    try:
+        rows = gx_duckdb.failing_rows_query(query, expectation.row_condition, GX_VIEW, ID)
+    except ValueError as error:
+        _not_evaluated(suite, expectation.meta, str(error))
+    before = con.execute("SELECT count(*) FROM gate_fouten").fetchone()[0]
+    con.execute(f"INSERT INTO gate_fouten SELECT {ID}, {number} FROM ({rows})")
+    found = con.execute("SELECT count(*) FROM gate_fouten").fetchone()[0] - before
+    if found != counted:
+        _not_evaluated(suite, expectation.meta, "niet elke afwijkende rij teruggegeven")
+
+
+def _not_evaluated(suite: gx.ExpectationSuite, meta: dict, reason: str) -> None:
+    """Stop the step: a rule that cannot be applied would let rows pass unchecked."""
+    raise WijkmonitorError(f"controle '{meta.get('regel')}' op {suite.name}.{meta.get('kolom')} mislukt: {reason}")
 
 
 def _version_runs(con: duckdb.DuckDBPyConnection, bron: Bron) -> list[dict[str, str]]:
@@ -550,12 +605,9 @@ def _checked(
             and len(r.result.get("unexpected_index_list") or []) != r.result.get("unexpected_count"))
     ]
     if broken:
-        meta = broken[0].expectation_config.meta
         message = str((broken[0].exception_info or {}).get("exception_message")
                       or "niet elke afwijkende rij teruggegeven").splitlines()[:1]
-        raise WijkmonitorError(
-            f"controle '{meta.get('regel')}' op {suite.name}.{meta.get('kolom')} mislukt: {' '.join(message)}"
-        )
+        _not_evaluated(suite, broken[0].expectation_config.meta, " ".join(message))
     return result
 
 
@@ -580,19 +632,11 @@ def _rule_key(meta: dict) -> tuple[str, str]:
     return (str(meta["kolom"]), str(meta["regel"]))
 
 
-def _keep_version_failures(
-    con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite, failures: list[tuple[int, int]]
-) -> None:
-    """Keep the rows GX found failing per version (gate_rijfouten), with rule and delivered value."""
+def _keep_version_failures(con: duckdb.DuckDBPyConnection, bron: Bron, suite: gx.ExpectationSuite) -> None:
+    """Keep the rows GX found failing (gate_fouten) per version (gate_rijfouten), with rule and delivered value."""
     import pyarrow as pa
 
     metas = [expectation.meta for expectation in suite.expectations]
-    failing = pa.table(
-        {
-            "fail_id": pa.array([row for row, _ in failures], pa.int64()),
-            "regel_nr": pa.array([number for _, number in failures], pa.int64()),
-        }
-    )
     rules = pa.table(
         {
             "regel_nr": pa.array(range(len(metas)), pa.int64()),
@@ -604,7 +648,6 @@ def _keep_version_failures(
     value = "CASE r.regel_nr " + " ".join(
         f"WHEN {number} THEN {value_text_sql(meta['waarde'])}" for number, meta in enumerate(metas)
     ) + " END"
-    con.register("gate_fouten", failing)
     con.register("gate_regels", rules)
     try:
         con.execute(
@@ -622,8 +665,8 @@ def _keep_version_failures(
             [bron.naam],
         )
     finally:
-        con.unregister("gate_fouten")
         con.unregister("gate_regels")
+        con.execute("DROP TABLE IF EXISTS gate_fouten")
 
 
 # Rules across rows come after the suite's rules in a row's messages.

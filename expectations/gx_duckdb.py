@@ -1,6 +1,6 @@
 """Great Expectations' SQL data source on the warehouse's own DuckDB connection (duckdb_engine).
 
-Two things GX 1.24 + duckdb-engine 0.17 need to work here; both are isolated in this module.
+Three things GX 1.24 + duckdb-engine 0.17 need to work here; all are isolated in this module.
 
 1. The upstream bug (docs/upstream/gx-duckdb-empty-results.md): `SqlAlchemyExecutionEngine.execute_query`
    returns the query's result after its `with self.get_connection()` block has handed the connection
@@ -14,6 +14,11 @@ Two things GX 1.24 + duckdb-engine 0.17 need to work here; both are isolated in 
    cursor of the caller's connection (same database instance; tables committed by the caller are
    visible, the caller's TEMP tables are not) through SQLAlchemy's `creator`, on a single-connection
    pool. The caller closes it with `close()` so the warehouse file is released with its connection.
+
+3. The upstream bug (docs/upstream/gx-unexpected-index-query-row-condition.md): a result's
+   `unexpected_index_query` selects from the batch's table without the expectation's row condition,
+   so it returns rows the condition leaves out. `failing_rows_query()` applies the condition again.
+   tests/test_gx_duckdb.py fails as soon as GX's own query is right.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
     from great_expectations.datasource.fluent import SQLDatasource
 
 from great_expectations.execution_engine.sqlalchemy_execution_engine import SqlAlchemyExecutionEngine
+from great_expectations.expectations.row_conditions import NullityCondition
 
 UPSTREAM_EXECUTE_QUERY = SqlAlchemyExecutionEngine.execute_query
 
@@ -40,6 +46,22 @@ def _execute_query_materialised(self: SqlAlchemyExecutionEngine, query: Any) -> 
 def install() -> None:
     """Make GX's SQL execution engine read results before returning the connection (idempotent)."""
     SqlAlchemyExecutionEngine.execute_query = _execute_query_materialised
+
+
+def failing_rows_query(index_query: str, row_condition: object, table: str, id_column: str) -> str:
+    """GX's unexpected_index_query over `table` as a subquery selecting id_column, with the row condition applied.
+
+    Only the conditions the suites use (a column IS [NOT] NULL) are translated; any other raises, so
+    a rule is never applied to rows its condition leaves out.
+    """
+    rows = f"SELECT gx.{id_column} FROM ({index_query.strip().rstrip(';')}) AS gx"  # GX ends it with ';'
+    if row_condition is None:
+        return rows
+    if not isinstance(row_condition, NullityCondition):
+        raise ValueError(f"rijvoorwaarde {row_condition!r} wordt niet vertaald")
+    column = '"' + row_condition.column.name.replace('"', '""') + '"'
+    test = "IS NULL" if row_condition.is_null else "IS NOT NULL"
+    return f"{rows} WHERE gx.{id_column} IN (SELECT {id_column} FROM {table} WHERE {column} {test})"
 
 
 def sql_source(

@@ -28,7 +28,7 @@ import etl.archive
 import etl.publish
 from etl.publish import contract_columns
 from etl.faults import storage_problem
-from etl.repair import connect_warehouse
+from etl.repair import MEMORY_LIMIT_VARIABLE, connect_warehouse
 from fixtures.sources import CLEAN, CLEAN_ROWS, published_figures, VANDAAG, write_clean_sources
 from fixtures.sources import run_fake_etl as _etl
 from wijkmonitor.cli import run_etl
@@ -221,6 +221,28 @@ def test_warehouse_connection_has_no_duckdb_progress_bar(tmp_path: Path) -> None
         con.close()
 
 
+def test_warehouse_memory_limit_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MEMORY_LIMIT_VARIABLE, "700MB")
+    con = connect_warehouse(tmp_path / "warehouse.duckdb")
+    try:
+        # DuckDB reports the limit in its own units (700MB = 700,000,000 bytes, shown as MiB)
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "667.5 MiB"
+    finally:
+        con.close()
+
+
+def test_an_unknown_memory_limit_is_a_usage_error_before_the_warehouse_opens(
+    drop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MEMORY_LIMIT_VARIABLE, "veel")
+    warehouse = drop / "warehouse.duckdb"
+    before = warehouse.read_bytes()
+    err = io.StringIO()
+    code = run_etl(drop / "bronnen", warehouse, drop / "monitor.duckdb", vandaag=VANDAAG, out=io.StringIO(), err=err)
+    assert code == 2 and "WIJKMONITOR_GEHEUGEN=veel" in err.getvalue()
+    assert warehouse.read_bytes() == before
+
+
 def _fail_while_writing(error_number: int):
     """A stand-in for publish's file writer that writes half a file and then meets error_number."""
 
@@ -365,7 +387,7 @@ _CHILD = textwrap.dedent(
     from pathlib import Path
     sys.path[:0] = [{root!r}, {tests!r}]
     from fixtures.sources import fake_compute
-    from etl.repair import connect_warehouse
+    from etl.repair import MEMORY_LIMIT_VARIABLE, connect_warehouse
     from wijkmonitor.cli import run_etl
     print("GESTART", flush=True)
     sys.exit(run_etl(Path({sources!r}), Path({warehouse!r}), Path({db!r}), compute=fake_compute, config=object(),
