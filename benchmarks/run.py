@@ -7,7 +7,7 @@ Per scale: generate the demo sources (reused when already generated for the same
 time the whole `wijkmonitor etl` as a child process (wall time, peak RSS from wait4), then each
 stage in its own child process (benchmarks/stages.py), the pandas comparison and the gate's GX route
 against the same suite as SQL (both up to --pandas-max-scale), a re-run with nothing new and with one new
-file (through the CLI), and every dashboard callback on the published store (with the first view in
+file (through the CLI), at a national scale the whole etl again under a lower memory ceiling, and every dashboard callback on the published store (with the first view in
 headless Chromium and the 50-user load test at scale 1). Then, unless a national scale was run, the
 callbacks on a store with the national area count (benchmarks/national_store.py), and `make demo` on a
 fresh clone (benchmarks/start.py). The machine's load is noted with each figure.
@@ -30,7 +30,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import NATIONAL_SCALE, STAGES, machine, render, versions  # noqa: E402
+from benchmarks.report import (  # noqa: E402
+    BOUNDED_MEMORY_LIMIT, NATIONAL_SCALE, STAGES, machine, render, versions,
+)
+from etl.repair import MEMORY_LIMIT_VARIABLE  # noqa: E402
 
 STAGES_SCRIPT = ROOT / "benchmarks" / "stages.py"
 LOAD_SCRIPT = ROOT / "benchmarks" / "load.py"
@@ -44,14 +47,17 @@ FINISHED_STEP = re.compile(r"\(\d+(,\d+)? s[;)]")  # a progress line's time: "(1
 SMALL_SCALE = 1.0  # up to here a whole etl is short enough to repeat (--etl-runs) and take the median
 
 
-def measure(command: list[str], log: Path, timeout: float | None = None) -> dict[str, Any]:
-    """Run a child process (killed after timeout seconds); wall time, peak RSS (bytes), exit code, output."""
+def measure(command: list[str], log: Path, timeout: float | None = None,
+            env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a child process (killed after timeout seconds, env added to ours); wall time, peak RSS (bytes), exit code,
+    output."""
     started = time.perf_counter()
     killed = threading.Event()
     with log.open("a", encoding="utf-8") as err:
-        err.write(f"$ {' '.join(command)}\n")
+        err.write(f"$ {' '.join(f'{k}={v}' for k, v in (env or {}).items())} {' '.join(command)}\n")
         err.flush()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=ROOT)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=ROOT,
+                                   env={**os.environ, **(env or {})})
         timer = threading.Timer(timeout or 0, lambda: (killed.set(), process.kill()))
         if timeout:
             timer.start()
@@ -117,18 +123,21 @@ def fresh(*paths: Path) -> None:
                 candidate.unlink()
 
 
-def whole_etl(sources: Path, warehouse: Path, db: Path, log: Path, timeout: float | None) -> dict[str, Any]:
-    """One `wijkmonitor etl` into a fresh warehouse: wall time, peak RSS, exit code, warehouse size."""
+def whole_etl(sources: Path, warehouse: Path, db: Path, log: Path, timeout: float | None,
+              memory_limit: str | None = None) -> dict[str, Any]:
+    """One `wijkmonitor etl` into a fresh warehouse (memory_limit: WIJKMONITOR_GEHEUGEN): wall time, peak RSS,
+    exit code, warehouse size."""
     # Above scale 1 the generator writes the national area table beside the sources; it is configuration.
     area_table = ["--gebieden", str(sources / "gebieden.csv")] if (sources / "gebieden.csv").exists() else []
     etl = measure([sys.executable, "-m", "wijkmonitor.cli", "etl", "--sources", str(sources),
-                   "--warehouse", str(warehouse), "--db", str(db), *area_table], log, timeout)
+                   "--warehouse", str(warehouse), "--db", str(db), *area_table], log, timeout,
+                  {MEMORY_LIMIT_VARIABLE: memory_limit} if memory_limit else None)
     etl.pop("last_line")
     if etl["timed_out"]:
         return etl  # what it printed so far says how far it got
     etl["steps"] = etl.pop("output_tail")  # the finished steps with their seconds (why a run took long)
     if etl["exit_code"] not in (0, 1):  # 1: rows quarantined, still published
-        raise SystemExit(f"benchmark: wijkmonitor etl mislukt (exit {etl['exit_code']}); zie {log}")
+        return etl
     etl["warehouse_bytes"] = warehouse.stat().st_size
     etl["load"] = os.getloadavg()
     return etl
@@ -152,6 +161,8 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
         print(f"benchmark: schaal {scale:g}: wijkmonitor etl ({number + 1})", file=sys.stderr, flush=True)
         fresh(warehouse, db, warehouse.with_name("warehouse_gx"))
         runs.append(whole_etl(sources, warehouse, db, log, timeout))
+        if runs[-1]["exit_code"] not in (0, 1) and not runs[-1]["timed_out"]:
+            raise SystemExit(f"benchmark: wijkmonitor etl mislukt (exit {runs[-1]['exit_code']}); zie {log}")
         if runs[-1]["timed_out"]:
             print(f"benchmark: schaal {scale:g}: etl na {timeout:g} s afgebroken", file=sys.stderr, flush=True)
             return {"scale": scale, "seed": seed, "generate": generated, "etl": {**runs[-1], "timeout": timeout},
@@ -161,6 +172,16 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
     etl["all_wall_seconds"] = [r["wall_seconds"] for r in runs]
     print(f"benchmark: schaal {scale:g}: herhaalde etl (niets nieuw, één nieuw bestand)", file=sys.stderr, flush=True)
     repeated = incremental(sources, run / "incremental", log, timeout)
+    bounded = None
+    if scale >= NATIONAL_SCALE:
+        print(f"benchmark: schaal {scale:g}: etl met {MEMORY_LIMIT_VARIABLE}={BOUNDED_MEMORY_LIMIT}",
+              file=sys.stderr, flush=True)
+        folder = run / "begrensd"
+        fresh(folder)
+        folder.mkdir()
+        bounded = {**whole_etl(sources, folder / "warehouse.duckdb", folder / "monitor.duckdb", log, timeout,
+                               BOUNDED_MEMORY_LIMIT), "memory_limit": BOUNDED_MEMORY_LIMIT}
+        fresh(folder)
 
     staged = run / "stages"
     stage_warehouse, stage_db, state = staged / "warehouse.duckdb", staged / "monitor.duckdb", staged / "state"
@@ -193,7 +214,7 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
     fresh(staged / "warehouse_gx", warehouse.with_name("warehouse_gx"))
     return {"scale": scale, "seed": seed, "generate": generated, "etl": etl, "stages": stages,
             "comparison": comparison, "gate_sql": gate_route, "dashboard": latency, "load_test": load_test,
-            "incremental": repeated}
+            "incremental": repeated, "bounded_etl": bounded}
 
 
 def newest_file(sources: Path) -> Path:
