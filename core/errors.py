@@ -21,6 +21,10 @@ class InputRejected(WijkmonitorError):
     exit_code = EXIT_INPUT_REJECTED
 
 
+class NothingToCompute(InputRejected):
+    """Nothing accepted to compute figures from (e.g. every bevolking file held back): nothing is published."""
+
+
 class UsageError(WijkmonitorError):
     """The operator asked for something that does not exist (an unknown peildatum, wijk, ...)."""
 

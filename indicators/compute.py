@@ -29,7 +29,7 @@ from indicators import incremental, kosten, registry, suppression, vergelijking
 from indicators.config import MonitorConfig
 from indicators.registry import Indicator
 from indicators.stats import n_eff_sql, wilson_sql, z_test_significant_sql
-from core.errors import WijkmonitorError
+from core.errors import NothingToCompute
 
 INDICATORS_SCHEMA = publication.arrow_schema("indicators")
 CORRIDOR_SCHEMA = publication.arrow_schema("corridor")
@@ -141,8 +141,8 @@ def _create_all_peildata(con: duckdb.DuckDBPyConnection, nulmeting: date) -> Non
     con.execute(f"create or replace temp table wm_peildata_alle as {registry.view_sql('wm_peildata')}")
     [(count,)] = con.sql("select count(*) from wm_peildata_alle").fetchall()
     if count == 0:
-        raise WijkmonitorError(
-            f"stg_bevolking: geen peildatum op of na de nulmeting {nulmeting.isoformat()}; niets te berekenen"
+        raise NothingToCompute(
+            f"bevolking: geen geaccepteerde peildatum op of na de nulmeting {nulmeting.isoformat()}, dus geen cijfers"
         )
 
 

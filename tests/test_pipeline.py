@@ -71,6 +71,19 @@ def test_clean_drop_publishes_with_clean_summary(drop: Path) -> None:
     assert geometry == [("WK001400", "Centrum")]
 
 
+def test_a_drop_without_accepted_population_publishes_nothing_and_says_why(drop: Path) -> None:
+    """Every bevolking row in an unknown wijk: the file is held back, nothing is computed or published (exit 1, the
+    input's fault), and the summary names the held-back file and what to do."""
+    bevolking = drop / "bronnen" / "bevolking" / "bevolking.csv"
+    bevolking.write_text(CLEAN["bevolking"].replace("WK0014", "WK9999"), encoding="utf-8")
+    code, out, err = _etl(drop, compute=None, config=None)
+    assert code == 1
+    assert "bevolking/bevolking.csv" in err and "bestand tegengehouden" in err
+    assert ("Niets gepubliceerd: bevolking: geen geaccepteerde peildatum op of na de nulmeting 2015-01-01, dus geen "
+            "cijfers; het gepubliceerde bestand is ongewijzigd.") in out
+    assert not (drop / "monitor.duckdb").exists()
+
+
 def test_twice_over_the_same_drop_gives_identical_figures_and_no_duplicate_rows(drop: Path) -> None:
     assert _etl(drop)[0] == 0
     first_figures, first_raw = published_figures(drop / "monitor.duckdb"), _raw_rows(drop)

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 import duckdb
 import pyarrow as pa
 
-from core.errors import InputRejected, StepFailed, WarehouseDamaged, WijkmonitorError
+from core.errors import InputRejected, NothingToCompute, StepFailed, WarehouseDamaged, WijkmonitorError
 from etl import repair
 from etl.archive import archive_folder, write_manifest
 from etl.contract import BRONNEN
@@ -59,6 +59,7 @@ class RunReport:
     files: dict[str, list[FileOutcome]] = field(default_factory=dict)
     gates: dict[str, GateResult] = field(default_factory=dict)
     examples: list[tuple] = field(default_factory=list)  # first quarantined rows, for the summary
+    niet_gepubliceerd: str | None = None  # why nothing was computed or published (NothingToCompute)
 
     @property
     def rejected_files(self) -> list[FileOutcome]:
@@ -77,8 +78,8 @@ class RunReport:
 
     @property
     def input_rejected(self) -> bool:
-        """True when anything delivered was rejected (a file or a row)."""
-        return bool(self.rejected_files or self.quarantined_rows)
+        """True when anything delivered was rejected (a file or a row), or nothing was left to publish."""
+        return bool(self.rejected_files or self.quarantined_rows or self.niet_gepubliceerd)
 
 
 def run(
@@ -142,7 +143,12 @@ def run(
                                                 _gx_results(warehouse, run_id), out, aanlevering, archive)
                         step = "berekenen"
                         started = time.monotonic()
-                        tables = dict(compute(con, config))
+                        try:
+                            tables = dict(compute(con, config))
+                        except NothingToCompute as nothing:
+                            # the input's fault, not a step's: the summary says which files were held back
+                            report.niet_gepubliceerd = str(nothing)
+                            break
                         computed = summary(con) if summary else None
                         _progress(out, f"indicatoren berekend ({_seconds(started)}{f'; {computed}' if computed else ''})")
                         tables.update(run_tables(con, report, config, run_id, sources))
@@ -158,6 +164,8 @@ def run(
                     con = rebuild(damaged)
         finally:
             repair.close_quietly(con)
+        if report.niet_gepubliceerd:
+            return report  # the published store stays as it was
         step, target = "publiceren", db
         started = time.monotonic()
         publish(db, tables)

@@ -37,6 +37,9 @@ def summary_text(report: RunReport) -> str:
     if report.warned_files:
         lines.append("Waarschuwingen:")
         lines.extend(f"  {_where(o)}{o.reden}" for o in report.warned_files)
+    if report.niet_gepubliceerd:
+        lines.append(f"Niets gepubliceerd: {report.niet_gepubliceerd}; het gepubliceerde bestand is ongewijzigd. "
+                     "Lever de afgewezen bestanden opnieuw (zie hierboven waarom) of controleer --gebieden.")
     verdict = "invoer (deels) afgewezen" if report.input_rejected else "alles geaccepteerd"
     lines.append(f"Uitkomst: {verdict}")
     return "\n".join(lines)
