@@ -36,6 +36,9 @@ LINEAR_BAND = (0.85, 1.15)
 # Why a stage grows faster than the data, found by profiling (py-spy, cProfile) the code as it is now;
 # shown only when the measurement shows the symptom.
 KNOWN_CAUSES = {
+    "load": ": writing the rows is work per row (DuckDB compressing text); what groups the whole source is the "
+            "copy/conflict check (etl/deliveries.py `_overlapping_pairs`), which on a first load groups every key of "
+            "a source (26 M at scale 75; 30 of 115 CPU s, session 7).",
     "validate": ": GX's aggregate queries read the candidate view over raw and type every row in each scan, and "
                 "staging is written typed; both are work per row (etl/staging.py).",
     "indicators": ": profiled at scale 75 (session 6, per SQL statement): the cost cells (indicators/kosten.py) scan "

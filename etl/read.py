@@ -13,7 +13,8 @@ lines between rows or columns outside the contract is inserted by DuckDB's stric
 which reads such a file exactly as Polars does (tests/test_etl_read.py compares the two); any other
 CSV is parsed by Polars and streamed in batches, after DuckDB checks every row's field count in one
 parallel scan (Python's csv module only names the offending line when DuckDB finds one). A Parquet
-file whose column types DuckDB writes as text exactly as Polars does is read by DuckDB itself.
+file whose column types DuckDB writes as text exactly as Polars does (floats within a range) is read
+by DuckDB itself.
 One pass over a file's bytes gathers what the checks need (encoding, quotes, line endings).
 """
 
@@ -77,9 +78,13 @@ class Gelezen:
 # Inserts the rows of a relation (SQL: columns _rij, the contract's columns as text, _extra); returns their number.
 Insert = Callable[[str], int]
 # Parquet column types DuckDB turns into the same text as Polars (_as_text): strings, whole numbers,
-# booleans, dates and times without zone. Floats are not among them (Polars writes 1e-7, DuckDB 1e-07).
+# booleans, dates and times without zone, and 64-bit floats within _SAME_FLOAT_TEXT.
 _SAME_TEXT = (pl.String, pl.Boolean, pl.Date, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32,
-              pl.UInt64)
+              pl.UInt64, pl.Float64)
+# A 64-bit float both write alike (shortest round-trip digits): zero and finite values from 1e-4 up. Below,
+# Polars writes 0.00001 and 1e-6 where DuckDB writes 1e-05 and 1e-06; NaN is Polars's "NaN", DuckDB's "nan".
+# 32-bit floats differ more widely (Polars 452996380.0, DuckDB 452996384.0) and stay Polars's.
+_SAME_FLOAT_TEXT = "{column} = 0 OR (isfinite({column}) AND abs({column}) >= 1e-4)"
 
 
 def is_delivery(path: Path) -> bool:
@@ -306,7 +311,8 @@ def _insert_parquet_by_duckdb(
 
     Only when every column is of a type DuckDB writes as Polars does (_SAME_TEXT, times without
     zone) and no column is outside the contract (their JSON is Polars's); DuckDB failing on the
-    file leaves it to Polars too, whose message the operator then gets.
+    file leaves it to Polars too, whose message the operator then gets. A float that DuckDB would
+    write otherwise than Polars fails the statement (error()), so the file is Polars's after all.
     """
     if any(name not in bron.kolomnamen for name in names.values()) or not all(map(_same_text, types)):
         return None
@@ -315,6 +321,10 @@ def _insert_parquet_by_duckdb(
         column = _identifier(delivered)
         if isinstance(dtype, pl.Datetime):
             texts[name] = f"strftime({column}, '%Y-%m-%d %H:%M:%S')"
+        elif dtype == pl.Float64:
+            same = _SAME_FLOAT_TEXT.format(column=column)
+            texts[name] = (f"CASE WHEN {column} IS NULL OR {same} THEN CAST({column} AS VARCHAR) "
+                           "ELSE error('float written otherwise by Polars') END")
         else:
             texts[name] = f"CAST({column} AS VARCHAR)"
     blank = " AND ".join(f"{column} IS NULL" for column in map(_identifier, names))

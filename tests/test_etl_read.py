@@ -260,13 +260,51 @@ def test_parquet_times_read_by_duckdb_give_the_polars_text(
     assert direct["peildatum"].to_list() == ["2015-01-01 23:59:59", "1900-02-03 00:00:00", None]
 
 
-def test_parquet_floats_and_extra_columns_take_the_general_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parquet_floats_read_by_duckdb_give_the_polars_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = []
+    general = read_module._insert_batches
+    monkeypatch.setattr(read_module, "_insert_batches", lambda *args: taken.append(1) or general(*args))
+    values = [0.0, -0.0, 1.0, -2.5, 0.1, 1e-4, 0.30000000000000004, 22450.32, 123456789012345.0, 1e15, 1e16,
+              9999999999999998.0, 1.7976931348623157e308, -1e22, None]
+    path = tmp_path / "a.parquet"
+    pl.DataFrame({"peildatum": ["2015-01-01"] * len(values), "wijkcode": ["WK1"] * len(values),
+                  "inwoners": pl.Series(values, dtype=pl.Float64), "inwoners_0_17": [1] * len(values),
+                  "huishoudens": [1] * len(values)}).write_parquet(path)
+    direct, general_rows = _both_parquet_paths(path, monkeypatch)
+    assert taken == [1]  # only the general path of _both_parquet_paths
+    assert direct.rows() == general_rows.rows()
+    assert direct["inwoners"].to_list()[:8] == ["0.0", "-0.0", "1.0", "-2.5", "0.1", "0.0001", "0.30000000000000004",
+                                                "22450.32"]
+
+
+@pytest.mark.parametrize("value, text", [(1e-7, "1e-7"), (1.5e-5, "0.000015"), (-9.9e-5, "-0.000099"),
+                                         (float("nan"), "NaN"), (float("inf"), "inf")])
+def test_parquet_floats_duckdb_writes_otherwise_take_the_general_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: float, text: str
+) -> None:
+    taken = []
+    general = read_module._insert_batches
+    monkeypatch.setattr(read_module, "_insert_batches", lambda *args: taken.append(1) or general(*args))
+    # one such value among many that DuckDB would write alike: the whole file is Polars's, no row twice
+    values = [1.0] * 5000 + [value] + [2.0] * 5000
+    pl.DataFrame({"peildatum": ["2015-01-01"] * len(values), "wijkcode": ["WK1"] * len(values),
+                  "inwoners": values, "inwoners_0_17": [1] * len(values),
+                  "huishoudens": [1] * len(values)}).write_parquet(tmp_path / "a.parquet", row_group_size=1000)
+    gelezen, frame = read_file(tmp_path / "a.parquet")
+    assert taken == [1]
+    assert gelezen.rijen == len(values) and frame["_rij"].to_list() == list(range(1, len(values) + 1))
+    assert frame["inwoners"][5000] == text
+
+
+def test_parquet_32_bit_floats_and_extra_columns_take_the_general_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     taken = []
     general = read_module._insert_batches
     monkeypatch.setattr(read_module, "_insert_batches", lambda *args: taken.append(1) or general(*args))
     base = {"peildatum": ["2015-01-01"], "wijkcode": ["WK1"], "inwoners_0_17": [1], "huishoudens": [1]}
-    pl.DataFrame({**base, "inwoners": [1e-7]}).write_parquet(tmp_path / "a.parquet")
-    assert read_file(tmp_path / "a.parquet")[1]["inwoners"].to_list() == ["1e-7"]
+    pl.DataFrame({**base, "inwoners": pl.Series([452996384.0], dtype=pl.Float32)}).write_parquet(tmp_path / "a.parquet")
+    assert read_file(tmp_path / "a.parquet")[1]["inwoners"].to_list() == ["452996380.0"]
     pl.DataFrame({**base, "inwoners": [1], "opmerking": [5]}).write_parquet(tmp_path / "b.parquet")
     assert read_file(tmp_path / "b.parquet")[1]["_extra"].to_list() == ['{"opmerking":"5"}']
     assert taken == [1, 1]
