@@ -36,8 +36,10 @@ LINEAR_BAND = (0.85, 1.15)
 # Why a stage grows faster than the data, found by profiling (py-spy, cProfile) the code as it is now;
 # shown only when the measurement shows the symptom.
 KNOWN_CAUSES = {
-    "validate": ": GX's aggregate queries read the candidate view over raw and type every row in each scan, and "
-                "staging is written typed; both are work per row (etl/staging.py).",
+    "validate": ": profiled per step (session 7): GX's one aggregate scan per source types every candidate row "
+                "as it reads the view over raw, stg_<bron> is written typed (typing again, and compressing the "
+                "written text columns is most of that write), and the unique-key rule counts the distinct keys; "
+                "all three are work per row (etl/staging.py).",
     "indicators": ": profiled at scale 75 (session 6, per SQL statement): the cost cells (indicators/kosten.py) scan "
                   "the 25 M cost lines once per peildatum (12 x about 3 s; one query over every peildatum held each "
                   "person x area x wet at once and reached DuckDB's memory limit), and the ondersteuning tables per "
