@@ -183,26 +183,11 @@ def key_rule(bron: Bron) -> str:
     return f"sleutel ({','.join(bron.sleutel)}) komt vaker voor"
 
 
-def repeated_keys(con: duckdb.DuckDBPyConnection, bron: Bron) -> bool:
-    """True when a (complete) key occurs more than once among a source's rows under check.
-
-    Counting distinct keys is a lighter aggregate than grouping them with a count each, and a
-    source normally has no repeated key, so the unique-key rule's own query runs only when needed.
-    """
-    keys = ", ".join(f'"{name}"' for name in bron.sleutel)
-    key = keys if len(bron.sleutel) == 1 else f"({keys})"
-    present = " AND ".join(f'"{name}" IS NOT NULL' for name in bron.sleutel)
-    return con.execute(
-        f"SELECT count(*) > count(DISTINCT {key}) FROM ({typed_rows_sql(bron, list(bron.sleutel))}) WHERE {present}"
-    ).fetchone()[0]
-
-
-def source_rules_sql(bron: Bron, repeated: bool = True) -> str:
+def source_rules_sql(bron: Bron) -> str:
     """SELECT _bestand, _rij, kolom, regel, ernst, waarde of the rows under check breaking a rule across rows.
 
-    The unique key of every source (a fout on every row of a repeated key; left out when the
-    caller found no repeated key: repeated_keys) and the source's bronregels from the contract, in
-    that order; one narrow typed projection, so the cost is a scan.
+    The unique key of every source (a fout on every row of a repeated key) and the source's
+    bronregels from the contract, in that order; one narrow typed projection, so the cost is a scan.
     """
     needed = list(dict.fromkeys([*bron.sleutel, *(n for r in bron.bronregels for n in (*r.per, r.datum, r.kolom))]))
     shown = list(dict.fromkeys([*bron.sleutel, *(n for r in bron.bronregels for n in r.waarde)]))
@@ -213,17 +198,13 @@ def source_rules_sql(bron: Bron, repeated: bool = True) -> str:
         f"{sql_literal(FOUT)} AS ernst, {value_text_sql(bron.sleutel)} AS waarde "
         f"FROM rijen k JOIN (SELECT {keys} FROM rijen WHERE {present} GROUP BY ALL HAVING count(*) > 1) "
         f"USING ({keys})"
-    ] if repeated else []
+    ]
     parts.extend(_growth_sql(regel) for regel in bron.bronregels)
-    if not parts:
-        return ("SELECT NULL::VARCHAR AS _bestand, NULL::BIGINT AS _rij, NULL::VARCHAR AS kolom, "
-                "NULL::VARCHAR AS regel, NULL::VARCHAR AS ernst, NULL::VARCHAR AS waarde WHERE false")
     # Not materialised: a materialised CTE would hold every row's key (text and typed) at once;
     # typing the few columns again in each scan costs the same CPU (measured at scale 10).
     return (
         f"WITH rijen AS NOT MATERIALIZED ({typed_rows_sql(bron, needed, shown)}) "
-        # Each part as a subquery: a lone parenthesised part would lose its own WITH clause.
-        + " UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts)
+        + " UNION ALL ".join(f"({part})" for part in parts)
     )
 
 
@@ -243,8 +224,8 @@ def _growth_sql(regel: Groei) -> str:
                    lag(waarde) OVER (PARTITION BY {per} ORDER BY "{regel.datum}") AS vorige_waarde
             FROM per_datum
         )
-        SELECT k._bestand, k._rij, {sql_literal(regel.kolom)} AS kolom, {sql_literal(regel.regel)} AS regel,
-               {sql_literal(regel.ernst)} AS ernst, {value_text_sql(regel.waarde)} AS waarde
+        SELECT k._bestand, k._rij, {sql_literal(regel.kolom)}, {sql_literal(regel.regel)}, {sql_literal(regel.ernst)},
+               {value_text_sql(regel.waarde)}
         FROM rijen k JOIN vorige v USING ({per}, "{regel.datum}")
         WHERE NOT (k."{regel.kolom}" / NULLIF(v.vorige_waarde, 0) BETWEEN {1 - regel.marge} AND {1 + regel.marge})
     """

@@ -40,7 +40,7 @@ from etl.faults import write_text_atomically
 from etl.staging import (
     CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, drop_candidates,
     fill_staging,
-    repeated_keys, source_rules_sql, staging_table, value_text_sql,
+    source_rules_sql, staging_table, value_text_sql,
 )
 from core.errors import WijkmonitorError
 
@@ -636,8 +636,7 @@ def _record_failures(con: duckdb.DuckDBPyConnection, bron: Bron, run_id: str) ->
         JOIN {CONTROLE_BESTANDEN} c ON c.bron = f.bron AND c.bestand = f.bestand AND c.sha256 = f.sha256
         WHERE f.bron = ?
         UNION ALL
-        SELECT _bestand, _rij, {_SOURCE_RULE_NR}, kolom, regel, ernst, waarde
-        FROM ({source_rules_sql(bron, repeated_keys(con, bron))})
+        SELECT _bestand, _rij, {_SOURCE_RULE_NR}, kolom, regel, ernst, waarde FROM ({source_rules_sql(bron)})
         """,
         [bron.naam],
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from datetime import date
 
 import duckdb
@@ -12,7 +10,7 @@ import pytest
 from etl.contract import BRONNEN, Kolom
 from etl.deliveries import _overlapping_pairs
 from etl.load import SourceLoad, Versie, create_warehouse_tables
-from etl.staging import build_candidates, repeated_keys, source_rules_sql, typed_expression
+from etl.staging import build_candidates, source_rules_sql, typed_expression
 
 
 def _typed(kolom: Kolom, text: str | None, notatie: str = "csv"):
@@ -106,19 +104,7 @@ def test_rules_across_rows_find_repeated_keys_and_population_growth() -> None:
         con.execute("INSERT INTO controle_bestanden VALUES ('bevolking', 'a.csv', 'sa', 'csv'), "
                     "('bevolking', 'b.csv', 'sb', 'nl')")
         assert build_candidates(con, bron) == 5
-        assert repeated_keys(con, bron)
         rows = con.execute(f"SELECT * FROM ({source_rules_sql(bron)}) ORDER BY ALL").fetchall()
-        # Without the repeated (2016-01-01, WK001400) of b.csv only the growth rule is left, and a
-        # key repeated only by an old version, or with a part missing, is no repeat.
-        con.execute("DELETE FROM raw_bevolking WHERE _bestand = 'b.csv' AND _rij = 1")
-        con.execute("INSERT INTO raw_bevolking VALUES ('b.csv', 4, '2017-01-01', NULL, '1', '0', '0', NULL, 'sb'),"
-                    " ('b.csv', 5, '2017-01-01', NULL, '1', '0', '0', NULL, 'sb')")
-        assert not repeated_keys(con, bron)
-        growth_only = con.execute(f"SELECT * FROM ({source_rules_sql(bron, repeated=False)}) ORDER BY ALL").fetchall()
-        assert growth_only == con.execute(f"SELECT * FROM ({source_rules_sql(bron)}) ORDER BY ALL").fetchall()
-        assert [row[2] for row in growth_only] == ["inwoners"]
-        without_growth = dataclasses.replace(bron, bronregels=())
-        assert con.execute(f"SELECT * FROM ({source_rules_sql(without_growth, repeated=False)})").fetchall() == []
     key = "sleutel (peildatum,wijkcode) komt vaker voor"
     growth = "inwoners wijken meer dan 25% af van de vorige peildatum"
     assert rows == [
