@@ -38,8 +38,9 @@ LINEAR_BAND = (0.85, 1.15)
 KNOWN_CAUSES = {
     "validate": ": profiled per step (session 7): GX's one aggregate scan per source types every candidate row "
                 "as it reads the view over raw, stg_<bron> is written typed (typing again, and compressing the "
-                "written text columns is most of that write), and the unique-key rule counts the distinct keys; "
-                "all three are work per row (etl/staging.py).",
+                "written text columns is most of that write), and the unique-key rule groups every key "
+                "(hashing 25 M keys; a count of distinct keys or of their hashes first measured no cheaper); all three "
+                "are work per row (etl/staging.py).",
     "indicators": ": profiled at scale 75 (session 6, per SQL statement): the cost cells (indicators/kosten.py) scan "
                   "the 25 M cost lines once per peildatum (12 x about 3 s; one query over every peildatum held each "
                   "person x area x wet at once and reached DuckDB's memory limit), and the ondersteuning tables per "
