@@ -38,7 +38,7 @@ import duckdb
 from etl.contract import FOUT, WAARSCHUWING, Bron, Drempels
 from etl.faults import write_text_atomically
 from etl.staging import (
-    CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, drop_candidates,
+    CONTROLE_BESTANDEN, ID, build_candidates, candidate_table, checked_rows_sql, drop_candidates,
     fill_staging,
     source_rules_sql, staging_table, value_text_sql,
 )
