@@ -4,9 +4,8 @@ Per source, on the same candidate rows: GX on pandas chunks (expectations/gate.p
 GX's SQL data source on the warehouse (route "sql", through expectations/gx_duckdb.py), and each
 expectation of the suite (the kinds expectations/suites.py uses; row conditions and column pairs
 too) translated into a SQL predicate that is true for a failing row, as a floor for what GX's
-SQL route could cost. Each
-route's failing (_id, rule number) pairs must be exactly those of GX on pandas. The gate's choice
-of route (gate.choose_route) is made from these figures.
+SQL route could cost. Each route's failing (_id, rule number) pairs must be exactly those of GX on
+pandas. The gate's choice of route (gate.choose_route) is made from these figures.
 """
 
 from __future__ import annotations
