@@ -87,7 +87,7 @@ def test_kenmerken_rules_written_out() -> None:
 
 
 def test_flags_are_the_rules_they_replace() -> None:
-    """A parse flag is set exactly when text was delivered without a value; a pair flag is NULL when a side is missing."""
+    """A parse flag is set exactly when text came without a value; a pair flag is NULL when a side is missing."""
     import duckdb
 
     from expectations.suites import flag_sql
