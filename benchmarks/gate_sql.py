@@ -2,10 +2,10 @@
 
 Per source, on the same candidate rows: GX on pandas chunks (expectations/gate.py, route "pandas"),
 GX's SQL data source on the warehouse (route "sql", through expectations/gx_duckdb.py), and each
-expectation of the suite (the four kinds expectations/suites.py uses) translated into a SQL
-predicate that is true for a failing row, as a floor for what GX's SQL route could cost. Each
-route's failing (_id, rule number) pairs must be exactly those of GX on pandas. The gate's choice
-of route (gate.choose_route) is made from these figures.
+expectation of the suite (the kinds expectations/suites.py uses; row conditions and column pairs
+too) translated into a SQL predicate that is true for a failing row, as a floor for what GX's
+SQL route could cost. Each route's failing (_id, rule number) pairs must be exactly those of GX on
+pandas. The gate's choice of route (gate.choose_route) is made from these figures.
 """
 
 from __future__ import annotations

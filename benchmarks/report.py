@@ -39,8 +39,11 @@ KNOWN_CAUSES = {
     "load": ": writing the rows is work per row (DuckDB compressing text); what groups the whole source is the "
             "copy/conflict check (etl/deliveries.py `_overlapping_pairs`), which on a first load groups every key of "
             "a source (26 M at scale 75; 30 of 115 CPU s, session 7).",
-    "validate": ": GX's aggregate queries read the candidate view over raw and type every row in each scan, and "
-                "staging is written typed; both are work per row (etl/staging.py).",
+    "validate": ": profiled per step (session 7): GX's one aggregate scan per source types every candidate row "
+                "as it reads the view over raw, stg_<bron> is written typed (typing again, and compressing the "
+                "written text columns is most of that write), and the unique-key rule groups every key "
+                "(hashing 25 M keys; a count of distinct keys or of their hashes first measured no cheaper); all three "
+                "are work per row (etl/staging.py).",
     "indicators": ": profiled at scale 75 (session 6, per SQL statement): the cost cells (indicators/kosten.py) scan "
                   "the 25 M cost lines once per peildatum (12 x about 3 s; one query over every peildatum held each "
                   "person x area x wet at once and reached DuckDB's memory limit), and the ondersteuning tables per "

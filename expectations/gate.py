@@ -39,7 +39,7 @@ import duckdb
 from etl.contract import FOUT, WAARSCHUWING, Bron, Drempels
 from etl.faults import write_text_atomically
 from etl.staging import (
-    CONTROLE_BESTANDEN, ID, TEKST, build_candidates, candidate_table, checked_rows_sql, drop_candidates,
+    CONTROLE_BESTANDEN, ID, build_candidates, candidate_table, checked_rows_sql, drop_candidates,
     fill_staging,
     source_rules_sql, staging_table, value_text_sql,
 )
@@ -488,22 +488,15 @@ def _reuse_verdict(
 
 
 def _frame_columns(bron: Bron, suite: gx.ExpectationSuite) -> str:
-    """SQL select list of the columns the suite reads (dates as YYYYMMDD numbers, flags of known codes), plus _id."""
-    from expectations.suites import BEKEND, PARSE_RULES, known_code_sql
+    """SQL select list of the columns the suite reads (dates as YYYYMMDD numbers, flags), plus _id."""
+    from expectations.suites import flag_sql
 
     dates = {kolom.naam for kolom in bron.kolommen if kolom.type == "datum"}
-    # Parse rules filter on the delivered text (row_condition), so parsed columns bring theirs.
-    needed = [f"{kolom.naam}{TEKST}" for kolom in bron.kolommen if kolom.type in PARSE_RULES]
-    for expectation in suite.expectations:
-        for key in ("column", "column_A", "column_B"):
-            name = getattr(expectation, key, None)
-            if name and name not in needed:
-                needed.append(name)
+    needed = list(dict.fromkeys(expectation.column for expectation in suite.expectations))
     selected = [
-        # Arithmetic, not strftime: on the SQL route every metric query evaluates it again.
+        # Arithmetic, not strftime: every metric query evaluates it again.
         f'CAST(year("{name}") * 10000 + month("{name}") * 100 + day("{name}") AS INTEGER) AS "{name}"'
-        if name in dates else f'{known_code_sql(name.removesuffix(BEKEND))} AS "{name}"' if name.endswith(BEKEND)
-        else f'"{name}"'
+        if name in dates else f'{flag_sql(name)} AS "{name}"' if flag_sql(name) else f'"{name}"'
         for name in needed
     ]
     return ", ".join([ID, *selected])

@@ -6,10 +6,17 @@ the delivered-text columns whose values explain a failure (`waarde`). Expectatio
 the typed candidate rows of etl/staging.py, with dates as numbers YYYYMMDD: GX compares pandas
 datetimes row by row in Python, numbers vectorised (ten times faster on 300k rows).
 
-A wijkcode is checked as the flag `<kolom>__bekend` (known_code_sql: the code is in the configured
-area table), not as an in-set over every code: DuckDB evaluates an IN list of constants in GX's
-aggregate queries by comparing each row with each code (3,300 codes at national scale took
-minutes), the IN subquery as one hash join.
+A wijkcode is checked as the flag `<kolom>__bekend` (the code is in the configured area table), not
+as an in-set over every code: DuckDB evaluates an IN list of constants in GX's aggregate queries
+by comparing each row with each code (3,300 codes at national scale took minutes), the IN
+subquery as one hash join.
+
+Parse rules and rules between two columns are checked the same way, as boolean flags computed in
+the candidate query (flag_sql) with a value-set expectation: GX's SQL engine bundles every
+expectation on one whole batch into one aggregate scan, but runs an expectation with a
+row_condition, and each column-pair expectation, as scans of their own (two each, typing the
+rows every time); as flags, a source's whole suite is one scan. A flag is NULL when the rule does
+not apply (a missing value), which a value-set expectation skips as GX's pair rule skips it.
 """
 
 from __future__ import annotations
@@ -20,11 +27,12 @@ from datetime import date
 import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
-from great_expectations.expectations.row_conditions import Column
 
 from etl.contract import EERSTE_JAAR, FOUT, MAX_GEWICHT, MAX_TEKST, Bron, Kolom
 from etl.staging import STUURTEKEN, TE_LANG, TEKST
-BEKEND = "__bekend"  # suffix of the per-row flag: the code is a known wijkcode (known_code_sql)
+BEKEND = "__bekend"  # suffix of the per-row flag: the code is a known wijkcode
+ONLEESBAAR = "__onleesbaar"  # suffix of the per-row flag: a value was delivered but is not of the column's type
+GROTER_DAN = "__groter_dan__"  # <klein>__groter_dan__<groot>: the flag of a pair rule broken (both present)
 EERSTE_GEBOORTEJAAR = EERSTE_JAAR
 STUURTEKEN_REGEL = "tekst bevat een stuurteken (NUL, tab of regeleinde)"
 LENGTE_REGEL = f"tekst langer dan {MAX_TEKST} tekens"
@@ -41,9 +49,22 @@ def datum_als_getal(datum: date) -> int:
     return datum.year * 10_000 + datum.month * 100 + datum.day
 
 
-def known_code_sql(name: str) -> str:
-    """SQL for the flag `<name>__bekend`: true for a wijkcode of the area table, NULL for no code."""
-    return f'"{name}" IN (SELECT wijkcode FROM ref_gebieden WHERE wijkcode IS NOT NULL)'
+def flag_sql(name: str) -> str | None:
+    """SQL over the candidate columns for a flag column the suite checks, or None for a candidate column.
+
+    `<kolom>__bekend`: true for a wijkcode of the area table, NULL for no code.
+    `<kolom>__onleesbaar`: the delivered text is present but gave no value (never NULL).
+    `<klein>__groter_dan__<groot>`: klein > groot, NULL when either is missing.
+    """
+    if name.endswith(BEKEND):
+        return f'"{name.removesuffix(BEKEND)}" IN (SELECT wijkcode FROM ref_gebieden WHERE wijkcode IS NOT NULL)'
+    if name.endswith(ONLEESBAAR):
+        kolom = name.removesuffix(ONLEESBAAR)
+        return f'("{kolom}{TEKST}" IS NOT NULL AND "{kolom}" IS NULL)'
+    if GROTER_DAN in name:
+        klein, groot = name.split(GROTER_DAN)
+        return f'("{klein}" > "{groot}")'
+    return None
 
 
 def build_suite(bron: Bron, vandaag: date, max_gewicht: float = MAX_GEWICHT) -> gx.ExpectationSuite:
@@ -66,12 +87,11 @@ def _expectations(bron: Bron, vandaag: date) -> list[Expectation]:
     for kolom in bron.kolommen:
         expectations.extend(_column_expectations(kolom, vandaag))
     for paar in bron.paren:
+        # groot >= klein where both are present (flag_sql).
         expectations.append(
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=paar.groot,
-                column_B=paar.klein,
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
+            gxe.ExpectColumnValuesToBeInSet(
+                column=f"{paar.klein}{GROTER_DAN}{paar.groot}",
+                value_set=[False],
                 meta=_meta(paar.kolom, paar.regel, [paar.groot, paar.klein]),
             )
         )
@@ -93,10 +113,8 @@ def _column_expectations(kolom: Kolom, vandaag: date) -> list[Expectation]:
         )
     if kolom.type in PARSE_RULES:
         found.append(
-            gxe.ExpectColumnValuesToNotBeNull(
-                column=name,
-                row_condition=Column(f"{name}{TEKST}").is_not_null(),
-                meta=_meta(name, PARSE_RULES[kolom.type], [name]),
+            gxe.ExpectColumnValuesToBeInSet(
+                column=f"{name}{ONLEESBAAR}", value_set=[False], meta=_meta(name, PARSE_RULES[kolom.type], [name])
             )
         )
     if kolom.type == "tekst":

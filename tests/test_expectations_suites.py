@@ -26,24 +26,27 @@ def test_bevolking_rules_written_out() -> None:
     rules = [(e.expectation_type, e.meta["kolom"], e.meta["regel"], e.meta["ernst"]) for e in suite.expectations]
     assert rules == [
         ("expect_column_values_to_not_be_null", "peildatum", "verplichte waarde ontbreekt", "fout"),
-        ("expect_column_values_to_not_be_null", "peildatum", "geen geldige datum (JJJJ-MM-DD of DD-MM-JJJJ)", "fout"),
+        ("expect_column_values_to_be_in_set", "peildatum", "geen geldige datum (JJJJ-MM-DD of DD-MM-JJJJ)", "fout"),
         ("expect_column_values_to_be_between", "peildatum", "datum ligt in de toekomst", "fout"),
         ("expect_column_values_to_not_be_null", "wijkcode", "verplichte waarde ontbreekt", "fout"),
         ("expect_column_values_to_be_in_set", "wijkcode", "onbekende wijkcode", "fout"),
         ("expect_column_values_to_not_be_null", "inwoners", "verplichte waarde ontbreekt", "fout"),
-        ("expect_column_values_to_not_be_null", "inwoners", "geen geheel getal", "fout"),
+        ("expect_column_values_to_be_in_set", "inwoners", "geen geheel getal", "fout"),
         ("expect_column_values_to_be_between", "inwoners", "waarde buiten bereik 0..9999999", "fout"),
         ("expect_column_values_to_not_be_null", "inwoners_0_17", "verplichte waarde ontbreekt", "fout"),
-        ("expect_column_values_to_not_be_null", "inwoners_0_17", "geen geheel getal", "fout"),
+        ("expect_column_values_to_be_in_set", "inwoners_0_17", "geen geheel getal", "fout"),
         ("expect_column_values_to_be_between", "inwoners_0_17", "waarde buiten bereik 0..9999999", "fout"),
         ("expect_column_values_to_not_be_null", "huishoudens", "verplichte waarde ontbreekt", "fout"),
-        ("expect_column_values_to_not_be_null", "huishoudens", "geen geheel getal", "fout"),
+        ("expect_column_values_to_be_in_set", "huishoudens", "geen geheel getal", "fout"),
         ("expect_column_values_to_be_between", "huishoudens", "waarde buiten bereik 0..9999999", "fout"),
-        ("expect_column_pair_values_a_to_be_greater_than_b", "inwoners_0_17", "inwoners_0_17 groter dan inwoners",
-         "fout"),
-        ("expect_column_pair_values_a_to_be_greater_than_b", "huishoudens", "huishoudens groter dan inwoners",
-         "fout"),
+        ("expect_column_values_to_be_in_set", "inwoners_0_17", "inwoners_0_17 groter dan inwoners", "fout"),
+        ("expect_column_values_to_be_in_set", "huishoudens", "huishoudens groter dan inwoners", "fout"),
     ]
+    # Parse and pair rules are flags the candidate query computes (flag_sql), each expected False.
+    flags = {e.meta["regel"]: (e.column, list(e.value_set)) for e in suite.expectations
+             if e.expectation_type == "expect_column_values_to_be_in_set"}
+    assert flags["geen geldige datum (JJJJ-MM-DD of DD-MM-JJJJ)"] == ("peildatum__onleesbaar", [False])
+    assert flags["huishoudens groter dan inwoners"] == ("huishoudens__groter_dan__inwoners", [False])
     in_set = next(e for e in suite.expectations if e.meta["regel"] == "onbekende wijkcode")
     assert (in_set.column, list(in_set.value_set)) == ("wijkcode__bekend", [True])
     future = next(e for e in suite.expectations if e.meta["regel"] == "datum ligt in de toekomst")
@@ -81,3 +84,19 @@ def test_kenmerken_rules_written_out() -> None:
             ("kenmerk", "verplichte waarde ontbreekt"), ("waarde", "verplichte waarde ontbreekt")} <= rules
     bereik = next(e for e in suite.expectations if e.meta["kolom"] == "waarde" and "bereik" in e.meta["regel"])
     assert (bereik.min_value, bereik.max_value) == (-1e9, 1e9)
+
+
+def test_flags_are_the_rules_they_replace() -> None:
+    """A parse flag is set exactly when text came without a value; a pair flag is NULL when a side is missing."""
+    import duckdb
+
+    from expectations.suites import flag_sql
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (n__tekst VARCHAR, n BIGINT, groot BIGINT, klein BIGINT)")
+    con.execute("INSERT INTO t VALUES ('5', 5, 3, 3), ('x', NULL, 3, 4), (NULL, NULL, NULL, 4), (' ', NULL, 3, NULL)")
+    rows = con.execute(
+        f"SELECT {flag_sql('n__onleesbaar')}, {flag_sql('klein__groter_dan__groot')} FROM t ORDER BY rowid"
+    ).fetchall()
+    assert rows == [(False, False), (True, True), (False, None), (True, None)]
+    assert flag_sql("n") is None

@@ -32,7 +32,8 @@ def _rule(kolom: str, regel: str) -> dict[str, object]:
     return {"kolom": kolom, "regel": regel, "ernst": "fout", "waarde": [kolom]}
 
 
-# Every kind of expectation the suites use, with hand-picked failing rows (_id, rule number).
+# Every kind of expectation the SQL route handles (the suites use the not-null, in-set and between ones;
+# parse and pair rules are flags since session 7), with hand-picked failing rows (_id, rule number).
 SUITE = gx.ExpectationSuite(name="proef", expectations=[
     gxe.ExpectColumnValuesToNotBeNull(column="a_tekst", meta=_rule("a", "verplicht")),
     gxe.ExpectColumnValuesToNotBeNull(column="a", row_condition=Column("a_tekst").is_not_null(),
