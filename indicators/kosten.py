@@ -92,25 +92,49 @@ join wm_peildata p on p.peildatum = $peildatum
                   and k.periode_begin < p.peildatum and k.periode_eind >= p.venster_begin
 """
 
+# A person's prorated sum per wet (a column per contract wet, NULL without lines of it) and in total.
+_PER_WET_SQL = ",\n       ".join(f"sum(aandeel) filter (where wet = '{wet}') as \"{wet}\"" for wet in KOSTEN_WETTEN)
+
 # the cells of one peildatum ($peildatum): every step below is per peildatum
 _CELLS_SQL = f"""
 with lijnen as ({_LINES_SQL}),
-per_wijk as (
-    -- a person's prorated sum per wijk and wet first: fewer rows to spread over the levels
-    select peildatum, wijkcode, wet, persoon_id, sum(aandeel) as bedrag from lijnen group by all
-),
 per_persoon as (
-    -- a person once per area (and wet): the sum of their prorated amounts there
-    select l.peildatum, g.niveau, g.gebiedcode, w.wet, l.persoon_id, sum(l.bedrag) as bedrag
-    from per_wijk l
-    join wm_gebieden_op_p g on g.peildatum = l.peildatum and g.wijkcode = l.wijkcode
-    join (select unnest($wetten::varchar[]) as wet) w on w.wet in ($totaal, l.wet)
+    -- one group per person: nearly everyone has lines in one wijk only, and such a person's sum in the
+    -- gebied and gemeente is their sum in the wijk, so only the few others need their sums per area
+    select persoon_id, min(wijkcode) as wijkcode, min(wijkcode) = max(wijkcode) as een_wijk,
+           sum(aandeel) as {TOTAAL},
+           {_PER_WET_SQL}
+    from lijnen
+    group by persoon_id
+),
+een_wijk as (
+    -- the contributions of persons with lines in one wijk: one row per wet they have lines of, and totaal
+    unpivot (select * exclude (een_wijk) from per_persoon where een_wijk)
+    on {TOTAAL}, {", ".join(f'"{wet}"' for wet in KOSTEN_WETTEN)} into name wet value bedrag
+),
+meer_wijken as (
+    -- the others: their sum per wijk and wet first, then per area of each level (a person once per area)
+    select l.wijkcode, l.wet, l.persoon_id, sum(l.aandeel) as bedrag
+    from lijnen l semi join (select persoon_id from per_persoon where not een_wijk) m using (persoon_id)
     group by all
 ),
+bijdrage as (
+    -- one row per (area, wet, person) with lines there: the cell's contributors
+    select g.niveau, g.gebiedcode, e.wet, e.bedrag
+    from een_wijk e
+    join wm_gebieden_op_p g on g.peildatum = $peildatum and g.wijkcode = e.wijkcode
+    union all
+    select g.niveau, g.gebiedcode, w.wet, sum(m.bedrag) as bedrag
+    from meer_wijken m
+    join wm_gebieden_op_p g on g.peildatum = $peildatum and g.wijkcode = m.wijkcode
+    join (select unnest($wetten::varchar[]) as wet) w on w.wet in ($totaal, m.wet)
+    group by g.niveau, g.gebiedcode, w.wet, m.persoon_id
+),
 cel as (
-    select peildatum, niveau, gebiedcode, wet, sum(bedrag)::double as bedrag, count(*) as clienten,
-           sum(abs(bedrag))::double as totaal_abs, list_sum(max(abs(bedrag), 2))::double as grootste_twee
-    from per_persoon
+    select $peildatum::date as peildatum, niveau, gebiedcode, wet, sum(bedrag)::double as bedrag,
+           count(*) as clienten, sum(abs(bedrag))::double as totaal_abs,
+           list_sum(max(abs(bedrag), 2))::double as grootste_twee
+    from bijdrage
     group by all
 ),
 wijk_bevolking as (
@@ -125,7 +149,7 @@ wijk_bevolking as (
     left join wm_wijk_met_gegevens m on m.peildatum = g.peildatum and m.wijkcode = g.wijkcode
     group by all
 ),
-gedekt as (select distinct peildatum from per_wijk)
+gedekt as (select distinct peildatum from lijnen)
 select r.peildatum, r.niveau, r.gebiedcode, r.gebiedsnaam, w.wet,
        coalesce(c.bedrag, 0) as bedrag, coalesce(c.clienten, 0) as clienten,
        case when b.zonder_bevolking is null then coalesce(b.inwoners, 0) end::bigint as inwoners,

@@ -51,6 +51,7 @@ from typing import NamedTuple
 
 import duckdb
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 TEMP_TABLES = ("wm_cel", "wm_hierarchie", "wm_groep_lid", "wm_te_controleren")
 _TOLERANCE = 1e-9  # the group equations have coefficients 0 and ±1: far from rounding trouble
@@ -271,12 +272,14 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection, only: list[tuple] | None
             partitions[(indicator, peildatum, "n")].append(_Member(
                 groep, is_totaal, cel, verborgen_n, verborgen_n and bezet_n, is_deel and not onderdrukt, noemer, sorteer))
     extra: set[int] = set()
-    for members in partitions.values():
-        for component in _independent_parts(members):
-            key = frozenset(component)  # the answer depends on the members only, not on their order
-            if key not in memo:
-                memo[key] = _cells_to_add(component)
-            extra |= memo[key]
+    # thousands of matrices of some 50 x 50: BLAS threads cost more to start and wait for than they save
+    with threadpool_limits(limits=1, user_api="blas"):
+        for members in partitions.values():
+            for component in _independent_parts(members):
+                key = frozenset(component)  # the answer depends on the members only, not on their order
+                if key not in memo:
+                    memo[key] = _cells_to_add(component)
+                extra |= memo[key]
     if extra:
         con.execute("update wm_cel set onderdrukt = true where list_contains($cellen, cel)", {"cellen": sorted(extra)})
     return len(extra)
