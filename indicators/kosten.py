@@ -118,23 +118,34 @@ meer_wijken as (
     from lijnen l semi join (select persoon_id from per_persoon where not een_wijk) m using (persoon_id)
     group by all
 ),
-bijdrage as (
-    -- one row per (area, wet, person) with lines there: the cell's contributors
-    select g.niveau, g.gebiedcode, e.wet, e.bedrag
-    from een_wijk e
-    join wm_gebieden_op_p g on g.peildatum = $peildatum and g.wijkcode = e.wijkcode
+per_wijk as (
+    -- the one-wijk persons summed per wijk and wet first (a few thousand rows), with their two largest
+    -- contributions: a gebied's or gemeente's cell is the union of its wijken's, so these add up
+    select wijkcode, wet, sum(bedrag) as bedrag, count(*) as clienten, sum(abs(bedrag)) as totaal_abs,
+           max(abs(bedrag), 2) as grootste
+    from een_wijk
+    group by all
+),
+deel as (
+    -- the parts of each cell: per wijk of the area its one-wijk persons, and each other person on their own
+    select g.niveau, g.gebiedcode, w.wet, w.bedrag, w.clienten, w.totaal_abs, w.grootste
+    from per_wijk w
+    join wm_gebieden_op_p g on g.peildatum = $peildatum and g.wijkcode = w.wijkcode
     union all
-    select g.niveau, g.gebiedcode, w.wet, sum(m.bedrag) as bedrag
-    from meer_wijken m
-    join wm_gebieden_op_p g on g.peildatum = $peildatum and g.wijkcode = m.wijkcode
-    join (select unnest($wetten::varchar[]) as wet) w on w.wet in ($totaal, m.wet)
-    group by g.niveau, g.gebiedcode, w.wet, m.persoon_id
+    select niveau, gebiedcode, wet, bedrag, 1, abs(bedrag), [abs(bedrag)]
+    from (
+        select g.niveau, g.gebiedcode, w.wet, sum(m.bedrag) as bedrag
+        from meer_wijken m
+        join wm_gebieden_op_p g on g.peildatum = $peildatum and g.wijkcode = m.wijkcode
+        join (select unnest($wetten::varchar[]) as wet) w on w.wet in ($totaal, m.wet)
+        group by g.niveau, g.gebiedcode, w.wet, m.persoon_id
+    )
 ),
 cel as (
     select $peildatum::date as peildatum, niveau, gebiedcode, wet, sum(bedrag)::double as bedrag,
-           count(*) as clienten, sum(abs(bedrag))::double as totaal_abs,
-           list_sum(max(abs(bedrag), 2))::double as grootste_twee
-    from bijdrage
+           sum(clienten)::bigint as clienten, sum(totaal_abs)::double as totaal_abs,
+           list_sum(list_slice(list_reverse_sort(flatten(list(grootste))), 1, 2))::double as grootste_twee
+    from deel
     group by all
 ),
 wijk_bevolking as (

@@ -277,3 +277,24 @@ def test_persons_in_one_wijk_and_in_more_wijken_count_once_per_area_and_wet():
     for (gebiedcode, wet), (bedrag, clienten) in expected.items():
         row = _row(kosten, P0, gebiedcode, wet)
         assert (row["bedrag"], row["clienten"], row["onderdrukt"]) == (bedrag, clienten, False), (gebiedcode, wet)
+
+
+def test_the_two_largest_contributions_of_a_gebied_come_from_all_its_wijken():
+    # Noord-A: 3000, 50, 50 and X's 1000; Noord-B: 2000, 70 and X's 1500 (X: 2500 in the gebied)
+    con = staging()
+    insert(con, "stg_kosten", [
+        _lijn("a1", "a1", NOORD_A, 3000.0), _lijn("a2", "a2", NOORD_A, 50.0), _lijn("a3", "a3", NOORD_A, 50.0),
+        _lijn("b1", "b1", NOORD_B, 2000.0), _lijn("b2", "b2", NOORD_B, -70.0),
+        _lijn("x1", "X", NOORD_A, 1000.0), _lijn("x2", "X", NOORD_B, 1500.0),
+    ])
+    compute_publication(con, MonitorConfig())
+    cellen = {gebiedcode: rest for gebiedcode, *rest in con.execute(
+        "select gebiedcode, clienten, bedrag, totaal_abs, grootste_twee from kept_kosten_cel "
+        "where peildatum = ? and wet = 'totaal' and gebiedcode in (?, ?, ?, ?)",
+        [P0, NOORD_A, NOORD_B, NOORD, GEMEENTE]).fetchall()}
+    assert cellen == {
+        NOORD_A: [4, 4100.0, 4100.0, 4000.0],
+        NOORD_B: [3, 3430.0, 3570.0, 3500.0],
+        NOORD: [6, 7530.0, 7670.0, 5500.0],
+        GEMEENTE: [6, 7530.0, 7670.0, 5500.0],
+    }
