@@ -208,9 +208,10 @@ def create_cells(con: duckdb.DuckDBPyConnection) -> None:
     """Temp tables wm_kosten_cel (every cost cell on the peildata of wm_peildata) and wm_kosten_onderdrukking
     (its suppression); each peildatum on its own, so indicators/incremental.py can keep them per peildatum.
 
-    One query per peildatum: a person's sum per area and wet is one group per person, so all peildata at once
-    made one hash table of every line's person x level x wet (19.5M groups at scale 10, the indicator step's
-    peak memory); per peildatum it is a twelfth of that, whatever the number of peildata.
+    One query per peildatum: a person's sums are one group per person, so all peildata at once made one hash
+    table of every line's person (19.5M groups at scale 10 with every area and wet, the indicator step's peak
+    memory); per peildatum it is a twelfth of that, whatever the number of peildata. Within it only persons with
+    lines in more than one wijk are summed per area; everyone else's sums roll up from the wijk (_CELLS_SQL).
     """
     parameters = {"wetten": list(WETTEN), "totaal": TOTAAL}
     con.execute(f"create or replace temp table wm_kosten_cel as {_CELLS_SQL}", {**parameters, "peildatum": None})
