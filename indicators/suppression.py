@@ -51,8 +51,6 @@ from typing import NamedTuple
 
 import duckdb
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
 TEMP_TABLES = ("wm_cel", "wm_hierarchie", "wm_groep_lid", "wm_te_controleren")
@@ -305,6 +303,10 @@ def _independent_parts(groep_nr: np.ndarray, cel: np.ndarray) -> np.ndarray:
     the same answer while keeping every matrix small: the cost grows linearly with the number of
     gemeenten instead of cubically with the number of cells in the country.
     """
+    # imported here: scipy takes about 0.4 s to import, which a run with nothing to compute need not pay
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     groups = int(groep_nr.max()) + 1
     _, cel_nr = np.unique(cel, return_inverse=True)
     nodes = groups + int(cel_nr.max()) + 1
