@@ -44,11 +44,11 @@ KNOWN_CAUSES = {
                 "written text columns is most of that write), and the unique-key rule groups every key "
                 "(hashing 25 M keys; a count of distinct keys or of their hashes first measured no cheaper); all three "
                 "are work per row (etl/staging.py).",
-    "indicators": ": profiled at scale 75 (session 6, per SQL statement): the cost cells (indicators/kosten.py) scan "
-                  "the 25 M cost lines once per peildatum (12 x about 3 s; one query over every peildatum held each "
-                  "person x area x wet at once and reached DuckDB's memory limit), and the ondersteuning tables per "
-                  "household and per person (indicators/views: 10 s and 8 s) join every trajectory with each "
-                  "peildatum it spans. Both grow with the lines times the peildata.",
+    "indicators": ": profiled at scale 75 (session 7, per SQL statement): the ondersteuning tables per household "
+                  "and per person (indicators/views) group every trajectory active on a peildatum by household or "
+                  "person (16.6 M person-peildata), and the cost cells (indicators/kosten.py) group the cost lines "
+                  "of each peildatum by person once (12 x about 2.2 M persons); both grow with the lines times "
+                  "the peildata.",
     "whole etl": ": see the stages above that grow faster than the data.",
 }
 # Why callbacks miss the goal at the national area count, found by profiling (cProfile) the pages as they are now;

@@ -49,6 +49,7 @@ _TEMP_TABLES = (
     "wm_streefwaarden",
     "wm_ruw",
     "wm_ruw_uitsplitsing",
+    "wm_bron_wijk",
     "wm_bron_gedekt",
     "wm_wijk_met_gegevens",
     "wm_oorzaak",
@@ -398,20 +399,26 @@ def _create_missing(con: duckdb.DuckDBPyConnection, indicators: tuple[Indicator,
     a wijk with data in some source on P but no bevolking row takes its per-inhabitant figures and
     those of its gebied and gemeente (their teller would count people whose population is missing).
     """
+    # per source the wijken with a row covering P: one pass over each source gives both the wijken with data
+    # and whether the source covers P at all (it does when it has a row covering P, so a wijk)
+    met_wijk = {naam for naam, bron in BRONNEN.items() if naam != BEVOLKING and "wijkcode" in bron.kolomnamen}
+    con.execute("create or replace temp table wm_bron_wijk as " + " union all ".join(
+        f"select distinct '{naam}' as bron, p.peildatum, t.wijkcode from stg_{naam} t "
+        f"join wm_peildata p on {_coverage_sql(naam)}"
+        for naam in sorted(met_wijk)))
+    con.execute("create or replace temp table wm_wijk_met_gegevens as "
+                "select distinct peildatum, wijkcode from wm_bron_wijk")
     bronnen = sorted({bron for indicator in indicators for bron in indicator.bronnen} | {BEVOLKING})
     dekking = [
+        f"select '{naam}' as bron, p.peildatum, exists (select 1 from wm_bron_wijk t "
+        f"where t.bron = '{naam}' and t.peildatum = p.peildatum) as gedekt from wm_peildata p"
+        if naam in met_wijk else
         f"select '{naam}' as bron, p.peildatum, exists (select 1 from stg_{naam} t where {conditie}) as gedekt "
         f"from wm_peildata p"
         for naam in bronnen
         if (conditie := _coverage_sql(naam)) is not None
     ]
     con.execute(f"create or replace temp table wm_bron_gedekt as {' union all '.join(dekking)}")
-    met_wijk = [
-        f"select distinct p.peildatum, t.wijkcode from stg_{naam} t join wm_peildata p on {_coverage_sql(naam)}"
-        for naam, bron in BRONNEN.items()
-        if naam != BEVOLKING and "wijkcode" in bron.kolomnamen
-    ]
-    con.execute(f"create or replace temp table wm_wijk_met_gegevens as {' union '.join(met_wijk)}")
     con.execute("create or replace temp table wm_oorzaak (indicator VARCHAR, peildatum DATE, bron VARCHAR, "
                 "wijkcode VARCHAR, reden VARCHAR)")
     for indicator in indicators:

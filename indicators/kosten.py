@@ -92,25 +92,60 @@ join wm_peildata p on p.peildatum = $peildatum
                   and k.periode_begin < p.peildatum and k.periode_eind >= p.venster_begin
 """
 
+# A person's prorated sum per wet (a column per contract wet, NULL without lines of it) and in total.
+_PER_WET_SQL = ",\n       ".join(f"sum(aandeel) filter (where wet = '{wet}') as \"{wet}\"" for wet in KOSTEN_WETTEN)
+
 # the cells of one peildatum ($peildatum): every step below is per peildatum
 _CELLS_SQL = f"""
 with lijnen as ({_LINES_SQL}),
-per_wijk as (
-    -- a person's prorated sum per wijk and wet first: fewer rows to spread over the levels
-    select peildatum, wijkcode, wet, persoon_id, sum(aandeel) as bedrag from lijnen group by all
-),
 per_persoon as (
-    -- a person once per area (and wet): the sum of their prorated amounts there
-    select l.peildatum, g.niveau, g.gebiedcode, w.wet, l.persoon_id, sum(l.bedrag) as bedrag
-    from per_wijk l
-    join wm_gebieden_op_p g on g.peildatum = l.peildatum and g.wijkcode = l.wijkcode
-    join (select unnest($wetten::varchar[]) as wet) w on w.wet in ($totaal, l.wet)
+    -- one group per person: nearly everyone has lines in one wijk only, and such a person's sum in the
+    -- gebied and gemeente is their sum in the wijk, so only the few others need their sums per area
+    select persoon_id, min(wijkcode) as wijkcode, min(wijkcode) = max(wijkcode) as een_wijk,
+           sum(aandeel) as {TOTAAL},
+           {_PER_WET_SQL}
+    from lijnen
+    group by persoon_id
+),
+een_wijk as (
+    -- the contributions of persons with lines in one wijk: one row per wet they have lines of, and totaal
+    unpivot (select * exclude (een_wijk) from per_persoon where een_wijk)
+    on {TOTAAL}, {", ".join(f'"{wet}"' for wet in KOSTEN_WETTEN)} into name wet value bedrag
+),
+meer_wijken as (
+    -- the others: their sum per wijk and wet first, then per area of each level (a person once per area)
+    select l.wijkcode, l.wet, l.persoon_id, sum(l.aandeel) as bedrag
+    from lijnen l semi join (select persoon_id from per_persoon where not een_wijk) m using (persoon_id)
     group by all
 ),
+per_wijk as (
+    -- the one-wijk persons summed per wijk and wet first (a few thousand rows), with their two largest
+    -- contributions: a gebied's or gemeente's cell is the union of its wijken's, so these add up
+    select wijkcode, wet, sum(bedrag) as bedrag, count(*) as clienten, sum(abs(bedrag)) as totaal_abs,
+           max(abs(bedrag), 2) as grootste
+    from een_wijk
+    group by all
+),
+deel as (
+    -- the parts of each cell: per wijk of the area its one-wijk persons, and each other person on their own
+    select g.niveau, g.gebiedcode, w.wet, w.bedrag, w.clienten, w.totaal_abs, w.grootste
+    from per_wijk w
+    join wm_gebieden_op_p g on g.peildatum = $peildatum and g.wijkcode = w.wijkcode
+    union all
+    select niveau, gebiedcode, wet, bedrag, 1, abs(bedrag), [abs(bedrag)]
+    from (
+        select g.niveau, g.gebiedcode, w.wet, sum(m.bedrag) as bedrag
+        from meer_wijken m
+        join wm_gebieden_op_p g on g.peildatum = $peildatum and g.wijkcode = m.wijkcode
+        join (select unnest($wetten::varchar[]) as wet) w on w.wet in ($totaal, m.wet)
+        group by g.niveau, g.gebiedcode, w.wet, m.persoon_id
+    )
+),
 cel as (
-    select peildatum, niveau, gebiedcode, wet, sum(bedrag)::double as bedrag, count(*) as clienten,
-           sum(abs(bedrag))::double as totaal_abs, list_sum(max(abs(bedrag), 2))::double as grootste_twee
-    from per_persoon
+    select $peildatum::date as peildatum, niveau, gebiedcode, wet, sum(bedrag)::double as bedrag,
+           sum(clienten)::bigint as clienten, sum(totaal_abs)::double as totaal_abs,
+           list_sum(list_slice(list_reverse_sort(flatten(list(grootste))), 1, 2))::double as grootste_twee
+    from deel
     group by all
 ),
 wijk_bevolking as (
@@ -125,7 +160,7 @@ wijk_bevolking as (
     left join wm_wijk_met_gegevens m on m.peildatum = g.peildatum and m.wijkcode = g.wijkcode
     group by all
 ),
-gedekt as (select distinct peildatum from per_wijk)
+gedekt as (select distinct peildatum from lijnen)
 select r.peildatum, r.niveau, r.gebiedcode, r.gebiedsnaam, w.wet,
        coalesce(c.bedrag, 0) as bedrag, coalesce(c.clienten, 0) as clienten,
        case when b.zonder_bevolking is null then coalesce(b.inwoners, 0) end::bigint as inwoners,
@@ -173,9 +208,10 @@ def create_cells(con: duckdb.DuckDBPyConnection) -> None:
     """Temp tables wm_kosten_cel (every cost cell on the peildata of wm_peildata) and wm_kosten_onderdrukking
     (its suppression); each peildatum on its own, so indicators/incremental.py can keep them per peildatum.
 
-    One query per peildatum: a person's sum per area and wet is one group per person, so all peildata at once
-    made one hash table of every line's person x level x wet (19.5M groups at scale 10, the indicator step's
-    peak memory); per peildatum it is a twelfth of that, whatever the number of peildata.
+    One query per peildatum: a person's sums are one group per person, so all peildata at once made one hash
+    table of every line's person (19.5M groups at scale 10 with every area and wet, the indicator step's peak
+    memory); per peildatum it is a twelfth of that, whatever the number of peildata. Within it only persons with
+    lines in more than one wijk are summed per area; everyone else's sums roll up from the wijk (_CELLS_SQL).
     """
     parameters = {"wetten": list(WETTEN), "totaal": TOTAAL}
     con.execute(f"create or replace temp table wm_kosten_cel as {_CELLS_SQL}", {**parameters, "peildatum": None})

@@ -51,6 +51,7 @@ from typing import NamedTuple
 
 import duckdb
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 TEMP_TABLES = ("wm_cel", "wm_hierarchie", "wm_groep_lid", "wm_te_controleren")
 _TOLERANCE = 1e-9  # the group equations have coefficients 0 and ±1: far from rounding trouble
@@ -248,52 +249,70 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection, only: list[tuple] | None
         con.execute("create or replace temp table wm_te_controleren (indicator VARCHAR, peildatum DATE)")
         con.executemany("insert into wm_te_controleren values (?, ?)", only)
         where = "where (indicator, peildatum) in (select (indicator, peildatum) from wm_te_controleren)"
-    partitions: dict[tuple, list[_Member]] = defaultdict(list)
-    for (indicator, peildatum, soort, groep, is_totaal, cel, onderdrukt, bezet, bezet_n, is_deel, ontbreekt, noemer,
-         gebiedcode, categorie) in con.execute(
+    rows = con.execute(
         f"""
         with cel as (
             select *, uitsplitsing is not null and noemer >= max(noemer) filter (where uitsplitsing is null)
                       over (partition by indicator, peildatum, niveau, gebiedcode) as heel_gebied
             from wm_cel {where}
         )
-        select g.indicator, g.peildatum, pm.soort, g.groep, g.is_totaal, c.cel, c.onderdrukt, c.bezet,
-               c.bezet and not coalesce(c.heel_gebied, false), c.uitsplitsing is not null, c.reden is not null,
-               c.noemer, c.gebiedcode, coalesce(c.categorie, '')
+        select dense_rank() over (order by g.indicator, g.peildatum, g.groep) - 1 as groep_nr,
+               g.groep, g.is_totaal, c.cel, c.onderdrukt, c.bezet,
+               c.bezet and not coalesce(c.heel_gebied, false) as bezet_n, c.uitsplitsing is not null as is_deel,
+               c.reden is not null as ontbreekt, c.noemer, c.gebiedcode, coalesce(c.categorie, '') as categorie,
+               pm.soort = 'enquete' as enquete
         from wm_groep_lid g join cel c on c.cel = g.cel join wm_parameters pm on pm.indicator = g.indicator
         """
-    ).fetchall():
-        sorteer = (gebiedcode, categorie)
-        partitions[(indicator, peildatum, "teller en noemer")].append(_Member(
-            groep, is_totaal, cel, onderdrukt and bezet, onderdrukt and bezet, not onderdrukt, noemer, sorteer))
-        if soort == "enquete":
-            verborgen_n = onderdrukt and (is_deel or ontbreekt)
-            partitions[(indicator, peildatum, "n")].append(_Member(
-                groep, is_totaal, cel, verborgen_n, verborgen_n and bezet_n, is_deel and not onderdrukt, noemer, sorteer))
+    ).fetchnumpy()
+    if len(rows["cel"]) == 0:
+        return 0
+    onderdrukt, bezet, is_deel = rows["onderdrukt"], rows["bezet"], rows["is_deel"]
+    verborgen_n = rows["enquete"] & onderdrukt & (is_deel | rows["ontbreekt"])
+    part = _independent_parts(rows["groep_nr"], rows["cel"])
+    # only parts with a cell that must not follow from the sums can add anything (_cells_to_add)
+    systems = (
+        ("teller en noemer", np.ones_like(onderdrukt), onderdrukt & bezet, onderdrukt & bezet, ~onderdrukt),
+        ("n", rows["enquete"], verborgen_n, verborgen_n & rows["bezet_n"], is_deel & ~onderdrukt),
+    )
     extra: set[int] = set()
-    for members in partitions.values():
-        for component in _independent_parts(members):
-            key = frozenset(component)  # the answer depends on the members only, not on their order
-            if key not in memo:
-                memo[key] = _cells_to_add(component)
-            extra |= memo[key]
+    # thousands of matrices of some 50 x 50: BLAS threads cost more to start and wait for than they save
+    with threadpool_limits(limits=1, user_api="blas"):
+        for system, member, onbekend, gevoelig, kandidaat in systems:
+            audited = np.flatnonzero(member & np.isin(part, part[member & gevoelig]))
+            components: dict[int, list[_Member]] = defaultdict(list)
+            for nr, groep, is_totaal, cel, *flags, noemer, gebiedcode, categorie in zip(*(
+                    column[audited].tolist() for column in (
+                        part, rows["groep"], rows["is_totaal"], rows["cel"], onbekend, gevoelig, kandidaat,
+                        rows["noemer"], rows["gebiedcode"], rows["categorie"]))):
+                components[nr].append(_Member(groep, is_totaal, cel, *flags, noemer, (gebiedcode, categorie)))
+            for component in components.values():
+                key = (system, frozenset(component))  # the answer depends on the members only, not their order
+                if key not in memo:
+                    memo[key] = _cells_to_add(component)
+                extra |= memo[key]
     if extra:
         con.execute("update wm_cel set onderdrukt = true where list_contains($cellen, cel)", {"cellen": sorted(extra)})
     return len(extra)
 
 
-def _independent_parts(members: list[_Member]) -> list[list[_Member]]:
-    """Split a partition into parts that share no cell (in practice one gemeente each).
+def _independent_parts(groep_nr: np.ndarray, cel: np.ndarray) -> np.ndarray:
+    """Per membership row, its part: groups linked by a shared cell, in practice one gemeente per
+    (indicator, peildatum) (groep_nr numbers the groups of every partition apart).
 
     Groups that share no cell are independent equations, so auditing each part on its own gives
     the same answer while keeping every matrix small: the cost grows linearly with the number of
     gemeenten instead of cubically with the number of cells in the country.
     """
-    component = _linked((m.groep for m in members), ((m.groep, m.cel) for m in members))
-    parts: dict[str, list[_Member]] = defaultdict(list)
-    for m in members:
-        parts[component[m.groep]].append(m)
-    return list(parts.values())
+    # imported here: scipy takes about 0.4 s to import, which a run with nothing to compute need not pay
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    groups = int(groep_nr.max()) + 1
+    _, cel_nr = np.unique(cel, return_inverse=True)
+    nodes = groups + int(cel_nr.max()) + 1
+    graph = coo_matrix((np.ones(len(cel)), (groep_nr, groups + cel_nr)), shape=(nodes, nodes))
+    _, label = connected_components(graph, directed=False)
+    return label[groep_nr]
 
 
 def _linked(groepen: Iterable[str], cells: Iterable[tuple[str, int]]) -> dict[str, str]:
@@ -333,8 +352,8 @@ def _cells_to_add(members: list[_Member]) -> set[int]:
     _, singular, vt = np.linalg.svd(matrix)
     rank = int((singular > _TOLERANCE).sum())
     null_space = vt[rank:]
-    recoverable = [cel for cel, i in column.items()
-                   if cel in gevoelig and np.linalg.norm(null_space[:, i]) < _TOLERANCE]
+    norms = np.linalg.norm(null_space, axis=0)
+    recoverable = [cel for cel, i in column.items() if cel in gevoelig and norms[i] < _TOLERANCE]
     published = [m for m in members if m.kandidaat]  # one entry per group a cell is in
     added: set[int] = set()
     if not published:  # nothing left that suppression could hide

@@ -248,3 +248,53 @@ def test_a_wijk_with_register_data_but_no_population_takes_the_per_inhabitant_fi
         cel = _row(kosten, P0, code)
         assert cel["kosten_per_inwoner"] is None and NOORD_B in cel["reden"]
         assert cel["kosten_per_client"] == pytest.approx(100.0)
+
+
+def test_persons_in_one_wijk_and_in_more_wijken_count_once_per_area_and_wet():
+    # every cell gets five fillers of 1000 (nothing suppressed); then
+    # X: wmo 300 in Noord-A and jeugdwet 200 in Noord-B (two wijken, two wetten),
+    # Y: wmo 400 and jeugdwet 100 in Noord-A (one wijk, two wetten),
+    # Z: wmo 250 and -250 in Noord-B (a sum of 0 is still a client)
+    con = staging()
+    insert(con, "stg_kosten", [
+        *[_lijn(f"{wijk}{wet}{i}", f"{wijk}{wet}{i}", wijk, 1000.0, wet=wet)
+          for wijk in (NOORD_A, NOORD_B, ZUID_A) for wet in ("wmo", "jeugdwet", "participatiewet") for i in range(5)],
+        _lijn("x1", "X", NOORD_A, 300.0), _lijn("x2", "X", NOORD_B, 200.0, wet="jeugdwet"),
+        _lijn("y1", "Y", NOORD_A, 400.0), _lijn("y2", "Y", NOORD_A, 100.0, wet="jeugdwet"),
+        _lijn("z1", "Z", NOORD_B, 250.0), _lijn("z2", "Z", NOORD_B, -250.0),
+    ])
+    kosten = _kosten(con)
+    expected = {
+        (NOORD_A, "totaal"): (15800.0, 17), (NOORD_A, "wmo"): (5700.0, 7),
+        (NOORD_A, "jeugdwet"): (5100.0, 6), (NOORD_A, "participatiewet"): (5000.0, 5),
+        (NOORD_B, "totaal"): (15200.0, 17), (NOORD_B, "wmo"): (5000.0, 6),
+        (NOORD_B, "jeugdwet"): (5200.0, 6), (NOORD_B, "participatiewet"): (5000.0, 5),
+        (NOORD, "totaal"): (31000.0, 33), (NOORD, "wmo"): (10700.0, 13),
+        (NOORD, "jeugdwet"): (10300.0, 12), (NOORD, "participatiewet"): (10000.0, 10),
+        (GEMEENTE, "totaal"): (46000.0, 48), (GEMEENTE, "wmo"): (15700.0, 18),
+        (GEMEENTE, "jeugdwet"): (15300.0, 17), (GEMEENTE, "participatiewet"): (15000.0, 15),
+    }
+    for (gebiedcode, wet), (bedrag, clienten) in expected.items():
+        row = _row(kosten, P0, gebiedcode, wet)
+        assert (row["bedrag"], row["clienten"], row["onderdrukt"]) == (bedrag, clienten, False), (gebiedcode, wet)
+
+
+def test_the_two_largest_contributions_of_a_gebied_come_from_all_its_wijken():
+    # Noord-A: 3000, 50, 50 and X's 1000; Noord-B: 2000, 70 and X's 1500 (X: 2500 in the gebied)
+    con = staging()
+    insert(con, "stg_kosten", [
+        _lijn("a1", "a1", NOORD_A, 3000.0), _lijn("a2", "a2", NOORD_A, 50.0), _lijn("a3", "a3", NOORD_A, 50.0),
+        _lijn("b1", "b1", NOORD_B, 2000.0), _lijn("b2", "b2", NOORD_B, -70.0),
+        _lijn("x1", "X", NOORD_A, 1000.0), _lijn("x2", "X", NOORD_B, 1500.0),
+    ])
+    compute_publication(con, MonitorConfig())
+    cellen = {gebiedcode: rest for gebiedcode, *rest in con.execute(
+        "select gebiedcode, clienten, bedrag, totaal_abs, grootste_twee from kept_kosten_cel "
+        "where peildatum = ? and wet = 'totaal' and gebiedcode in (?, ?, ?, ?)",
+        [P0, NOORD_A, NOORD_B, NOORD, GEMEENTE]).fetchall()}
+    assert cellen == {
+        NOORD_A: [4, 4100.0, 4100.0, 4000.0],
+        NOORD_B: [3, 3430.0, 3570.0, 3500.0],
+        NOORD: [6, 7530.0, 7670.0, 5500.0],
+        GEMEENTE: [6, 7530.0, 7670.0, 5500.0],
+    }
