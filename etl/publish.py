@@ -114,7 +114,7 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
 
     A key is found when a text, or a piece of it between separators (_TOKEN_SPLITS), equals a key
     (trimmed) in any warehouse table: raw deliveries (quarantined rows too) and staging alike. Every key
-    of every table is read on every run.
+    column of every table is checked on every run; `_key_hit` says how without reading every key.
     """
     sleutels = person_key_columns(warehouse)
     if not sleutels:
@@ -127,8 +127,17 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
                      if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
             if texts:
                 _add_pieces(warehouse, name, arrow.select(texts))
+        stukken = [row[0] for row in warehouse.execute("select distinct stuk from wm_tekststukken").fetchall()]
+        if not stukken:
+            return
+        types = dict(((table, column), data_type) for table, column, data_type in warehouse.execute(
+            "select table_name, column_name, data_type from information_schema.columns where table_schema = 'main'"
+        ).fetchall())
         for table, key_column in sleutels:
-            hit = warehouse.execute(_key_hit_sql(table, key_column)).fetchone()
+            if types[(table, key_column)] == "VARCHAR":
+                hit = _key_hit(warehouse, table, key_column, stukken)
+            else:  # a key stored as a number or date: compared as text, every key read
+                hit = warehouse.execute(_key_hit_sql(table, key_column)).fetchone()
             if hit:
                 raise PublicationRefused(
                     f"{REFUSED}: tabel {hit[0]}, kolom {hit[1]} bevat een waarde uit {table}.{key_column} van "
@@ -136,6 +145,52 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
                 )
     finally:
         warehouse.execute("drop table if exists temp.wm_tekststukken")
+
+
+# How many key lengths the variants with trailing spaces cover; keys of other lengths are read whole.
+_LENGTH_WINDOW = 8
+
+
+def _key_hit(con: duckdb.DuckDBPyConnection, table: str, column: str, stukken: list[str]) -> tuple | None:
+    """The first (tabel, kolom) of wm_tekststukken that equals a key of table.column (VARCHAR), or trim(key).
+
+    The same test as _key_hit_sql, written as filters DuckDB answers from each row group's statistics
+    (min and max, string lengths, whether it holds non-ASCII text) so that a group that cannot hold a
+    hit is never read. trim() strips only the space among ASCII characters (other white space it strips
+    is non-ASCII), so trim(key) = piece means one of
+    - key = piece || n spaces: the key is in the list of those variants (n = 0 is the piece itself);
+    - the key starts with a space, or holds a non-ASCII character;
+    and every key of those last two kinds, and every key whose length lies outside the lengths the
+    variants cover, is a candidate that gets the exact test. The lengths covered come from the column's
+    statistics but only decide speed: a key of another length is a candidate whatever they say.
+    """
+    stats = con.execute(f'select stats("{column}") from "{table}" limit 1').fetchall()
+    if not stats:
+        return None  # no rows, no keys
+    info = stats[0][0] if isinstance(stats[0][0], dict) else {}
+    kortste = max(1, int(info.get("min_string_length") or 1))
+    langste = max(kortste, min(int(info.get("max_string_length") or kortste), kortste + _LENGTH_WINDOW - 1))
+    varianten = set(stukken)
+    for stuk in stukken:
+        lengte = len(stuk.encode())
+        varianten.update(stuk + " " * n for n in range(max(1, kortste - lengte), langste - lengte + 1))
+    key = f'k."{column}"'
+    [hit] = con.execute(
+        f"""
+        with kandidaat as (
+            select {key} as sleutel from "{table}" k where list_contains($varianten::varchar[], {key})
+            union all
+            select {key} from "{table}" k
+            where prefix({key}, ' ') or strlen({key}) <> length({key}) or strlen({key}) not between $kortste and $langste
+        )
+        select (select [s.tabel, s.kolom] from kandidaat k join wm_tekststukken s on s.stuk = k.sleutel
+                union
+                select [s.tabel, s.kolom] from kandidaat k join wm_tekststukken s on s.stuk = trim(k.sleutel)
+                order by all limit 1)
+        """,
+        {"varianten": sorted(varianten), "kortste": kortste, "langste": langste},
+    ).fetchall()
+    return tuple(hit[0]) if hit[0] else None
 
 
 def _key_hit_sql(table: str, column: str) -> str:
@@ -159,20 +214,21 @@ def _key_hit_sql(table: str, column: str) -> str:
 
 def _add_pieces(warehouse: duckdb.DuckDBPyConnection, name: str, texts: pa.Table) -> None:
     """Every distinct text of every column of `texts` and its pieces between separators, into wm_tekststukken."""
-    parts = []
-    for index, column in enumerate(texts.column_names):
-        kolom = f"${index + 2}"
-        parts.append(f'select {kolom} as kolom, trim(t."{column}") as stuk from te_controleren t')
-        parts.extend(
-            f'select {kolom}, unnest(regexp_split_to_array(t."{column}", ${len(texts.column_names) + 2 + i})) '
-            f"from te_controleren t"
-            for i in range(len(_TOKEN_SPLITS))
-        )
+    # a text repeats over many rows (an area code in every row of its area): split each distinct one once
+    teksten = " union all ".join(f'select ${index + 2} as kolom, t."{column}" as tekst from te_controleren t'
+                                 for index, column in enumerate(texts.column_names))
+    splits = len(texts.column_names) + 2
+    stukken = " union all ".join(
+        ["select kolom, trim(tekst) as stuk from teksten"]
+        + [f"select kolom, unnest(regexp_split_to_array(tekst, ${splits + i})) from teksten"
+           for i in range(len(_TOKEN_SPLITS))]
+    )
     warehouse.register("te_controleren", texts)
     try:
         warehouse.execute(
             f"""insert into wm_tekststukken
-                select distinct $1, kolom, stuk from ({" union all ".join(parts)}) where stuk <> ''""",
+                with teksten as (select distinct kolom, tekst from ({teksten}) where tekst is not null)
+                select distinct $1, kolom, stuk from ({stukken}) where stuk <> ''""",
             [name, *texts.column_names, *_TOKEN_SPLITS],
         )
     finally:

@@ -342,6 +342,9 @@ def test_a_real_store_holds_the_spec_and_the_vocabularies(published_drop: Path) 
     ("\u3000P000123", True),
     ("Pé00123", False),  # a non-ASCII key that trim leaves as it is
     ("\tP000123", False),  # trim keeps a tab, so the key is not the text's piece
+    ("P000123" + " " * 30, True),  # longer than every other key: outside the lengths the variants cover
+    ("P00012", False),
+    ("P0001234", False),
 ])
 def test_content_guard_compares_each_key_as_trim_leaves_it(key: str, found: bool) -> None:
     warehouse = duckdb.connect()
@@ -353,3 +356,26 @@ def test_content_guard_compares_each_key_as_trim_leaves_it(key: str, found: bool
         return
     with pytest.raises(WijkmonitorError, match="tabel dq_files, kolom reden bevat een waarde uit raw_bijstand.persoon_id"):
         refuse_person_keys(warehouse, reasons)
+
+
+def test_trim_strips_no_ascii_character_but_the_space() -> None:
+    """What the content guard's variants rest on (publish._key_hit): among ASCII, trim strips the space only."""
+    with duckdb.connect() as con:
+        stripped = [code for code in range(128) if con.execute(
+            "select trim(chr($1) || 'x' || chr($1)) = 'x'", [code]).fetchall() == [(True,)]]
+    assert stripped == [ord(" ")]
+
+
+@pytest.mark.parametrize("key", ["K0000150000", "K0000150000   ", " K0000150000", "K0000150000\u2003"])
+def test_content_guard_finds_one_key_among_many_row_groups(key: str) -> None:
+    """One matching key in the middle of 300.000 (several row groups DuckDB may skip): found whatever its form."""
+    warehouse = duckdb.connect()
+    warehouse.execute("create table raw_kosten (kosten_id VARCHAR, persoon_id VARCHAR)")
+    warehouse.execute("insert into raw_kosten select printf('K%010d', i), printf('P%09d', i % 1000) "
+                      "from range(300000) r(i) order by i")
+    warehouse.execute("update raw_kosten set kosten_id = ? where kosten_id = 'K0000150000'", [key])
+    reasons = {"dq_files": pa.table({"reden": ["rij 7: K0000150000 dubbel"]})}
+    with pytest.raises(WijkmonitorError, match="kolom reden bevat een waarde uit raw_kosten.kosten_id"):
+        refuse_person_keys(warehouse, reasons)
+    warehouse.execute("update raw_kosten set kosten_id = 'K0000150001x' where kosten_id = ?", [key])
+    refuse_person_keys(warehouse, reasons)
