@@ -183,10 +183,9 @@ def _key_hit(con: duckdb.DuckDBPyConnection, table: str, column: str, stukken: l
             select {key} from "{table}" k
             where prefix({key}, ' ') or strlen({key}) <> length({key}) or strlen({key}) not between $kortste and $langste
         )
-        select (select [s.tabel, s.kolom] from kandidaat k join wm_tekststukken s on s.stuk = k.sleutel
-                union
-                select [s.tabel, s.kolom] from kandidaat k join wm_tekststukken s on s.stuk = trim(k.sleutel)
-                order by all limit 1)
+        -- the candidates (normally none) are the small side of the semi-join
+        select min([s.tabel, s.kolom]) from wm_tekststukken s
+        where s.stuk in (select sleutel from kandidaat union select trim(sleutel) from kandidaat)
         """,
         {"varianten": sorted(varianten), "kortste": kortste, "langste": langste},
     ).fetchall()
