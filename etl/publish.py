@@ -15,17 +15,21 @@ Their messages name table, column, indicator, peildatum and area, never a value.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
 from core import publication
 from etl.contract import persoonskolommen
 from etl.faults import storage_problem
+from indicators import kosten, suppression
 from indicators.kosten import recoverable_kosten
 from indicators.suppression import recoverable_published
 from core.errors import PublicationRefused, WijkmonitorError
@@ -55,7 +59,7 @@ def publish(db: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
         db.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned_temp_files(db)
         _remove(target)
-        _write_store(target, tables)
+        _write_store(target, tables, db)
         _fsync(target)
         os.replace(target, db)
         _fsync_directory(db.parent)
@@ -234,18 +238,83 @@ def _add_pieces(warehouse: duckdb.DuckDBPyConnection, name: str, texts: pa.Table
         warehouse.unregister("te_controleren")
 
 
-def _refuse_recoverable(con: duckdb.DuckDBPyConnection) -> None:
-    """The recoverability audit over the store as written (every column, as a reader will see it)."""
-    published = {
-        name: con.sql(f"SELECT * FROM {name}").to_arrow_table()
-        for name in ("indicator_values", "indicator_breakdown", "areas", "kosten")
-    }
+# The tables the recoverability audit reads, and the partition its relations never cross: every sum is
+# over the areas or categories of one indicator on one peildatum (costs: one peildatum).
+_AUDITED = {"indicator_values": "indicator, peildatum", "indicator_breakdown": "indicator, peildatum",
+            "kosten": "peildatum"}
+# meta row of a store whose every partition passed the audit of this code (`_audit_code`)
+AUDIT_KEY = "publicatiecontrole"
+
+
+@cache
+def _audit_code() -> str:
+    """A digest of the audit: its code, the contract it reads and the libraries it computes with."""
+    digest = hashlib.sha256(f"{duckdb.__version__} {np.__version__}".encode())
+    for module in (suppression, kosten, publication, sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _refuse_recoverable(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
+    """The recoverability audit over the store as written (every column, as a reader will see it).
+
+    A partition (_AUDITED) whose rows are all those of the previous store, when that store passed this
+    same audit over the same area table (its AUDIT_KEY), holds no leak now either: its relations are the
+    same. Only the other partitions are read; the store as written is then marked as audited whole.
+    """
+    changed = _changed_partitions(con, previous)
+    published = {"areas": con.sql("SELECT * FROM areas").to_arrow_table()}
+    for name, partition in _AUDITED.items():
+        if not changed:
+            published[name] = con.sql(f"SELECT * FROM {name}").to_arrow_table()
+        else:
+            published[name] = con.sql(f"SELECT * FROM {name} WHERE ({partition}) IN (SELECT ({partition}) FROM "
+                                       f"wm_gewijzigd_{name})").to_arrow_table()
     leaks = recoverable_published(published) + recoverable_kosten(published)
     if leaks:
         more = f" en {len(leaks) - 1} meer" if len(leaks) > 1 else ""
         raise PublicationRefused(
             f"{REFUSED}: onderdrukt cijfer terug te rekenen uit de gepubliceerde sommen ({leaks[0]}{more}); {KEPT}"
         )
+    [(figures,)] = con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {name})" for name in _AUDITED)).fetchall()
+    if figures:  # a store without figures needs no mark
+        con.execute("INSERT INTO meta VALUES (?, ?)", [AUDIT_KEY, _audit_code()])
+
+
+def _changed_partitions(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bool:
+    """Temp tables wm_gewijzigd_<table>: the partitions whose rows differ from the previous store's.
+
+    False (audit everything) without a previous store that this audit passed over the same area table.
+    """
+    if previous is None or not previous.is_file():
+        return False
+    try:
+        con.execute("ATTACH ? AS vorige (READ_ONLY)", [str(previous)])
+    except duckdb.Error:  # unreadable or locked: it vouches for nothing
+        return False
+    try:
+        marks = con.execute("SELECT waarde FROM vorige.meta WHERE sleutel = ?", [AUDIT_KEY]).fetchall()
+        if marks != [(_audit_code(),)] or _differ(con, "areas"):
+            return False
+        for name, partition in _AUDITED.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE wm_gewijzigd_{name} AS "
+                        f"SELECT DISTINCT {partition} FROM ({_differ_sql(name)})")
+        return True
+    except duckdb.Error:  # an older store without a table or column of this contract
+        return False
+    finally:
+        con.execute("DETACH vorige")
+
+
+def _differ_sql(name: str) -> str:
+    """The rows of one table that are not (as often) in both the new and the previous store."""
+    return (f"(SELECT * FROM main.{name} EXCEPT ALL SELECT * FROM vorige.{name}) UNION ALL "
+            f"(SELECT * FROM vorige.{name} EXCEPT ALL SELECT * FROM main.{name})")
+
+
+def _differ(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table differs between the new and the previous store."""
+    return bool(con.execute(f"SELECT EXISTS ({_differ_sql(name)})").fetchall()[0][0])
 
 
 def _arrow(table: pa.Table | pl.DataFrame) -> pa.Table:
@@ -253,7 +322,7 @@ def _arrow(table: pa.Table | pl.DataFrame) -> pa.Table:
     return table.to_arrow() if isinstance(table, pl.DataFrame) else table
 
 
-def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
+def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame], previous: Path | None = None) -> None:
     """Fill a fresh DuckDB file with the published schema and tables; check it holds the contract only."""
     con = duckdb.connect(str(target))
     try:
@@ -262,7 +331,7 @@ def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> No
             _insert(con, name, table)
         if _columns(con) != contract_columns():
             raise PublicationRefused(f"{REFUSED}: de opslag wijkt af van het publicatiecontract; {KEPT}")
-        _refuse_recoverable(con)
+        _refuse_recoverable(con, previous)
         con.execute("CHECKPOINT")
     finally:
         con.close()

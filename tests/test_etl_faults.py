@@ -224,7 +224,7 @@ def test_warehouse_connection_has_no_duckdb_progress_bar(tmp_path: Path) -> None
 def _fail_while_writing(error_number: int):
     """A stand-in for publish's file writer that writes half a file and then meets error_number."""
 
-    def write_store(target: Path, tables: dict) -> None:
+    def write_store(target: Path, tables: dict, previous: Path | None = None) -> None:
         target.write_bytes(b"half")
         raise OSError(error_number, os.strerror(error_number), str(target))
 
