@@ -193,7 +193,8 @@ def incremental(sources: Path, warehouse: Path, db: Path) -> dict[str, Any]:
     bron = BRONNEN["bewonersenquete"]
     last = sorted((drop / bron.naam).glob("*.csv"))[-1]
     frame = pl.read_csv(last, infer_schema=False)
-    frame = frame.with_columns(pl.lit("nieuw-") + pl.col(name) for name in bron.sleutel)
+    # alias: the sum alone would be a new column named "literal" beside the old keys (a copy of the file)
+    frame = frame.with_columns((pl.lit("nieuw-") + pl.col(name)).alias(name) for name in bron.sleutel)
     frame.write_csv(last.with_name(f"{last.stem}_nieuw.csv"))
     new_file, new_code = run()
     return {"full_seconds": full, "unchanged_seconds": unchanged, "new_file_seconds": new_file,

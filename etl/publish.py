@@ -15,17 +15,21 @@ Their messages name table, column, indicator, peildatum and area, never a value.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
 from core import publication
 from etl.contract import persoonskolommen
 from etl.faults import storage_problem
+from indicators import kosten, suppression
 from indicators.kosten import recoverable_kosten
 from indicators.suppression import recoverable_published
 from core.errors import PublicationRefused, WijkmonitorError
@@ -55,7 +59,7 @@ def publish(db: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
         db.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned_temp_files(db)
         _remove(target)
-        _write_store(target, tables)
+        _write_store(target, tables, db)
         _fsync(target)
         os.replace(target, db)
         _fsync_directory(db.parent)
@@ -114,7 +118,7 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
 
     A key is found when a text, or a piece of it between separators (_TOKEN_SPLITS), equals a key
     (trimmed) in any warehouse table: raw deliveries (quarantined rows too) and staging alike. Every key
-    of every table is read on every run.
+    column of every table is checked on every run; `_key_hit` says how without reading every key.
     """
     sleutels = person_key_columns(warehouse)
     if not sleutels:
@@ -127,8 +131,17 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
                      if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
             if texts:
                 _add_pieces(warehouse, name, arrow.select(texts))
+        stukken = [row[0] for row in warehouse.execute("select distinct stuk from wm_tekststukken").fetchall()]
+        if not stukken:
+            return
+        types = dict(((table, column), data_type) for table, column, data_type in warehouse.execute(
+            "select table_name, column_name, data_type from information_schema.columns where table_schema = 'main'"
+        ).fetchall())
         for table, key_column in sleutels:
-            hit = warehouse.execute(_key_hit_sql(table, key_column)).fetchone()
+            if types[(table, key_column)] == "VARCHAR":
+                hit = _key_hit(warehouse, table, key_column, stukken)
+            else:  # a key stored as a number or date: compared as text, every key read
+                hit = warehouse.execute(_key_hit_sql(table, key_column)).fetchone()
             if hit:
                 raise PublicationRefused(
                     f"{REFUSED}: tabel {hit[0]}, kolom {hit[1]} bevat een waarde uit {table}.{key_column} van "
@@ -136,6 +149,51 @@ def refuse_person_keys(warehouse: duckdb.DuckDBPyConnection, tables: dict[str, p
                 )
     finally:
         warehouse.execute("drop table if exists temp.wm_tekststukken")
+
+
+# How many key lengths the variants with trailing spaces cover; keys of other lengths are read whole.
+_LENGTH_WINDOW = 8
+
+
+def _key_hit(con: duckdb.DuckDBPyConnection, table: str, column: str, stukken: list[str]) -> tuple | None:
+    """The first (tabel, kolom) of wm_tekststukken that equals a key of table.column (VARCHAR), or trim(key).
+
+    The same test as _key_hit_sql, written as filters DuckDB answers from each row group's statistics
+    (min and max, string lengths, whether it holds non-ASCII text) so that a group that cannot hold a
+    hit is never read. trim() strips only the space among ASCII characters (other white space it strips
+    is non-ASCII), so trim(key) = piece means one of
+    - key = piece || n spaces: the key is in the list of those variants (n = 0 is the piece itself);
+    - the key starts with a space, or holds a non-ASCII character;
+    and every key of those last two kinds, and every key whose length lies outside the lengths the
+    variants cover, is a candidate that gets the exact test. The lengths covered come from the column's
+    statistics but only decide speed: a key of another length is a candidate whatever they say.
+    """
+    stats = con.execute(f'select stats("{column}") from "{table}" limit 1').fetchall()
+    if not stats:
+        return None  # no rows, no keys
+    info = stats[0][0] if isinstance(stats[0][0], dict) else {}
+    kortste = max(1, int(info.get("min_string_length") or 1))
+    langste = max(kortste, min(int(info.get("max_string_length") or kortste), kortste + _LENGTH_WINDOW - 1))
+    varianten = set(stukken)
+    for stuk in stukken:
+        lengte = len(stuk.encode())
+        varianten.update(stuk + " " * n for n in range(max(1, kortste - lengte), langste - lengte + 1))
+    key = f'k."{column}"'
+    [hit] = con.execute(
+        f"""
+        with kandidaat as (
+            select {key} as sleutel from "{table}" k where list_contains($varianten::varchar[], {key})
+            union all
+            select {key} from "{table}" k
+            where prefix({key}, ' ') or strlen({key}) <> length({key}) or strlen({key}) not between $kortste and $langste
+        )
+        -- the candidates (normally none) are the small side of the semi-join
+        select min([s.tabel, s.kolom]) from wm_tekststukken s
+        where s.stuk in (select sleutel from kandidaat union select trim(sleutel) from kandidaat)
+        """,
+        {"varianten": sorted(varianten), "kortste": kortste, "langste": langste},
+    ).fetchall()
+    return tuple(hit[0]) if hit[0] else None
 
 
 def _key_hit_sql(table: str, column: str) -> str:
@@ -159,38 +217,110 @@ def _key_hit_sql(table: str, column: str) -> str:
 
 def _add_pieces(warehouse: duckdb.DuckDBPyConnection, name: str, texts: pa.Table) -> None:
     """Every distinct text of every column of `texts` and its pieces between separators, into wm_tekststukken."""
-    parts = []
-    for index, column in enumerate(texts.column_names):
-        kolom = f"${index + 2}"
-        parts.append(f'select {kolom} as kolom, trim(t."{column}") as stuk from te_controleren t')
-        parts.extend(
-            f'select {kolom}, unnest(regexp_split_to_array(t."{column}", ${len(texts.column_names) + 2 + i})) '
-            f"from te_controleren t"
-            for i in range(len(_TOKEN_SPLITS))
-        )
+    # a text repeats over many rows (an area code in every row of its area): split each distinct one once
+    teksten = " union all ".join(f'select ${index + 2} as kolom, t."{column}" as tekst from te_controleren t'
+                                 for index, column in enumerate(texts.column_names))
+    splits = len(texts.column_names) + 2
+    stukken = " union all ".join(
+        ["select kolom, trim(tekst) as stuk from teksten"]
+        + [f"select kolom, unnest(regexp_split_to_array(tekst, ${splits + i})) from teksten"
+           for i in range(len(_TOKEN_SPLITS))]
+    )
     warehouse.register("te_controleren", texts)
     try:
         warehouse.execute(
             f"""insert into wm_tekststukken
-                select distinct $1, kolom, stuk from ({" union all ".join(parts)}) where stuk <> ''""",
+                with teksten as (select distinct kolom, tekst from ({teksten}) where tekst is not null)
+                select distinct $1, kolom, stuk from ({stukken}) where stuk <> ''""",
             [name, *texts.column_names, *_TOKEN_SPLITS],
         )
     finally:
         warehouse.unregister("te_controleren")
 
 
-def _refuse_recoverable(con: duckdb.DuckDBPyConnection) -> None:
-    """The recoverability audit over the store as written (every column, as a reader will see it)."""
-    published = {
-        name: con.sql(f"SELECT * FROM {name}").to_arrow_table()
-        for name in ("indicator_values", "indicator_breakdown", "areas", "kosten")
-    }
+# The tables the recoverability audit reads, and the partition its relations never cross: every sum is
+# over the areas or categories of one indicator on one peildatum (costs: one peildatum).
+_AUDITED = {"indicator_values": "indicator, peildatum", "indicator_breakdown": "indicator, peildatum",
+            "kosten": "peildatum"}
+# meta row of a store whose every partition passed the audit of this code (`_audit_code`)
+AUDIT_KEY = "publicatiecontrole"
+
+
+@cache
+def _audit_code() -> str:
+    """A digest of the audit: its code, the contract it reads and the libraries it computes with."""
+    digest = hashlib.sha256(f"{duckdb.__version__} {np.__version__}".encode())
+    for module in (suppression, kosten, publication, sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _refuse_recoverable(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
+    """The recoverability audit over the store as written (every column, as a reader will see it).
+
+    A partition (_AUDITED) whose rows are all those of the previous store, when that store passed this
+    same audit over the same area table (its AUDIT_KEY), holds no leak now either: its relations are the
+    same. Only the other partitions are read; the store as written is then marked as audited whole.
+    """
+    changed = _changed_partitions(con, previous)
+    published = {"areas": con.sql("SELECT * FROM areas").to_arrow_table()}
+    for name, partition in _AUDITED.items():
+        if not changed:
+            published[name] = con.sql(f"SELECT * FROM {name}").to_arrow_table()
+        else:
+            published[name] = con.sql(f"SELECT * FROM {name} WHERE ({partition}) IN (SELECT ({partition}) FROM "
+                                       f"wm_gewijzigd_{name})").to_arrow_table()
     leaks = recoverable_published(published) + recoverable_kosten(published)
     if leaks:
         more = f" en {len(leaks) - 1} meer" if len(leaks) > 1 else ""
         raise PublicationRefused(
             f"{REFUSED}: onderdrukt cijfer terug te rekenen uit de gepubliceerde sommen ({leaks[0]}{more}); {KEPT}"
         )
+    [(figures,)] = con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {name})" for name in _AUDITED)).fetchall()
+    if figures:  # a store without figures needs no mark
+        con.execute("INSERT INTO meta VALUES (?, ?)", [AUDIT_KEY, _audit_code()])
+
+
+def _changed_partitions(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bool:
+    """Temp tables wm_gewijzigd_<table>: the partitions whose rows differ from the previous store's.
+
+    False (audit everything) without a previous store that this audit passed over the same area table.
+    """
+    if previous is None or not previous.is_file():
+        return False
+    try:
+        con.execute("ATTACH ? AS vorige (READ_ONLY)", [str(previous)])
+    except duckdb.Error:  # unreadable or locked: it vouches for nothing
+        return False
+    try:
+        marks = con.execute("SELECT waarde FROM vorige.meta WHERE sleutel = ?", [AUDIT_KEY]).fetchall()
+        if marks != [(_audit_code(),)] or _differ(con, "areas"):
+            return False
+        for name, partition in _AUDITED.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE wm_gewijzigd_{name} AS "
+                        f"SELECT DISTINCT {partition} FROM ({_differ_sql(name)})")
+        return True
+    except duckdb.Error:  # an older store without a table or column of this contract
+        return False
+    finally:
+        con.execute("DETACH vorige")
+
+
+def _differ_sql(name: str) -> str:
+    """The rows of one table that are not (as often) in both the new and the previous store.
+
+    A table with a primary key holds each row once in both stores (the same contract: the audit's mark
+    covers core/publication.py), so comparing sets is exact and costs less than comparing multisets.
+    """
+    keyed = any(table.name == name and table.primary_key for table in publication.TABLES)
+    except_ = "EXCEPT" if keyed else "EXCEPT ALL"
+    return (f"(SELECT * FROM main.{name} {except_} SELECT * FROM vorige.{name}) UNION ALL "
+            f"(SELECT * FROM vorige.{name} {except_} SELECT * FROM main.{name})")
+
+
+def _differ(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table differs between the new and the previous store."""
+    return bool(con.execute(f"SELECT EXISTS ({_differ_sql(name)})").fetchall()[0][0])
 
 
 def _arrow(table: pa.Table | pl.DataFrame) -> pa.Table:
@@ -198,7 +328,7 @@ def _arrow(table: pa.Table | pl.DataFrame) -> pa.Table:
     return table.to_arrow() if isinstance(table, pl.DataFrame) else table
 
 
-def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> None:
+def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame], previous: Path | None = None) -> None:
     """Fill a fresh DuckDB file with the published schema and tables; check it holds the contract only."""
     con = duckdb.connect(str(target))
     try:
@@ -207,7 +337,7 @@ def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame]) -> No
             _insert(con, name, table)
         if _columns(con) != contract_columns():
             raise PublicationRefused(f"{REFUSED}: de opslag wijkt af van het publicatiecontract; {KEPT}")
-        _refuse_recoverable(con)
+        _refuse_recoverable(con, previous)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -281,7 +281,7 @@ def test_an_unknown_memory_limit_is_a_usage_error_before_the_warehouse_opens(
 def _fail_while_writing(error_number: int):
     """A stand-in for publish's file writer that writes half a file and then meets error_number."""
 
-    def write_store(target: Path, tables: dict) -> None:
+    def write_store(target: Path, tables: dict, previous: Path | None = None) -> None:
         target.write_bytes(b"half")
         raise OSError(error_number, os.strerror(error_number), str(target))
 

@@ -19,7 +19,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from etl.publish import publish, refuse_person_keys, temp_path
+import etl.publish
+from etl.publish import AUDIT_KEY, publish, refuse_person_keys, temp_path
 from fixtures.indicators_publicatie import planting, published, without_complementary_suppression, write_drop
 from fixtures.sources import CLEAN, fake_compute, published_figures, write_clean_sources
 from core.errors import WijkmonitorError
@@ -198,6 +199,54 @@ def test_audit_refuses_a_planted_leak(published_drop: Path) -> None:
     assert not any(number in err for number in (" 1,", " 1 ", "76", "1000"))  # names the cell, no values
 
 
+def _store_tables(db: Path) -> dict[str, pa.Table]:
+    """Every table of a published store as Arrow, without the audit's mark in meta."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = [row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()]
+        tables = {name: con.sql(f"select * from {name}").to_arrow_table() for name in names}
+        tables["meta"] = con.sql("select * from meta where sleutel <> $k", params={"k": AUDIT_KEY}).to_arrow_table()
+    return tables
+
+
+def _changed_row(table: pa.Table, column: str, value) -> pa.Table:
+    """The table with `column` of its first row set to value."""
+    values = table.column(column).to_pylist()
+    return table.set_column(table.schema.get_field_index(column), column,
+                            pa.array([value] + values[1:], table.schema.field(column).type))
+
+
+@pytest.mark.integration  # the whole ETL, once
+def test_audit_reads_only_the_partitions_that_changed_since_an_audited_store(
+    published_drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tables = _store_tables(published_drop / "monitor.duckdb")
+    audited: list[set] = []  # per publish, the (indicator, peildatum) the audit of indicator_values read
+    real = etl.publish.recoverable_published
+    monkeypatch.setattr(etl.publish, "recoverable_published", lambda published: audited.append(
+        {(r["indicator"], r["peildatum"]) for r in published["indicator_values"].select(["indicator", "peildatum"])
+         .to_pylist()}) or real(published))
+    everything = {(r["indicator"], r["peildatum"]) for r in tables["indicator_values"].to_pylist()}
+    first = tables["indicator_values"].slice(0, 1).to_pylist()[0]
+    db = tmp_path / "store" / "monitor.duckdb"
+    publish(db, tables)  # no store before: all of it
+    publish(db, tables)  # the same rows: none
+    changed = dict(tables, indicator_values=_changed_row(tables["indicator_values"], "status", "anders"))
+    publish(db, changed)  # one row of one partition
+    publish(db, dict(changed, areas=_changed_row(tables["areas"], "gebiedsnaam", "Nieuwe naam")))  # other areas
+    with duckdb.connect(str(db)) as con:  # a store this audit did not mark vouches for nothing
+        con.execute("delete from meta where sleutel = $k", {"k": AUDIT_KEY})
+    publish(db, tables)
+    assert audited == [everything, set(), {(first["indicator"], first["peildatum"])}, everything, everything]
+    assert {row[0] for row in published(db, "select sleutel from meta")} >= {AUDIT_KEY}
+
+
+@pytest.mark.integration  # the whole ETL, once
+def test_audit_after_an_audited_store_still_refuses_a_leak_where_rows_changed(published_drop: Path) -> None:
+    publish(published_drop / "monitor.duckdb", _store_tables(published_drop / "monitor.duckdb"))  # marked
+    err = _refused(published_drop, without_complementary_suppression)
+    assert "publiceren geweigerd: onderdrukt cijfer terug te rekenen" in err and "wijk WK001402" in err
+
+
 def _plant_key_in_reason(tables: dict, warehouse: duckdb.DuckDBPyConnection) -> None:
     """A dq reason that quotes a person key of the warehouse, as a parser message would."""
     [(key,)] = warehouse.execute("select persoon_id from stg_ondersteuning order by all limit 1").fetchall()
@@ -342,6 +391,9 @@ def test_a_real_store_holds_the_spec_and_the_vocabularies(published_drop: Path) 
     ("\u3000P000123", True),
     ("Pé00123", False),  # a non-ASCII key that trim leaves as it is
     ("\tP000123", False),  # trim keeps a tab, so the key is not the text's piece
+    ("P000123" + " " * 30, True),  # longer than every other key: outside the lengths the variants cover
+    ("P00012", False),
+    ("P0001234", False),
 ])
 def test_content_guard_compares_each_key_as_trim_leaves_it(key: str, found: bool) -> None:
     warehouse = duckdb.connect()
@@ -353,3 +405,26 @@ def test_content_guard_compares_each_key_as_trim_leaves_it(key: str, found: bool
         return
     with pytest.raises(WijkmonitorError, match="tabel dq_files, kolom reden bevat een waarde uit raw_bijstand.persoon_id"):
         refuse_person_keys(warehouse, reasons)
+
+
+def test_trim_strips_no_ascii_character_but_the_space() -> None:
+    """What the content guard's variants rest on (publish._key_hit): among ASCII, trim strips the space only."""
+    with duckdb.connect() as con:
+        stripped = [code for code in range(128) if con.execute(
+            "select trim(chr($1) || 'x' || chr($1)) = 'x'", [code]).fetchall() == [(True,)]]
+    assert stripped == [ord(" ")]
+
+
+@pytest.mark.parametrize("key", ["K0000150000", "K0000150000   ", " K0000150000", "K0000150000\u2003"])
+def test_content_guard_finds_one_key_among_many_row_groups(key: str) -> None:
+    """One matching key in the middle of 300.000 (several row groups DuckDB may skip): found whatever its form."""
+    warehouse = duckdb.connect()
+    warehouse.execute("create table raw_kosten (kosten_id VARCHAR, persoon_id VARCHAR)")
+    warehouse.execute("insert into raw_kosten select printf('K%010d', i), printf('P%09d', i % 1000) "
+                      "from range(300000) r(i) order by i")
+    warehouse.execute("update raw_kosten set kosten_id = ? where kosten_id = 'K0000150000'", [key])
+    reasons = {"dq_files": pa.table({"reden": ["rij 7: K0000150000 dubbel"]})}
+    with pytest.raises(WijkmonitorError, match="kolom reden bevat een waarde uit raw_kosten.kosten_id"):
+        refuse_person_keys(warehouse, reasons)
+    warehouse.execute("update raw_kosten set kosten_id = 'K0000150001x' where kosten_id = ?", [key])
+    refuse_person_keys(warehouse, reasons)

@@ -65,7 +65,7 @@ def test_clean_drop_publishes_with_clean_summary(drop: Path) -> None:
     ]
     assert meta["bron_geometrie"] == "Bron: CBS / Kadaster, Wijk- en buurtkaart (gegeneraliseerd), CC-BY 4.0"
     assert set(meta) == {"gepubliceerd_op", "nulmeting", "bron_geometrie", "versie", "run_id", "fictieve_demogegevens",
-                         "instellingen_versie", "instellingen_op"}
+                         "instellingen_versie", "instellingen_op", "publicatiecontrole"}  # the audit's mark
     assert meta["fictieve_demogegevens"] == "nee"  # no herkomst.json in this drop
     assert areas == [("gebied", 7), ("gemeente", 1), ("wijk", 20)]
     assert geometry == [("WK001400", "Centrum")]
