@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.transaction import transaction
 from etl.archive import keep, process_alive
 from etl.contract import Bron, Drempels
 from etl.read import EXTRA, RIJ, Notatie, is_delivery, read_into
@@ -243,8 +244,7 @@ def check_set(con: duckdb.DuckDBPyConnection, bron: Bron, versions: list[Versie]
 def commit_version(con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, versie: Versie) -> FileOutcome:
     """Make a version on trial the accepted one: its earlier rows go, the accepted-files row is replaced."""
     now = datetime.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"DELETE FROM {raw_table(bron)} WHERE _bestand = ? AND _sha256 <> ?",
                     [versie.bestand, versie.sha256])
         con.execute("DELETE FROM bestanden WHERE bron = ? AND bestand = ?", [bron.naam, versie.bestand])
@@ -255,10 +255,6 @@ def commit_version(con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, vers
         )
         _log(con, run_id, bron, versie.bestand, versie.sha256, versie.grootte, versie.rijen, GEACCEPTEERD, None,
              now)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return FileOutcome(bron.naam, versie.bestand, GEACCEPTEERD, versie.rijen, None, now)
 
 

@@ -44,6 +44,7 @@ from etl.staging import (
     source_rules_sql, staging_table, value_text_sql,
 )
 from core.errors import WijkmonitorError
+from core.transaction import transaction
 
 if TYPE_CHECKING:  # imported where a version is validated: a run without new versions never loads GX
     import great_expectations as gx
@@ -163,15 +164,10 @@ def gate_source(
             chunks = _validate_versions(con, bron, rules, run_id, vandaag, drempels, progress)
         if results_dir is not None:
             _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, versions=_version_runs(con, bron))
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             _record_failures(con, bron, run_id)
             fill_staging(con, bron, "gate_afgekeurd")
             _remember_verdict(con, bron, fingerprint, run_id)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         drop_candidates(con, bron)
     con.execute("DROP TABLE IF EXISTS gate_afgekeurd")
@@ -242,8 +238,7 @@ def _validate_versions(
     rows = build_candidates(con, bron, "te_valideren")
     route = choose_route(rows)
     results = _validate_candidates(con, bron, suite, rows, route, progress)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _keep_version_failures(con, bron, suite)
         con.execute(
             "DELETE FROM gate_versies v WHERE EXISTS (SELECT 1 FROM te_valideren t WHERE t.bron = v.bron "
@@ -251,10 +246,6 @@ def _validate_versions(
         )
         con.execute("INSERT INTO gate_versies SELECT bron, bestand, sha256, ?, ?, ? FROM te_valideren",
                     [rules, vandaag, run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return results
 
 
@@ -471,8 +462,7 @@ def _reuse_verdict(
         chunks = document.get("chunks", [])
         origin = document.get("hergebruikt_van") or earlier_run
         _write_results(results_dir / f"{bron.naam}.json", bron, run_id, chunks, origin, document.get("versies"))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table in ("quarantine", "waarschuwingen"):
             con.execute(
                 f"INSERT INTO {table} SELECT bron, bestand, rij, kolom, regel, waarde, ? FROM {table} "
@@ -480,10 +470,6 @@ def _reuse_verdict(
                 [run_id, bron.naam, earlier_run],
             )
         con.execute("UPDATE gate_verdicts SET run_id = ? WHERE bron = ?", [run_id, bron.naam])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return _gate_result(con, bron, run_id, earlier_run)
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.transaction import transaction
 from etl.contract import BRONNEN
 from indicators import registry
 from indicators.config import MonitorConfig
@@ -212,8 +213,7 @@ def keep(con: duckdb.DuckDBPyConnection, config: MonitorConfig, plan: Plan, peil
     """Store the rows computed for the plan's peildata in the warehouse, in one transaction."""
     stand = fingerprint(con, config)
     alle = [row[0] for row in con.execute(f"select peildatum from {peildata}").fetchall()]
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for temp, table in KEPT.items():
             if plan.everything:
                 con.execute(f"create or replace table {table} as select * from temp.{temp}")
@@ -227,10 +227,6 @@ def keep(con: duckdb.DuckDBPyConnection, config: MonitorConfig, plan: Plan, peil
         con.execute(f"create or replace table {_STATE} as select ?::varchar as fingerprint, ?::varchar as reden, "
                     "?::integer as berekend, ?::integer as peildata",
                     [stand, plan.reason, len(plan.peildata), len(alle)])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     con.execute("drop table if exists temp.wm_blokken")
     con.execute("drop table if exists temp.wm_bronstand")
 

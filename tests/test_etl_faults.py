@@ -422,7 +422,7 @@ _CHILD = textwrap.dedent(
     from pathlib import Path
     sys.path[:0] = [{root!r}, {tests!r}]
     from fixtures.sources import fake_compute
-    from etl.repair import MEMORY_LIMIT_VARIABLE, connect_warehouse
+    from etl.repair import connect_warehouse
     from wijkmonitor.cli import run_etl
     print("GESTART", flush=True)
     sys.exit(run_etl(Path({sources!r}), Path({warehouse!r}), Path({db!r}), compute=fake_compute, config=object(),

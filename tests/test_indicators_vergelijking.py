@@ -13,7 +13,7 @@ from indicators import registry
 from indicators.compute import compute_publication
 from indicators.config import MonitorConfig
 from indicators.registry import Corridor
-from core.errors import WijkmonitorError
+from core.errors import NothingToCompute
 
 INDICATOR = "professionele_ondersteuning"  # lager_is_beter, 1 decimal, per 1.000 inwoners
 LANG_GELEDEN = date(2014, 1, 1)
@@ -154,5 +154,5 @@ def test_wijk_moves_to_another_gebied_from_its_geldig_van():
 
 def test_no_peildatum_on_or_after_the_nulmeting_is_an_error():
     con = staging(peildata=(date(2014, 1, 1),))
-    with pytest.raises(WijkmonitorError, match="geen peildatum"):
+    with pytest.raises(NothingToCompute, match="geen geaccepteerde peildatum"):
         compute_publication(con, MonitorConfig())
