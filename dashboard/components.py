@@ -60,6 +60,7 @@ STATUS_MARKER = {
 }
 SUPPRESSED_GREY = "#bdbdbd"
 CITY_COLOUR = "#1a1a1a"
+WERKWIJZE_COLOUR = "#0072b2"  # Okabe-Ito blue: the wijken with a werkwijze; the other wijken in CITY_COLOUR, dashed
 AREA_COLOURS = ("#08519c", "#e66101", "#5e3c99", "#1b7837", "#b2182b", "#4d4d4d")
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 14, "color": "#1a1a1a"}

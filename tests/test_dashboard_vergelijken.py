@@ -131,6 +131,20 @@ def test_report_has_a_werkwijzen_chapter_with_table_and_readings(app, tmp_path):
     assert '<section class="werkwijzen"' not in report_html(data, date(2016, 1, 1), datetime(2017, 2, 1, 10, 0))
 
 
+def test_report_werkwijzen_chart_has_a_panel_per_indicator_and_says_its_figures_in_words(context):
+    from dashboard.rapport import charts
+    from dashboard.rapport.werkwijzen import werkwijzen_sections
+
+    [section] = werkwijzen_sections(_import("werkwijzen").store(), PEILDATUM)
+    assert [reeks.meta.naam for reeks in section.reeksen] == [row.naam for row in section.rijen]
+    svg = charts.werkwijze_svg(section.naam, section.reeksen)
+    for reeks in section.reeksen:
+        assert f">{reeks.meta.naam}<" in svg  # each panel titled (text stays text in the SVG)
+    text = charts.werkwijze_description(section.naam, section.reeksen)
+    # zelfredzaamheid by hand (test_werkwijze_difference_in_the_fixture_store_by_hand): group +1, others -0.25
+    assert "Zelfredzaamheid, vanaf 1 jan 2016: 1 jan 2017: +1,0 procentpunt tegenover −0,2" in text
+
+
 def test_kenmerken_left_out_of_the_distance_are_named():
     from types import SimpleNamespace
 

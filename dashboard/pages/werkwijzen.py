@@ -9,7 +9,7 @@ from dash import Input, Output, callback, html
 
 from dashboard import ids, vergelijken
 from dashboard.components import (
-    CITY_COLOUR, Column, base_figure, dropdown, graph, guarded, html_table, indicator_options, labelled, message,
+    CITY_COLOUR, WERKWIJZE_COLOUR, Column, base_figure, dropdown, graph, guarded, html_table, indicator_options, labelled, message,
     store, url_state, url_store,
 )
 from dashboard.components import settings_note as components_settings_note
@@ -19,7 +19,6 @@ dash.register_page(__name__, path="/werkwijzen", name="Werkwijzen",
                    title="Werkwijzen vergelijken · Wijkmonitor", order=5)
 
 URL_CONTROLS = {"werkwijze": ids.WERKWIJZE_KEUZE, "id": ids.WERKWIJZE_INDICATOR}
-GROEP_KLEUR = "#0072b2"  # Okabe-Ito blue; the other wijken in the city colour (black), dashed: not colour alone
 COLUMNS = [
     Column("peildatum_tekst", "Peildatum"), Column("groep_tekst", "Verandering wijken met werkwijze"),
     Column("overig_tekst", "Verandering andere wijken"), Column("did_tekst", "Verschil in verschil"),
@@ -33,7 +32,7 @@ def chart(meta, werkwijze: str, rows: list[dict]) -> go.Figure:
     figure = go.Figure()
     if rows:
         x = [rows[0]["peildatum_start"]] + [r["peildatum"] for r in rows]
-        for key, name, colour, dash_style in (("groep_verandering", werkwijze, GROEP_KLEUR, "solid"),
+        for key, name, colour, dash_style in (("groep_verandering", werkwijze, WERKWIJZE_COLOUR, "solid"),
                                               ("overig_verandering", "Andere wijken", CITY_COLOUR, "dash")):
             y = [0.0] + [r[key] for r in rows]
             figure.add_trace(go.Scatter(

@@ -1,7 +1,7 @@
 """The report's charts as vector SVG, drawn with matplotlib (offline, no browser; see docs/internals.md).
 
 Two charts per indicator: the city's trend since the nulmeting with the corridor as a band, and a map
-of the wijken coloured by status. Colours and symbols are the dashboard's (dashboard/components.py),
+of the wijken coloured by status; per werkwijze one chart with a panel per indicator (both groups' change). Colours and symbols are the dashboard's (dashboard/components.py),
 so a status looks the same on screen and on paper; every mark also carries its symbol or a hatch, so
 nothing depends on colour alone. Text stays text in the SVG (svg.fonttype 'none'): WeasyPrint sets it
 in the report's font and it can be found and read in the PDF.
@@ -23,10 +23,13 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from core.status import BINNEN_MARGE, BUITEN_MARGE, GELIJK_GEBLEVEN, ONVOLDOENDE_GEGEVENS, VERBETERD
-from dashboard.components import CITY_COLOUR, STATUS_STYLE, status_style
+from dashboard.components import CITY_COLOUR, STATUS_STYLE, WERKWIJZE_COLOUR, status_style
 from dashboard.data import Indicator
-from dashboard.format import SUPPRESSED_TEXT, format_date_short, format_number, unit_label
+from dashboard.format import (
+    SUPPRESSED_TEXT, change_unit, display_number, format_change, format_date_short, unit_label,
+)
 from dashboard.rapport.content import MISSING_INPUTS_TEXT, Figure
+from dashboard.rapport.werkwijzen import WerkwijzeReeks
 
 FONT_FAMILY = ["Liberation Sans", "DejaVu Sans"]  # Debian's fonts-liberation / fonts-dejavu-core; also the CSS stack
 CORRIDOR_FILL = "#fdd49e"  # the 'binnen marge' colour: the band is where that status lives
@@ -52,8 +55,8 @@ def _svg(figure: MplFigure) -> str:
 
 
 def _numbers(axis) -> FuncFormatter:
-    """Axis ticks in nl-NL, with as many decimals as the ticks drawn need (read when they are drawn)."""
-    return FuncFormatter(lambda value, _: format_number(value, _tick_decimals(axis.get_majorticklocs())))
+    """Axis ticks in nl-NL (typographic minus, as in the tables), with as many decimals as the ticks drawn need (read when they are drawn)."""
+    return FuncFormatter(lambda value, _: display_number(value, _tick_decimals(axis.get_majorticklocs())))
 
 
 def _tick_decimals(ticks: np.ndarray) -> int:
@@ -157,7 +160,7 @@ def trend_description(meta: Indicator, trend: pl.DataFrame, gemeente: str) -> st
     parts = []
     for r in trend.iter_rows(named=True):
         waarde = (SUPPRESSED_TEXT if r["onderdrukt"] else MISSING_INPUTS_TEXT) if r["waarde"] is None else (
-            f"{format_number(r['waarde'], meta.decimalen)} ({r['status']})")
+            f"{display_number(r['waarde'], meta.decimalen)} ({r['status']})")
         parts.append(f"{format_date_short(r['peildatum'])}: {waarde}")
     return f"Trend van {meta.naam.lower()} in {gemeente} ({unit_label(meta.eenheid)}): " + "; ".join(parts) + "."
 
@@ -226,3 +229,48 @@ def map_description(wijken: list[Figure], peildatum: date) -> str:
         groups.setdefault(key, []).append(wijk.gebiedsnaam)
     parts = [f"{key}: {', '.join(names)}" for key, names in groups.items()]
     return f"Kaart van de wijken naar status op {format_date_short(peildatum)}. " + "; ".join(parts) + "."
+
+
+def _groups(werkwijze: str) -> tuple[tuple[str, str, str, str, str], ...]:
+    """(row key, label, colour, line style, marker): the wijken with the werkwijze and the others, told apart by
+    line and marker as well as colour (the page's chart)."""
+    return (("groep_verandering", werkwijze, WERKWIJZE_COLOUR, "-", "o"),
+            ("overig_verandering", "Andere wijken", CITY_COLOUR, "--", "s"))
+
+
+def werkwijze_svg(werkwijze: str, reeksen: list[WerkwijzeReeks]) -> str:
+    """Per indicator a panel: both groups' mean change since the last peildatum before the start (zero there)."""
+    rows_of_panels = -(-len(reeksen) // 2)
+    with matplotlib.rc_context(STYLE):
+        figure = MplFigure(figsize=(6.7, 1.55 * rows_of_panels + 0.35))
+        for number, reeks in enumerate(reeksen, start=1):
+            axis = figure.add_subplot(rows_of_panels, 2, number)
+            dates = [reeks.rijen[0]["peildatum_start"]] + [r["peildatum"] for r in reeks.rijen]
+            for key, label, colour, style, marker in _groups(werkwijze):
+                values = [0.0] + [np.nan if r[key] is None else r[key] for r in reeks.rijen]
+                axis.plot([date2num(d) for d in dates], values, color=colour, linestyle=style, marker=marker,
+                          markersize=3.5, linewidth=1.3, label=label, zorder=3)
+            axis.axhline(0, color="#595959", linewidth=0.6, linestyle=":", zorder=2)
+            _axes(axis, reeks.meta, dates)
+            axis.set_ylabel(change_unit(reeks.meta.eenheid))
+            axis.set_title(reeks.meta.naam, fontsize=7.5, loc="left", pad=3)
+        handles = [Line2D([], [], color=colour, linestyle=style, marker=marker, markersize=3.5, linewidth=1.3,
+                          label=label) for _key, label, colour, style, marker in _groups(werkwijze)]
+        figure.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=6.8)
+        figure.subplots_adjust(left=0.09, right=0.98, top=1 - 0.25 / figure.get_figheight(),
+                               bottom=0.45 / figure.get_figheight(), hspace=0.75, wspace=0.28)
+        return _svg(figure)
+
+
+def werkwijze_description(werkwijze: str, reeksen: list[WerkwijzeReeks]) -> str:
+    """The werkwijze chart in words (its text alternative): per indicator and peildatum both groups' change."""
+    parts = []
+    for reeks in reeksen:
+        change = lambda value, m=reeks.meta: (  # noqa: E731
+            MISSING_INPUTS_TEXT if value is None else format_change(value, m.eenheid, m.decimalen))
+        steps = [f"{format_date_short(r['peildatum'])}: {change(r['groep_verandering'])} tegenover "
+                 f"{change(r['overig_verandering'])}" for r in reeks.rijen]
+        parts.append(f"{reeks.meta.naam}, vanaf {format_date_short(reeks.rijen[0]['peildatum_start'])}: "
+                     + "; ".join(steps))
+    return (f"Gemiddelde verandering per indicator in de wijken met {werkwijze} tegenover de andere wijken. "
+            + ". ".join(parts) + ".")

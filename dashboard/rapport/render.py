@@ -64,6 +64,13 @@ def _charts(data: Published, report: Report) -> dict[str, dict[str, str]]:
     return result
 
 
+def _werkwijzen(data: Published, peildatum: date) -> list[dict]:
+    """Per werkwijze its section with its chart as an SVG data URI and the chart's description."""
+    return [{"s": section, "grafiek": _data_uri(charts.werkwijze_svg(section.naam, section.reeksen)),
+             "grafiek_alt": charts.werkwijze_description(section.naam, section.reeksen)}
+            for section in werkwijzen_sections(data, peildatum)]
+
+
 def _sources(report: Report) -> dict[str, str]:
     """Per indicator its sources in words."""
     return {
@@ -84,7 +91,7 @@ def report_html(data: Published, peildatum: date, gemaakt: datetime) -> str:
         charts=_charts(data, report),
         bronnen=_sources(report),
         getal=lambda value: MISSING_TEXT if value is None else format_number(value),
-        werkwijzen=werkwijzen_sections(data, report.peildatum),  # issue 12
+        werkwijzen=_werkwijzen(data, report.peildatum),  # issue 12
         geen_causaliteit=NO_CAUSALITY,
     )
 
