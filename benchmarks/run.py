@@ -7,9 +7,9 @@ Per scale: generate the demo sources (reused when already generated for the same
 time the whole `wijkmonitor etl` as a child process (wall time, peak RSS from wait4), then each
 stage in its own child process (benchmarks/stages.py), the plain-Python reference on the same files in its
 own process (benchmarks/reference_plain.py: issue 15's reference; CSV drops up to --plain-max-scale), the
-pandas comparison and the gate's GX route against the same suite as SQL (both up to --pandas-max-scale), a re-run with nothing new and with one new
-file (through the CLI), at a national scale every stage again under a lower memory ceiling, and every
-dashboard callback on the published store (with the first view in
+pandas comparison and the gate's GX route against the same suite as SQL (both up to --pandas-max-scale), a
+re-run with nothing new and with one new file (through the CLI), at a national scale every stage again under a
+lower memory ceiling, and every dashboard callback on the published store (with the first view in
 headless Chromium and the 50-user load test at scale 1). Then, unless a national scale was run, the
 callbacks on a store with the national area count (benchmarks/national_store.py), and `make demo` on a
 fresh clone (benchmarks/start.py). The machine's load is noted with each figure.
@@ -52,8 +52,8 @@ SMALL_SCALE = 1.0  # up to here a whole etl is short enough to repeat (--etl-run
 
 def measure(command: list[str], log: Path, timeout: float | None = None,
             env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run a child process (killed after timeout seconds, env added to ours); wall time, peak RSS (bytes), exit code,
-    output."""
+    """Run a child process (killed after timeout seconds, env added to ours); wall time, peak RSS (bytes), CPU seconds
+    (user + system), exit code, output."""
     started = time.perf_counter()
     killed = threading.Event()
     with log.open("a", encoding="utf-8") as err:
@@ -73,6 +73,7 @@ def measure(command: list[str], log: Path, timeout: float | None = None,
         err.write(output)
     lines = output.strip().splitlines()
     return {"wall_seconds": time.perf_counter() - started, "rss_bytes": usage.ru_maxrss * 1024,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "exit_code": process.returncode, "last_line": lines[-1] if lines else "",
             "timed_out": killed.is_set(), "output_tail": _finished_steps(lines)}
 
@@ -338,8 +339,8 @@ def main() -> int:
                "machine": machine(), "versions": versions()}
     results = []
     for scale in scales:
-        results.append(bench_scale(scale, args.seed, args.workdir, args.pandas_max_scale, args.plain_max_scale, args.repeat,
-                                   args.etl_runs, args.etl_timeout or None))
+        results.append(bench_scale(scale, args.seed, args.workdir, args.pandas_max_scale, args.plain_max_scale,
+                                   args.repeat, args.etl_runs, args.etl_timeout or None))
         context["load_after"] = os.getloadavg()
         # Saved after every scale, so a long national run that fails late keeps the earlier figures.
         saved.write_text(json.dumps({"context": context, "results": results}, indent=1), encoding="utf-8")
