@@ -6,6 +6,10 @@ teller, noemer and waarde (and n for surveys); a row with incomplete inputs has 
 sides. Suppressed rows publish no figures, so there is nothing to compare for them. A registry
 indicator the reference does not know (a municipality's own file) is not compared, and named in
 `not_compared`; the indicators of indicators.md are compared strictly.
+
+With the figures of the plain-Python reference (benchmarks/reference_plain.py, run on the delivered files in
+its own process) the pandas reference is compared with them too, every row: both references are written from
+indicators.md, one from staging, one from the files.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -26,6 +31,7 @@ from indicators.config import MonitorConfig
 
 KEYS = ["indicator", "peildatum", "niveau", "gebiedcode"]
 FIGURES = ("teller", "noemer", "waarde", "n")
+FLAGS = ("ontbreekt", "onderdrukt")  # the plain reference gives them for every row
 RELATIVE_TOLERANCE = 1e-9  # both sides sum the same doubles, in a different order
 SHOWN_MISMATCHES = 10
 
@@ -40,6 +46,8 @@ class Comparison:
     rows_compared: int
     mismatches: list[str] = field(default_factory=list)
     not_compared: list[str] = field(default_factory=list)  # indicators the reference does not know
+    plain_rows_compared: int | None = None  # against the plain-Python reference's figures, when given
+    plain_mismatches: list[str] | None = None
 
     @property
     def pandas_seconds(self) -> float:
@@ -52,8 +60,10 @@ class Comparison:
         return self.pandas_seconds / self.duckdb_seconds
 
 
-def compare_with_pandas(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> Comparison:
-    """Run both implementations on con's staging tables, timed, and compare their figures."""
+def compare_with_pandas(con: duckdb.DuckDBPyConnection, config: MonitorConfig,
+                        plain_figures: Path | None = None) -> Comparison:
+    """Run both implementations on con's staging tables, timed, and compare their figures; and the pandas
+    reference's figures with the plain-Python reference's (its --out CSV), when given."""
     incremental.forget(con)  # a whole computation, not the reuse of the ETL run's kept peildata
     started = time.perf_counter()
     published = compute_publication(con, config)["indicator_values"]
@@ -71,7 +81,41 @@ def compare_with_pandas(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -
     published = published.filter(pa.compute.is_in(published["indicator"], pa.array(known)))
     compared, mismatches = find_mismatches(published, expected)
     unknown = [i for i in ids if i not in reference.DEFINITIES]
-    return Comparison(duckdb_seconds, read_seconds, compute_seconds, compared, mismatches, unknown)
+    comparison = Comparison(duckdb_seconds, read_seconds, compute_seconds, compared, mismatches, unknown)
+    if plain_figures is not None:
+        plain = read_plain_figures(plain_figures)
+        comparison.plain_rows_compared, comparison.plain_mismatches = find_plain_mismatches(
+            plain[plain["indicator"].isin(known)], expected)
+    return comparison
+
+
+def read_plain_figures(path: Path) -> pd.DataFrame:
+    """The figures benchmarks/reference_plain.py wrote (--out): dates, floats (empty: NaN), true/false."""
+    frame = pd.read_csv(path, dtype={"indicator": str, "niveau": str, "gebiedcode": str, "ontbreekt": str,
+                                     "onderdrukt": str}, parse_dates=["peildatum"])
+    for flag in FLAGS:
+        frame[flag] = frame[flag] == "true"
+    return frame
+
+
+def find_plain_mismatches(plain: pd.DataFrame, pandas_figures: pd.DataFrame) -> tuple[int, list[str]]:
+    """(rows compared, one line per difference) between the two references, row for row: a row on one side
+    only, a figure that differs, or a different ontbreekt/onderdrukt."""
+    expected = pandas_figures[[*KEYS, *FIGURES, *FLAGS]].copy()
+    expected["peildatum"] = pd.to_datetime(expected["peildatum"])
+    merged = plain[[*KEYS, *FIGURES, *FLAGS]].merge(expected, on=KEYS, how="outer", suffixes=("", "_pandas"),
+                                                     indicator=True)
+    sides = {"left_only": "alleen in de Python-uitkomst", "right_only": "alleen in de pandas-uitkomst"}
+    mismatches = []
+    for row in merged.to_dict("records"):
+        if row["_merge"] != "both":
+            mismatches.append(f"{_key(row)}: {sides[row['_merge']]}")
+            continue
+        for column in (*FIGURES, *FLAGS):
+            ours, theirs = row[column], row[f"{column}_pandas"]
+            if not (_same(ours, theirs) if column in FIGURES else bool(ours) == bool(theirs)):
+                mismatches.append(f"{_key(row)}: {column} {ours!r} (Python) tegen {theirs!r} (pandas)")
+    return len(merged), mismatches
 
 
 def find_mismatches(published: pa.Table, reference: pd.DataFrame) -> tuple[int, list[str]]:

@@ -5,10 +5,11 @@
 
 Per scale: generate the demo sources (reused when already generated for the same seed and scale),
 time the whole `wijkmonitor etl` as a child process (wall time, peak RSS from wait4), then each
-stage in its own child process (benchmarks/stages.py), the pandas comparison and the gate's GX route
-against the same suite as SQL (both up to --pandas-max-scale), a re-run with nothing new and with one new
-file (through the CLI), at a national scale every stage again under a lower memory ceiling, and every
-dashboard callback on the published store (with the first view in
+stage in its own child process (benchmarks/stages.py), the plain-Python reference on the same files in its
+own process (benchmarks/reference_plain.py: issue 15's reference; CSV drops up to --plain-max-scale), the
+pandas comparison and the gate's GX route against the same suite as SQL (both up to --pandas-max-scale), a
+re-run with nothing new and with one new file (through the CLI), at a national scale every stage again under a
+lower memory ceiling, and every dashboard callback on the published store (with the first view in
 headless Chromium and the 50-user load test at scale 1). Then, unless a national scale was run, the
 callbacks on a store with the national area count (benchmarks/national_store.py), and `make demo` on a
 fresh clone (benchmarks/start.py). The machine's load is noted with each figure.
@@ -41,6 +42,7 @@ LOAD_SCRIPT = ROOT / "benchmarks" / "load.py"
 LATENCY_SCRIPT = ROOT / "benchmarks" / "dashboard_latency.py"
 NATIONAL_STORE_SCRIPT = ROOT / "benchmarks" / "national_store.py"
 START_SCRIPT = ROOT / "benchmarks" / "start.py"
+PLAIN_REFERENCE_SCRIPT = ROOT / "benchmarks" / "reference_plain.py"
 LOAD_TEST_SCALE = 1.0  # the served-dashboard load test (issue 7) runs on the city-size store
 GENERATED_MARK = "generated.json"  # written after generate finished: the sources are complete
 OUTPUT_TAIL = 40  # progress lines kept from a run that did not finish
@@ -50,8 +52,8 @@ SMALL_SCALE = 1.0  # up to here a whole etl is short enough to repeat (--etl-run
 
 def measure(command: list[str], log: Path, timeout: float | None = None,
             env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run a child process (killed after timeout seconds, env added to ours); wall time, peak RSS (bytes), exit code,
-    output."""
+    """Run a child process (killed after timeout seconds, env added to ours); wall time, peak RSS (bytes), CPU seconds
+    (user + system), exit code, output."""
     started = time.perf_counter()
     killed = threading.Event()
     with log.open("a", encoding="utf-8") as err:
@@ -71,6 +73,7 @@ def measure(command: list[str], log: Path, timeout: float | None = None,
         err.write(output)
     lines = output.strip().splitlines()
     return {"wall_seconds": time.perf_counter() - started, "rss_bytes": usage.ru_maxrss * 1024,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "exit_code": process.returncode, "last_line": lines[-1] if lines else "",
             "timed_out": killed.is_set(), "output_tail": _finished_steps(lines)}
 
@@ -141,7 +144,7 @@ def whole_etl(sources: Path, warehouse: Path, db: Path, log: Path, timeout: floa
     return etl
 
 
-def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float, repeat: int,
+def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float, plain_max_scale: float, repeat: int,
                 etl_runs: int, timeout: float | None) -> dict[str, Any]:
     """Every measurement at one scale."""
     log = workdir / f"seed{seed}-scale{scale:g}.log"
@@ -162,7 +165,8 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
         if runs[-1]["timed_out"]:
             print(f"benchmark: schaal {scale:g}: etl na {timeout:g} s afgebroken", file=sys.stderr, flush=True)
             return {"scale": scale, "seed": seed, "generate": generated, "etl": {**runs[-1], "timeout": timeout},
-                    "stages": None, "comparison": None, "gate_sql": None, "dashboard": None}
+                    "stages": None, "comparison": None, "gate_sql": None, "dashboard": None,
+                    "reference_plain": None}
     # The median run: on a shared machine one run can be slowed by other work.
     etl = sorted(runs, key=lambda r: r["wall_seconds"])[len(runs) // 2]
     etl["all_wall_seconds"] = [r["wall_seconds"] for r in runs]
@@ -180,10 +184,16 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
                                         {MEMORY_LIMIT_VARIABLE: BOUNDED_MEMORY_LIMIT})}
         fresh(run / "begrensd")
 
+    plain = None
+    plain_figures = run / "reference_plain.csv"
+    if scale <= plain_max_scale and not any(sources.rglob("*.parquet")):  # it reads CSV only
+        print(f"benchmark: schaal {scale:g}: plain-Python-referentie", file=sys.stderr, flush=True)
+        plain = plain_reference(sources, plain_figures, log)
     comparison = gate_route = None
     if scale <= pandas_max_scale:
         print(f"benchmark: schaal {scale:g}: pandas-vergelijking", file=sys.stderr, flush=True)
-        comparison = stage("compare", log, warehouse=stage_warehouse)
+        comparison = stage("compare", log, warehouse=stage_warehouse,
+                           **({"plain-figures": plain_figures} if plain else {}))
         print(f"benchmark: schaal {scale:g}: GX tegen SQL in DuckDB", file=sys.stderr, flush=True)
         gate_route = stage("gate-sql", log, warehouse=stage_warehouse)
 
@@ -196,7 +206,20 @@ def bench_scale(scale: float, seed: int, workdir: Path, pandas_max_scale: float,
     fresh(staged / "warehouse_gx", warehouse.with_name("warehouse_gx"))
     return {"scale": scale, "seed": seed, "generate": generated, "etl": etl, "stages": stages,
             "comparison": comparison, "gate_sql": gate_route, "dashboard": latency, "load_test": load_test,
-            "incremental": repeated, "bounded_stages": bounded}
+            "incremental": repeated, "bounded_stages": bounded, "reference_plain": plain}
+
+
+def plain_reference(sources: Path, figures: Path, log: Path) -> dict[str, Any]:
+    """benchmarks/reference_plain.py in its own process on the delivered files (figures written for the
+    comparison): its wall time and peak RSS, its own reading and computing seconds."""
+    result = measure([sys.executable, str(PLAIN_REFERENCE_SCRIPT), "--sources", str(sources), "--out", str(figures)],
+                     log)
+    if result["exit_code"] != 0:
+        raise SystemExit(f"benchmark: reference_plain.py mislukt (exit {result['exit_code']}); zie {log}")
+    own = json.loads(result.pop("last_line"))
+    for key in ("output_tail", "timed_out"):
+        result.pop(key)
+    return {**own, **result, "load": os.getloadavg()}
 
 
 def each_stage(scale: float, sources: Path, folder: Path, log: Path,
@@ -290,6 +313,8 @@ def main() -> int:
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--pandas-max-scale", type=float, default=10.0,
                         help="largest scale for the pandas comparison (it holds everything in memory)")
+    parser.add_argument("--plain-max-scale", type=float, default=1.0,
+                        help="largest scale for the plain-Python reference (issue 15's goal; CSV drops only)")
     parser.add_argument("--repeat", type=int, default=20, help="calls per dashboard interaction")
     parser.add_argument("--etl-runs", type=int, default=3,
                         help=f"whole-etl runs per scale up to {SMALL_SCALE:g} (the median is reported)")
@@ -314,8 +339,8 @@ def main() -> int:
                "machine": machine(), "versions": versions()}
     results = []
     for scale in scales:
-        results.append(bench_scale(scale, args.seed, args.workdir, args.pandas_max_scale, args.repeat,
-                                   args.etl_runs, args.etl_timeout or None))
+        results.append(bench_scale(scale, args.seed, args.workdir, args.pandas_max_scale, args.plain_max_scale,
+                                   args.repeat, args.etl_runs, args.etl_timeout or None))
         context["load_after"] = os.getloadavg()
         # Saved after every scale, so a long national run that fails late keeps the earlier figures.
         saved.write_text(json.dumps({"context": context, "results": results}, indent=1), encoding="utf-8")

@@ -1,7 +1,7 @@
 """One measured step of the benchmark, run as its own process so its peak RSS is its own.
 
     python benchmarks/stages.py load|validate|indicators|publish --sources S --warehouse W --db D --state DIR
-    python benchmarks/stages.py compare|gate-sql --warehouse W
+    python benchmarks/stages.py compare|gate-sql --warehouse W [--plain-figures CSV]
     python benchmarks/stages.py incremental --sources S --warehouse W --db D
     python benchmarks/stages.py dashboard --db D --repeat N
 
@@ -134,18 +134,20 @@ def publish_stage(db: Path, state: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "bytes": db.stat().st_size}
 
 
-def compare(warehouse: Path) -> dict[str, Any]:
-    """compute_publication against the pandas reference on a gated warehouse."""
+def compare(warehouse: Path, plain_figures: Path | None = None) -> dict[str, Any]:
+    """compute_publication against the pandas reference on a gated warehouse (and the pandas reference against
+    the plain-Python reference's figures, when given)."""
     from benchmarks.compare import compare_with_pandas
 
     con = connect_warehouse(warehouse)
     try:
-        result = compare_with_pandas(con, load_config())
+        result = compare_with_pandas(con, load_config(), plain_figures)
     finally:
         con.close()
     return {"duckdb_seconds": result.duckdb_seconds, "pandas_read_seconds": result.pandas_read_seconds,
             "pandas_compute_seconds": result.pandas_compute_seconds, "ratio": result.ratio,
-            "rows_compared": result.rows_compared, "mismatches": result.mismatches}
+            "rows_compared": result.rows_compared, "mismatches": result.mismatches,
+            "plain_rows_compared": result.plain_rows_compared, "plain_mismatches": result.plain_mismatches}
 
 
 def gate_sql(warehouse: Path) -> dict[str, Any]:
@@ -242,13 +244,14 @@ def main() -> int:
     parser.add_argument("--db", type=Path)
     parser.add_argument("--state", type=Path)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--plain-figures", type=Path, help="compare: the figures of benchmarks/reference_plain.py")
     args = parser.parse_args()
     steps = {
         "load": lambda: load(args.sources, args.warehouse, args.state),
         "validate": lambda: validate(args.warehouse, args.state),
         "indicators": lambda: indicators(args.warehouse, args.state),
         "publish": lambda: publish_stage(args.db, args.state),
-        "compare": lambda: compare(args.warehouse),
+        "compare": lambda: compare(args.warehouse, args.plain_figures),
         "gate-sql": lambda: gate_sql(args.warehouse),
         "incremental": lambda: incremental(args.sources, args.warehouse, args.db),
         "dashboard": lambda: dashboard(args.db, args.repeat),
