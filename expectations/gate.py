@@ -537,6 +537,9 @@ def _context() -> gx.data_context.AbstractDataContext:
     with _context_lock:
         if not _gx_context:
             os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+            from expectations.gx_import import defer_unused
+
+            defer_unused()  # before GX: a third of its import is modules the gate never uses
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
