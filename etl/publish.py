@@ -33,7 +33,6 @@ from indicators import kosten, suppression
 from indicators.kosten import recoverable_kosten
 from indicators.suppression import recoverable_published
 from core.errors import PublicationRefused, WijkmonitorError
-from core.transaction import transaction
 
 _TEMP_MARK = ".publiceren-"
 REFUSED = "publiceren geweigerd"
@@ -333,8 +332,7 @@ def _write_store(target: Path, tables: dict[str, pa.Table | pl.DataFrame], previ
     """Fill a fresh DuckDB file with the published schema and tables; check it holds the contract only."""
     con = duckdb.connect(str(target))
     try:
-        with transaction(con):  # one commit, not one per CREATE TABLE
-            con.execute(publication.ddl())
+        con.execute(publication.ddl())
         for name, table in tables.items():
             _insert(con, name, table)
         if _columns(con) != contract_columns():
