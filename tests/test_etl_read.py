@@ -396,6 +396,7 @@ def test_byte_pass_finds_encoding_and_quotes_across_chunks(
 @pytest.mark.parametrize(
     ("content", "utf8"),
     [(b"ab\xe2cd\n", False),  # a sequence cut off, then a chunk of ASCII (which alone would be valid)
+     (b"ab\xe2cd\n\x82\xac\n", False),  # ... and the rest of the sequence after the ASCII chunk
      ("ab€cd\nef\n".encode(), True),  # a sequence across the chunk edge, then ASCII chunks
      (b"abc\xe2\x82", False)],  # ends inside a sequence
 )
