@@ -104,6 +104,8 @@ def _overlapping_pairs(con: duckdb.DuckDBPyConnection, load: SourceLoad) -> set[
     present = " AND ".join(f'"{name}" IS NOT NULL' for name in bron.sleutel)
     versions: list[VersionId] = sorted(con.execute(
         f"SELECT bestand, sha256 FROM {CONTROLE_BESTANDEN} WHERE bron = ?", [bron.naam]).fetchall())
+    if not versions:
+        return set()
     on_trial = {(versie.bestand, versie.sha256) for versie in load.pending}
     numbered = ", ".join(f"({sql_literal(bestand)}, {sql_literal(sha256)}, {number})"
                          for number, (bestand, sha256) in enumerate(versions))
@@ -112,8 +114,7 @@ def _overlapping_pairs(con: duckdb.DuckDBPyConnection, load: SourceLoad) -> set[
         f"SEMI JOIN (SELECT {keys} FROM rijen WHERE list_contains({trial_numbers}, nr)) USING ({keys})"
         if len(trial_numbers) < len(versions) else ""
     )
-    rows = con.execute(
-        f"""
+    shared = f"""
         WITH rijen AS NOT MATERIALIZED (
             SELECT {keys}, n.nr FROM ({typed_rows_sql(bron, list(bron.sleutel))}) t
             JOIN (VALUES {numbered}) n(bestand, sha256, nr) ON n.bestand = t._bestand AND n.sha256 = t._sha256
@@ -121,9 +122,16 @@ def _overlapping_pairs(con: duckdb.DuckDBPyConnection, load: SourceLoad) -> set[
         ), gedeeld AS NOT MATERIALIZED (
             SELECT {keys} FROM rijen {restricted} GROUP BY {keys} HAVING min(nr) < max(nr)
         )
-        SELECT DISTINCT list(DISTINCT nr ORDER BY nr) FROM rijen SEMI JOIN gedeeld USING ({keys}) GROUP BY {keys}
         """
-    ).fetchall() if versions else []
+    # When every version is on trial (a first load), nearly always no key is shared: one grouping says so,
+    # where the query for the lists groups every key a second time (DuckDB groups before it joins). With a
+    # restriction the lists' query reads the rows once for both uses, and asking first would read them twice.
+    if not restricted and not con.execute(f"{shared} SELECT count(*) > 0 FROM gedeeld").fetchone()[0]:
+        return set()
+    rows = con.execute(
+        f"{shared} SELECT DISTINCT list(DISTINCT nr ORDER BY nr) FROM rijen SEMI JOIN gedeeld USING ({keys}) "
+        f"GROUP BY {keys}"
+    ).fetchall()
     pairs: set[frozenset[VersionId]] = set()
     for (numbers,) in rows:
         ids = [versions[number] for number in numbers]

@@ -393,6 +393,20 @@ def test_byte_pass_finds_encoding_and_quotes_across_chunks(
     assert read_module._scan_bytes(_written(tmp_path, "c.csv", "a,€".encode()[:-1])).utf8 is False
 
 
+@pytest.mark.parametrize(
+    ("content", "utf8"),
+    [(b"ab\xe2cd\n", False),  # a sequence cut off, then a chunk of ASCII (which alone would be valid)
+     (b"ab\xe2cd\n\x82\xac\n", False),  # ... and the rest of the sequence after the ASCII chunk
+     ("ab€cd\nef\n".encode(), True),  # a sequence across the chunk edge, then ASCII chunks
+     (b"abc\xe2\x82", False)],  # ends inside a sequence
+)
+def test_ascii_chunks_after_a_cut_sequence_are_still_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, utf8: bool
+) -> None:
+    monkeypatch.setattr(read_module, "_CHUNK_BYTES", 3)
+    assert read_module._scan_bytes(_written(tmp_path, "a.csv", content)).utf8 is utf8
+
+
 def _both_csv_paths(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The rows of a CSV inserted by DuckDB's parser, and by Polars (the general path); DuckDB's path taken."""
     taken = []

@@ -104,9 +104,6 @@ def run(
     try:
         _require_folder(sources)
         summary = None  # what the product's computation recomputed (indicators/incremental.py)
-        if compute is None:
-            from indicators.compute import compute_publication as compute
-            from indicators.incremental import summary
         if config is None:
             from indicators.config import load_config
 
@@ -143,6 +140,8 @@ def run(
                                                 _gx_results(warehouse, run_id), out, aanlevering, archive)
                         step = "berekenen"
                         started = time.monotonic()
+                        if compute is None:
+                            compute, summary = _product_computation()
                         try:
                             tables = dict(compute(con, config))
                         except NothingToCompute as nothing:
@@ -255,6 +254,18 @@ def _load_and_gate(
         [run_id, SUMMARY_EXAMPLES],
     ).fetchall()
     return report
+
+
+def _product_computation() -> tuple[Compute, Callable[[duckdb.DuckDBPyConnection], str | None]]:
+    """The product's computation and its summary of what it recomputed (indicators/incremental.py).
+
+    Imported when the step starts, not with this module: its imports (pandas through Polars, about 0.3 s)
+    would delay the load, while a run that validates imports them beside the load with Great Expectations.
+    """
+    from indicators.compute import compute_publication
+    from indicators.incremental import summary
+
+    return compute_publication, summary
 
 
 def _gx_results(warehouse: Path, run_id: str) -> Path:
