@@ -45,15 +45,19 @@ tables, as someone outside would, and names every suppressed cell that the publi
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import duckdb
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-TEMP_TABLES = ("wm_cel", "wm_hierarchie", "wm_groep_lid", "wm_te_controleren")
+TEMP_TABLES = ("wm_cel", "wm_hierarchie", "wm_groep_lid", "wm_te_controleren", "wm_audit_deel")
+# memberships audited at a time: a batch's fetched rows and Python objects (some 300 bytes a row) are
+# outside DuckDB's memory limit; at city scale every partition fits in one batch
+_AUDIT_ROWS = 200_000
 _TOLERANCE = 1e-9  # the group equations have coefficients 0 and ±1: far from rounding trouble
 
 # The primary rule over a raw row `r` joined with its indicator's parameters `pm`: a survey is
@@ -76,7 +80,7 @@ def create_suppression(con: duckdb.DuckDBPyConnection, primary_rule: str = PRIMA
     _create_groups(con)
     rounds = 0
     audited: dict[tuple, int] | None = None  # suppressed cells per (indicator, peildatum) at the last audit
-    memo: dict[frozenset, set[int]] = {}
+    memo: dict[tuple[str, bytes], set[int]] = {}
     while True:
         while _suppress_one_round(con) > 0:
             rounds += 1
@@ -230,7 +234,7 @@ class _Member(NamedTuple):
 
 
 def _close_linear_leaks(con: duckdb.DuckDBPyConnection, only: list[tuple] | None = None,
-                        memo: dict[frozenset, set[int]] | None = None) -> int:
+                        memo: dict[tuple[str, bytes], set[int]] | None = None) -> int:
     """Suppress a published cell for every recoverable suppressed cell; return how many were added.
 
     Two systems of sums are audited. teller and noemer: every suppressed cell is unknown. n of a
@@ -240,6 +244,9 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection, only: list[tuple] | None
     respondents of its area (the area's published n), tells nothing when it is pinned down.
     only: the (indicator, peildatum) partitions to audit (None: all); memo: the answers for parts audited
     before in the same state (a part without a change since gives the same answer).
+
+    The partitions are fetched and audited a batch at a time (_AUDIT_ROWS memberships): the fetched rows
+    and their Python objects are outside DuckDB's memory limit, so all at once they grew with the data.
     """
     memo = {} if memo is None else memo
     where = ""
@@ -249,23 +256,56 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection, only: list[tuple] | None
         con.execute("create or replace temp table wm_te_controleren (indicator VARCHAR, peildatum DATE)")
         con.executemany("insert into wm_te_controleren values (?, ?)", only)
         where = "where (indicator, peildatum) in (select (indicator, peildatum) from wm_te_controleren)"
+    sizes = con.execute(f"select indicator, peildatum, count(*) from wm_groep_lid {where} "
+                        "group by all order by all").fetchall()
+    extra: set[int] = set()
+    for batch in _batches(sizes, _AUDIT_ROWS):
+        con.execute("create or replace temp table wm_audit_deel (indicator VARCHAR, peildatum DATE)")
+        con.executemany("insert into wm_audit_deel values (?, ?)", batch)
+        extra |= _leaks_of_batch(con, memo)
+    con.execute("drop table if exists temp.wm_audit_deel")
+    if extra:
+        con.execute("update wm_cel set onderdrukt = true where list_contains($cellen, cel)", {"cellen": sorted(extra)})
+    return len(extra)
+
+
+def _batches(sizes: list[tuple], limit: int) -> Iterator[list[tuple]]:
+    """(indicator, peildatum, rows) in order -> lists of (indicator, peildatum) of at most `limit` rows each
+    (a partition larger than that on its own)."""
+    batch: list[tuple] = []
+    rows = 0
+    for indicator, peildatum, count in sizes:
+        if batch and rows + count > limit:
+            yield batch
+            batch, rows = [], 0
+        batch.append((indicator, peildatum))
+        rows += count
+    if batch:
+        yield batch
+
+
+def _leaks_of_batch(con: duckdb.DuckDBPyConnection, memo: dict[tuple[str, bytes], set[int]]) -> set[int]:
+    """The cells to suppress for the partitions in wm_audit_deel (see _close_linear_leaks)."""
+    deel = "(indicator, peildatum) in (select (indicator, peildatum) from wm_audit_deel)"
     rows = con.execute(
         f"""
         with cel as (
             select *, uitsplitsing is not null and noemer >= max(noemer) filter (where uitsplitsing is null)
                       over (partition by indicator, peildatum, niveau, gebiedcode) as heel_gebied
-            from wm_cel {where}
+            from wm_cel where {deel}
         )
         select dense_rank() over (order by g.indicator, g.peildatum, g.groep) - 1 as groep_nr,
                g.groep, g.is_totaal, c.cel, c.onderdrukt, c.bezet,
                c.bezet and not coalesce(c.heel_gebied, false) as bezet_n, c.uitsplitsing is not null as is_deel,
                c.reden is not null as ontbreekt, c.noemer, c.gebiedcode, coalesce(c.categorie, '') as categorie,
                pm.soort = 'enquete' as enquete
-        from wm_groep_lid g join cel c on c.cel = g.cel join wm_parameters pm on pm.indicator = g.indicator
+        from (select * from wm_groep_lid where {deel}) g
+        join cel c on c.cel = g.cel join wm_parameters pm on pm.indicator = g.indicator
         """
     ).fetchnumpy()
+    extra: set[int] = set()
     if len(rows["cel"]) == 0:
-        return 0
+        return extra
     onderdrukt, bezet, is_deel = rows["onderdrukt"], rows["bezet"], rows["is_deel"]
     verborgen_n = rows["enquete"] & onderdrukt & (is_deel | rows["ontbreekt"])
     part = _independent_parts(rows["groep_nr"], rows["cel"])
@@ -274,7 +314,6 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection, only: list[tuple] | None
         ("teller en noemer", np.ones_like(onderdrukt), onderdrukt & bezet, onderdrukt & bezet, ~onderdrukt),
         ("n", rows["enquete"], verborgen_n, verborgen_n & rows["bezet_n"], is_deel & ~onderdrukt),
     )
-    extra: set[int] = set()
     # thousands of matrices of some 50 x 50: BLAS threads cost more to start and wait for than they save
     with threadpool_limits(limits=1, user_api="blas"):
         for system, member, onbekend, gevoelig, kandidaat in systems:
@@ -286,13 +325,18 @@ def _close_linear_leaks(con: duckdb.DuckDBPyConnection, only: list[tuple] | None
                         rows["noemer"], rows["gebiedcode"], rows["categorie"]))):
                 components[nr].append(_Member(groep, is_totaal, cel, *flags, noemer, (gebiedcode, categorie)))
             for component in components.values():
-                key = (system, frozenset(component))  # the answer depends on the members only, not their order
+                # the answer depends on the members only, not their order; the memo keeps a digest of them,
+                # not the members (all of them over every round would grow with the data)
+                key = (system, _digest(component))
                 if key not in memo:
                     memo[key] = _cells_to_add(component)
                 extra |= memo[key]
-    if extra:
-        con.execute("update wm_cel set onderdrukt = true where list_contains($cellen, cel)", {"cellen": sorted(extra)})
-    return len(extra)
+    return extra
+
+
+def _digest(component: list[_Member]) -> bytes:
+    """The members of a part, in an order of their own (a group holds a cell once), as a 32-byte digest."""
+    return hashlib.blake2b(repr(sorted(component)).encode(), digest_size=32).digest()
 
 
 def _independent_parts(groep_nr: np.ndarray, cel: np.ndarray) -> np.ndarray:

@@ -201,10 +201,18 @@ def _nearest(key: np.ndarray, count: int) -> np.ndarray:
 
 def reference_values(buren: pl.DataFrame, wijkwaarden: pl.DataFrame) -> pl.DataFrame:
     """Per indicator, P and wijk: the unweighted mean of the neighbours' published values; suppressed
-    neighbours (and neighbours without a figure) left out and counted."""
+    neighbours (and neighbours without a figure) left out and counted. One P at a time: every neighbour
+    pair of every P times every indicator at once grew with the peildata (outside DuckDB's memory limit)."""
     if buren.is_empty():
         return pl.DataFrame(schema=REFERENTIE_SCHEMA)
     indicators = wijkwaarden.select("indicator").unique()
+    parts = [_reference_values_on(of_p, wijkwaarden.filter(pl.col("peildatum") == peildatum), indicators)
+             for (peildatum,), of_p in buren.partition_by("peildatum", as_dict=True, maintain_order=True).items()]
+    return pl.concat(parts).sort("indicator", "peildatum", "wijkcode")
+
+
+def _reference_values_on(buren: pl.DataFrame, wijkwaarden: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+    """reference_values for the neighbours and values of one P."""
     paren = buren.select("peildatum", "wijkcode", "buur_wijkcode").join(indicators, how="cross")
     met_waarde = paren.join(
         wijkwaarden.rename({"wijkcode": "buur_wijkcode"}), on=["indicator", "peildatum", "buur_wijkcode"], how="left"
@@ -219,7 +227,6 @@ def reference_values(buren: pl.DataFrame, wijkwaarden: pl.DataFrame) -> pl.DataF
         )
         .select(list(REFERENTIE_SCHEMA))
         .cast(REFERENTIE_SCHEMA)
-        .sort("indicator", "peildatum", "wijkcode")
     )
 
 

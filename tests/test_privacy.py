@@ -320,6 +320,25 @@ def test_random_data_sets_match_the_reference_and_leave_nothing_recoverable():
     assert complementary_seen > 100  # the data sets exercise the rule, not just the primary one
 
 
+def test_audit_a_few_partitions_at_a_time_suppresses_what_all_at_once_does(monkeypatch):
+    # the audit fetches partitions in batches of memberships (memory outside DuckDB's limit); batches of
+    # one partition must give the very cells one batch of every partition gives
+    rng = np.random.default_rng(20151231)
+    data_sets = [_random_raw(rng, date(2001, 1, 1) + timedelta(days=k)) for k in range(60)]
+    rows = [[row for d in data_sets for row in d[part]] for part in range(3)]
+
+    def suppressed() -> list[tuple]:
+        con = _load_raw(*rows)
+        suppression.create_suppression(con)
+        return con.execute("select cel, indicator, peildatum, niveau, gebiedcode, uitsplitsing, categorie, "
+                           "onderdrukt from wm_cel order by cel").fetchall()
+
+    at_once = suppressed()
+    monkeypatch.setattr(suppression, "_AUDIT_ROWS", 1)
+    assert suppressed() == at_once
+    assert sum(row[-1] for row in at_once) > 0
+
+
 def test_audit_closes_a_leak_through_the_breakdown_grid():
     # Found by the random test: every group has 0 or >= 2 suppressed cells, yet wijk D's jeugdwet
     # follows from a chain: A + B jeugdwet = (A total - A onbekend) + B total - NOORD wmo,
