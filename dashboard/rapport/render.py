@@ -66,7 +66,7 @@ def _charts(data: Published, report: Report) -> dict[str, dict[str, str]]:
 
 def _werkwijzen(data: Published, peildatum: date) -> list[dict]:
     """Per werkwijze its section with its chart as an SVG data URI and the chart's description."""
-    return [{"s": section, "grafiek": _data_uri(charts.werkwijze_svg(section.naam, section.reeksen)),
+    return [{"sectie": section, "grafiek": _data_uri(charts.werkwijze_svg(section.naam, section.reeksen)),
              "grafiek_alt": charts.werkwijze_description(section.naam, section.reeksen)}
             for section in werkwijzen_sections(data, peildatum)]
 
