@@ -53,6 +53,28 @@ def kosten(data: Published, peildatum: date, niveau: str | None = None, wet: str
     return frame.sort("gebiedcode")
 
 
+def wijk_kosten(data: Published, peildatum: date, wet: str = TOTAAL) -> pl.DataFrame:
+    """Cost rows of the gemeente's wijken valid on peildatum, with their gebied's name, highest cost per inhabitant
+    first (a store of many gemeenten shows the wijken of the one the page or report is about, not thousands)."""
+    code, _naam = data.gemeente()
+    wijken = data.areas(niveaus.WIJK, peildatum).select("gebiedcode", pl.col("bovenliggend").alias("gebied"))
+    names = data.areas(niveaus.GEBIED, peildatum).filter(pl.col("bovenliggend") == code).select(
+        pl.col("gebiedcode").alias("gebied"), pl.col("gebiedsnaam").alias("gebiedsnaam_gebied"))
+    rows = kosten(data, peildatum, niveaus.WIJK, wet).join(wijken, on="gebiedcode").join(names, on="gebied")
+    return rows.sort([pl.col("kosten_per_inwoner").is_null(), pl.col("kosten_per_inwoner")],
+                     descending=[False, True], nulls_last=True)
+
+
+def kosten_naast(data: Published, rows: pl.DataFrame, indicator: str, peildatum: date) -> pl.DataFrame:
+    """The cost rows of wijk_kosten with the outcome indicator's published wijk figure on the same peildatum:
+    uitkomst (NULL when suppressed or missing), uitkomst_tekst, uitkomst_status and uitkomst_onderdrukt (NULL: no
+    published row). The costs-against-an-outcome scatter of Geld per wijk and of the council report."""
+    uitkomst = data.select(indicator=indicator, peildatum=peildatum, niveau=niveaus.WIJK).select(
+        "gebiedcode", pl.col("waarde").alias("uitkomst"), pl.col("waarde_tekst").alias("uitkomst_tekst"),
+        pl.col("status").alias("uitkomst_status"), pl.col("onderdrukt").alias("uitkomst_onderdrukt"))
+    return rows.join(uitkomst, on="gebiedcode", how="left")
+
+
 def figure_text(row: dict, key: str) -> str:
     """A cost figure as shown: euros, or why there is none."""
     if row.get("onderdrukt"):

@@ -33,7 +33,8 @@ from core import eenheid, niveau as niveaus
 from dashboard.data import Published
 from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT, format_date
 from dashboard.geld import (
-    GEEN_KOSTEN, TOTAAL, WET_NAMEN, euro, figure_text, heeft_kosten, kosten, kosten_peildata, nowrap, realisatie,
+    GEEN_KOSTEN, TOTAAL, WET_NAMEN, euro, figure_text, heeft_kosten, kosten, kosten_naast, kosten_peildata, nowrap,
+    realisatie, wijk_kosten,
 )
 
 dash.register_page(__name__, path="/geld", name="Geld per wijk", title="Geld per wijk · Wijkmonitor", order=6)
@@ -45,18 +46,6 @@ BORDER = {"color": "#6b6b6b", "width": 0.6}
 EURO_TICKS = ",.0f"
 BEGROTING_COLOUR = "#e66101"
 REALISATIE_COLOUR = "#5e3c99"
-
-
-def _wijken(data: Published, peildatum: date, wet: str) -> pl.DataFrame:
-    """Cost rows of the gemeente's wijken valid on peildatum, with their gebied's name, highest cost per inhabitant
-    first (a store of many gemeenten shows the wijken of the one the page is about, not thousands)."""
-    code, _naam = data.gemeente()
-    wijken = data.areas(niveaus.WIJK, peildatum).select("gebiedcode", pl.col("bovenliggend").alias("gebied"))
-    names = data.areas(niveaus.GEBIED, peildatum).filter(pl.col("bovenliggend") == code).select(
-        pl.col("gebiedcode").alias("gebied"), pl.col("gebiedsnaam").alias("gebiedsnaam_gebied"))
-    rows = kosten(data, peildatum, niveaus.WIJK, wet).join(wijken, on="gebiedcode").join(names, on="gebied")
-    return rows.sort([pl.col("kosten_per_inwoner").is_null(), pl.col("kosten_per_inwoner")],
-                     descending=[False, True], nulls_last=True)
 
 
 def _hover(rows: pl.DataFrame) -> list[str]:
@@ -230,13 +219,6 @@ def _summary(data: Published, rows: pl.DataFrame, city: dict | None, peildatum: 
     return " ".join(parts)
 
 
-def _scatter_rows(data: Published, rows: pl.DataFrame, indicator: str, peildatum: date) -> list[dict]:
-    """Per wijk: cost per inhabitant and the outcome indicator's published value on the same peildatum."""
-    uitkomst = data.select(indicator=indicator, peildatum=peildatum, niveau=niveaus.WIJK).select(
-        "gebiedcode", pl.col("waarde").alias("uitkomst"), pl.col("waarde_tekst").alias("uitkomst_tekst"))
-    return [_texts(r) for r in rows.join(uitkomst, on="gebiedcode", how="left").iter_rows(named=True)]
-
-
 def content(peildatum_iso: str, wet: str, indicator: str, wijk: str | None = None) -> list:
     """Everything below the controls for the chosen peildatum, wet, outcome indicator and marked wijk."""
     data = store()
@@ -244,7 +226,7 @@ def content(peildatum_iso: str, wet: str, indicator: str, wijk: str | None = Non
     peildatum = next((p for p in peildata if p.isoformat() == peildatum_iso), peildata[-1])
     wet = wet if wet in WET_NAMEN else TOTAAL
     meta = data.indicators.get(indicator) or next(iter(data.indicators.values()))
-    rows = _wijken(data, peildatum, wet)
+    rows = wijk_kosten(data, peildatum, wet)
     code, naam = data.gemeente()
     city_frame = kosten(data, peildatum, niveaus.GEMEENTE, wet, code)
     city = city_frame.row(0, named=True) if city_frame.height else None
@@ -253,7 +235,9 @@ def content(peildatum_iso: str, wet: str, indicator: str, wijk: str | None = Non
     per_wet.sort(key=lambda r: list(WET_NAMEN).index(r["wet"]) if r["wet"] in WET_NAMEN else 99)
     budget = realisatie(data)
     wijk = wijk if wijk and data.area_name(wijk) else None
-    scatter, marked_text = scatter_roles(data, _scatter_rows(data, rows, meta.indicator, peildatum), wijk, peildatum)
+    scatter, marked_text = scatter_roles(
+        data, [_texts(r) for r in kosten_naast(data, rows, meta.indicator, peildatum).iter_rows(named=True)],
+        wijk, peildatum)
     scatter_columns = [Column("gebiedsnaam", "Wijk"), Column("kosten_per_inwoner_tekst", "Kosten per inwoner"),
                        Column("uitkomst_tekst", meta.naam)] + ([Column("rol", "Gemarkeerd")] if wijk else [])
     if wijk:  # the marked wijken first in the table, in the order of the legend

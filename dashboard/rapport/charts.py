@@ -1,7 +1,9 @@
 """The report's charts as vector SVG, drawn with matplotlib (offline, no browser; see docs/internals.md).
 
 Two charts per indicator: the city's trend since the nulmeting with the corridor as a band, and a map
-of the wijken coloured by status; per werkwijze one chart with a panel per indicator (both groups' change). Colours and symbols are the dashboard's (dashboard/components.py),
+of the wijken coloured by status; per werkwijze one chart with a panel per indicator (both groups' change); in the
+costs chapter one chart with a panel per indicator (cost per inhabitant against the indicator, a point per wijk).
+Colours and symbols are the dashboard's (dashboard/components.py),
 so a status looks the same on screen and on paper; every mark also carries its symbol or a hatch, so
 nothing depends on colour alone. Text stays text in the SVG (svg.fonttype 'none'): WeasyPrint sets it
 in the report's font and it can be found and read in the PDF.
@@ -10,6 +12,7 @@ in the report's font and it can be found and read in the PDF.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from datetime import date
 
 import matplotlib
@@ -26,9 +29,11 @@ from core.status import BINNEN_MARGE, BUITEN_MARGE, GELIJK_GEBLEVEN, ONVOLDOENDE
 from dashboard.components import CITY_COLOUR, STATUS_STYLE, WERKWIJZE_COLOUR, status_style
 from dashboard.data import Indicator
 from dashboard.format import (
-    SUPPRESSED_TEXT, change_unit, display_number, format_change, format_date_short, unit_label,
+    SUPPRESSED_TEXT, change_unit, display_number, format_change, format_date_short, format_value, unit_label,
 )
-from dashboard.rapport.content import MISSING_INPUTS_TEXT, Figure
+from dashboard.geld import UNITS as KOSTEN_UNITS
+from dashboard.rapport.content import MISSING_INPUTS_TEXT, Figure, unit_text
+from dashboard.rapport.kosten import KostenPaneel, KostenSpreiding
 from dashboard.rapport.werkwijzen import WerkwijzeReeks
 
 FONT_FAMILY = ["Liberation Sans", "DejaVu Sans"]  # Debian's fonts-liberation / fonts-dejavu-core; also the CSS stack
@@ -274,3 +279,145 @@ def werkwijze_description(werkwijze: str, reeksen: list[WerkwijzeReeks]) -> str:
                      + "; ".join(steps))
     return (f"Gemiddelde verandering per indicator in de wijken met {werkwijze} tegenover de andere wijken. "
             + ". ".join(parts) + ".")
+
+
+KOSTEN_AS = "kosten per inwoner (euro, alle wetten)"
+# The scatter's points by status: the status symbols, except that a figure without a status (no nulmeting) is a
+# cross, not a circle like 'gelijk gebleven' (white and light grey are too close to tell apart on paper).
+KOSTEN_MARKERS = MARKERS | {ONVOLDOENDE_GEGEVENS: "X"}
+WHY_TEXT = {SUPPRESSED_TEXT: "afgeschermd: te weinig cliënten, inwoners of waarnemingen, of om een ander cijfer te "
+                             "beschermen", MISSING_INPUTS_TEXT: "gegevens ontbreken"}
+
+
+def _kosten_text(value: float | None) -> str:
+    """A cost per inhabitant as in the chapter's tables: '€ 1.234'."""
+    return format_value(value, KOSTEN_UNITS["kosten_per_inwoner"], 0)
+
+
+def _counted(groups: dict[str, list[str]]) -> str:
+    """'2 onvoldoende waarnemingen' / '1 onvoldoende waarnemingen, 1 onvoldoende gegevens'."""
+    return ", ".join(f"{len(names)} {why}" for why, names in groups.items())
+
+
+def _left_out(paneel: KostenPaneel, spreiding: KostenSpreiding) -> dict[str, list[str]]:
+    """The wijken a panel leaves out by why: those without a cost figure, then those without the indicator's."""
+    groups = {why: list(names) for why, names in spreiding.zonder_kosten.items()}
+    for why, names in paneel.zonder_uitkomst.items():
+        groups.setdefault(why, []).extend(names)
+    return groups
+
+
+def kosten_note(spreiding: KostenSpreiding) -> str:
+    """Which wijken the chart leaves out and why (the chart's last line)."""
+    missing = sum(len(names) for names in spreiding.zonder_kosten.values())
+    text = (f"{missing} van de {spreiding.wijken} wijken zonder kostencijfer ({_counted(spreiding.zonder_kosten)}) staan "
+            "in geen paneel" if missing else f"Alle {spreiding.wijken} wijken hebben een kostencijfer")
+    whys = {why for paneel in spreiding.panelen for why in _left_out(paneel, spreiding)}
+    return text + "; boven elk paneel hoeveel wijken het toont" + "".join(
+        f"; {why}: {WHY_TEXT[why]}" for why in WHY_TEXT if why in whys) + "."
+
+
+def kosten_svg(spreiding: KostenSpreiding) -> str:
+    """Per indicator a panel: a point per wijk with both figures, cost per inhabitant (x, one scale for all panels)
+    against the indicator (y), in its status's colour and symbol; the gemeente's two figures as lines."""
+    panelen = spreiding.panelen
+    rows_of_panels = -(-len(panelen) // 2)
+    costs = [p["kosten_per_inwoner"] for paneel in panelen for p in paneel.punten]
+    costs += [spreiding.gemeente_kosten] if spreiding.gemeente_kosten is not None else []
+    with matplotlib.rc_context(STYLE):
+        figure = MplFigure(figsize=(6.7, 1.75 * rows_of_panels + 0.8))
+        axes = list(figure.subplots(rows_of_panels, 2, squeeze=False).flat)
+        for axis, paneel in zip(axes, panelen, strict=False):
+            _kosten_panel(axis, paneel, spreiding)
+            if costs:  # one cost scale for every panel, so a wijk stands at the same x in each
+                pad = (max(costs) - min(costs)) * 0.05 or max(costs) * 0.05 or 1.0
+                axis.set_xlim(min(costs) - pad, max(costs) + pad)
+        for axis in axes[len(panelen):]:
+            axis.set_axis_off()  # the empty half of an odd last row
+        statuses = {p["uitkomst_status"] for paneel in panelen for p in paneel.punten}
+        order = [s for s in KOSTEN_MARKERS if s in statuses] + sorted(statuses - set(KOSTEN_MARKERS))
+        handles = [Line2D([], [], linestyle="none", label=s, **_point_style(s)) for s in order]
+        handles += [Line2D([], [], color=CITY_COLOUR, linewidth=0.8, linestyle="--", label=f"{spreiding.gemeente}: kosten"),
+                    Line2D([], [], color=CITY_COLOUR, linewidth=0.8, linestyle=":",
+                           label=f"{spreiding.gemeente}: indicator")]
+        height = figure.get_figheight()
+        figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), frameon=False, fontsize=6.8,
+                      bbox_to_anchor=(0.5, 0.22 / height))
+        figure.text(0.5, 0.06 / height, kosten_note(spreiding), ha="center", va="bottom", fontsize=6.5, color="#333333",
+                    wrap=True)
+        figure.subplots_adjust(left=0.09, right=0.98, top=1 - 0.4 / height, bottom=0.95 / height, hspace=1.05,
+                               wspace=0.28)
+        return _svg(figure)
+
+
+def _point_style(status: str) -> dict:
+    """A wijk's point: its status's symbol and colour, outlined so light colours stay visible."""
+    return {"marker": KOSTEN_MARKERS.get(status, "o"), "markersize": 4.8, "color": status_style(status)[0],
+            "markeredgecolor": CITY_COLOUR, "markeredgewidth": 0.6}
+
+
+def _kosten_panel(axis, paneel: KostenPaneel, spreiding: KostenSpreiding) -> None:
+    """One indicator's panel; every point its own group (id punt-<indicator>-<wijkcode>) so it can be found."""
+    meta = paneel.meta
+    for p in paneel.punten:
+        axis.plot([p["kosten_per_inwoner"]], [p["uitkomst"]], linestyle="none", zorder=4,
+                  gid=f"punt-{meta.indicator}-{p['gebiedcode']}", **_point_style(p["uitkomst_status"]))
+    if spreiding.gemeente_kosten is not None:
+        axis.axvline(spreiding.gemeente_kosten, color=CITY_COLOUR, linewidth=0.8, linestyle="--", zorder=2)
+    if paneel.gemeente is not None:
+        axis.axhline(paneel.gemeente, color=CITY_COLOUR, linewidth=0.8, linestyle=":", zorder=2)
+    axis.set_title(meta.naam, fontsize=7.5, loc="left", pad=11)
+    left_out = _left_out(paneel, spreiding)
+    shown = f"{len(paneel.punten)} van {spreiding.wijken} wijken" + (
+        f"; niet getoond: {_counted(left_out)}" if left_out else "")
+    axis.annotate(shown, xy=(0, 1), xycoords="axes fraction", xytext=(0, 2.5), textcoords="offset points",
+                  fontsize=6.5, color="#4d4d4d", va="bottom")
+    for scale in (axis.xaxis, axis.yaxis):
+        scale.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        scale.set_major_formatter(_numbers(scale))
+    axis.set_xlabel(KOSTEN_AS, labelpad=1)
+    axis.set_ylabel(unit_label(meta.eenheid))
+    axis.grid(color=GRID, linewidth=0.6)
+    axis.set_axisbelow(True)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)
+    if not paneel.punten:
+        axis.text(0.5, 0.5, "geen wijk met beide cijfers", transform=axis.transAxes, ha="center", va="center")
+
+
+def kosten_description(spreiding: KostenSpreiding) -> str:
+    """The costs chart in words (its text alternative): the extremes of the costs and, per indicator, of its figure."""
+    shown = {p["gebiedcode"]: p for paneel in spreiding.panelen for p in paneel.punten}.values()
+    parts = [f"Kosten per inwoner (alle wetten) tegen elke indicator, een punt per wijk op "
+             f"{format_date_short(spreiding.peildatum)}; {spreiding.gemeente}: {_kosten_text(spreiding.gemeente_kosten)} "
+             "per inwoner."]
+    if shown:
+        hoog = max(shown, key=lambda p: p["kosten_per_inwoner"])
+        laag = min(shown, key=lambda p: p["kosten_per_inwoner"])
+        parts.append(f"Hoogste kosten: {hoog['gebiedsnaam']} ({_kosten_text(hoog['kosten_per_inwoner'])}); laagste: "
+                     f"{laag['gebiedsnaam']} ({_kosten_text(laag['kosten_per_inwoner'])}).")
+    for why, names in spreiding.zonder_kosten.items():
+        parts.append(_sentence(f"Zonder kostencijfer ({why}), in geen paneel: {', '.join(names)}"))
+    for paneel in spreiding.panelen:
+        meta = paneel.meta
+        value = lambda v, m=meta: format_value(v, m.eenheid, m.decimalen)  # noqa: E731
+        at = lambda p, value=value: f"{value(p['uitkomst'])} bij {_kosten_text(p['kosten_per_inwoner'])}"  # noqa: E731
+        text = f"{meta.naam}, {unit_text(meta.eenheid)}: {len(paneel.punten)} van {spreiding.wijken} wijken"
+        if paneel.punten:
+            hoog = max(paneel.punten, key=lambda p: p["uitkomst"])
+            laag = min(paneel.punten, key=lambda p: p["uitkomst"])
+            text += f"; hoogst {hoog['gebiedsnaam']} ({at(hoog)}), laagst {laag['gebiedsnaam']} ({at(laag)})"
+            counts = Counter(p["uitkomst_status"] for p in paneel.punten)
+            text += "; " + ", ".join(f"{counts[s]} {s}" for s in sorted(
+                counts, key=lambda s: list(MARKERS).index(s) if s in MARKERS else len(MARKERS)))
+        if paneel.gemeente is not None:
+            text += f"; gemeente {value(paneel.gemeente)}"
+        for why, names in paneel.zonder_uitkomst.items():
+            text += f"; zonder cijfer ({why}): {', '.join(names)}"
+        parts.append(_sentence(text))
+    return " ".join(parts)
+
+
+def _sentence(text: str) -> str:
+    """text ending in one full stop (a wijk name may end in one: 'Ten Post e.o.')."""
+    return text if text.endswith(".") else text + "."

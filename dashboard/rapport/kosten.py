@@ -1,7 +1,9 @@
-"""The council report's costs chapter: the gemeente per wet, every gebied and wijk, realisation against budget.
+"""The council report's costs chapter: the gemeente per wet, every gebied and wijk, realisation against budget,
+and the cost per inhabitant beside every indicator across the wijken (the scatter of Geld per wijk; drawn in
+dashboard/rapport/charts.py).
 
 Like the rest of the report a printed view of the published store (tables kosten and begroting, via
-dashboard/geld.py); suppressed and missing figures are words, never numbers.
+dashboard/geld.py); suppressed and missing figures are words, never numbers, and never points.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from datetime import date
 import polars as pl
 
 from core import niveau as niveaus
-from dashboard.data import Published
-from dashboard.geld import TOTAAL, WET_NAMEN, euro, figure_text, heeft_kosten, kosten, kosten_peildata, realisatie
+from dashboard.data import Indicator, Published
+from dashboard.format import INSUFFICIENT_DATA_TEXT, SUPPRESSED_TEXT
+from dashboard.geld import (
+    TOTAAL, WET_NAMEN, euro, figure_text, heeft_kosten, kosten, kosten_naast, kosten_peildata, realisatie, wijk_kosten,
+)
 
 
 @dataclass(frozen=True)
@@ -26,12 +31,35 @@ class KostenRegel:
 
 
 @dataclass(frozen=True)
+class KostenPaneel:
+    """One indicator beside the cost per inhabitant: a point per wijk with both figures published."""
+
+    meta: Indicator
+    punten: list[dict]  # gebiedcode, gebiedsnaam, kosten_per_inwoner, uitkomst, uitkomst_status
+    zonder_uitkomst: dict[str, list[str]]  # why (onvoldoende waarnemingen / gegevens) -> wijken with costs, no figure
+    gemeente: float | None  # the gemeente's published figure of the indicator
+
+
+@dataclass(frozen=True)
+class KostenSpreiding:
+    """The cost per inhabitant (all wetten) against every indicator of the registry, per wijk on one peildatum."""
+
+    peildatum: date
+    gemeente: str
+    gemeente_kosten: float | None  # the gemeente's cost per inhabitant
+    wijken: int  # the gemeente's wijken with a cost row
+    zonder_kosten: dict[str, list[str]]  # why -> wijken without a published cost figure (in no panel)
+    panelen: list[KostenPaneel]
+
+
+@dataclass(frozen=True)
 class KostenHoofdstuk:
     """What the chapter prints for one peildatum."""
 
     per_wet: list[KostenRegel]  # the gemeente: kosten, per inwoner, per cliënt
     per_gebied: list[KostenRegel]  # totaal per inwoner and per cliënt: gemeente, each gebied and its wijken
     begroting: list[KostenRegel]  # per year (all wetten together): realisatie, begroting, verschil, taakstelling, gehaald
+    spreiding: KostenSpreiding  # the chart: costs beside the outcomes
 
 
 def kosten_hoofdstuk(data: Published, peildatum: date) -> KostenHoofdstuk | None:
@@ -63,4 +91,37 @@ def kosten_hoofdstuk(data: Published, peildatum: date) -> KostenHoofdstuk | None
     begroting = [KostenRegel(str(r["jaar"]), niveaus.GEMEENTE, (
         euro(r["realisatie"]), euro(r["begroting"]), euro(r["verschil"]), euro(r["taakstelling"]),
         "–" if r["gehaald"] is None else "ja" if r["gehaald"] else "nee")) for r in budget.sort("jaar").iter_rows(named=True)]
-    return KostenHoofdstuk(per_wet, per_gebied, begroting)
+    return KostenHoofdstuk(per_wet, per_gebied, begroting, kosten_spreiding(data, peildatum))
+
+
+def _why(onderdrukt: bool | None) -> str:
+    """Why a wijk has no figure: suppressed, or missing (incomplete inputs or no published row)."""
+    return SUPPRESSED_TEXT if onderdrukt else INSUFFICIENT_DATA_TEXT
+
+
+def _grouped(rows: list[dict], onderdrukt: str) -> dict[str, list[str]]:
+    """Wijk names by why they have no figure, suppressed first, each list by name."""
+    groups: dict[str, list[str]] = {}
+    for r in sorted(rows, key=lambda r: (not r[onderdrukt], r["gebiedsnaam"])):
+        groups.setdefault(_why(r[onderdrukt]), []).append(r["gebiedsnaam"])
+    return groups
+
+
+def kosten_spreiding(data: Published, peildatum: date) -> KostenSpreiding:
+    """The Geld page's scatter rows (dashboard/geld.py) for every indicator: the wijken with both figures as points,
+    the others left out by why."""
+    code, naam = data.gemeente()
+    rows = wijk_kosten(data, peildatum, TOTAAL)
+    city = kosten(data, peildatum, niveaus.GEMEENTE, TOTAAL, code)
+    zonder_kosten = rows.filter(pl.col("kosten_per_inwoner").is_null()).to_dicts()
+    panelen = []
+    for indicator, meta in data.indicators.items():
+        naast = kosten_naast(data, rows, indicator, peildatum).filter(pl.col("kosten_per_inwoner").is_not_null())
+        punten = naast.filter(pl.col("uitkomst").is_not_null()).sort("kosten_per_inwoner").select(
+            "gebiedcode", "gebiedsnaam", "kosten_per_inwoner", "uitkomst", "uitkomst_status").to_dicts()
+        stad = data.select(indicator=indicator, peildatum=peildatum, gebiedcode=code)
+        panelen.append(KostenPaneel(meta, punten, _grouped(naast.filter(pl.col("uitkomst").is_null()).to_dicts(),
+                                                          "uitkomst_onderdrukt"),
+                                    stad["waarde"][0] if stad.height else None))
+    return KostenSpreiding(peildatum, naam, city["kosten_per_inwoner"][0] if city.height else None, rows.height,
+                           _grouped(zonder_kosten, "onderdrukt"), panelen)

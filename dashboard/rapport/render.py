@@ -71,6 +71,14 @@ def _werkwijzen(data: Published, peildatum: date) -> list[dict]:
             for section in werkwijzen_sections(data, peildatum)]
 
 
+def _kosten(report: Report) -> dict[str, str] | None:
+    """The costs chapter's chart as an SVG data URI and its description."""
+    if report.kosten is None:
+        return None
+    spreiding = report.kosten.spreiding
+    return {"grafiek": _data_uri(charts.kosten_svg(spreiding)), "grafiek_alt": charts.kosten_description(spreiding)}
+
+
 def _sources(report: Report) -> dict[str, str]:
     """Per indicator its sources in words."""
     return {
@@ -92,6 +100,7 @@ def report_html(data: Published, peildatum: date, gemaakt: datetime) -> str:
         bronnen=_sources(report),
         getal=lambda value: MISSING_TEXT if value is None else format_number(value),
         werkwijzen=_werkwijzen(data, report.peildatum),  # issue 12
+        kosten=_kosten(report),
         geen_causaliteit=NO_CAUSALITY,
     )
 
