@@ -129,7 +129,11 @@ def test_pdf_is_tagged_dutch_and_titled(store, tmp_path):
     assert root["/Lang"] == "nl" and root["/MarkInfo"]["/Marked"]
     assert reader.metadata.title == "Wijkmonitor Sociaal Domein – raadsrapportage peildatum 1 januari 2016"
     figures = _figure_alternatives(root["/StructTreeRoot"])
-    assert len(figures) == 2 * len(_names(store))  # a trend and a map per indicator, each with its text alternative
+    # a trend and a map per indicator and the costs chart, each with its text alternative
+    assert len(figures) == 2 * len(_names(store)) + 1
+    # the costs on 2016-01-01: (600.000 x 210 + 20 x 30.000) / 3.900 inhabitants = 32.461,5 per inhabitant
+    assert ("Kosten per inwoner (alle wetten) tegen elke indicator, een punt per wijk op 1 jan 2016; "
+            "Groningen: € 32.462 per inwoner.") in " ".join(figures)
     # the city is the mean of its 18 unsuppressed wijken: 60 + 0.5 * 161 / 18 = 64,47 in 2015; 2 * (5 - 6) / 18 lower in 2016
     assert "Trend van zelfredzaamheid in Groningen (%): 1 jan 2015: 64,5 (gelijk gebleven); 1 jan 2016: 64,4" in " ".join(figures)
     pages = [" ".join(p.extract_text().split()) for p in reader.pages]
@@ -234,3 +238,107 @@ def test_costs_chapter_has_the_published_costs_and_the_budget(latest):
     # realisation 2016 of all wetten: 21.000.000 x 6 + 3 x 20 x 20.000 against 150.000.000
     assert "2016 € 127.200.000 € 150.000.000 € 22.800.000 € 1.000.000 ja" in text
     assert f"Meerdorpen {SUPPRESSED_TEXT}" in text  # WK001413
+    assert "Kosten naast de indicatoren" in text and "minder dan tien inwoners" in text
+
+
+# ---- the costs chapter's chart: cost per inhabitant (all wetten) against every indicator, a point per wijk ----
+def _fixture_wijken() -> list[str]:
+    """The fixture's wijkcodes in gebieden.csv order: wijk k is the k-th."""
+    from fixtures.published_store import _gebieden
+
+    return [w["wijkcode"] for w in _gebieden()]
+
+
+def _points(svg: str, indicator: str) -> dict[str, tuple[float, float]]:
+    """The points of one panel: wijkcode -> (x, y) of its marker in the SVG."""
+    # the first point of a marker shape carries the shape's <defs> before its <use>
+    found = re.findall(rf'<g id="punt-{indicator}-(WK\d+)">.*?<use [^>]*x="([\d.]+)" y="([\d.]+)"', svg, re.DOTALL)
+    return {code: (float(x), float(y)) for code, x, y in found}
+
+
+@pytest.fixture(scope="module")
+def spreiding(store):
+    from datetime import date
+
+    from dashboard.data import published
+    from dashboard.rapport.kosten import kosten_spreiding
+
+    return kosten_spreiding(published(store), date(2017, 1, 1))
+
+
+def test_costs_chart_plots_exactly_the_published_cells_with_both_figures(store, spreiding):
+    from dashboard.rapport import charts
+
+    svg = charts.kosten_svg(spreiding)
+    with duckdb.connect(str(store), read_only=True) as con:
+        indicators = [i for (i,) in con.execute("SELECT indicator FROM indicators ORDER BY volgorde").fetchall()]
+        for indicator in indicators:  # independently of the chart's code: the store's cells with both figures
+            expected = {code for (code,) in con.execute(
+                """SELECT k.gebiedcode FROM kosten k JOIN indicator_values v USING (peildatum, gebiedcode)
+                   WHERE k.peildatum = DATE '2017-01-01' AND k.niveau = 'wijk' AND k.wet = 'totaal'
+                     AND k.kosten_per_inwoner IS NOT NULL AND v.indicator = ? AND v.waarde IS NOT NULL""",
+                [indicator]).fetchall()}
+            assert set(_points(svg, indicator)) == expected, indicator
+    assert [paneel.meta.indicator for paneel in spreiding.panelen] == indicators  # a panel per registry entry
+    # the suppressed cost cells (Meerdorpen WK001413 primary, Meerstad e.o. WK001414 complementary) are in no panel
+    assert "WK001413" not in svg and "WK001414" not in svg
+    # zelfredzaamheid: 20 wijken less those two and Ten Post e.o. (WK001416, survey suppressed)
+    assert len(_points(svg, "zelfredzaamheid")) == 17
+    assert ">17 van 20 wijken; niet getoond: 3 onvoldoende waarnemingen<" in svg
+    assert ">Alle 20 wijken" not in svg
+    assert "2 van de 20 wijken zonder kostencijfer (2 onvoldoende waarnemingen) staan in geen paneel" in svg
+
+
+def test_costs_chart_points_stand_at_their_published_figures(spreiding):
+    """x is the cost per inhabitant and y the indicator on one linear scale each: by the fixture's rules, wijk k spends
+    ((k + 1) x 600.000 + 2 x 3 x 10.000) on 2017-01-01 for 100 + 10k inhabitants and has zelfredzaamheid
+    60 + 0.5k + 4 x RICHTING_WIJK[k % 3]."""
+    import numpy as np
+    from fixtures.published_store import RICHTING_WIJK
+
+    from dashboard.rapport import charts
+
+    points = _points(charts.kosten_svg(spreiding), "zelfredzaamheid")
+    wijken = _fixture_wijken()
+    kosten = {code: ((k + 1) * 600_000 + 60_000) / (100 + 10 * k) for k, code in enumerate(wijken)}
+    zelf = {code: 60 + 0.5 * k + 4 * RICHTING_WIJK[k % 3] for k, code in enumerate(wijken)}
+    codes = sorted(points)
+    for figures, axis, sign in ((kosten, 0, 1), (zelf, 1, -1)):  # SVG y grows downwards
+        (slope, offset), residuals, *_ = np.polyfit([figures[c] for c in codes], [points[c][axis] for c in codes], 1,
+                                                    full=True)
+        assert np.sign(slope) == sign and residuals[0] < 1e-3
+
+
+def test_costs_chart_description_names_the_extremes_and_the_left_out(spreiding):
+    from dashboard.rapport import charts
+
+    text = charts.kosten_description(spreiding)
+    # gemeente: (600.000 x 210 + 20 x 60.000) / 3.900 inhabitants = 32.615,4
+    assert text.startswith("Kosten per inwoner (alle wetten) tegen elke indicator, een punt per wijk op 1 jan 2017; "
+                           "Groningen: € 32.615 per inwoner.")
+    # cost per inhabitant rises with k: k = 19 spends 12.060.000 / 290 = 41.586,2; k = 0 660.000 / 100
+    assert "Hoogste kosten: Glimmen-Onnen-Noordlaren (€ 41.586); laagste: Centrum (€ 6.600)." in text
+    assert "Zonder kostencijfer (onvoldoende waarnemingen), in geen paneel: Meerdorpen, Meerstad e.o." in text
+    # zelfredzaamheid: highest k = 19 (60 + 9,5 + 4 = 73,5), lowest k = 2 (60 + 1 - 4 = 57,0; 1.860.000 / 120)
+    assert ("Zelfredzaamheid, percentage (%): 17 van 20 wijken; hoogst Glimmen-Onnen-Noordlaren (73,5% bij € 41.586), "
+            "laagst Oud-West (57,0% bij € 15.500)") in text
+    assert "zonder cijfer (onvoldoende waarnemingen): Ten Post e.o." in text and "e.o.." not in text
+
+
+def test_costs_chart_ticks_are_dutch_with_the_typographic_minus(store, spreiding):
+    from dataclasses import replace
+
+    from dashboard.rapport import charts
+
+    ticks = re.findall(r">([−-]?\d[\d.,]*)<", charts.kosten_svg(spreiding))
+    assert "10.000" in ticks and "40.000" in ticks and not any("," in t and "." not in t and len(t) > 4 for t in ticks)
+    # a panel whose figures go below zero (the chart draws what it is given): ticks with '−', never '-'
+    paneel = replace(spreiding.panelen[1], punten=[
+        {"gebiedcode": "WK001400", "gebiedsnaam": "Centrum", "kosten_per_inwoner": 6600.0, "uitkomst": -12.0,
+         "uitkomst_status": "verbeterd"},
+        {"gebiedcode": "WK001401", "gebiedsnaam": "Oud-Zuid", "kosten_per_inwoner": 11454.5, "uitkomst": 8.0,
+         "uitkomst_status": "buiten marge"}], zonder_uitkomst={}, gemeente=None)
+    svg = charts.kosten_svg(replace(spreiding, panelen=[paneel], zonder_kosten={}))
+    ticks = re.findall(r">([−-]?\d[\d.,]*)<", svg)
+    assert any(t.startswith("−") for t in ticks) and not any(t.startswith("-") for t in ticks)
+    assert "Alle 20 wijken hebben een kostencijfer" in svg

@@ -233,7 +233,7 @@ def map_description(wijken: list[Figure], peildatum: date) -> str:
         key = EMPTY_LABEL.get(wijk.soort_leeg or "", wijk.status.woord)
         groups.setdefault(key, []).append(wijk.gebiedsnaam)
     parts = [f"{key}: {', '.join(names)}" for key, names in groups.items()]
-    return f"Kaart van de wijken naar status op {format_date_short(peildatum)}. " + "; ".join(parts) + "."
+    return _sentence(f"Kaart van de wijken naar status op {format_date_short(peildatum)}. " + "; ".join(parts))
 
 
 def _groups(werkwijze: str) -> tuple[tuple[str, str, str, str, str], ...]:
