@@ -285,8 +285,11 @@ KOSTEN_AS = "kosten per inwoner (euro, alle wetten)"
 # The scatter's points by status: the status symbols, except that a figure without a status (no nulmeting) is a
 # cross, not a circle like 'gelijk gebleven' (white and light grey are too close to tell apart on paper).
 KOSTEN_MARKERS = MARKERS | {ONVOLDOENDE_GEGEVENS: "X"}
-WHY_TEXT = {SUPPRESSED_TEXT: "afgeschermd: te weinig cliënten, inwoners of waarnemingen, of om een ander cijfer te "
-                             "beschermen", MISSING_INPUTS_TEXT: "gegevens ontbreken"}
+WHY_TEXT = {  # why a wijk has no point, under the chart
+    SUPPRESSED_TEXT: "afgeschermd (te weinig cliënten, inwoners of waarnemingen, twee cliënten samen meer dan 85% van "
+                     "het bedrag, of om een ander cijfer te beschermen)",
+    MISSING_INPUTS_TEXT: "gegevens ontbreken",
+}
 
 
 def _kosten_text(value: float | None) -> str:
@@ -325,7 +328,7 @@ def kosten_svg(spreiding: KostenSpreiding) -> str:
     costs = [p["kosten_per_inwoner"] for paneel in panelen for p in paneel.punten]
     costs += [spreiding.gemeente_kosten] if spreiding.gemeente_kosten is not None else []
     with matplotlib.rc_context(STYLE):
-        figure = MplFigure(figsize=(6.7, 1.75 * rows_of_panels + 0.8))
+        figure = MplFigure(figsize=(6.7, 1.75 * rows_of_panels + 1.0))
         axes = list(figure.subplots(rows_of_panels, 2, squeeze=False).flat)
         for axis, paneel in zip(axes, panelen, strict=False):
             _kosten_panel(axis, paneel, spreiding)
@@ -337,15 +340,16 @@ def kosten_svg(spreiding: KostenSpreiding) -> str:
         statuses = {p["uitkomst_status"] for paneel in panelen for p in paneel.punten}
         order = [s for s in KOSTEN_MARKERS if s in statuses] + sorted(statuses - set(KOSTEN_MARKERS))
         handles = [Line2D([], [], linestyle="none", label=s, **_point_style(s)) for s in order]
-        handles += [Line2D([], [], color=CITY_COLOUR, linewidth=0.8, linestyle="--", label=f"{spreiding.gemeente}: kosten"),
+        handles += [Line2D([], [], color=CITY_COLOUR, linewidth=0.8, linestyle="--",
+                           label=f"{spreiding.gemeente}: kosten per inwoner"),
                     Line2D([], [], color=CITY_COLOUR, linewidth=0.8, linestyle=":",
-                           label=f"{spreiding.gemeente}: indicator")]
+                           label=f"{spreiding.gemeente}: waarde indicator")]
         height = figure.get_figheight()
-        figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), frameon=False, fontsize=6.8,
-                      bbox_to_anchor=(0.5, 0.22 / height))
+        figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=6.8,
+                      bbox_to_anchor=(0.5, 0.24 / height))
         figure.text(0.5, 0.06 / height, kosten_note(spreiding), ha="center", va="bottom", fontsize=6.5, color="#333333",
                     wrap=True)
-        figure.subplots_adjust(left=0.09, right=0.98, top=1 - 0.4 / height, bottom=0.95 / height, hspace=1.05,
+        figure.subplots_adjust(left=0.09, right=0.98, top=1 - 0.4 / height, bottom=1.15 / height, hspace=1.05,
                                wspace=0.28)
         return _svg(figure)
 
@@ -389,8 +393,9 @@ def kosten_description(spreiding: KostenSpreiding) -> str:
     """The costs chart in words (its text alternative): the extremes of the costs and, per indicator, of its figure."""
     shown = {p["gebiedcode"]: p for paneel in spreiding.panelen for p in paneel.punten}.values()
     parts = [f"Kosten per inwoner (alle wetten) tegen elke indicator, een punt per wijk op "
-             f"{format_date_short(spreiding.peildatum)}; {spreiding.gemeente}: {_kosten_text(spreiding.gemeente_kosten)} "
-             "per inwoner."]
+             f"{format_date_short(spreiding.peildatum)}; {spreiding.gemeente}: "
+             + (f"{_kosten_text(spreiding.gemeente_kosten)} per inwoner." if spreiding.gemeente_kosten is not None
+                else "geen kostencijfer.")]
     if shown:
         hoog = max(shown, key=lambda p: p["kosten_per_inwoner"])
         laag = min(shown, key=lambda p: p["kosten_per_inwoner"])
