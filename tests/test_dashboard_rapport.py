@@ -342,3 +342,29 @@ def test_costs_chart_ticks_are_dutch_with_the_typographic_minus(store, spreiding
     ticks = re.findall(r">([−-]?\d[\d.,]*)<", svg)
     assert any(t.startswith("−") for t in ticks) and not any(t.startswith("-") for t in ticks)
     assert "Alle 20 wijken hebben een kostencijfer" in svg
+
+
+def test_costs_chart_counts_a_cost_figure_missing_for_incomplete_inputs_apart(tmp_path):
+    """Centrum (WK001400) without its inhabitants on 2017-01-01 (no cost per inhabitant, not suppressed): left out
+    and said why, beside the two suppressed cells; the lowest cost is then Oud-Zuid's 1.260.000 / 110."""
+    from datetime import date
+
+    from dashboard.data import published
+    from dashboard.format import INSUFFICIENT_DATA_TEXT
+    from dashboard.rapport import charts
+    from dashboard.rapport.kosten import kosten_spreiding
+
+    db = build_published_store(tmp_path / "monitor.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute("""UPDATE kosten SET inwoners = NULL, kosten_per_inwoner = NULL,
+                       reden = 'bevolking ontbreekt voor wijk WK001400 op deze peildatum (kosten per inwoner)'
+                       WHERE gebiedcode = 'WK001400' AND peildatum = DATE '2017-01-01'""")
+    spreiding = kosten_spreiding(published(db), date(2017, 1, 1))
+    assert spreiding.zonder_kosten == {SUPPRESSED_TEXT: ["Meerdorpen", "Meerstad e.o."], INSUFFICIENT_DATA_TEXT: ["Centrum"]}
+    svg = charts.kosten_svg(spreiding)
+    assert "WK001400" not in svg
+    assert "3 van de 20 wijken zonder kostencijfer (2 onvoldoende waarnemingen, 1 onvoldoende gegevens)" in svg
+    assert "onvoldoende gegevens: gegevens ontbreken" in svg
+    assert ">16 van 20 wijken; niet getoond: 3 onvoldoende waarnemingen, 1 onvoldoende gegevens<" in svg  # zelfredzaamheid
+    text = charts.kosten_description(spreiding)
+    assert "laagste: Oud-Zuid (€ 11.455)" in text and "Zonder kostencijfer (onvoldoende gegevens), in geen paneel: Centrum." in text

@@ -339,7 +339,8 @@ def kosten_svg(spreiding: KostenSpreiding) -> str:
             axis.set_axis_off()  # the empty half of an odd last row
         statuses = {p["uitkomst_status"] for paneel in panelen for p in paneel.punten}
         order = [s for s in KOSTEN_MARKERS if s in statuses] + sorted(statuses - set(KOSTEN_MARKERS))
-        handles = [Line2D([], [], linestyle="none", label=s, **_point_style(s)) for s in order]
+        handles = [Line2D([], [], linestyle="none", label=f"{s} (geen status)" if s == ONVOLDOENDE_GEGEVENS else s,
+                          **_point_style(s)) for s in order]
         handles += [Line2D([], [], color=CITY_COLOUR, linewidth=0.8, linestyle="--",
                            label=f"{spreiding.gemeente}: kosten per inwoner"),
                     Line2D([], [], color=CITY_COLOUR, linewidth=0.8, linestyle=":",
