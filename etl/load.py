@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,8 @@ CREATE TABLE IF NOT EXISTS bestanden (
 ALTER TABLE bestanden ADD COLUMN IF NOT EXISTS notatie VARCHAR;
 """
 _HASH_CHUNK = 1 << 20
+# Checksums of a source's files are computed side by side: hashlib releases the GIL while it hashes a chunk.
+_HASH_THREADS = min(4, os.cpu_count() or 1)
 _SCRATCH_MARK = ".wijkmonitor-"
 
 
@@ -174,11 +177,12 @@ def load_source(
     if not any(is_delivery(path) for path in delivered):
         load.outcomes.extend(_missing_folder(con, run_id, bron, folder, delivered, accepted))
         return load
-    checksums = {path.name: sha256_of(path) for path in delivered}
+    checksums = _checksums(delivered)
     # Unchanged files first, so a renamed byte-identical copy of one of them is seen as a copy.
     content_owner = {
         checksums[name]: name for name in sorted(checksums) if accepted.get(name, (None,))[0] == checksums[name]
     }
+    unchanged: list[FileOutcome] = []
     for path in delivered:
         name = path.name
         checksum = checksums[name]
@@ -186,7 +190,8 @@ def load_source(
             # Kept again if missing (a run killed between loading and keeping, or a new archive).
             if archive is not None:
                 keep(archive, bron.naam, path, checksum)
-            load.outcomes.append(_unchanged(con, run_id, bron, path, checksum))
+            unchanged.append(FileOutcome(bron.naam, name, ONGEWIJZIGD, accepted[name][1], None, accepted[name][2]))
+            load.outcomes.append(unchanged[-1])
             continue
         owner = content_owner.get(checksum, name)
         try:
@@ -203,6 +208,7 @@ def load_source(
             load.outcomes.append(_not_loaded(con, run_id, bron, path, checksum, accepted, rejection))
     for name in sorted(set(accepted) - set(checksums)):
         load.outcomes.append(_remove_file(con, run_id, bron, name))
+    _log_unchanged(con, run_id, unchanged, {path.name: path for path in delivered}, checksums)
     return load
 
 
@@ -313,14 +319,25 @@ def current_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     return current
 
 
-def _accepted_files(con: duckdb.DuckDBPyConnection, bron: Bron) -> dict[str, tuple[str, int]]:
-    """File name -> (checksum, rows) of the accepted versions of a source."""
-    rows = con.execute("SELECT bestand, sha256, rijen FROM bestanden WHERE bron = ?", [bron.naam]).fetchall()
-    return {name: (checksum, rijen) for name, checksum, rijen in rows}
+def _checksums(paths: list[Path]) -> dict[str, str]:
+    """File name -> SHA-256 of each file, several files at a time."""
+    if len(paths) < 2:
+        return {path.name: sha256_of(path) for path in paths}
+    with ThreadPoolExecutor(max_workers=_HASH_THREADS, thread_name_prefix="sha256") as pool:
+        return dict(zip((path.name for path in paths), pool.map(sha256_of, paths)))
+
+
+def _accepted_files(con: duckdb.DuckDBPyConnection, bron: Bron) -> dict[str, tuple[str, int, datetime]]:
+    """File name -> (checksum, rows, loaded at) of the accepted versions of a source."""
+    rows = con.execute("SELECT bestand, sha256, rijen, geladen_op FROM bestanden WHERE bron = ?",
+                       [bron.naam]).fetchall()
+    return {name: (checksum, rijen, geladen_op) for name, checksum, rijen, geladen_op in rows}
 
 
 def _remove_orphans(con: duckdb.DuckDBPyConnection, bron: Bron) -> None:
     """Drop raw rows of versions that were never committed (a run killed while they were on trial)."""
+    if not _may_hold_orphans(con, bron):
+        return  # spares a scan of the whole raw table on every run
     con.execute(
         f"DELETE FROM {raw_table(bron)} r WHERE NOT EXISTS (SELECT 1 FROM bestanden b WHERE b.bron = ? "
         "AND b.bestand = r._bestand AND b.sha256 = r._sha256)",
@@ -328,15 +345,35 @@ def _remove_orphans(con: duckdb.DuckDBPyConnection, bron: Bron) -> None:
     )
 
 
-def _unchanged(
-    con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, path: Path, checksum: str
-) -> FileOutcome:
-    """Log an unchanged file; its rows are already in raw."""
-    rijen, geladen_op = con.execute(
-        "SELECT rijen, geladen_op FROM bestanden WHERE bron = ? AND bestand = ?", [bron.naam, path.name]
+def _may_hold_orphans(con: duckdb.DuckDBPyConnection, bron: Bron) -> bool:
+    """False when raw_<bron> provably holds only rows of accepted versions.
+
+    Each accepted version has exactly bestanden.rijen rows in raw_<bron>: the count of the INSERT that
+    wrote them, and its rows only go in the transaction that replaces or removes its bestanden row. So a
+    raw table holding as many rows as the accepted versions together holds no other rows (metadata
+    counts, no scan of the table).
+    """
+    held, accepted = con.execute(
+        f"SELECT (SELECT count(*) FROM {raw_table(bron)}), "
+        "(SELECT coalesce(sum(rijen), 0) FROM bestanden WHERE bron = ?)", [bron.naam]
     ).fetchone()
-    _log(con, run_id, bron, path.name, checksum, path.stat().st_size, rijen, ONGEWIJZIGD, None)
-    return FileOutcome(bron.naam, path.name, ONGEWIJZIGD, rijen, None, geladen_op)
+    return held != accepted
+
+
+def _log_unchanged(
+    con: duckdb.DuckDBPyConnection, run_id: str, unchanged: list[FileOutcome], paths: dict[str, Path],
+    checksums: dict[str, str],
+) -> None:
+    """Log the unchanged files of a source (their rows are already in raw) in one transaction."""
+    if not unchanged:
+        return
+    now = datetime.now()
+    with transaction(con):
+        con.executemany(
+            "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            [[run_id, outcome.bron, outcome.bestand, checksums[outcome.bestand],
+              paths[outcome.bestand].stat().st_size, outcome.rijen, now, ONGEWIJZIGD] for outcome in unchanged],
+        )
 
 
 def _read_version(

@@ -202,3 +202,60 @@ def test_conflict_introduced_by_a_new_file_holds_it_back_and_old_figures_stand(
     assert outcome[0][0] == "afgewezen" and "bevolking.csv" in outcome[0][1]
     assert _published(drop)[0] == before
     assert _findings(drop) == []
+
+
+def _raw_beyond_accepted(folder: Path) -> dict[str, tuple[bool, int]]:
+    """Per source: whether the load would scan raw for versions never committed, and how many such rows it holds."""
+    from etl.contract import BRONNEN
+
+    with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
+        return {bron.naam: (etl_load._may_hold_orphans(con, bron), con.execute(
+            f"SELECT count(*) FROM raw_{bron.naam} r WHERE NOT EXISTS (SELECT 1 FROM bestanden b "
+            "WHERE b.bron = ? AND b.bestand = r._bestand AND b.sha256 = r._sha256)", [bron.naam]).fetchone()[0])
+                for bron in BRONNEN.values()}
+
+
+def test_raw_scan_for_uncommitted_versions_is_skipped_only_when_none_can_be_there(
+    drop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nothing_beyond = {bron: (False, 0) for bron in _raw_beyond_accepted(drop)}
+    assert _raw_beyond_accepted(drop) == nothing_beyond
+    extra = drop / "bronnen" / "participatie" / "participatie_2015.csv"
+    extra.write_text("activiteit_id,persoon_id,activiteit,begindatum,einddatum\nA3,P12,mantelzorg,2015-03-01,\n")
+    assert _etl(drop) == 0  # added
+    assert _raw_beyond_accepted(drop) == nothing_beyond
+    (drop / "bronnen" / "bewonersenquete" / "bewonersenquete.csv").write_text(
+        CLEAN["bewonersenquete"] + "R5,2015-04-02,WK001400,1,3,1,1\n"
+    )
+    assert _etl(drop) == 0  # replaced: the earlier version's rows went with it
+    assert _raw_beyond_accepted(drop) == nothing_beyond
+    extra.unlink()
+    assert _etl(drop) == 0  # removed
+    assert _raw_beyond_accepted(drop) == nothing_beyond
+
+    # A run killed while a new version is on trial (after reading it in, before the gate settles it).
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    from wijkmonitor import pipeline
+
+    extra.write_text("activiteit_id,persoon_id,activiteit,begindatum,einddatum\nA4,P13,mantelzorg,2015-04-01,\n")
+    monkeypatch.setattr(pipeline, "gate_source", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _etl(drop)
+    assert _raw_beyond_accepted(drop) == {**nothing_beyond, "participatie": (True, 1)}
+    monkeypatch.undo()
+    assert _etl(drop) == 0  # the abandoned rows go; the file is read in again and accepted
+    assert _raw_beyond_accepted(drop) == nothing_beyond
+    assert _query(drop / "warehouse.duckdb", "SELECT count(*) FROM stg_participatie") == [(3,)]
+
+
+def test_unchanged_files_are_logged_with_their_accepted_version(drop: Path) -> None:
+    assert _etl(drop) == 0
+    logged = _query(drop / "warehouse.duckdb",
+                    "SELECT l.bron, l.bestand, l.sha256, l.grootte, l.rijen FROM load_log l WHERE l.run_id = ? "
+                    "ORDER BY ALL", [_last_run(drop)])
+    accepted = _query(drop / "warehouse.duckdb", "SELECT bron, bestand, sha256, grootte, rijen FROM bestanden "
+                                                  "ORDER BY ALL")
+    assert logged == accepted
+    assert {row[:2] for row in logged} == {(bron, f"{bron}.csv") for bron in CLEAN}
