@@ -88,7 +88,7 @@ def fingerprint(
 
 
 def day_bound_columns(bron: Bron) -> list[str]:
-    """Columns whose rule moves with the day (no date in the future, birth years): a row failing there may pass later."""
+    """Columns whose rule moves with the day (no future date, birth years): a row failing there may pass later."""
     return [kolom.naam for kolom in bron.kolommen if kolom.geen_toekomst or kolom.geboortejaar]
 
 
@@ -127,7 +127,7 @@ def remember(
 
 
 def forget_undelivered(con: duckdb.DuckDBPyConnection, bron: Bron, delivered: dict[str, str]) -> None:
-    """Forget the hold-backs of files no longer delivered as they were (replaced or removed; delivered: name -> sha256)."""
+    """Forget the hold-backs of files no longer delivered as they were (replaced, removed); name -> sha256."""
     kept = con.execute("SELECT bestand, sha256 FROM tegengehouden WHERE bron = ?", [bron.naam]).fetchall()
     for bestand, sha256 in kept:
         if delivered.get(bestand) != sha256:
