@@ -2,7 +2,7 @@
 
 A revision that lost too many rows (`krimp`) and a version most of whose rows fail the gate's rules
 (`te_veel_fouten`) are judged on their own bytes: against the accepted version of their name, the
-contract, the gate's per-row rules (area codes, thresholds, gate code), the thresholds, a confirmed
+contract, the gate's per-row rules (area codes, weight bound, gate code), the thresholds, a confirmed
 shrink and the day. That verdict is kept in `tegengehouden` (one row per file name) with a fingerprint
 of all of it. A later run that finds the same bytes under the same name, with the same fingerprint,
 reports the same outcome without reading the file, so without validating it (Great Expectations is not

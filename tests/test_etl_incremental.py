@@ -332,3 +332,17 @@ def test_shrunken_revision_is_not_read_again_until_confirmed(drop: Path, spies: 
     assert run_fake_etl(drop, aanlevering=confirmed)[0] == 0
     assert spies["gelezen"] == [("bijstand", "bijstand.csv")] * 2
     assert _query(drop / "warehouse.duckdb", "SELECT count(*) FROM stg_bijstand") == [(1,)]
+
+
+def test_held_back_file_is_checked_again_under_a_new_area_table(drop: Path, spies: dict[str, list]) -> None:
+    nieuw = drop / "bronnen" / "bijstand" / "bijstand_2016.csv"
+    nieuw.write_text("uitkering_id,persoon_id,wijkcode,begindatum,einddatum\nU3,P12,WK990001,2016-02-01,\n")
+    assert _etl(drop) == 1
+    assert _etl(drop) == 1
+    assert spies["gelezen"] == [("bijstand", "bijstand_2016.csv")]
+    shipped = (ROOT / "data" / "reference" / "gebieden.csv").read_text()
+    configured = drop / "gebieden_2026.csv"
+    configured.write_text(shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n")
+    assert run_fake_etl(drop, aanlevering=Aanlevering(gebieden=configured))[0] == 0
+    assert spies["gelezen"] == [("bijstand", "bijstand_2016.csv")] * 2
+    assert _query(drop / "warehouse.duckdb", "SELECT count(*) FROM stg_bijstand") == [(3,)]
