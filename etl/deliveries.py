@@ -5,7 +5,8 @@ Versions on trial (etl/load.py) are decided here, in file-name order:
 - a conflict: it repeats keys of a counted file under another name with other content -> held back
   as a whole; the earlier figures stand;
 - a file problem: more than drempels.max_afgekeurd of its rows fail the gate -> held back as a whole,
-  its earlier version keeps counting, and the source is gated again without it.
+  its earlier version keeps counting, and the source is gated again without it. The hold-back is
+  remembered (etl/held_back.py): delivered unchanged, the version is reported again without being read.
 What is left is committed. A few failing rows stay a row problem: those rows are quarantined.
 """
 
@@ -18,6 +19,7 @@ from typing import TypeVar
 
 import duckdb
 
+from etl import held_back
 from etl.contract import Drempels
 from etl.load import KOPIE, SourceLoad, Versie, check_set, commit_version, hold_back
 from etl.reasons import reason
@@ -73,11 +75,18 @@ def settle_failures(
         failing = [(versie, _failing_rows(con, run_id, load, versie)) for versie in load.pending]
         too_bad = [(versie, rows) for versie, rows in failing if rows > drempels.max_afgekeurd * versie.rijen]
         if not too_bad:
+            load.outcomes.extend(load.held_back_before)
             return result
         for versie, rows in too_bad:
             why = reason("te_veel_fouten", _top_rules(con, run_id, load, versie), fout=rows, rijen=versie.rijen,
                          drempel=round(100 * drempels.max_afgekeurd))
-            load.outcomes.append(hold_back(con, run_id, load.bron, versie, why))
+            day_bound = _fails_on_a_day_bound_column(con, run_id, load, versie)
+            outcome = hold_back(con, run_id, load.bron, versie, why)
+            load.outcomes.append(outcome)
+            if load.rules is not None and versie.vingerafdruk is not None:
+                held_back.remember(con, run_id, load.bron, versie.bestand, versie.sha256, versie.vingerafdruk,
+                                   load.rules.vandaag, day_bound,
+                                   held_back.Verdict(outcome.uitkomst, versie.grootte, versie.rijen, why))
         load.pending = [versie for versie in load.pending if versie not in {bad for bad, _ in too_bad}]
         check_set(con, load.bron, load.pending)
         for table in ("quarantine", "waarschuwingen"):
@@ -160,6 +169,15 @@ def _failing_rows(con: duckdb.DuckDBPyConnection, run_id: str, load: SourceLoad,
     return con.execute(
         "SELECT count(DISTINCT rij) FROM quarantine WHERE bron = ? AND run_id = ? AND bestand = ?",
         [load.bron.naam, run_id, versie.bestand],
+    ).fetchone()[0]
+
+
+def _fails_on_a_day_bound_column(con: duckdb.DuckDBPyConnection, run_id: str, load: SourceLoad, versie: Versie) -> bool:
+    """True when a row of the version failed a rule whose bound moves with the day (it may pass another day)."""
+    return con.execute(
+        "SELECT count(*) > 0 FROM quarantine WHERE bron = ? AND run_id = ? AND bestand = ? "
+        "AND list_contains(?::VARCHAR[], kolom)",
+        [load.bron.naam, run_id, versie.bestand, held_back.day_bound_columns(load.bron)],
     ).fetchone()[0]
 
 

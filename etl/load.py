@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from core.transaction import transaction
+from etl import held_back
 from etl.archive import keep, process_alive
 from etl.contract import Bron, Drempels
 from etl.read import EXTRA, RIJ, Notatie, is_delivery, read_into
@@ -110,6 +111,7 @@ class Versie:
     rijen: int
     grootte: int
     vorige: bool  # an earlier version of this file name is accepted
+    vingerafdruk: str | None = None  # what a hold-back of it depends on besides its bytes (etl/held_back.py)
 
 
 @dataclass
@@ -119,6 +121,9 @@ class SourceLoad:
     bron: Bron
     outcomes: list[FileOutcome] = field(default_factory=list)
     pending: list[Versie] = field(default_factory=list)
+    rules: held_back.Rules | None = None  # with rules, hold-backs are remembered and unchanged ones not read again
+    # Versions held back earlier for failing rows and delivered unchanged: reported where the gate's hold-backs are.
+    held_back_before: list[FileOutcome] = field(default_factory=list)
 
     @property
     def niet_geleverd(self) -> bool:
@@ -129,6 +134,7 @@ class SourceLoad:
 def create_warehouse_tables(con: duckdb.DuckDBPyConnection, bronnen: list[Bron]) -> None:
     """Create the load log, the accepted-files table and one raw table per source (if absent)."""
     con.execute(_LOG_SQL)
+    held_back.create_table(con)
     for bron in bronnen:
         columns = ", ".join(f'"{name}" VARCHAR' for name in bron.kolomnamen)
         con.execute(
@@ -164,20 +170,24 @@ def sha256_of(path: Path) -> str:
 def load_source(
     con: duckdb.DuckDBPyConnection, folder: Path, bron: Bron, run_id: str, scratch: Path,
     archive: Path | None = None, drempels: Drempels = Drempels(), bevestigd: frozenset[str] = frozenset(),
+    rules: held_back.Rules | None = None,
 ) -> SourceLoad:
     """Read the new and changed files of a source folder in as versions on trial; decide the rest.
 
     With an archive, every file read in (and every unchanged accepted file) is kept there as
-    delivered. bevestigd: 'bron/bestand' names whose shrink the operator confirmed.
+    delivered. bevestigd: 'bron/bestand' names whose shrink the operator confirmed. With rules, a
+    version held back before on its own merits and unchanged since is reported again, not read
+    (etl/held_back.py).
     """
     accepted = _accepted_files(con, bron)
     _remove_orphans(con, bron)
-    load = SourceLoad(bron)
+    load = SourceLoad(bron, rules=rules)
     delivered = _delivered_files(folder)
     if not any(is_delivery(path) for path in delivered):
         load.outcomes.extend(_missing_folder(con, run_id, bron, folder, delivered, accepted))
         return load
     checksums = _checksums(delivered)
+    held_back.forget_undelivered(con, bron, checksums)
     # Unchanged files first, so a renamed byte-identical copy of one of them is seen as a copy.
     content_owner = {
         checksums[name]: name for name in sorted(checksums) if accepted.get(name, (None,))[0] == checksums[name]
@@ -194,6 +204,7 @@ def load_source(
             load.outcomes.append(unchanged[-1])
             continue
         owner = content_owner.get(checksum, name)
+        fingerprint = None
         try:
             if not is_delivery(path):
                 raise rejected(name, "geen_soort")
@@ -201,11 +212,27 @@ def load_source(
                 load.outcomes.append(_record(con, run_id, bron, name, checksum, path.stat().st_size, KOPIE, None,
                                              reason("kopie", ander=owner)))
                 continue
-            load.pending.append(_read_version(con, bron, path, checksum, scratch, archive, accepted.get(name),
-                                              drempels, bevestigd))
+            earlier = accepted[name][:2] if name in accepted else None  # (checksum, rows)
+            if rules is not None:
+                fingerprint = held_back.fingerprint(rules, bron, name, earlier, drempels,
+                                                    f"{bron.naam}/{name}" in bevestigd)
+                known = held_back.recall(con, bron, name, checksum, fingerprint, rules.vandaag)
+                if known is not None:
+                    outcome = _record(con, run_id, bron, name, checksum, known.grootte, known.uitkomst, known.rijen,
+                                      known.reason)
+                    # A shrink was reported while reading, failing rows after the gate: each in its place, as before.
+                    (load.outcomes if known.reason.code == "krimp" else load.held_back_before).append(outcome)
+                    content_owner[checksum] = name
+                    continue
+            load.pending.append(_read_version(con, bron, path, checksum, scratch, archive, earlier,
+                                              drempels, bevestigd, fingerprint))
             content_owner[checksum] = name
         except FileRejected as rejection:
-            load.outcomes.append(_not_loaded(con, run_id, bron, path, checksum, accepted, rejection))
+            outcome = _not_loaded(con, run_id, bron, path, checksum, accepted, rejection)
+            load.outcomes.append(outcome)
+            if rules is not None and fingerprint is not None:
+                held_back.remember(con, run_id, bron, name, checksum, fingerprint, rules.vandaag, False,
+                                   held_back.Verdict(outcome.uitkomst, path.stat().st_size, None, rejection.reason))
     for name in sorted(set(accepted) - set(checksums)):
         load.outcomes.append(_remove_file(con, run_id, bron, name))
     _log_unchanged(con, run_id, unchanged, {path.name: path for path in delivered}, checksums)
@@ -214,7 +241,7 @@ def load_source(
 
 def _missing_folder(
     con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, folder: Path, delivered: list[Path],
-    accepted: dict[str, tuple[str, int]],
+    accepted: dict[str, tuple[str, int, datetime]],
 ) -> list[FileOutcome]:
     """A folder that is missing or holds no delivery: the earlier delivery keeps counting (said so)."""
     if bron.optioneel and not accepted and not delivered:
@@ -378,7 +405,7 @@ def _log_unchanged(
 
 def _read_version(
     con: duckdb.DuckDBPyConnection, bron: Bron, path: Path, checksum: str, scratch: Path, archive: Path | None,
-    earlier: tuple[str, int] | None, drempels: Drempels, bevestigd: frozenset[str],
+    earlier: tuple[str, int] | None, drempels: Drempels, bevestigd: frozenset[str], fingerprint: str | None = None,
 ) -> Versie:
     """Read a new or changed file straight into raw as a version on trial, and keep it in the archive.
 
@@ -406,7 +433,7 @@ def _read_version(
         con.execute(f"DELETE FROM {raw_table(bron)} WHERE _bestand = ? AND _sha256 = ?", [path.name, checksum])
         raise
     return Versie(bron.naam, path.name, checksum, gelezen.notatie, gelezen.rijen, path.stat().st_size,
-                  earlier is not None)
+                  earlier is not None, fingerprint)
 
 
 def _check_shrink(
@@ -421,7 +448,7 @@ def _check_shrink(
 
 def _not_loaded(
     con: duckdb.DuckDBPyConnection, run_id: str, bron: Bron, path: Path, checksum: str,
-    accepted: dict[str, tuple[str, int]], rejection: FileRejected,
+    accepted: dict[str, tuple[str, int, datetime]], rejection: FileRejected,
 ) -> FileOutcome:
     """Log a file that could not be read in; its earlier accepted version (if any) keeps counting."""
     kept = VORIGE_VERSIE if path.name in accepted else AFGEWEZEN

@@ -38,6 +38,7 @@ import duckdb
 
 from etl.contract import FOUT, WAARSCHUWING, Bron, Drempels
 from etl.faults import write_text_atomically
+from etl.held_back import day_bound_columns
 from etl.staging import (
     CONTROLE_BESTANDEN, ID, build_candidates, candidate_table, checked_rows_sql, drop_candidates,
     fill_staging,
@@ -62,7 +63,8 @@ _GATE_CODE = tuple(
     Path(module).resolve()
     for module in (__file__, Path(__file__).with_name("suites.py"), Path(__file__).with_name("gx_duckdb.py"),
                    Path(__file__).parents[1] / "etl" / "staging.py",
-                   Path(__file__).parents[1] / "etl" / "contract.py", Path(__file__).parents[1] / "etl" / "reasons.py")
+                   Path(__file__).parents[1] / "etl" / "contract.py", Path(__file__).parents[1] / "etl" / "reasons.py",
+                   Path(__file__).parents[1] / "etl" / "held_back.py")
 )
 _QUARANTINE_SQL = """
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -78,7 +80,7 @@ CREATE TABLE IF NOT EXISTS gate_versies (
     bron          VARCHAR NOT NULL,
     bestand       VARCHAR NOT NULL,
     sha256        VARCHAR NOT NULL,
-    vingerafdruk  VARCHAR NOT NULL,   -- sha256 of the per-row rules (contract, area codes, thresholds, code)
+    vingerafdruk  VARCHAR NOT NULL,   -- sha256 of the per-row rules (contract, area codes, weight bound, code)
     vandaag       DATE NOT NULL,      -- the day the rules were applied (dates in the future, birth years)
     run_id        VARCHAR NOT NULL,   -- the run that validated the version with GX
     PRIMARY KEY (bron, bestand, sha256)
@@ -149,7 +151,7 @@ def gate_source(
     drempels: Drempels = Drempels(),
 ) -> GateResult:
     """Validate a source's new versions, check rules across rows, record failures, replace stg_<bron>."""
-    wijkcodes = sorted(row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall())
+    wijkcodes = _wijkcodes(con)
     fingerprint = _fingerprint(con, bron, wijkcodes, vandaag, drempels)
     earlier = con.execute(
         "SELECT run_id FROM gate_verdicts WHERE bron = ? AND vingerafdruk = ?", [bron.naam, fingerprint]
@@ -175,10 +177,27 @@ def gate_source(
     return _gate_result(con, bron, run_id)
 
 
+def rules_fingerprint(con: duckdb.DuckDBPyConnection, bron: Bron, drempels: Drempels) -> str:
+    """sha256 of the per-row rules a source's versions are validated by (contract, area codes, weight bound, code).
+
+    The load remembers a held-back version under it (etl/held_back.py): when it changes, the version is checked again.
+    """
+    return _rules_fingerprint(bron, _wijkcodes(con), drempels)
+
+
+def _wijkcodes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The area codes of ref_gebieden, sorted (the known-wijk rule reads them)."""
+    return sorted(row[0] for row in con.execute("SELECT DISTINCT wijkcode FROM ref_gebieden").fetchall())
+
+
 def _rules_fingerprint(bron: Bron, wijkcodes: list[str], drempels: Drempels) -> str:
-    """sha256 over what a version's per-row verdict depends on besides the day: contract, codes, code."""
+    """sha256 over what a version's per-row verdict depends on besides the day: contract, codes, code.
+
+    Of the thresholds only the weight bound is a per-row rule; the others decide whole files
+    (etl/deliveries.py, etl/load.py), so changing them validates no row again.
+    """
     digest = hashlib.sha256()
-    for part in (repr(bron), json.dumps(wijkcodes), repr(drempels)):
+    for part in (repr(bron), json.dumps(wijkcodes), repr(drempels.max_gewicht)):
         digest.update(part.encode("utf-8"))
     for module in _GATE_CODE:
         digest.update(module.read_bytes())
@@ -204,7 +223,7 @@ def _select_versions_to_validate(con: duckdb.DuckDBPyConnection, bron: Bron, rul
     broke no rule on a column whose bounds move with the day (dates in the future, birth years):
     a row that passed yesterday passes today.
     """
-    moving = [kolom.naam for kolom in bron.kolommen if kolom.geen_toekomst or kolom.geboortejaar]
+    moving = day_bound_columns(bron)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE te_valideren AS

@@ -13,6 +13,8 @@ import duckdb
 import pytest
 
 from etl import load as etl_load
+from etl.contract import Drempels
+from etl.deliveries import Aanlevering
 from expectations import gate
 from fixtures.sources import CLEAN, published_figures, run_fake_etl, VANDAAG, write_clean_sources
 
@@ -105,20 +107,25 @@ def test_nothing_changed_reads_and_validates_nothing(drop: Path, spies: dict[str
     assert _published(drop) == before
 
 
-def test_nothing_changed_does_not_import_great_expectations(drop: Path) -> None:
+def _etl_in_a_new_process(folder: Path) -> list[str]:
+    """Run the ETL in a fresh interpreter: [exit code, whether Great Expectations was imported]."""
     script = (
         "import io, sys; from datetime import date; from pathlib import Path\n"
         f"sys.path.insert(0, {str(ROOT / 'tests')!r})\n"
         "from fixtures.sources import fake_compute\n"
         "from wijkmonitor.cli import run_etl\n"
-        f"folder = Path({str(drop)!r})\n"
+        f"folder = Path({str(folder)!r})\n"
         "code = run_etl(folder / 'bronnen', folder / 'warehouse.duckdb', folder / 'monitor.duckdb',"
         f" vandaag=date({VANDAAG.year}, {VANDAAG.month}, {VANDAAG.day}), out=io.StringIO(), err=io.StringIO(),"
         " compute=fake_compute, config=object())\n"
         "print(code, 'great_expectations' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert done.stdout.split() == ["0", "False"]
+    return done.stdout.split()
+
+
+def test_nothing_changed_does_not_import_great_expectations(drop: Path) -> None:
+    assert _etl_in_a_new_process(drop) == ["0", "False"]
 
 
 def test_prepare_gx_imports_great_expectations_in_the_background() -> None:
@@ -259,3 +266,140 @@ def test_unchanged_files_are_logged_with_their_accepted_version(drop: Path) -> N
                                                   "ORDER BY ALL")
     assert logged == accepted
     assert {row[:2] for row in logged} == {(bron, f"{bron}.csv") for bron in CLEAN}
+
+
+# --- a version held back on its own merits is not read again while nothing it depends on changed ----------------
+
+def _inwoners_with_thousands_separators(rows: int) -> str:
+    """bevolking.csv with the first `rows` inwoners written as 1.000 (not a whole number: a rule that keeps no date)."""
+    text = CLEAN["bevolking"]
+    for value in ("1000", "2000", "1100", "2100")[:rows]:
+        text = text.replace(f",{value},", f",{value[0]}.{value[1:]},")
+    return text
+
+
+def _report(folder: Path, **options) -> tuple:
+    """Exit code and what a run reports that does not name the run or the moment: the operator's lines, the
+    summary, the published data-quality tables and figures."""
+    code, out, err = run_fake_etl(folder, **options)
+    summary = out[out.index("Datakwaliteit (run "):].split("\n", 1)[1]
+    files = _query(folder / "monitor.duckdb", "SELECT bron, bestand, rijen, status, reden FROM dq_files")
+    return code, err, summary, files, _published(folder)
+
+
+def _logged(folder: Path, bestand: str) -> list[tuple]:
+    """The last run's load log of a file, without the run and the moment."""
+    return _query(folder / "warehouse.duckdb", "SELECT bron, sha256, grootte, rijen, uitkomst, reden FROM load_log "
+                  "WHERE run_id = ? AND bestand = ?", [_last_run(folder), bestand])
+
+
+def _held_back(folder: Path) -> list[tuple]:
+    return _query(folder / "warehouse.duckdb", "SELECT bron, bestand, code FROM tegengehouden ORDER BY ALL")
+
+
+def test_held_back_file_is_not_read_or_validated_again_and_is_reported_the_same(
+    drop: Path, spies: dict[str, list]
+) -> None:
+    figures = _published(drop)[0]
+    (drop / "bronnen" / "bevolking" / "bevolking.csv").write_text(_inwoners_with_thousands_separators(4))
+    first = _report(drop)
+    assert first[0] == 1
+    assert first[1] == ("wijkmonitor etl: bevolking/bevolking.csv: 4 van 4 rijen voldoen niet aan de regels (meer dan "
+                        "50%): bestand tegengehouden (vorige versie behouden) [inwoners: geen geheel getal (4)]\n")
+    assert spies == {"gelezen": [("bevolking", "bevolking.csv")], "gx": [("bevolking", 4)]}
+    logged = _logged(drop, "bevolking.csv")
+    spies["gelezen"].clear(), spies["gx"].clear()
+    assert _report(drop) == first
+    assert _logged(drop, "bevolking.csv") == logged
+    assert _report(drop, vandaag=VANDAAG + timedelta(days=31)) == first  # its rule does not move with the day
+    assert spies == {"gelezen": [], "gx": []}
+    assert _published(drop)[0] == figures  # the earlier accepted version stays in use
+
+
+def test_held_back_file_unchanged_does_not_import_great_expectations(drop: Path) -> None:
+    (drop / "bronnen" / "bevolking" / "bevolking.csv").write_text(_inwoners_with_thousands_separators(4))
+    assert _etl(drop) == 1
+    assert _etl_in_a_new_process(drop) == ["1", "False"]
+
+
+def test_held_back_file_is_accepted_when_the_share_allows_it_and_checked_again_when_replaced(
+    drop: Path, spies: dict[str, list], tmp_path: Path
+) -> None:
+    bevolking = drop / "bronnen" / "bevolking" / "bevolking.csv"
+    bevolking.write_text(_inwoners_with_thousands_separators(2))  # two of four rows fail
+    strict = Aanlevering(drempels=Drempels(max_afgekeurd=0.25))
+    assert run_fake_etl(drop, aanlevering=strict)[0] == 1
+    assert run_fake_etl(drop, aanlevering=strict)[0] == 1
+    assert spies["gelezen"] == [("bevolking", "bevolking.csv")]
+    assert _held_back(drop) == [("bevolking", "bevolking.csv", "te_veel_fouten")]
+    spies["gelezen"].clear(), spies["gx"].clear()
+    code, _, err = run_fake_etl(drop)  # the default share (50%): a row problem, no longer a file problem
+    assert (code, err) == (1, "wijkmonitor etl: 2 rij(en) in quarantaine; zie de samenvatting\n")
+    # Checked again; only the threshold of whole files changed, so no other source is validated again.
+    assert spies == {"gelezen": [("bevolking", "bevolking.csv")], "gx": [("bevolking", 4)]}
+    assert _query(drop / "warehouse.duckdb", "SELECT count(*) FROM stg_bevolking") == [(2,)]
+    assert _held_back(drop) == []
+    spies["gelezen"].clear(), spies["gx"].clear()
+    bevolking.write_text(_inwoners_with_thousands_separators(4))  # replaced: checked, held back
+    assert _etl(drop) == 1
+    assert spies == {"gelezen": [("bevolking", "bevolking.csv")], "gx": [("bevolking", 4)]}
+    assert _held_back(drop) == [("bevolking", "bevolking.csv", "te_veel_fouten")]
+    bevolking.write_text(CLEAN["bevolking"])  # replaced again, by the clean version
+    assert _etl(drop) == 0
+    assert _held_back(drop) == []
+    _assert_same_as_from_scratch(drop, tmp_path)
+
+
+def test_removed_held_back_file_is_forgotten(drop: Path, spies: dict[str, list]) -> None:
+    extra = drop / "bronnen" / "bevolking" / "bevolking_2017.csv"
+    text = "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n2017-01-01,WK001400,1.150,210,520\n"
+    extra.write_text(text)
+    assert _etl(drop) == 1
+    assert _held_back(drop) == [("bevolking", "bevolking_2017.csv", "te_veel_fouten")]
+    extra.unlink()
+    assert _etl(drop) == 0
+    assert _held_back(drop) == []
+    spies["gelezen"].clear(), spies["gx"].clear()
+    extra.write_text(text)  # delivered again: checked again
+    assert _etl(drop) == 1
+    assert spies == {"gelezen": [("bevolking", "bevolking_2017.csv")], "gx": [("bevolking", 1)]}
+
+
+def test_held_back_for_a_date_in_the_future_is_checked_again_the_next_day(drop: Path, spies: dict[str, list]) -> None:
+    (drop / "bronnen" / "bevolking" / "bevolking_2025.csv").write_text(
+        "peildatum,wijkcode,inwoners,inwoners_0_17,huishoudens\n"
+        f"{VANDAAG + timedelta(days=1)},WK001400,1150,210,520\n{VANDAAG + timedelta(days=1)},WK001401,2150,420,950\n"
+    )
+    assert _etl(drop) == 1
+    assert _etl(drop) == 1  # the same day: not read again
+    assert spies["gelezen"] == [("bevolking", "bevolking_2025.csv")]
+    assert _etl(drop, VANDAAG + timedelta(days=1)) == 0  # its peildatum is no longer in the future
+    assert spies["gelezen"] == [("bevolking", "bevolking_2025.csv")] * 2
+    assert _query(drop / "warehouse.duckdb", "SELECT count(*) FROM stg_bevolking") == [(6,)]
+
+
+def test_shrunken_revision_is_not_read_again_until_confirmed(drop: Path, spies: dict[str, list]) -> None:
+    bijstand = drop / "bronnen" / "bijstand" / "bijstand.csv"
+    bijstand.write_text(CLEAN["bijstand"].rsplit("U2,", 1)[0])  # one of two rows left
+    first = _report(drop)
+    assert "50% minder rijen dan de geaccepteerde versie (2 -> 1)" in first[1]
+    assert _report(drop) == first
+    assert spies["gelezen"] == [("bijstand", "bijstand.csv")]
+    confirmed = Aanlevering(bevestigd=frozenset({"bijstand/bijstand.csv"}))
+    assert run_fake_etl(drop, aanlevering=confirmed)[0] == 0
+    assert spies["gelezen"] == [("bijstand", "bijstand.csv")] * 2
+    assert _query(drop / "warehouse.duckdb", "SELECT count(*) FROM stg_bijstand") == [(1,)]
+
+
+def test_held_back_file_is_checked_again_under_a_new_area_table(drop: Path, spies: dict[str, list]) -> None:
+    nieuw = drop / "bronnen" / "bijstand" / "bijstand_2016.csv"
+    nieuw.write_text("uitkering_id,persoon_id,wijkcode,begindatum,einddatum\nU3,P12,WK990001,2016-02-01,\n")
+    assert _etl(drop) == 1
+    assert _etl(drop) == 1
+    assert spies["gelezen"] == [("bijstand", "bijstand_2016.csv")]
+    shipped = (ROOT / "data" / "reference" / "gebieden.csv").read_text()
+    configured = drop / "gebieden_2026.csv"
+    configured.write_text(shipped + "WK990001,Nieuwbouw,GB990001,Uitleg,GM0014,Groningen,2015-01-01,\n")
+    assert run_fake_etl(drop, aanlevering=Aanlevering(gebieden=configured))[0] == 0
+    assert spies["gelezen"] == [("bijstand", "bijstand_2016.csv")] * 2
+    assert _query(drop / "warehouse.duckdb", "SELECT count(*) FROM stg_bijstand") == [(3,)]

@@ -36,6 +36,7 @@ from etl.archive import archive_folder, write_manifest
 from etl.contract import BRONNEN
 from etl.deliveries import Aanlevering, commit_pending, settle_failures, settle_overlaps
 from etl.faults import storage_problem
+from etl.held_back import Rules
 from etl.load import (
     BRONMAP, FileOutcome, SourceLoad, create_warehouse_tables, current_files, load_source, remove_abandoned_scratch,
     stray_entries, stray_outcome,
@@ -43,7 +44,7 @@ from etl.load import (
 from etl.publication import run_tables
 from etl.publish import publish, refuse_person_keys
 from etl.staging import create_staging_tables, load_ref_gebieden
-from expectations.gate import GateResult, create_gate_tables, gate_source, prepare_gx
+from expectations.gate import GateResult, create_gate_tables, gate_source, prepare_gx, rules_fingerprint
 from wijkmonitor.summary import nl_int
 
 SUMMARY_EXAMPLES = 10  # quarantined rows shown in the summary; the rest are in the warehouse
@@ -219,8 +220,9 @@ def _load_and_gate(
     loads: dict[str, SourceLoad] = {}
     for bron in bronnen:
         started = time.monotonic()
+        rules = Rules(rules_fingerprint(con, bron, aanlevering.drempels), vandaag)
         load = load_source(con, sources / bron.naam, bron, run_id, scratch, archive, aanlevering.drempels,
-                           aanlevering.bevestigd)
+                           aanlevering.bevestigd, rules)
         settle_overlaps(con, run_id, load)
         if load.pending:  # new versions to validate: import GX while the other sources load
             prepare_gx()
