@@ -23,14 +23,15 @@ def _codes(options) -> list[str]:
 
 def test_every_wijk_belongs_to_exactly_one_gemeente(stores):  # noqa: F811
     data = published(stores[1])
-    per = data.wijken_per_gemeente()
+    per = data.areas_per_gemeente(("wijk",))
     # the copies are named GM9001.. after the original GM0014, each with the original's 20 wijken
     assert sorted(per) == ["GM0014", *(f"GM{9001 + i}" for i in range(GEMEENTEN - 1))]
     assert all(len(options) == 20 for options in per.values())
     every = [code for options in per.values() for code in _codes(options)]
     assert sorted(every) == sorted(data.areas("wijk")["gebiedcode"].to_list())
     assert all(code[2:6] == gemeente[2:6] for gemeente, options in per.items() for code in _codes(options))
-    assert data.gemeente_of("WK900205") == "GM9002" and data.gemeente_of("WK999999") is None
+    assert data.gemeente_of("WK900205", ("wijk",)) == "GM9002" and data.gemeente_of("WK999999") is None
+    assert data.gemeente_of("GB900201", ("wijk",)) is None  # a gebied is no wijk
     labels = [o["label"] for o in per["GM9002"]]
     assert labels == sorted(labels)
 
