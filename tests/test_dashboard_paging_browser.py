@@ -4,7 +4,7 @@ no WCAG 2.1 AA violations (the store: the hand-made one copied into four gemeent
 from __future__ import annotations
 
 import pytest
-from fixtures.browser import axe_violations, tab_round
+from fixtures.browser import axe_violations, choose, click, tab_round
 from fixtures.browser import driver  # noqa: F401 - module-scoped fixture
 from fixtures.browser import open_page as _open
 from fixtures.browser import severe_logs as _severe
@@ -24,10 +24,15 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def base_url(stores, tmp_path_factory):  # noqa: F811 - the fixture imported above
-    app = create_app(stores[1], tmp_path_factory.mktemp("paging-browser") / "state.sqlite")
-    with served(app) as url:
-        yield url
+def site(stores, tmp_path_factory):  # noqa: F811 - the fixture imported above
+    state = tmp_path_factory.mktemp("paging-browser") / "state.sqlite"
+    with served(create_app(stores[1], state)) as url:
+        yield url, state
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    return site[0]
 
 
 def _first_cells(driver, table_css: str) -> list[str]:
@@ -101,3 +106,88 @@ def test_wijkprofiel_asks_for_the_gemeente_first_by_keyboard(driver, base_url):
     _wait(driver, lambda d: d.find_element("id", "profiel-titel").text.startswith(chosen.text))
     assert _severe(driver) == []
     assert axe_violations(driver) == []
+
+
+def _options(driver, select_id: str) -> list[str]:
+    """The values a native select offers (dbc.Select adds an empty placeholder option)."""
+    from selenium.webdriver.support.ui import Select
+
+    return [o.get_attribute("value") for o in Select(driver.find_element("id", select_id)).options if o.get_attribute("value")]
+
+
+def _selected(driver, select_id: str) -> str:
+    from selenium.webdriver.support.ui import Select
+
+    return Select(driver.find_element("id", select_id)).first_selected_option.get_attribute("value")
+
+
+def _arrow_down(driver, select_id: str) -> None:
+    """The next option of a native select by keyboard (as a keyboard user changes a select)."""
+    from selenium.webdriver.common.keys import Keys
+
+    select = driver.find_element("id", select_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].focus()", select)
+    select.send_keys(Keys.ARROW_DOWN)
+
+
+def _own_areas(stores, gemeente: str) -> list[str]:  # noqa: F811
+    """The gemeente, its gebieden, its wijken (each level by name; the copies carry their gemeente's number)."""
+    data = published(stores[1])
+    return [code for niveau in ("gemeente", "gebied", "wijk") for code in data.areas(niveau)["gebiedcode"]
+            if code[2:6] == gemeente[2:6]]
+
+
+def test_indicator_asks_for_the_gemeente_then_the_gebied_and_the_view_follows(driver, base_url, stores):  # noqa: F811
+    data = published(stores[1])
+    driver.get_log("browser")
+    _open(driver, base_url + "/indicator?id=zelfredzaamheid")
+    assert driver.find_element("css selector", "label[for='indicator-gemeente']").text == "Gemeente"
+    assert driver.find_element("css selector", "label[for='indicator-vergelijk-gemeente']").text == "Gemeente voor vergelijking"
+    assert _options(driver, "indicator-gebieden") == _own_areas(stores, "GM0014")  # 28 areas, not the country's
+    _arrow_down(driver, "indicator-gemeente")  # the next gemeente by name: GM9001
+    _wait(driver, lambda d: _options(d, "indicator-gebieden") == _own_areas(stores, "GM9001"))
+    _wait(driver, lambda d: "gebied=GM9001" in d.current_url)  # its gemeente itself is shown first
+    choose(driver, "indicator-gebieden", "GB900103")
+    _wait(driver, lambda d: "gebied=GB900103" in d.current_url)
+    panels = [data.area_name("GM9001"), data.area_name("GB900103")]
+    _wait(driver, lambda d: list(dict.fromkeys(_first_cells(d, "#indicator-tabel"))) == panels)
+    titles = driver.execute_script(
+        "return [...document.querySelectorAll('#indicator-trend .annotation-text')].map(t => t.textContent)")
+    assert titles == panels  # one panel per area: the chosen gebied's gemeente, then the gebied
+    # the comparison from another gemeente
+    choose(driver, "indicator-vergelijk-gemeente", "GM9003")
+    _wait(driver, lambda d: _options(d, "indicator-vergelijk") == ["geen", *_own_areas(stores, "GM9003")])
+    choose(driver, "indicator-vergelijk", "WK900305")
+    _wait(driver, lambda d: list(dict.fromkeys(_first_cells(d, "#indicator-tabel"))) == [*panels, data.area_name("WK900305")])
+    shared = driver.current_url
+    _open(driver, shared)  # the address opens the same view, each list of its own gemeente
+    assert (_selected(driver, "indicator-gemeente"), _selected(driver, "indicator-gebieden")) == ("GM9001", "GB900103")
+    assert (_selected(driver, "indicator-vergelijk-gemeente"), _selected(driver, "indicator-vergelijk")) == ("GM9003", "WK900305")
+    visited, last = tab_round(driver)
+    assert last in visited
+    assert axe_violations(driver) == []
+    assert _severe(driver) == []
+
+
+def test_pdca_form_asks_for_the_gemeente_then_the_gebied_and_stores_its_code(driver, site, stores):  # noqa: F811
+    from dashboard.acties import actions_of
+
+
+    url, state = site
+    driver.get_log("browser")
+    _open(driver, url + f"/pdca?peildatum={PEILDATUM.isoformat()}")
+    assert driver.find_element("css selector", "label[for='pdca-gemeente']").text == "Gemeente"
+    assert _options(driver, "pdca-gebied") == _own_areas(stores, "GM0014")
+    choose(driver, "pdca-gemeente", "GM9002")
+    _wait(driver, lambda d: _options(d, "pdca-gebied") == _own_areas(stores, "GM9002"))
+    assert _selected(driver, "pdca-gebied") == "GM9002"
+    choose(driver, "pdca-gebied", "WK900205")
+    driver.find_element("id", "pdca-omschrijving").send_keys("Huisbezoeken door het wijkteam")
+    click(driver, driver.find_element("id", "pdca-opslaan"))
+    _wait(driver, lambda d: "Actie opgeslagen." in d.find_element("id", "pdca-melding").text)
+    [stored] = actions_of(state, PEILDATUM)
+    assert (stored.gebiedcode, stored.omschrijving) == ("WK900205", "Huisbezoeken door het wijkteam")
+    # the form keeps the area as a start for the next action
+    assert (_selected(driver, "pdca-gemeente"), _selected(driver, "pdca-gebied")) == ("GM9002", "WK900205")
+    assert axe_violations(driver) == []
+    assert _severe(driver) == []
