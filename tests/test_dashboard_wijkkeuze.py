@@ -5,6 +5,7 @@ one gemeente) and its copy into four gemeenten (test_dashboard_paging.py, as ben
 
 from __future__ import annotations
 
+import dash
 
 from fixtures.components import component_text as _text
 from fixtures.components import registered_page as _page
@@ -192,6 +193,11 @@ def test_a_signal_of_another_gemeente_chooses_that_gemeente_in_the_form(app, sto
                                   PEILDATUM.isoformat(), "zelfredzaamheid", "GM0014")
     form = {f"{o.component_id}.{o.component_property}": value for o, value in zip(pdca.FORM_FIELDS, filled, strict=False)}
     assert (form["pdca-gemeente.value"], form["pdca-gebied.value"]) == ("GM9003", signal["gebiedcode"])
+    with app.server.test_request_context():  # from an area of the same gemeente: the choice stays (no second request)
+        again = pdca.form_values({"type": ids.PDCA_SIGNAAL_KNOP, "index": f"{signal['indicator']}|{signal['gebiedcode']}"},
+                                 PEILDATUM.isoformat(), "zelfredzaamheid", "GB900301")
+    assert again[[f"{o.component_id}.{o.component_property}" for o in pdca.FORM_FIELDS].index("pdca-gemeente.value")] \
+        is dash.no_update
     # the chosen gemeente then lists its areas and keeps the signal's area
     changed = f"{ids.PDCA_GEMEENTE}.value"
     listed = _post_to(app, f"{ids.PDCA_GEBIED}.options", {changed: "GM9003", f"{ids.PDCA_GEBIED}.value": signal["gebiedcode"]},

@@ -372,14 +372,14 @@ def form_values(trigger: object, peildatum_iso: str | None, indicator: str | Non
             raise dash.exceptions.PreventUpdate
         text = signal_text(rows[0])
         return (f"Nieuwe actie bij signaal {rows[0]['rang']}", None, text, f"Signaal: {text}", indicator_id, False,
-                _gemeente_of(data, gebiedcode), False, gebiedcode, False, "", "", "", "", "open", None)
+                _gemeente_for(data, gebiedcode, gebied), False, gebiedcode, False, "", "", "", "", "open", None)
     if isinstance(trigger, dict) and trigger["type"] == ids.PDCA_WIJZIG_KNOP:
         actie = action(state_path(), int(trigger["index"]))
         if actie is None:
             raise dash.exceptions.PreventUpdate
         return (f"Actie {actie.id} wijzigen", {"id": actie.id, "versie": actie.versie}, actie.signaal,
                 f"Signaal: {actie.signaal}" if actie.signaal else "", actie.indicator, True,
-                _gemeente_of(data, actie.gebiedcode), True, actie.gebiedcode, True,
+                _gemeente_for(data, actie.gebiedcode, gebied), True, actie.gebiedcode, True,
                 actie.omschrijving, actie.besluit, actie.eigenaar, nl_date(actie.deadline) if actie.deadline else "",
                 actie.status, None)
     return (*empty_form(indicator, gebied), None)
@@ -390,10 +390,12 @@ def empty_form(indicator: str | None, gebied: str | None) -> tuple:
     return (NEW_TITLE, None, "", "", indicator, False, dash.no_update, False, gebied, False, "", "", "", "", "open")
 
 
-def _gemeente_of(data: Published, gebiedcode: str) -> object:
+def _gemeente_for(data: Published, gebiedcode: str, shown: str | None) -> object:
     """The gemeente choice for an area the form is filled with: its gemeente, whose areas the Gebied list then shows
-    (follow_gemeente); unchanged for an area the store no longer has."""
-    return data.gemeente_of(gebiedcode) or dash.no_update
+    (follow_gemeente); unchanged when the area shown lies in the same gemeente (a city is never asked again) or the
+    store no longer has the area."""
+    gemeente = data.gemeente_of(gebiedcode)
+    return gemeente if gemeente and gemeente != data.gemeente_of(shown or "") else dash.no_update
 
 
 follow_gemeente(ids.PDCA_GEMEENTE, ids.PDCA_GEBIED, shared=True)  # the form's callbacks set the area too
