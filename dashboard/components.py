@@ -22,7 +22,7 @@ from flask import current_app
 from core import niveau as niveaus, status as st
 from dashboard.security import has_right
 from dashboard import ids
-from dashboard.data import Published, StoreUnavailable, area_label, published
+from dashboard.data import Published, StoreUnavailable, published
 from dashboard.format import (
     COMPLEMENTARY_TEXT,
     INSUFFICIENT_DATA_TEXT,
@@ -238,15 +238,6 @@ def peildatum_options(peildata: list[date]) -> list[dict[str, str]]:
 def indicator_options(data: Published) -> list[dict[str, str]]:
     """Dropdown options for the indicators in display order."""
     return [{"label": meta.naam, "value": key} for key, meta in data.indicators.items()]
-
-
-def area_options(data: Published, levels: tuple[str, ...] = niveaus.NIVEAUS) -> list[dict[str, str]]:
-    """Dropdown options for every area of the store, city first, then gebieden, then wijken."""
-    return [
-        {"label": area_label(row["gebiedsnaam"], niveau), "value": row["gebiedcode"]}
-        for niveau in levels
-        for row in data.areas(niveau).iter_rows(named=True)
-    ]
 
 
 def area_choice(data: Published, gemeente_id: str, area_id: str, label: str, gemeente: str, area: str,

@@ -121,7 +121,7 @@ class Published:
             for level in levels:
                 for code, naam in self.areas(level).select("gebiedcode", "gebiedsnaam").iter_rows():
                     per.setdefault(self._gemeente_by_area[code][1], []).append(
-                        {"label": area_label(naam, level) if len(levels) > 1 else naam, "value": code})
+                        {"label": f"{naam} ({niveaus.label(level)})" if len(levels) > 1 else naam, "value": code})
             return per
         return self.memoised(("areas_per_gemeente", levels), make)
 
@@ -195,11 +195,6 @@ class Published:
         for column, value in equal.items():
             frame = frame.filter(pl.col(column) == value)
         return frame
-
-
-def area_label(naam: str, level: str) -> str:
-    """An area's name with its level, for a list of several levels: 'Centrum (gebied)'."""
-    return f"{naam} ({niveaus.label(level)})"
 
 
 _lock = threading.Lock()

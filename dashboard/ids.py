@@ -7,6 +7,7 @@ def gemeente_keuze(gemeente_id: str) -> str:
 
 
 # Overzicht
+OVERZICHT_GEMEENTE = "overzicht-gemeente"  # chooses which gemeente's areas OVERZICHT_GEBIED lists
 OVERZICHT_GEBIED = "overzicht-gebied"
 OVERZICHT_KAARTEN = "overzicht-kaarten"
 OVERZICHT_TABEL = "overzicht-tabel"

@@ -191,3 +191,20 @@ def test_pdca_form_asks_for_the_gemeente_then_the_gebied_and_stores_its_code(dri
     assert (_selected(driver, "pdca-gemeente"), _selected(driver, "pdca-gebied")) == ("GM9002", "WK900205")
     assert axe_violations(driver) == []
     assert _severe(driver) == []
+
+
+def test_overzicht_asks_for_the_gemeente_then_the_gebied_by_keyboard(driver, base_url, stores):  # noqa: F811
+    data = published(stores[1])
+    driver.get_log("browser")
+    _open(driver, base_url + f"/?gebied=GB900203&peildatum={PEILDATUM.isoformat()}")
+    assert _selected(driver, "overzicht-gemeente") == "GM9002"
+    assert _options(driver, "overzicht-gebied") == [c for c in _own_areas(stores, "GM9002") if not c.startswith("WK")]
+    _arrow_down(driver, "overzicht-gemeente")  # the next gemeente by name: GM9003, shown as a whole
+    _wait(driver, lambda d: "gebied=GM9003" in d.current_url)
+    _wait(driver, lambda d: d.find_element("id", "overzicht-titel").text.startswith(data.area_name("GM9003")))
+    choose(driver, "overzicht-gebied", "GB900304")
+    _wait(driver, lambda d: d.find_element("id", "overzicht-titel").text.startswith(data.area_name("GB900304")))
+    visited, last = tab_round(driver)
+    assert last in visited
+    assert axe_violations(driver) == []
+    assert _severe(driver) == []

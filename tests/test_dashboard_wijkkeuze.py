@@ -5,6 +5,9 @@ one gemeente) and its copy into four gemeenten (test_dashboard_paging.py, as ben
 
 from __future__ import annotations
 
+import json
+import re
+
 import dash
 
 from fixtures.components import component_text as _text
@@ -112,11 +115,11 @@ def _areas_of(data, gemeente: str) -> list[str]:
             if code[2:6] == gemeente[2:6]]
 
 
-def test_at_city_scale_the_indicator_and_pdca_lists_are_as_before(city_app, stores):  # noqa: F811
-    from dashboard.components import area_options
-
-    with city_app.server.test_request_context():
-        before = area_options(published(stores[0]))  # the one list of every area the pages showed
+def test_at_city_scale_the_area_lists_are_as_before(city_app, stores):  # noqa: F811
+    data = published(stores[0])
+    # the one list of every area the pages showed: the gemeente, then the gebieden, then the wijken, each by name
+    before = [{"label": f"{naam} ({niveau})", "value": code} for niveau in ("gemeente", "gebied", "wijk")
+              for code, naam in data.areas(niveau).select("gebiedcode", "gebiedsnaam").iter_rows()]
     indicator = _page_layout(city_app, "indicator", gebied="GB001405", vergelijk="WK001402")
     for keuze in (ids.gemeente_keuze(ids.INDICATOR_GEMEENTE), ids.gemeente_keuze(ids.INDICATOR_VERGELIJK_GEMEENTE)):
         assert _find(indicator, keuze).hidden is True
@@ -124,6 +127,10 @@ def test_at_city_scale_the_indicator_and_pdca_lists_are_as_before(city_app, stor
     assert _find(indicator, ids.INDICATOR_VERGELIJK).options == [{"label": "geen", "value": "geen"}, *before]
     assert (_find(indicator, ids.INDICATOR_GEBIEDEN).value, _find(indicator, ids.INDICATOR_VERGELIJK).value) \
         == ("GB001405", "WK001402")
+    overzicht = _page_layout(city_app, "overzicht", gebied="GB001405")
+    assert _find(overzicht, ids.gemeente_keuze(ids.OVERZICHT_GEMEENTE)).hidden is True
+    assert _find(overzicht, ids.OVERZICHT_GEBIED).options == [o for o in before if not o["value"].startswith("WK")]
+    assert _find(overzicht, ids.OVERZICHT_GEBIED).value == "GB001405"
     pdca = _page_layout(city_app, "pdca")
     assert _find(pdca, ids.gemeente_keuze(ids.PDCA_GEMEENTE)).hidden is True
     assert _find(pdca, ids.PDCA_GEBIED).options == before and _find(pdca, ids.PDCA_GEBIED).value == "GM0014"
@@ -203,3 +210,20 @@ def test_a_signal_of_another_gemeente_chooses_that_gemeente_in_the_form(app, sto
     listed = _post_to(app, f"{ids.PDCA_GEBIED}.options", {changed: "GM9003", f"{ids.PDCA_GEBIED}.value": signal["gebiedcode"]},
                       changed)[ids.PDCA_GEBIED]
     assert listed["value"] == signal["gebiedcode"] and signal["gebiedcode"] in _codes(listed["options"])
+
+
+def test_overzicht_asks_for_the_gemeente_and_shows_that_gemeentes_attention_points(app, stores):  # noqa: F811
+    from dashboard.signals import attention_points
+
+    data = published(stores[1])
+    layout = _page_layout(app, "overzicht", gebied="GM9002", peildatum=PEILDATUM.isoformat())
+    assert _find(layout, ids.gemeente_keuze(ids.OVERZICHT_GEMEENTE)).hidden is False
+    gebied = _find(layout, ids.OVERZICHT_GEBIED)
+    assert gebied.value == "GM9002" and _codes(gebied.options) == [c for c in _areas_of(data, "GM9002") if c[:2] != "WK"]
+    # its attention points are those of its own areas: the gemeente, its gebieden and wijken (not only the gemeente's)
+    hrefs = re.findall(r"gebied=(\w+)", json.dumps(_json(_find(layout, ids.OVERZICHT_AANDACHT))))
+    assert hrefs and {code[2:6] for code in hrefs} == {"9002"} and {code[:2] for code in hrefs} - {"GM"}
+    changed = f"{ids.OVERZICHT_GEMEENTE}.value"
+    answer = _post_to(app, f"{ids.OVERZICHT_GEBIED}.options", {changed: "GM9003", f"{ids.OVERZICHT_GEBIED}.value": "GM9002"},
+                      changed)[ids.OVERZICHT_GEBIED]
+    assert answer["value"] == "GM9003" and all(code[2:6] == "9003" for code in _codes(answer["options"]))
