@@ -223,6 +223,10 @@ def test_overzicht_asks_for_the_gemeente_and_shows_that_gemeentes_attention_poin
     # its attention points are those of its own areas: the gemeente, its gebieden and wijken (not only the gemeente's)
     hrefs = re.findall(r"gebied=(\w+)", json.dumps(_json(_find(layout, ids.OVERZICHT_AANDACHT))))
     assert hrefs and {code[2:6] for code in hrefs} == {"9002"} and {code[:2] for code in hrefs} - {"GM"}
+    # the gemeente the store names first (the default view) shows its own too, not the country's
+    default = re.findall(r"gebied=(\w+)", json.dumps(_json(_find(_page_layout(app, "overzicht", peildatum=PEILDATUM.isoformat()),
+                                                               ids.OVERZICHT_AANDACHT))))
+    assert default and {code[2:6] for code in default} == {data.gemeente()[0][2:6]}
     changed = f"{ids.OVERZICHT_GEMEENTE}.value"
     answer = _post_to(app, f"{ids.OVERZICHT_GEBIED}.options", {changed: "GM9003", f"{ids.OVERZICHT_GEBIED}.value": "GM9002"},
                       changed)[ids.OVERZICHT_GEBIED]

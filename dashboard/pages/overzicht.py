@@ -134,10 +134,9 @@ def _table_rows(data: Published, gebiedcode: str, peildatum: date) -> list[dict]
 
 
 def _in_area(data: Published, frame: pl.DataFrame, gebiedcode: str, peildatum: date) -> pl.DataFrame:
-    """Attention points in the chosen area: everything for the gemeente; for another gemeente of the store its own,
-    its gebieden's and its wijken's; for a gebied its own and its wijken's."""
-    gemeente, _naam = data.gemeente()
-    if gebiedcode == gemeente:
+    """Attention points in the chosen area: a gemeente's own, its gebieden's and its wijken's (in a store of one
+    gemeente: all); a gebied's own and its wijken's."""
+    if data.areas(niveaus.GEMEENTE)["gebiedcode"].to_list() == [gebiedcode]:
         return frame
     gebieden = data.areas("gebied", peildatum).filter(pl.col("bovenliggend") == gebiedcode)["gebiedcode"].to_list()
     parents = [gebiedcode, *gebieden]
