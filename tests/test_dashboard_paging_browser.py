@@ -189,6 +189,14 @@ def test_pdca_form_asks_for_the_gemeente_then_the_gebied_and_stores_its_code(dri
     assert (stored.gebiedcode, stored.omschrijving) == ("WK900205", "Huisbezoeken door het wijkteam")
     # the form keeps the area as a start for the next action
     assert (_selected(driver, "pdca-gemeente"), _selected(driver, "pdca-gebied")) == ("GM9002", "WK900205")
+    # changing the action from another gemeente's list shows its own gemeente and area, both fixed
+    choose(driver, "pdca-gemeente", "GM9003")
+    _wait(driver, lambda d: _selected(d, "pdca-gebied") == "GM9003")
+    click(driver, driver.find_element("css selector", f"button[aria-label='Actie {stored.id} wijzigen']"))
+    _wait(driver, lambda d: d.find_element("id", "pdca-formulier-titel").text == f"Actie {stored.id} wijzigen")
+    _wait(driver, lambda d: (_selected(d, "pdca-gemeente"), _selected(d, "pdca-gebied")) == ("GM9002", "WK900205"))
+    assert not driver.find_element("id", "pdca-gemeente").is_enabled()
+    assert not driver.find_element("id", "pdca-gebied").is_enabled()
     assert axe_violations(driver) == []
     assert _severe(driver) == []
 
