@@ -93,21 +93,6 @@ def _page_layout(application, page: str, **query):
         return _page(page)["layout"](**query)
 
 
-def _post_to(application, output: str, values: dict, changed: str) -> dict:
-    """Call the callback with this exact output ('id.property', with Dash's allow_duplicate suffix or without)."""
-    key = next(k for k, s in application.callback_map.items() if "callback" in s
-               and any(part.split("@")[0] == output for part in k.removeprefix("..").removesuffix("..").split("...")))
-    spec = application.callback_map[key]
-    parts = key.removeprefix("..").removesuffix("..").split("...")
-    body = {"output": key, "outputs": [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts],
-            "inputs": [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in spec["inputs"]],
-            "state": [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in spec.get("state", [])],
-            "changedPropIds": [changed]}
-    response = application.server.test_client().post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return {k: {p.split("@")[0]: v for p, v in props.items()} for k, props in response.get_json()["response"].items()}
-
-
 def _areas_of(data, gemeente: str) -> list[str]:
     """The gemeente, its gebieden, its wijken (each level by name): what one gemeente's Gebied list shows (the copies
     carry their gemeente's number in their codes)."""
@@ -156,12 +141,12 @@ def test_an_indicator_deep_link_lists_only_the_gemeentes_areas(app, stores):  # 
 def test_choosing_a_gemeente_on_the_indicator_page_lists_its_areas(app, stores):  # noqa: F811
     data = published(stores[1])
     changed = f"{ids.INDICATOR_GEMEENTE}.value"
-    answer = _post_to(app, f"{ids.INDICATOR_GEBIEDEN}.options",
+    answer = _post(app, f"{ids.INDICATOR_GEBIEDEN}.options",
                       {changed: "GM9003", f"{ids.INDICATOR_GEBIEDEN}.value": "GB900203"}, changed)[ids.INDICATOR_GEBIEDEN]
     assert _codes(answer["options"]) == _areas_of(data, "GM9003") and answer["value"] == "GM9003"  # the gemeente first
     changed = f"{ids.INDICATOR_VERGELIJK_GEMEENTE}.value"
     for shown, kept in (("geen", "geen"), ("WK900305", "WK900305"), ("WK900205", "geen")):
-        answer = _post_to(app, f"{ids.INDICATOR_VERGELIJK}.options",
+        answer = _post(app, f"{ids.INDICATOR_VERGELIJK}.options",
                           {changed: "GM9003", f"{ids.INDICATOR_VERGELIJK}.value": shown}, changed)[ids.INDICATOR_VERGELIJK]
         assert _codes(answer["options"]) == ["geen", *_areas_of(data, "GM9003")] and answer["value"] == kept
 
@@ -177,13 +162,13 @@ def test_the_pdca_form_asks_for_the_gemeente_and_stores_the_chosen_code(app, sto
     assert _find(layout, ids.gemeente_keuze(ids.PDCA_GEMEENTE)).hidden is False
     assert _codes(_find(layout, ids.PDCA_GEBIED).options) == _areas_of(data, "GM0014")
     changed = f"{ids.PDCA_GEMEENTE}.value"
-    answer = _post_to(app, f"{ids.PDCA_GEBIED}.options", {changed: "GM9002", f"{ids.PDCA_GEBIED}.value": "GM0014"},
+    answer = _post(app, f"{ids.PDCA_GEBIED}.options", {changed: "GM9002", f"{ids.PDCA_GEBIED}.value": "GM0014"},
                       changed)[ids.PDCA_GEBIED]
     assert _codes(answer["options"]) == _areas_of(data, "GM9002") and answer["value"] == "GM9002"
     values = {"pdca-opslaan.n_clicks": 1, "pdca-peildatum.value": "2017-01-01", "pdca-indicator.value": "zelfredzaamheid",
               "pdca-gebied.value": "WK900205", "pdca-omschrijving.value": "Huisbezoeken", "pdca-status.value": "open",
               "pdca-versie.data": 0}
-    answer = _post_to(app, "pdca-versie.data", values, "pdca-opslaan.n_clicks")
+    answer = _post(app, "pdca-versie.data", values, "pdca-opslaan.n_clicks")
     assert answer["pdca-versie"]["data"] == 1
     stored = [a for a in actions_of(Path(app.server.config[STATE_KEY]), PEILDATUM) if a.omschrijving == "Huisbezoeken"]
     assert [a.gebiedcode for a in stored] == ["WK900205"]
@@ -207,7 +192,7 @@ def test_a_signal_of_another_gemeente_chooses_that_gemeente_in_the_form(app, sto
         is dash.no_update
     # the chosen gemeente then lists its areas and keeps the signal's area
     changed = f"{ids.PDCA_GEMEENTE}.value"
-    listed = _post_to(app, f"{ids.PDCA_GEBIED}.options", {changed: "GM9003", f"{ids.PDCA_GEBIED}.value": signal["gebiedcode"]},
+    listed = _post(app, f"{ids.PDCA_GEBIED}.options", {changed: "GM9003", f"{ids.PDCA_GEBIED}.value": signal["gebiedcode"]},
                       changed)[ids.PDCA_GEBIED]
     assert listed["value"] == signal["gebiedcode"] and signal["gebiedcode"] in _codes(listed["options"])
 
@@ -228,6 +213,6 @@ def test_overzicht_asks_for_the_gemeente_and_shows_that_gemeentes_attention_poin
                                                                ids.OVERZICHT_AANDACHT))))
     assert default and {code[2:6] for code in default} == {data.gemeente()[0][2:6]}
     changed = f"{ids.OVERZICHT_GEMEENTE}.value"
-    answer = _post_to(app, f"{ids.OVERZICHT_GEBIED}.options", {changed: "GM9003", f"{ids.OVERZICHT_GEBIED}.value": "GM9002"},
+    answer = _post(app, f"{ids.OVERZICHT_GEBIED}.options", {changed: "GM9003", f"{ids.OVERZICHT_GEBIED}.value": "GM9002"},
                       changed)[ids.OVERZICHT_GEBIED]
     assert answer["value"] == "GM9003" and all(code[2:6] == "9003" for code in _codes(answer["options"]))
