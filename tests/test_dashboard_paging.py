@@ -93,6 +93,13 @@ def _post(app, output_id: str, values: dict[str, object], changed: str) -> dict:
             for component, props in json.loads(response.get_data())["response"].items()}
 
 
+def _own_areas(data, gemeente: str) -> list[str]:
+    """The gemeente, its gebieden, its wijken (each level by name): what one gemeente's area list shows (the copies
+    carry their gemeente's number in their codes)."""
+    return [code for niveau in ("gemeente", "gebied", "wijk") for code in data.areas(niveau)["gebiedcode"]
+            if code[2:6] == gemeente[2:6]]
+
+
 def _table_rows(children) -> list[list[str]]:
     """The body rows of the first table in a rendered component (JSON), as lists of cell texts."""
     rows: list[list[str]] = []

@@ -9,7 +9,7 @@ from fixtures.browser import driver  # noqa: F401 - module-scoped fixture
 from fixtures.browser import open_page as _open
 from fixtures.browser import severe_logs as _severe
 from fixtures.browser import wait_until as _wait
-from test_dashboard_paging import GEMEENTEN, PEILDATUM, _ranked_wijken, stores  # noqa: F401 - module fixture
+from test_dashboard_paging import GEMEENTEN, PEILDATUM, _own_areas, _ranked_wijken, stores  # noqa: F401 - module fixture
 
 from dashboard.app import create_app
 from dashboard.components import PAGE_SIZE
@@ -130,22 +130,15 @@ def _arrow_down(driver, select_id: str) -> None:
     select.send_keys(Keys.ARROW_DOWN)
 
 
-def _own_areas(stores, gemeente: str) -> list[str]:  # noqa: F811
-    """The gemeente, its gebieden, its wijken (each level by name; the copies carry their gemeente's number)."""
-    data = published(stores[1])
-    return [code for niveau in ("gemeente", "gebied", "wijk") for code in data.areas(niveau)["gebiedcode"]
-            if code[2:6] == gemeente[2:6]]
-
-
 def test_indicator_asks_for_the_gemeente_then_the_gebied_and_the_view_follows(driver, base_url, stores):  # noqa: F811
     data = published(stores[1])
     driver.get_log("browser")
     _open(driver, base_url + "/indicator?id=zelfredzaamheid")
     assert driver.find_element("css selector", "label[for='indicator-gemeente']").text == "Gemeente"
     assert driver.find_element("css selector", "label[for='indicator-vergelijk-gemeente']").text == "Gemeente voor vergelijking"
-    assert _options(driver, "indicator-gebieden") == _own_areas(stores, "GM0014")  # 28 areas, not the country's
+    assert _options(driver, "indicator-gebieden") == _own_areas(data, "GM0014")  # 28 areas, not the country's
     _arrow_down(driver, "indicator-gemeente")  # the next gemeente by name: GM9001
-    _wait(driver, lambda d: _options(d, "indicator-gebieden") == _own_areas(stores, "GM9001"))
+    _wait(driver, lambda d: _options(d, "indicator-gebieden") == _own_areas(data, "GM9001"))
     _wait(driver, lambda d: "gebied=GM9001" in d.current_url)  # its gemeente itself is shown first
     choose(driver, "indicator-gebieden", "GB900103")
     _wait(driver, lambda d: "gebied=GB900103" in d.current_url)
@@ -156,7 +149,7 @@ def test_indicator_asks_for_the_gemeente_then_the_gebied_and_the_view_follows(dr
     assert titles == panels  # one panel per area: the chosen gebied's gemeente, then the gebied
     # the comparison from another gemeente
     choose(driver, "indicator-vergelijk-gemeente", "GM9003")
-    _wait(driver, lambda d: _options(d, "indicator-vergelijk") == ["geen", *_own_areas(stores, "GM9003")])
+    _wait(driver, lambda d: _options(d, "indicator-vergelijk") == ["geen", *_own_areas(data, "GM9003")])
     choose(driver, "indicator-vergelijk", "WK900305")
     _wait(driver, lambda d: list(dict.fromkeys(_first_cells(d, "#indicator-tabel"))) == [*panels, data.area_name("WK900305")])
     shared = driver.current_url
@@ -172,14 +165,14 @@ def test_indicator_asks_for_the_gemeente_then_the_gebied_and_the_view_follows(dr
 def test_pdca_form_asks_for_the_gemeente_then_the_gebied_and_stores_its_code(driver, site, stores):  # noqa: F811
     from dashboard.acties import actions_of
 
-
+    data = published(stores[1])
     url, state = site
     driver.get_log("browser")
     _open(driver, url + f"/pdca?peildatum={PEILDATUM.isoformat()}")
     assert driver.find_element("css selector", "label[for='pdca-gemeente']").text == "Gemeente"
-    assert _options(driver, "pdca-gebied") == _own_areas(stores, "GM0014")
+    assert _options(driver, "pdca-gebied") == _own_areas(data, "GM0014")
     choose(driver, "pdca-gemeente", "GM9002")
-    _wait(driver, lambda d: _options(d, "pdca-gebied") == _own_areas(stores, "GM9002"))
+    _wait(driver, lambda d: _options(d, "pdca-gebied") == _own_areas(data, "GM9002"))
     assert _selected(driver, "pdca-gebied") == "GM9002"
     choose(driver, "pdca-gebied", "WK900205")
     driver.find_element("id", "pdca-omschrijving").send_keys("Huisbezoeken door het wijkteam")
@@ -206,7 +199,7 @@ def test_overzicht_asks_for_the_gemeente_then_the_gebied_by_keyboard(driver, bas
     driver.get_log("browser")
     _open(driver, base_url + f"/?gebied=GB900203&peildatum={PEILDATUM.isoformat()}")
     assert _selected(driver, "overzicht-gemeente") == "GM9002"
-    assert _options(driver, "overzicht-gebied") == [c for c in _own_areas(stores, "GM9002") if not c.startswith("WK")]
+    assert _options(driver, "overzicht-gebied") == [c for c in _own_areas(data, "GM9002") if not c.startswith("WK")]
     _arrow_down(driver, "overzicht-gemeente")  # the next gemeente by name: GM9003, shown as a whole
     _wait(driver, lambda d: "gebied=GM9003" in d.current_url)
     _wait(driver, lambda d: d.find_element("id", "overzicht-titel").text.startswith(data.area_name("GM9003")))

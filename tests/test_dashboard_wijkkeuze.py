@@ -12,7 +12,9 @@ import dash
 
 from fixtures.components import component_text as _text
 from fixtures.components import registered_page as _page
-from test_dashboard_paging import GEMEENTEN, PEILDATUM, _find, _json, _post, _table_rows, app, city_app, stores  # noqa: F401 - module fixtures
+from test_dashboard_paging import (  # noqa: F401 - module fixtures
+    GEMEENTEN, PEILDATUM, _find, _json, _own_areas, _post, _table_rows, app, city_app, stores,
+)
 
 from dashboard import ids
 from dashboard.data import published
@@ -93,13 +95,6 @@ def _page_layout(application, page: str, **query):
         return _page(page)["layout"](**query)
 
 
-def _areas_of(data, gemeente: str) -> list[str]:
-    """The gemeente, its gebieden, its wijken (each level by name): what one gemeente's Gebied list shows (the copies
-    carry their gemeente's number in their codes)."""
-    return [code for niveau in ("gemeente", "gebied", "wijk") for code in data.areas(niveau)["gebiedcode"]
-            if code[2:6] == gemeente[2:6]]
-
-
 def test_at_city_scale_the_area_lists_are_as_before(city_app, stores):  # noqa: F811
     data = published(stores[0])
     # the one list of every area the pages showed: the gemeente, then the gebieden, then the wijken, each by name
@@ -127,12 +122,12 @@ def test_an_indicator_deep_link_lists_only_the_gemeentes_areas(app, stores):  # 
     assert _find(layout, ids.gemeente_keuze(ids.INDICATOR_GEMEENTE)).hidden is False
     assert _find(layout, ids.INDICATOR_GEMEENTE).value == "GM9002"
     gebied = _find(layout, ids.INDICATOR_GEBIEDEN)
-    assert gebied.value == "GB900203" and _codes(gebied.options) == _areas_of(data, "GM9002")
+    assert gebied.value == "GB900203" and _codes(gebied.options) == _own_areas(data, "GM9002")
     assert gebied.options[0] == {"label": f"{data.area_name('GM9002')} (gemeente)", "value": "GM9002"}
     assert all(code[2:6] == "9002" for code in _codes(gebied.options))
     assert _find(layout, ids.INDICATOR_VERGELIJK_GEMEENTE).value == "GM9003"
     vergelijk = _find(layout, ids.INDICATOR_VERGELIJK)
-    assert vergelijk.value == "WK900305" and _codes(vergelijk.options) == ["geen", *_areas_of(data, "GM9003")]
+    assert vergelijk.value == "WK900305" and _codes(vergelijk.options) == ["geen", *_own_areas(data, "GM9003")]
     # the panels and the table: the chosen area's gemeente, the area, the comparison
     shown = [row[0] for row in _table_rows(_json(_find(layout, ids.INDICATOR_TABEL_BLOK)))]
     assert list(dict.fromkeys(shown)) == [data.area_name(code) for code in ("GM9002", "GB900203", "WK900305")]
@@ -143,12 +138,12 @@ def test_choosing_a_gemeente_on_the_indicator_page_lists_its_areas(app, stores):
     changed = f"{ids.INDICATOR_GEMEENTE}.value"
     answer = _post(app, f"{ids.INDICATOR_GEBIEDEN}.options",
                       {changed: "GM9003", f"{ids.INDICATOR_GEBIEDEN}.value": "GB900203"}, changed)[ids.INDICATOR_GEBIEDEN]
-    assert _codes(answer["options"]) == _areas_of(data, "GM9003") and answer["value"] == "GM9003"  # the gemeente first
+    assert _codes(answer["options"]) == _own_areas(data, "GM9003") and answer["value"] == "GM9003"  # the gemeente first
     changed = f"{ids.INDICATOR_VERGELIJK_GEMEENTE}.value"
     for shown, kept in (("geen", "geen"), ("WK900305", "WK900305"), ("WK900205", "geen")):
         answer = _post(app, f"{ids.INDICATOR_VERGELIJK}.options",
                           {changed: "GM9003", f"{ids.INDICATOR_VERGELIJK}.value": shown}, changed)[ids.INDICATOR_VERGELIJK]
-        assert _codes(answer["options"]) == ["geen", *_areas_of(data, "GM9003")] and answer["value"] == kept
+        assert _codes(answer["options"]) == ["geen", *_own_areas(data, "GM9003")] and answer["value"] == kept
 
 
 def test_the_pdca_form_asks_for_the_gemeente_and_stores_the_chosen_code(app, stores):  # noqa: F811
@@ -160,11 +155,11 @@ def test_the_pdca_form_asks_for_the_gemeente_and_stores_the_chosen_code(app, sto
     data = published(stores[1])
     layout = _page_layout(app, "pdca")
     assert _find(layout, ids.gemeente_keuze(ids.PDCA_GEMEENTE)).hidden is False
-    assert _codes(_find(layout, ids.PDCA_GEBIED).options) == _areas_of(data, "GM0014")
+    assert _codes(_find(layout, ids.PDCA_GEBIED).options) == _own_areas(data, "GM0014")
     changed = f"{ids.PDCA_GEMEENTE}.value"
     answer = _post(app, f"{ids.PDCA_GEBIED}.options", {changed: "GM9002", f"{ids.PDCA_GEBIED}.value": "GM0014"},
                       changed)[ids.PDCA_GEBIED]
-    assert _codes(answer["options"]) == _areas_of(data, "GM9002") and answer["value"] == "GM9002"
+    assert _codes(answer["options"]) == _own_areas(data, "GM9002") and answer["value"] == "GM9002"
     values = {"pdca-opslaan.n_clicks": 1, "pdca-peildatum.value": "2017-01-01", "pdca-indicator.value": "zelfredzaamheid",
               "pdca-gebied.value": "WK900205", "pdca-omschrijving.value": "Huisbezoeken", "pdca-status.value": "open",
               "pdca-versie.data": 0}
@@ -198,13 +193,11 @@ def test_a_signal_of_another_gemeente_chooses_that_gemeente_in_the_form(app, sto
 
 
 def test_overzicht_asks_for_the_gemeente_and_shows_that_gemeentes_attention_points(app, stores):  # noqa: F811
-    from dashboard.signals import attention_points
-
     data = published(stores[1])
     layout = _page_layout(app, "overzicht", gebied="GM9002", peildatum=PEILDATUM.isoformat())
     assert _find(layout, ids.gemeente_keuze(ids.OVERZICHT_GEMEENTE)).hidden is False
     gebied = _find(layout, ids.OVERZICHT_GEBIED)
-    assert gebied.value == "GM9002" and _codes(gebied.options) == [c for c in _areas_of(data, "GM9002") if c[:2] != "WK"]
+    assert gebied.value == "GM9002" and _codes(gebied.options) == [c for c in _own_areas(data, "GM9002") if c[:2] != "WK"]
     # its attention points are those of its own areas: the gemeente, its gebieden and wijken (not only the gemeente's)
     hrefs = re.findall(r"gebied=(\w+)", json.dumps(_json(_find(layout, ids.OVERZICHT_AANDACHT))))
     assert hrefs and {code[2:6] for code in hrefs} == {"9002"} and {code[:2] for code in hrefs} - {"GM"}
