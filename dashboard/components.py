@@ -16,11 +16,12 @@ import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 import xlsxwriter
-from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from flask import current_app
 
 from core import niveau as niveaus, status as st
 from dashboard.security import has_right
+from dashboard import ids
 from dashboard.data import Published, StoreUnavailable, published
 from dashboard.format import (
     COMPLEMENTARY_TEXT,
@@ -239,13 +240,36 @@ def indicator_options(data: Published) -> list[dict[str, str]]:
     return [{"label": meta.naam, "value": key} for key, meta in data.indicators.items()]
 
 
-def area_options(data: Published, levels: tuple[str, ...] = niveaus.NIVEAUS) -> list[dict[str, str]]:
-    """Dropdown options for areas, city first, then gebieden, then wijken."""
-    return [
-        {"label": f"{row['gebiedsnaam']} ({niveaus.label(niveau)})", "value": row["gebiedcode"]}
-        for niveau in levels
-        for row in data.areas(niveau).iter_rows(named=True)
-    ]
+def area_choice(data: Published, gemeente_id: str, area_id: str, label: str, gemeente: str, area: str,
+                levels: tuple[str, ...] = niveaus.NIVEAUS, first: tuple[dict[str, str], ...] = (),
+                gemeente_label: str = "Gemeente") -> list[html.Div]:
+    """One area of a store that may hold many gemeenten (4,620 areas nationally): the gemeente first, then a list of
+    only that gemeente's areas of these levels (after `first`, e.g. 'geen'). With one gemeente its choice is hidden,
+    so a city sees one list as before. follow_gemeente(gemeente_id, area_id, ...) lists a newly chosen gemeente's."""
+    per = data.areas_per_gemeente(levels)
+    gemeenten = [{"label": naam, "value": code}
+                 for code, naam in data.areas(niveaus.GEMEENTE).select("gebiedcode", "gebiedsnaam").iter_rows() if code in per]
+    choice = labelled(gemeente_label, dropdown(gemeente_id, gemeenten, gemeente), gemeente_id)
+    choice.id, choice.hidden = ids.gemeente_keuze(gemeente_id), len(gemeenten) < 2
+    return [choice, labelled(label, dropdown(area_id, [*first, *per.get(gemeente, [])], area), area_id)]
+
+
+def follow_gemeente(gemeente_id: str, area_id: str, levels: tuple[str, ...] = niveaus.NIVEAUS,
+                    first: tuple[dict[str, str], ...] = (), shared: bool = False) -> None:
+    """Register the callback of an area_choice: a chosen gemeente lists its areas; the area shown stays when it lies
+    in that gemeente (or is one of `first`), else the first of the list is shown. shared: another callback of the
+    page sets the area too (Dash's allow_duplicate)."""
+    keep = {option["value"] for option in first}
+
+    @callback(Output(area_id, "options", allow_duplicate=shared), Output(area_id, "value", allow_duplicate=shared),
+              Input(gemeente_id, "value"), State(area_id, "value"), prevent_initial_call=True)
+    def list_areas(gemeente: str | None, area: str | None) -> tuple[list[dict[str, str]], str]:
+        data = store()
+        options = data.areas_per_gemeente(levels).get(gemeente or "")
+        if not options:
+            raise dash.exceptions.PreventUpdate
+        options = [*first, *options]
+        return options, area if area in keep or data.gemeente_of(area or "", levels) == gemeente else options[0]["value"]
 
 
 def parse_date(value: str | None, data: Published) -> date | None:

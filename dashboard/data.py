@@ -20,7 +20,7 @@ from typing import Any, Callable
 import duckdb
 import polars as pl
 
-from core import publication, richting, status
+from core import niveau as niveaus, publication, richting, status
 from dashboard.format import format_change, format_index, format_value
 from core.errors import WijkmonitorError
 
@@ -112,25 +112,34 @@ class Published:
             & (pl.col("geldig_tot").is_null() | (pl.col("geldig_tot") > on))
         ).sort("gebiedsnaam"))
 
-    def wijken_per_gemeente(self) -> dict[str, list[dict[str, str]]]:
-        """Gemeente code -> its wijken (latest peildatum) as select options, by name; computed once per store, so a
-        page that lists one gemeente's wijken (3,300 wijken nationally) only looks them up."""
+    def areas_per_gemeente(self, levels: tuple[str, ...]) -> dict[str, list[dict[str, str]]]:
+        """Gemeente code -> its areas of these levels (latest peildatum) as select options: level by level in the
+        order given, by name within a level, the level in the label when several are listed. Computed once per store
+        and levels, so a page that lists one gemeente's areas (4,620 areas nationally) only looks them up."""
         def make() -> dict[str, list[dict[str, str]]]:
-            gebieden = self.areas("gebied").select(pl.col("gebiedcode").alias("bovenliggend"),
-                                                   pl.col("bovenliggend").alias("gemeentecode"))
-            wijken = self.areas("wijk").join(gebieden, on="bovenliggend", how="left").with_columns(
-                pl.coalesce("gemeentecode", "bovenliggend").alias("gemeentecode"))  # a wijk right under its gemeente
             per: dict[str, list[dict[str, str]]] = {}
-            for code, naam, gemeente in wijken.select("gebiedcode", "gebiedsnaam", "gemeentecode").iter_rows():
-                per.setdefault(gemeente, []).append({"label": naam, "value": code})
+            for level in levels:
+                for code, naam in self.areas(level).select("gebiedcode", "gebiedsnaam").iter_rows():
+                    per.setdefault(self._gemeente_by_area[code][1], []).append(
+                        {"label": f"{naam} ({niveaus.label(level)})" if len(levels) > 1 else naam, "value": code})
             return per
-        return self.memoised(("wijken_per_gemeente",), make)
+        return self.memoised(("areas_per_gemeente", levels), make)
 
-    def gemeente_of(self, wijk: str) -> str | None:
-        """The code of the gemeente a wijk (latest peildatum) lies in, or None for an unknown wijk."""
-        found = self.memoised(("gemeente_of",), lambda: {
-            option["value"]: gemeente for gemeente, options in self.wijken_per_gemeente().items() for option in options})
-        return found.get(wijk)
+    @cached_property
+    def _gemeente_by_area(self) -> dict[str, tuple[str, str]]:
+        """Area code (every level, latest peildatum) -> (its level, the code of the gemeente it lies in)."""
+        gebieden = self.areas("gebied").select("gebiedcode", pl.col("bovenliggend").alias("gemeentecode"))
+        wijken = self.areas("wijk").join(gebieden.rename({"gebiedcode": "bovenliggend"}), on="bovenliggend", how="left")
+        found = {code: (niveaus.GEMEENTE, code) for code in self.areas(niveaus.GEMEENTE)["gebiedcode"]}
+        found |= {code: (niveaus.GEBIED, gemeente) for code, gemeente in gebieden.iter_rows()}
+        found |= {code: (niveaus.WIJK, gemeente or parent)  # a wijk right under its gemeente
+                  for code, parent, gemeente in wijken.select("gebiedcode", "bovenliggend", "gemeentecode").iter_rows()}
+        return found
+
+    def gemeente_of(self, code: str, levels: tuple[str, ...] = niveaus.NIVEAUS) -> str | None:
+        """The code of the gemeente an area of these levels (latest peildatum) lies in, or None for an unknown area."""
+        level, gemeente = self._gemeente_by_area.get(code, (None, None))
+        return gemeente if level in levels else None
 
     def gemeente(self) -> tuple[str, str]:
         """(code, name) of the gemeente."""

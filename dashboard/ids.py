@@ -1,6 +1,13 @@
 """Component ids, one place for all pages (pages prefix theirs to stay unique)."""
 
+
+def gemeente_keuze(gemeente_id: str) -> str:
+    """The id around a gemeente choice's label and select (components.area_choice), hidden for one gemeente."""
+    return f"{gemeente_id}-keuze"
+
+
 # Overzicht
+OVERZICHT_GEMEENTE = "overzicht-gemeente"  # chooses which gemeente's areas OVERZICHT_GEBIED lists
 OVERZICHT_GEBIED = "overzicht-gebied"
 OVERZICHT_KAARTEN = "overzicht-kaarten"
 OVERZICHT_TABEL = "overzicht-tabel"
@@ -43,13 +50,15 @@ INDICATOR_NAAM = "indicator-naam"
 INDICATOR_UITSPLITSING = "indicator-uitsplitsing"
 INDICATOR_UITSPLITSING_BLOK = "indicator-uitsplitsing-blok"
 INDICATOR_VERGELIJK = "indicator-vergelijk"
+INDICATOR_GEMEENTE = "indicator-gemeente"  # chooses which gemeente's areas INDICATOR_GEBIEDEN lists
+INDICATOR_VERGELIJK_GEMEENTE = "indicator-vergelijk-gemeente"  # the same for INDICATOR_VERGELIJK
 INDICATOR_URL = "indicator-url"
 INDICATOR_TABEL_BLOK = "indicator-tabel-blok"
 INDICATOR_LEGENDA = "indicator-legenda"
 
 # Wijkprofiel
-PROFIEL_GEMEENTE_KEUZE = "profiel-gemeente-keuze"  # its label and select, hidden for one gemeente
 PROFIEL_GEMEENTE = "profiel-gemeente"  # chooses which gemeente's wijken PROFIEL_WIJK lists
+PROFIEL_GEMEENTE_KEUZE = gemeente_keuze(PROFIEL_GEMEENTE)
 PROFIEL_WIJK = "profiel-wijk"
 PROFIEL_PEILDATUM = "profiel-peildatum"
 PROFIEL_GRAFIEK = "profiel-grafiek"
@@ -99,6 +108,7 @@ PDCA_BEWERKT = "pdca-bewerkt"  # store: {"id", "versie"} of the action being cha
 PDCA_SIGNAAL = "pdca-signaal"  # store: the signal text the new action starts from
 PDCA_SIGNAAL_TEKST = "pdca-signaal-tekst"
 PDCA_INDICATOR = "pdca-indicator"
+PDCA_GEMEENTE = "pdca-gemeente"  # chooses which gemeente's areas PDCA_GEBIED lists
 PDCA_GEBIED = "pdca-gebied"
 PDCA_OMSCHRIJVING = "pdca-omschrijving"
 PDCA_BESLUIT = "pdca-besluit"

@@ -176,6 +176,9 @@ def test_choices_are_labelled_native_selects(driver, base_url):
         element = driver.find_element("id", control)
         assert element.tag_name == "select"
         assert driver.find_element("css selector", f"label[for='{control}']").text
+    # one gemeente: no gemeente to choose (a select of one option), the area lists are as they were
+    for control in ("indicator-gemeente", "indicator-vergelijk-gemeente"):
+        assert not driver.find_element("id", control).is_displayed()
 
 
 def test_csv_download_has_the_words_for_suppressed_wijken(driver, base_url, tmp_path):

@@ -71,10 +71,15 @@ def _find(component, component_id):
 
 
 def _post(app, output_id: str, values: dict[str, object], changed: str) -> dict:
-    """Call the callback that has output_id among its outputs, as the renderer does; its response by output."""
-    key, spec = next((k, s) for k, s in app.callback_map.items() if f"{output_id}." in k and "callback" in s)
-    parts = key.removeprefix("..").removesuffix("..").split("...")
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+    """Call the callback that has output_id ('id', or 'id.property' for one of several callbacks setting that id) among
+    its outputs, as the renderer does; its response by output (without Dash's allow_duplicate suffix)."""
+    def parts(key: str) -> list[str]:
+        return [part.split("@")[0] for part in key.removeprefix("..").removesuffix("..").split("...")]
+
+    key, spec = next((k, s) for k, s in app.callback_map.items() if "callback" in s
+                     and any(output_id in (part, part.rsplit(".", 1)[0]) for part in parts(k)))
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+               for part in key.removeprefix("..").removesuffix("..").split("...")]
 
     def items(specs):
         return [{"id": s["id"], "property": s["property"], "value": values.get(f"{s['id']}.{s['property']}")} for s in specs]
@@ -84,7 +89,15 @@ def _post(app, output_id: str, values: dict[str, object], changed: str) -> dict:
     response = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
                                              content_type="application/json")
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return json.loads(response.get_data())["response"]
+    return {component: {name.split("@")[0]: value for name, value in props.items()}
+            for component, props in json.loads(response.get_data())["response"].items()}
+
+
+def _own_areas(data, gemeente: str) -> list[str]:
+    """The gemeente, its gebieden, its wijken (each level by name): what one gemeente's area list shows (the copies
+    carry their gemeente's number in their codes)."""
+    return [code for niveau in ("gemeente", "gebied", "wijk") for code in data.areas(niveau)["gebiedcode"]
+            if code[2:6] == gemeente[2:6]]
 
 
 def _table_rows(children) -> list[list[str]]:

@@ -113,11 +113,15 @@ def test_a_signal_fills_the_form_and_a_save_clears_it(site, pdca):
         filled = pdca.form_values({"type": "pdca-signaal-knop", "index": key}, PEILDATUM.isoformat(), None, None)
     finally:
         context.pop()
-    title, bewerkt, signaal, _tekst, indicator, locked, gebied = filled[:7]
-    assert (indicator, gebied, bewerkt, locked) == (first["indicator"], first["gebiedcode"], None, False)
+    form = {f"{o.component_id}.{o.component_property}": value for o, value in zip(pdca.FORM_FIELDS, filled, strict=False)}
+    assert (form["pdca-indicator.value"], form["pdca-gebied.value"], form["pdca-bewerkt.data"], form["pdca-gebied.disabled"]) \
+        == (first["indicator"], first["gebiedcode"], None, False)
+    assert form["pdca-gemeente.value"] == data.gemeente()[0]  # the signal's gemeente lists its areas in the form
+    title, signaal = form["pdca-formulier-titel.children"], form["pdca-signaal.data"]
     assert title == "Nieuwe actie bij signaal 1" and signaal == pdca.signal_text(first)
     assert signaal.startswith(first["signaal"]) and first["gebiedsnaam"] in signaal
-    assert filled[8:13] == ("", "", "", "", "open")
+    assert [form[f"pdca-{name}"] for name in ("omschrijving.value", "besluit.value", "eigenaar.value", "deadline.value",
+                                              "status.value")] == ["", "", "", "", "open"]
 
 
 @pytest.fixture()

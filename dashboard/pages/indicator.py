@@ -14,11 +14,12 @@ from dashboard.components import (
     AREA_COLOURS,
     STATUS_MARKER,
     Column,
-    area_options,
+    area_choice,
     base_figure,
     download,
     download_buttons,
     dropdown,
+    follow_gemeente,
     graph,
     guarded,
     html_table,
@@ -51,6 +52,7 @@ dash.register_page(__name__, path="/indicator", name="Indicator", title="Indicat
 CORRIDOR_FILL = "rgba(253, 212, 158, 0.65)"
 NULMETING_COLOUR = "#a63603"
 GEEN = "geen"  # the 'no comparison' choice (a select shows an empty value as blank)
+GEEN_OPTIE = ({"label": "geen", "value": GEEN},)
 URL_CONTROLS = {"id": ids.INDICATOR_KEUZE, "gebied": ids.INDICATOR_GEBIEDEN, "vergelijk": ids.INDICATOR_VERGELIJK}
 
 
@@ -207,9 +209,8 @@ def breakdown(data: Published, meta: Indicator, areas: list[str]) -> html.Div:
 
 
 def _areas(data: Published, gebied: str | None, vergelijk: str | None) -> list[str]:
-    """The gemeente, then the chosen area and the comparison, each once."""
-    gemeente, _naam = data.gemeente()
-    areas = [gemeente]
+    """The chosen area's gemeente, then the chosen area and the comparison, each once."""
+    areas = [data.gemeente_of(gebied or "") or data.gemeente()[0]]
     for code in (gebied, vergelijk):
         if code and code != GEEN and code not in areas:
             areas.append(code)
@@ -232,14 +233,13 @@ def layout(id: str | None = None, gebied: str | None = None, vergelijk: str | No
     notices = []
     if id is not None and data.indicator(id) is None:
         notices.append(message(f"Indicator '{id}' bestaat niet. Kies hieronder een indicator."))
-    options = area_options(data)
-    known = {o["value"] for o in options}
     gemeente, _naam = data.gemeente()
     for name, value in (("Gebied", gebied), ("Vergelijkingsgebied", vergelijk)):
-        if value and value != GEEN and value not in known:
+        if value and value != GEEN and data.gemeente_of(value) is None:
             notices.append(message(f"{name} '{value}' is onbekend; de gemeente wordt getoond."))
-    gebied = gebied if gebied in known else gemeente
-    vergelijk = vergelijk if vergelijk in known else GEEN
+    gebied = gebied if data.gemeente_of(gebied or "") else gemeente
+    vergelijk = vergelijk if data.gemeente_of(vergelijk or "") else GEEN
+    gebied_gemeente = data.gemeente_of(gebied)
     indicator = id if data.indicator(id or "") else next(iter(data.indicators))
     figure, table, note, legend, text, naam, split = _view(indicator, _areas(data, gebied, vergelijk))
     return html.Div([
@@ -247,9 +247,10 @@ def layout(id: str | None = None, gebied: str | None = None, vergelijk: str | No
         *notices,
         html.Div([
             labelled("Indicator", dropdown(ids.INDICATOR_KEUZE, indicator_options(data), indicator), ids.INDICATOR_KEUZE),
-            labelled("Gebied", dropdown(ids.INDICATOR_GEBIEDEN, options, gebied), ids.INDICATOR_GEBIEDEN),
-            labelled("Vergelijk met", dropdown(ids.INDICATOR_VERGELIJK, [{"label": "geen", "value": GEEN}, *options], vergelijk),
-                     ids.INDICATOR_VERGELIJK),
+            *area_choice(data, ids.INDICATOR_GEMEENTE, ids.INDICATOR_GEBIEDEN, "Gebied", gebied_gemeente, gebied),
+            *area_choice(data, ids.INDICATOR_VERGELIJK_GEMEENTE, ids.INDICATOR_VERGELIJK, "Vergelijk met",
+                         data.gemeente_of(vergelijk) or gebied_gemeente, vergelijk, first=GEEN_OPTIE,
+                         gemeente_label="Gemeente voor vergelijking"),
         ], className="controls no-print"),
         html.Div([
             html.Div([
@@ -270,6 +271,8 @@ def layout(id: str | None = None, gebied: str | None = None, vergelijk: str | No
 
 
 url_state(ids.INDICATOR_URL, URL_CONTROLS)
+follow_gemeente(ids.INDICATOR_GEMEENTE, ids.INDICATOR_GEBIEDEN)
+follow_gemeente(ids.INDICATOR_VERGELIJK_GEMEENTE, ids.INDICATOR_VERGELIJK, first=GEEN_OPTIE)
 
 
 @callback(

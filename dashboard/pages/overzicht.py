@@ -9,15 +9,17 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
+from core import niveau as niveaus
 from core.status import ONVOLDOENDE_GEGEVENS
 from dashboard import ids
 from dashboard.components import (
     ROW_DECIMALS,
     Column,
-    area_options,
+    area_choice,
     download,
     download_buttons,
     dropdown,
+    follow_gemeente,
     guarded,
     html_table,
     labelled,
@@ -40,6 +42,7 @@ from dashboard.signals import attention_points
 dash.register_page(__name__, path="/", name="Overzicht", title="Overzicht · Wijkmonitor", order=0)
 
 URL_CONTROLS = {"gebied": ids.OVERZICHT_GEBIED, "peildatum": ids.OVERZICHT_PEILDATUM}
+LEVELS = (niveaus.GEMEENTE, niveaus.GEBIED)  # the levels the Gebied choice lists
 ATTENTION_SHOWN = 10  # the rest is counted and left to the PDCA session
 
 
@@ -131,12 +134,14 @@ def _table_rows(data: Published, gebiedcode: str, peildatum: date) -> list[dict]
 
 
 def _in_area(data: Published, frame: pl.DataFrame, gebiedcode: str, peildatum: date) -> pl.DataFrame:
-    """Attention points in the chosen area: everything for the gemeente, the gebied and its wijken otherwise."""
-    gemeente, _naam = data.gemeente()
-    if gebiedcode == gemeente:
+    """Attention points in the chosen area: a gemeente's own, its gebieden's and its wijken's (in a store of one
+    gemeente: all); a gebied's own and its wijken's."""
+    if data.areas(niveaus.GEMEENTE)["gebiedcode"].to_list() == [gebiedcode]:
         return frame
-    wijken = data.areas("wijk", peildatum).filter(pl.col("bovenliggend") == gebiedcode)["gebiedcode"].to_list()
-    return frame.filter(pl.col("gebiedcode").is_in([gebiedcode, *wijken]))
+    gebieden = data.areas("gebied", peildatum).filter(pl.col("bovenliggend") == gebiedcode)["gebiedcode"].to_list()
+    parents = [gebiedcode, *gebieden]
+    wijken = data.areas("wijk", peildatum).filter(pl.col("bovenliggend").is_in(parents))["gebiedcode"].to_list()
+    return frame.filter(pl.col("gebiedcode").is_in([*parents, *wijken]))
 
 
 def attention_block(data: Published, gebiedcode: str, peildatum: date) -> html.Section:
@@ -198,20 +203,20 @@ def layout(gebied: str | None = None, peildatum: str | None = None, **_: object)
     """The page; ?gebied=GB001402&peildatum=2016-01-01 select area and peildatum."""
     data = store()
     gemeente, _naam = data.gemeente()
-    options = area_options(data, ("gemeente", "gebied"))
-    known = {o["value"] for o in options}
+    known = data.gemeente_of(gebied or "", LEVELS) is not None
     notices = []
-    if gebied and gebied not in known:
+    if gebied and not known:
         notices.append(message(f"Gebied '{gebied}' is onbekend; de hele gemeente wordt getoond."))
     if peildatum is not None and parse_date(peildatum, data) is None:
         notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
-    selected = gebied if gebied in known else gemeente
+    selected = gebied if known else gemeente
     chosen = parse_date(peildatum, data) or data.latest
     return html.Div([
         html.H1("Overzicht"),
         *notices,
         html.Div([
-            labelled("Gebied", dropdown(ids.OVERZICHT_GEBIED, options, selected), ids.OVERZICHT_GEBIED),
+            *area_choice(data, ids.OVERZICHT_GEMEENTE, ids.OVERZICHT_GEBIED, "Gebied", data.gemeente_of(selected),
+                         selected, LEVELS),
             labelled("Peildatum", dropdown(ids.OVERZICHT_PEILDATUM, peildatum_options(data.peildata), chosen.isoformat()),
                      ids.OVERZICHT_PEILDATUM),
             html.Div(html.A("Raadsrapportage (PDF)", href=report_href(chosen), id=ids.OVERZICHT_RAPPORT,
@@ -225,6 +230,7 @@ def layout(gebied: str | None = None, peildatum: str | None = None, **_: object)
 
 
 url_state(ids.OVERZICHT_URL, URL_CONTROLS)
+follow_gemeente(ids.OVERZICHT_GEMEENTE, ids.OVERZICHT_GEBIED, LEVELS)
 
 
 @callback(

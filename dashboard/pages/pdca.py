@@ -22,7 +22,7 @@ from dashboard.acties import (
 )
 from dashboard.besluitenlijst import nl_date, nl_datetime
 from dashboard.components import (
-    PAGE_SIZE, Pager, area_options, dropdown, guarded, indicator_options, labelled, message, page_bounds, pager,
+    PAGE_SIZE, Pager, area_choice, dropdown, follow_gemeente, guarded, indicator_options, labelled, message, page_bounds, pager,
     pager_state, parse_date, peildatum_options, state_path, status_badge, store,
 )
 from dashboard.data import Published
@@ -215,7 +215,7 @@ def _form(data: Published) -> dbc.Card:
         html.Div([
             labelled("Indicator", dropdown(ids.PDCA_INDICATOR, indicator_options(data), next(iter(data.indicators))),
                      ids.PDCA_INDICATOR),
-            labelled("Gebied", dropdown(ids.PDCA_GEBIED, area_options(data), gemeente), ids.PDCA_GEBIED),
+            *area_choice(data, ids.PDCA_GEMEENTE, ids.PDCA_GEBIED, "Gebied", gemeente, gemeente),
         ], className="controls"),
         labelled("Actie (wat gaan we doen?)", dbc.Textarea(id=ids.PDCA_OMSCHRIJVING, rows=3, maxLength=MAX_TEXT),
                  ids.PDCA_OMSCHRIJVING),
@@ -332,7 +332,8 @@ def show_actions(_versie: int, peildatum_iso: str | None) -> tuple:
 FORM_FIELDS = (
     Output(ids.PDCA_FORMULIER_TITEL, "children"), Output(ids.PDCA_BEWERKT, "data"), Output(ids.PDCA_SIGNAAL, "data"),
     Output(ids.PDCA_SIGNAAL_TEKST, "children"), Output(ids.PDCA_INDICATOR, "value"),
-    Output(ids.PDCA_INDICATOR, "disabled"), Output(ids.PDCA_GEBIED, "value"), Output(ids.PDCA_GEBIED, "disabled"),
+    Output(ids.PDCA_INDICATOR, "disabled"), Output(ids.PDCA_GEMEENTE, "value"), Output(ids.PDCA_GEMEENTE, "disabled"),
+    Output(ids.PDCA_GEBIED, "value"), Output(ids.PDCA_GEBIED, "disabled"),
     Output(ids.PDCA_OMSCHRIJVING, "value"), Output(ids.PDCA_BESLUIT, "value"), Output(ids.PDCA_EIGENAAR, "value"),
     Output(ids.PDCA_DEADLINE, "value"), Output(ids.PDCA_STATUS, "value"),
 )
@@ -371,13 +372,14 @@ def form_values(trigger: object, peildatum_iso: str | None, indicator: str | Non
             raise dash.exceptions.PreventUpdate
         text = signal_text(rows[0])
         return (f"Nieuwe actie bij signaal {rows[0]['rang']}", None, text, f"Signaal: {text}", indicator_id, False,
-                gebiedcode, False, "", "", "", "", "open", None)
+                _gemeente_for(data, gebiedcode, gebied), False, gebiedcode, False, "", "", "", "", "open", None)
     if isinstance(trigger, dict) and trigger["type"] == ids.PDCA_WIJZIG_KNOP:
         actie = action(state_path(), int(trigger["index"]))
         if actie is None:
             raise dash.exceptions.PreventUpdate
         return (f"Actie {actie.id} wijzigen", {"id": actie.id, "versie": actie.versie}, actie.signaal,
-                f"Signaal: {actie.signaal}" if actie.signaal else "", actie.indicator, True, actie.gebiedcode, True,
+                f"Signaal: {actie.signaal}" if actie.signaal else "", actie.indicator, True,
+                _gemeente_for(data, actie.gebiedcode, gebied), True, actie.gebiedcode, True,
                 actie.omschrijving, actie.besluit, actie.eigenaar, nl_date(actie.deadline) if actie.deadline else "",
                 actie.status, None)
     return (*empty_form(indicator, gebied), None)
@@ -385,7 +387,18 @@ def form_values(trigger: object, peildatum_iso: str | None, indicator: str | Non
 
 def empty_form(indicator: str | None, gebied: str | None) -> tuple:
     """FORM_FIELDS for a new action; the chosen indicator and area stay as a start for the next one."""
-    return (NEW_TITLE, None, "", "", indicator, False, gebied, False, "", "", "", "", "open")
+    return (NEW_TITLE, None, "", "", indicator, False, dash.no_update, False, gebied, False, "", "", "", "", "open")
+
+
+def _gemeente_for(data: Published, gebiedcode: str, shown: str | None) -> object:
+    """The gemeente choice for an area the form is filled with: its gemeente, whose areas the Gebied list then shows
+    (follow_gemeente); unchanged when the area shown lies in the same gemeente (a city is never asked again) or the
+    store no longer has the area."""
+    gemeente = data.gemeente_of(gebiedcode)
+    return gemeente if gemeente and gemeente != data.gemeente_of(shown or "") else dash.no_update
+
+
+follow_gemeente(ids.PDCA_GEMEENTE, ids.PDCA_GEBIED, shared=True)  # the form's callbacks set the area too
 
 
 @callback(

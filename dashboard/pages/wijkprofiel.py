@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
+from core import niveau as niveaus
 from core.status import ONVOLDOENDE_GEGEVENS
 from dashboard import ids, vergelijken
 from dashboard.acties import actions_of, carried_over
@@ -17,10 +18,12 @@ from dashboard.components import (
     CITY_COLOUR,
     ROW_DECIMALS,
     Column,
+    area_choice,
     base_figure,
     download,
     download_buttons,
     dropdown,
+    follow_gemeente,
     graph,
     guarded,
     html_table,
@@ -45,6 +48,7 @@ from dashboard.format import MISSING_TEXT, display_number, format_date, format_i
 dash.register_page(__name__, path="/wijkprofiel", name="Wijkprofiel", title="Wijkprofiel · Wijkmonitor", order=3)
 
 URL_CONTROLS = {"wijk": ids.PROFIEL_WIJK, "peildatum": ids.PROFIEL_PEILDATUM}
+WIJK = (niveaus.WIJK,)  # the levels the wijk choice lists
 # On screen the figures are texts (with their unit and why one is missing); downloads get the numbers
 # (rounded to the indicator's decimals), '–' where there is none (the status column says why).
 COLUMNS = [
@@ -216,24 +220,22 @@ def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -
     """The page; ?wijk=WK001401&peildatum=2016-01-01 select wijk and peildatum."""
     data = store()
     notices = []
-    wijk_gemeente = data.gemeente_of(wijk or "")
+    wijk_gemeente = data.gemeente_of(wijk or "", WIJK)
     if wijk is not None and wijk_gemeente is None:
         notices.append(message(f"Wijk '{wijk}' bestaat niet. Kies hieronder een wijk."))
     if peildatum is not None and parse_date(peildatum, data) is None:
         notices.append(message(f"Peildatum '{peildatum}' komt niet voor; de laatste peildatum wordt getoond."))
-    per_gemeente = data.wijken_per_gemeente()
+    per_gemeente = data.areas_per_gemeente(WIJK)
     own = data.gemeente()[0]
     gemeente = wijk_gemeente or (own if own in per_gemeente else next(iter(per_gemeente)))
-    options = per_gemeente[gemeente]
-    selected = wijk if wijk_gemeente else options[0]["value"]
+    selected = wijk if wijk_gemeente else per_gemeente[gemeente][0]["value"]
     chosen = (parse_date(peildatum, data) or data.latest).isoformat()
     titel, figure, _rows, table, trends, context = _view(selected, chosen)
     return html.Div([
         html.H1("Wijkprofiel"),
         *notices,
         html.Div([
-            gemeente_choice(data, gemeente),
-            labelled("Wijk", dropdown(ids.PROFIEL_WIJK, options, selected), ids.PROFIEL_WIJK),
+            *area_choice(data, ids.PROFIEL_GEMEENTE, ids.PROFIEL_WIJK, "Wijk", gemeente, selected, WIJK),
             labelled("Peildatum", dropdown(ids.PROFIEL_PEILDATUM, peildatum_options(data.peildata), chosen), ids.PROFIEL_PEILDATUM),
         ], className="controls no-print"),
         html.H2(titel, id=ids.PROFIEL_TITEL, className="h4 mt-2"),
@@ -262,31 +264,7 @@ def layout(wijk: str | None = None, peildatum: str | None = None, **_: object) -
 url_state(ids.PROFIEL_URL, URL_CONTROLS)
 
 
-def gemeente_choice(data: Published, gemeente: str) -> html.Div:
-    """The gemeente whose wijken the wijk choice lists: a store of many gemeenten (3,300 wijken nationally) asks for
-    the gemeente first, so the wijk list stays short; with one gemeente the choice is not shown."""
-    codes = data.wijken_per_gemeente()
-    options = [{"label": naam, "value": code} for code, naam in
-               data.areas("gemeente").select("gebiedcode", "gebiedsnaam").iter_rows() if code in codes]
-    choice = labelled("Gemeente", dropdown(ids.PROFIEL_GEMEENTE, options, gemeente), ids.PROFIEL_GEMEENTE)
-    choice.id, choice.hidden = ids.PROFIEL_GEMEENTE_KEUZE, len(options) < 2
-    return choice
-
-
-@callback(
-    Output(ids.PROFIEL_WIJK, "options"),
-    Output(ids.PROFIEL_WIJK, "value"),
-    Input(ids.PROFIEL_GEMEENTE, "value"),
-    State(ids.PROFIEL_WIJK, "value"),
-    prevent_initial_call=True,
-)
-def update_wijken(gemeente: str, wijk: str) -> tuple[list[dict[str, str]], str]:
-    """The chosen gemeente's wijken; its first wijk is shown unless the wijk shown lies in it."""
-    data = store()
-    options = data.wijken_per_gemeente().get(gemeente)
-    if not options:
-        raise dash.exceptions.PreventUpdate
-    return options, wijk if data.gemeente_of(wijk) == gemeente else options[0]["value"]
+follow_gemeente(ids.PROFIEL_GEMEENTE, ids.PROFIEL_WIJK, WIJK)
 
 
 @callback(
