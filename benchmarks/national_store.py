@@ -24,7 +24,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.publish import contract_columns, publish  # noqa: E402
+from etl.publish import AUDIT_KEY, contract_columns, publish  # noqa: E402
 
 GEMEENTEN = 165  # as `wijkmonitor generate --scale 75`: Groningen and 164 synthetic gemeenten
 FIRST = 9001  # wijkmonitor/demo/areas.py SYNTHETIC_GEMEENTE_FIRST
@@ -34,10 +34,12 @@ STEP = (0.25, 0.15)  # degrees between copies (Groningen's wijken span about 0.2
 
 
 def read_store(path: Path) -> dict[str, pl.DataFrame]:
-    """Every contract table of a published store."""
+    """Every contract table of a published store, without its audit mark (publish audits and marks anew)."""
     with duckdb.connect(str(path), read_only=True) as con:
         present = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        return {table: con.sql(f'SELECT * FROM "{table}"').pl() for table in contract_columns() if table in present}
+        tables = {table: con.sql(f'SELECT * FROM "{table}"').pl() for table in contract_columns() if table in present}
+    tables["meta"] = tables["meta"].filter(pl.col("sleutel") != AUDIT_KEY)
+    return tables
 
 
 def _code_columns(frame: pl.DataFrame) -> list[str]:

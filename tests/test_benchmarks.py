@@ -370,3 +370,18 @@ def test_goals_table_marks_unmeasured_goals_and_gives_reasons_only_when_missed()
     assert first_view[2].startswith("Wijkprofiel renders after 1.40 s. The page waits for plotly.js")  # the measured cause follows
     start = rows["start: `make demo` on a fresh clone to the first page, without test extras (figure reported)"]
     assert start == ["95 s (installed 60 s)", "yes", "", "2.00, 2.00, 2.00"]
+
+
+def test_national_store_is_made_from_a_published_city_store(benchmark_run: tuple[Path, dict], tmp_path: Path) -> None:
+    """national_store.py copies a store the ETL published (with its audit mark) and publishes the copy anew."""
+    report, _ = benchmark_run
+    [city] = report.parent.glob("*/run/monitor.duckdb")
+    out = tmp_path / "national.duckdb"
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "national_store.py"), "--city", str(city), "--out", str(out),
+         "--gemeenten", "3"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    with duckdb.connect(str(out), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM areas WHERE niveau = 'gemeente'").fetchone() == (3,)
+        assert con.execute("SELECT count(*) FROM meta WHERE sleutel = 'publicatiecontrole'").fetchone() == (1,)
