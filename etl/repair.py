@@ -23,7 +23,7 @@ from etl.archive import read_manifest, restore_drop
 from etl.load import scratch_prefix
 
 # DuckDB would take up to 80% of RAM; a ceiling keeps a national-scale run bounded (it spills to disk
-# beyond it). An operator sets another with the environment variable below (README, docs/internals.md).
+# beyond it). An operator sets another with the environment variable below (docs/configuration.md).
 WAREHOUSE_MEMORY_LIMIT = "3GB"
 MEMORY_LIMIT_VARIABLE = "WIJKMONITOR_GEHEUGEN"
 # DuckDB's memory_limit covers its buffer manager only; some operators allocate beside it (measured at
@@ -32,7 +32,7 @@ MEMORY_LIMIT_VARIABLE = "WIJKMONITOR_GEHEUGEN"
 # (and at least half the setting).
 UNCOUNTED_HEADROOM = 200 * 1000**2  # bytes
 # the units DuckDB reads in a memory setting (decimal and binary), in bytes
-_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2,
+_UNITS = {"b": 1, "byte": 1, "bytes": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2,
           "g": 1000**3, "gb": 1000**3, "t": 1000**4, "tb": 1000**4,
           "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
 # No merging of row groups at checkpoints. A parallel INSERT leaves a short row group after every
