@@ -28,7 +28,7 @@ import etl.archive
 import etl.publish
 from etl.publish import contract_columns
 from etl.faults import storage_problem
-from etl.repair import MEMORY_LIMIT_VARIABLE, connect_warehouse
+from etl.repair import MEMORY_LIMIT_VARIABLE, connect_warehouse, memory_limit
 from fixtures.sources import CLEAN, CLEAN_ROWS, published_figures, VANDAAG, write_clean_sources
 from fixtures.sources import run_fake_etl as _etl
 from wijkmonitor.cli import run_etl
@@ -225,8 +225,28 @@ def test_warehouse_memory_limit_comes_from_the_environment(tmp_path: Path, monke
     monkeypatch.setenv(MEMORY_LIMIT_VARIABLE, "700MB")
     con = connect_warehouse(tmp_path / "warehouse.duckdb")
     try:
-        # DuckDB reports the limit in its own units (700MB = 700,000,000 bytes, shown as MiB)
-        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "667.5 MiB"
+        # the budget less 200 MB for what DuckDB does not count: 500,000,000 bytes, shown by DuckDB in MiB
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "476.8 MiB"
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("setting, buffer_manager", [
+    ("3GB", 2_800_000_000),  # the default: 3,000,000,000 less 200,000,000
+    ("1.5GB", 1_300_000_000),
+    ("1 GB", 800_000_000),
+    ("1GiB", 1_073_741_824 - 200_000_000),
+    ("300MB", 150_000_000),  # 300 MB less 200 MB would leave less than half: half
+    ("400mb", 200_000_000),  # exactly half either way
+])
+def test_duckdb_gets_the_memory_budget_less_what_it_does_not_count(
+    setting: str, buffer_manager: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MEMORY_LIMIT_VARIABLE, setting)
+    assert memory_limit() == f"{buffer_manager}B"
+    con = duckdb.connect(config={"memory_limit": memory_limit()})
+    try:  # DuckDB reads the limit as those bytes
+        assert con.execute("SELECT current_setting('memory_limit') = format_bytes($b)", {"b": buffer_manager}).fetchone()[0]
     finally:
         con.close()
 
