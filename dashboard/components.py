@@ -163,12 +163,12 @@ def merger_note(data: Published, gebiedcode: str, peildatum: date) -> str:
     """'hoort sinds 2019 bij de gemeente Groningen' for an area that joined the gemeente after peildatum.
 
     Reads areas.in_gemeente_sinds with a fallback: older stores lack the column. A gebied counts as joined
-    when one of its wijken did."""
+    when one of its wijken did; a gemeente joins none (it is the whole the others joined)."""
     since = data.joined_since.get(gebiedcode)
-    if since is None or peildatum >= since:
+    gemeente = data.gemeente_of(gebiedcode, (niveaus.GEBIED, niveaus.WIJK))
+    if since is None or gemeente is None or peildatum >= since:
         return ""
-    _code, gemeente = data.gemeente()
-    return f"hoort sinds {since.year} bij de gemeente {gemeente}"
+    return f"hoort sinds {since.year} bij de gemeente {data.area_name(gemeente)}"
 
 
 SPARK_CORRIDOR = "#fdd49e"

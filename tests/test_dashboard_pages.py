@@ -240,6 +240,7 @@ def test_merger_note_for_areas_that_joined_later(context):
     assert merger_note(data, "GB001407", PEILDATUM) == "hoort sinds 2019 bij de gemeente Groningen"
     assert merger_note(data, "WK001419", date(2019, 1, 1)) == ""
     assert merger_note(data, "WK001401", PEILDATUM) == ""  # always part of the city
+    assert merger_note(data, "GM0014", PEILDATUM) == ""  # the gemeente is what they joined
 
 
 def test_complementary_rule_is_split_from_each_indicators_own_rule(context):
