@@ -404,3 +404,16 @@ def test_a_long_value_is_shortened_in_quarantine_and_summary(drop: Path) -> None
     assert len(out) + len(err) < 10_000
     waarde = _warehouse(drop, "SELECT waarde FROM quarantine WHERE regel = 'onbekende wijkcode'")[0][0]
     assert waarde == "W" * 100 + "…"
+
+
+def test_run_ids_sort_in_the_order_the_runs_started() -> None:
+    """Runs that start within one second (a run with nothing new takes less) still sort in start order."""
+    import time
+
+    from wijkmonitor.pipeline import _new_run_id
+
+    ids = []
+    for _ in range(20):
+        ids.append(_new_run_id())
+        time.sleep(0.001)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
